@@ -1,0 +1,206 @@
+package invitations
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Version is the SDK version reported in the User-Agent header.
+const Version = "0.1.0"
+
+// Client drives the five vendor APIs. Build one with NewClient and share it:
+// a Client is immutable after construction and safe for concurrent use by
+// many goroutines. Each vendor API is reached through its service field.
+type Client struct {
+	// Invitations calls the GitGuardian workspace invitation endpoints.
+	Invitations *InvitationsService
+	// Memberships calls the Box group membership endpoints.
+	Memberships *MembershipsService
+	// Identity calls the Freestyle identity, token and permission endpoints.
+	Identity *IdentityService
+	// SSO calls the BIMData identity-provider invitation endpoints.
+	SSO *SSOService
+	// AccountInvitations calls the Portworx invitation RPCs.
+	AccountInvitations *AccountInvitationsService
+
+	cfg  config
+	http *retryablehttp.Client
+}
+
+// config is what the options write; NewClient validates and freezes it.
+type config struct {
+	apis        [numAPIs]apiConfig
+	httpClient  *http.Client
+	userAgent   string
+	retry       retryPolicy
+	maxBody     int64
+	backoffHook func(time.Duration) time.Duration // tests observe and shorten waits
+}
+
+// Option configures a Client in NewClient. Options are validated there; an
+// invalid one makes NewClient return an error naming it.
+type Option func(*config) error
+
+// NewClient returns a Client configured by opts. Every API starts with its
+// production base URL (Portworx has none and needs WithPortworxBaseURL) and
+// no credential; calling an API whose credential was not set returns an
+// error naming the option to set, without sending anything.
+func NewClient(opts ...Option) (*Client, error) {
+	cfg := config{
+		apis:      defaultAPIs(),
+		retry:     defaultRetryPolicy(),
+		maxBody:   defaultMaxResponseBytes,
+		userAgent: "invitations-go/" + Version,
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	httpClient := cfg.httpClient
+	if httpClient == nil {
+		httpClient = &http.Client{Transport: defaultTransport()}
+	}
+	c := &Client{cfg: cfg}
+	c.http = &retryablehttp.Client{
+		HTTPClient:   httpClient,
+		Logger:       nil, // silent: the SDK never writes to stderr on its own
+		RetryWaitMin: cfg.retry.minWait,
+		RetryWaitMax: cfg.retry.maxWait,
+		RetryMax:     cfg.retry.maxRetries,
+		CheckRetry:   c.checkRetry,
+		Backoff:      c.backoff,
+		// Passthrough returns the last response itself, so the caller gets
+		// its status and body in an *APIError rather than "giving up".
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	c.Invitations = &InvitationsService{client: c}
+	c.Memberships = &MembershipsService{client: c}
+	c.Identity = &IdentityService{client: c}
+	c.SSO = &SSOService{client: c}
+	c.AccountInvitations = &AccountInvitationsService{client: c}
+	return c, nil
+}
+
+// String describes the Client without any credential, so that printing it
+// with %v or %+v, or logging it, never reveals a secret.
+func (c *Client) String() string {
+	var b strings.Builder
+	b.WriteString("invitations.Client{")
+	for i := range c.cfg.apis {
+		a := &c.cfg.apis[i]
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		base := a.baseURL
+		if base == "" {
+			base = "(no base URL)"
+		}
+		fmt.Fprintf(&b, "%s: %s", a.name, base)
+		if a.credential != nil {
+			b.WriteString(" (credential set)")
+		}
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// GoString is String, so that %#v is redacted too.
+func (c *Client) GoString() string { return c.String() }
+
+// LogValue makes slog print the redacted description.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// WithHTTPClient makes the Client send requests through hc, for example to
+// add a proxy, TLS settings, a timeout or instrumentation. The Client wraps
+// hc with its retry logic and never modifies it.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return &ValidationError{Param: "WithHTTPClient", Reason: "must not be nil"}
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithUserAgent appends an application token such as "onboarder/1.2" to the
+// SDK's own User-Agent.
+func WithUserAgent(app string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(app) == "" || !validHeaderValue(app) {
+			return &ValidationError{Param: "WithUserAgent", Reason: "must be a non-empty printable ASCII string"}
+		}
+		c.userAgent += " " + app
+		return nil
+	}
+}
+
+// WithMaxResponseBytes caps how much of any response body is read. A larger
+// success body fails with a decode error; a larger error body is truncated.
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return &ValidationError{Param: "WithMaxResponseBytes", Reason: "must be positive"}
+		}
+		c.maxBody = n
+		return nil
+	}
+}
+
+const defaultMaxResponseBytes = 16 << 20
+
+// defaultTransport is a pooled transport tuned for many requests to the same
+// few hosts: enough idle connections per host that concurrent callers reuse
+// them instead of opening a connection per request.
+func defaultTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 100
+	t.MaxIdleConnsPerHost = 32
+	return t
+}
+
+// parseBaseURL validates a base URL option and returns it without a
+// trailing slash, ready for paths to be appended.
+func parseBaseURL(option, raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", &ValidationError{Param: option, Reason: "must be an absolute http(s) URL"}
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", &ValidationError{Param: option, Reason: "must not contain credentials, a query or a fragment"}
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return "", &ValidationError{Param: option, Reason: "plain http is only allowed for loopback hosts"}
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// validHeaderValue reports whether s can be sent in a header without
+// injection: printable ASCII only.
+func validHeaderValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,233 @@
+package models
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// GitGuardian workspace invitations (https://api.gitguardian.com/v1/invitations).
+
+// AccessLevel is a GitGuardian member access level. Owners cannot be
+// invited; "viewer" only appears in old data.
+type AccessLevel string
+
+// Known access levels.
+const (
+	AccessLevelOwner      AccessLevel = "owner"
+	AccessLevelManager    AccessLevel = "manager"
+	AccessLevelMember     AccessLevel = "member"
+	AccessLevelRestricted AccessLevel = "restricted"
+	AccessLevelViewer     AccessLevel = "viewer" // legacy, before 2024
+)
+
+// Invitation is a pending GitGuardian workspace invitation.
+type Invitation struct {
+	ID    int64  `json:"id"`
+	Email string `json:"email"`
+	// AccessLevel is the invitee's access level once accepted. Servers
+	// that still send only the legacy "role" field fill it from Role.
+	AccessLevel AccessLevel `json:"access_level"`
+	// Role is the deprecated alias of AccessLevel, still sent by the API.
+	Role AccessLevel `json:"role,omitempty"`
+	// Date is when the invitation was created.
+	Date time.Time `json:"date"`
+}
+
+// UnmarshalJSON decodes an invitation, falling back to the legacy "role"
+// field when "access_level" is absent.
+func (i *Invitation) UnmarshalJSON(data []byte) error {
+	type plain Invitation
+	if err := json.Unmarshal(data, (*plain)(i)); err != nil {
+		return err
+	}
+	if i.AccessLevel == "" {
+		i.AccessLevel = i.Role
+	}
+	return nil
+}
+
+// CreateInvitationsRequest is the body of POST /v1/invitations. Only
+// access_level is sent, not the deprecated role, as GitGuardian's own
+// clients do.
+type CreateInvitationsRequest struct {
+	// Email of the person to invite. Required.
+	Email string `json:"email"`
+	// AccessLevel granted on acceptance; the server default is member.
+	AccessLevel AccessLevel `json:"access_level,omitempty"`
+}
+
+// ResendInvitationOkResponse is the answer to POST /v1/invitations/{id}/resend.
+type ResendInvitationOkResponse struct {
+	Detail string `json:"detail"`
+}
+
+// ListInvitationsOrdering sorts GET /v1/invitations; a leading "-" means descending.
+type ListInvitationsOrdering string
+
+// Known invitation orderings.
+const (
+	ListInvitationsOrderingDate     ListInvitationsOrdering = "date"
+	ListInvitationsOrderingDateDesc ListInvitationsOrdering = "-date"
+)
+
+// ResourceType is the kind of resource an invitation can be given access to.
+type ResourceType string
+
+// Known resource types.
+const (
+	ResourceTypeSecretIncidents ResourceType = "secret-incidents"
+)
+
+// IncidentPermissionEnum is the access an invitation has to an incident.
+type IncidentPermissionEnum string
+
+// Known incident permissions.
+const (
+	IncidentPermissionCanView    IncidentPermissionEnum = "can_view"
+	IncidentPermissionCanEdit    IncidentPermissionEnum = "can_edit"
+	IncidentPermissionFullAccess IncidentPermissionEnum = "full_access"
+)
+
+// ResourceInvitationAccess is an invitation's direct access to one resource:
+// the body of the resource-access PUT and DELETE and the answer of GET and PUT.
+type ResourceInvitationAccess struct {
+	InvitationID int64                  `json:"invitation_id"`
+	ResourceID   int64                  `json:"resource_id"`
+	ResourceType ResourceType           `json:"resource_type"`
+	Permission   IncidentPermissionEnum `json:"permission,omitempty"`
+}
+
+// StatusEnum is a secret incident's status.
+type StatusEnum string
+
+// Known incident statuses.
+const (
+	StatusIgnored   StatusEnum = "IGNORED"
+	StatusTriggered StatusEnum = "TRIGGERED"
+	StatusAssigned  StatusEnum = "ASSIGNED"
+	StatusResolved  StatusEnum = "RESOLVED"
+)
+
+// SeverityEnum is a secret incident's severity.
+type SeverityEnum string
+
+// Known severities.
+const (
+	SeverityCritical SeverityEnum = "critical"
+	SeverityHigh     SeverityEnum = "high"
+	SeverityMedium   SeverityEnum = "medium"
+	SeverityLow      SeverityEnum = "low"
+	SeverityInfo     SeverityEnum = "info"
+	SeverityUnknown  SeverityEnum = "unknown"
+)
+
+// ValidityEnum says whether a leaked secret still works.
+type ValidityEnum string
+
+// Known validities.
+const (
+	ValidityValid         ValidityEnum = "valid"
+	ValidityInvalid       ValidityEnum = "invalid"
+	ValidityFailedToCheck ValidityEnum = "failed_to_check"
+	ValidityNoChecker     ValidityEnum = "no_checker"
+	ValidityUnknown       ValidityEnum = "unknown"
+)
+
+// ListInvitationSecretIncidentAccessOrdering sorts the incidents an
+// invitation can access; a leading "-" means descending.
+type ListInvitationSecretIncidentAccessOrdering string
+
+// Known incident orderings.
+const (
+	IncidentOrderingDate           ListInvitationSecretIncidentAccessOrdering = "date"
+	IncidentOrderingDateDesc       ListInvitationSecretIncidentAccessOrdering = "-date"
+	IncidentOrderingResolvedAt     ListInvitationSecretIncidentAccessOrdering = "resolved_at"
+	IncidentOrderingResolvedAtDesc ListInvitationSecretIncidentAccessOrdering = "-resolved_at"
+	IncidentOrderingIgnoredAt      ListInvitationSecretIncidentAccessOrdering = "ignored_at"
+	IncidentOrderingIgnoredAtDesc  ListInvitationSecretIncidentAccessOrdering = "-ignored_at"
+)
+
+// SecretStatusEnum is why an incident was ignored.
+type SecretStatusEnum string
+
+// Known ignore reasons.
+const (
+	SecretStatusTestCredential SecretStatusEnum = "test_credential"
+	SecretStatusFalsePositive  SecretStatusEnum = "false_positive"
+	SecretStatusLowRisk        SecretStatusEnum = "low_risk"
+	SecretStatusInvalid        SecretStatusEnum = "invalid"
+)
+
+// TagEnum is a tag GitGuardian puts on an incident.
+type TagEnum string
+
+// Known incident tags (the API adds more over time).
+const (
+	TagDefaultBranch      TagEnum = "DEFAULT_BRANCH"
+	TagFromHistoricalScan TagEnum = "FROM_HISTORICAL_SCAN"
+	TagIgnoredInCheckRun  TagEnum = "IGNORED_IN_CHECK_RUN"
+	TagPublic             TagEnum = "PUBLIC"
+	TagPubliclyExposed    TagEnum = "PUBLICLY_EXPOSED"
+	TagPubliclyLeaked     TagEnum = "PUBLICLY_LEAKED"
+	TagRegression         TagEnum = "REGRESSION"
+	TagSensitiveFile      TagEnum = "SENSITIVE_FILE"
+	TagTestFile           TagEnum = "TEST_FILE"
+	TagFalsePositive      TagEnum = "FALSE_POSITIVE"
+	TagVaulted            TagEnum = "VAULTED"
+	TagRevocableByGG      TagEnum = "REVOCABLE_BY_GG"
+	// TagNone is only a filter value: incidents without tags.
+	TagNone TagEnum = "NONE"
+)
+
+// Detector identifies what found a secret.
+type Detector struct {
+	Name                     string `json:"name"`
+	DisplayName              string `json:"display_name"`
+	Nature                   string `json:"nature"` // specific, generic or custom
+	Family                   string `json:"family,omitempty"`
+	Category                 string `json:"category,omitempty"`
+	DetectorGroupName        string `json:"detector_group_name,omitempty"`
+	DetectorGroupDisplayName string `json:"detector_group_display_name,omitempty"`
+}
+
+// IncidentWithoutOccurrences is a secret incident as listed by
+// GET /v1/invitations/{id}/secret-incidents. Fields that older or newer
+// servers may omit or send as null are pointers.
+type IncidentWithoutOccurrences struct {
+	ID                 int64             `json:"id"`
+	Date               time.Time         `json:"date"`
+	Detector           Detector          `json:"detector"`
+	SecretID           *int64            `json:"secret_id,omitempty"`
+	SecretHash         string            `json:"secret_hash"`
+	HMSLHash           string            `json:"hmsl_hash,omitempty"`
+	GitGuardianURL     string            `json:"gitguardian_url"`
+	Regression         bool              `json:"regression"`
+	Status             StatusEnum        `json:"status"`
+	AssigneeID         *int64            `json:"assignee_id"`
+	AssigneeEmail      *string           `json:"assignee_email"`
+	OccurrencesCount   int64             `json:"occurrences_count"`
+	IgnoreReason       *SecretStatusEnum `json:"ignore_reason"`
+	TriggeredAt        *time.Time        `json:"triggered_at"`
+	IgnoredAt          *time.Time        `json:"ignored_at"`
+	IgnorerID          *int64            `json:"ignorer_id"`
+	IgnorerAPITokenID  *string           `json:"ignorer_api_token_id"`
+	ResolverID         *int64            `json:"resolver_id"`
+	ResolverAPITokenID *string           `json:"resolver_api_token_id"`
+	SecretRevoked      bool              `json:"secret_revoked"`
+	Severity           SeverityEnum      `json:"severity"`
+	Validity           ValidityEnum      `json:"validity"`
+	ResolvedAt         *time.Time        `json:"resolved_at"`
+	ShareURL           *string           `json:"share_url"`
+	Tags               []TagEnum         `json:"tags"`
+	IncidentName       string            `json:"incident_name,omitempty"`
+	RiskScore          *int64            `json:"risk_score,omitempty"`
+	IsVaulted          *bool             `json:"is_vaulted,omitempty"`
+	// CustomTags, SecretPresence, PublicExposure, FeedbackList and
+	// DestinationTickets are kept verbatim: newer servers send them and
+	// their shapes still change.
+	CustomTags         json.RawMessage `json:"custom_tags,omitempty"`
+	SecretPresence     json.RawMessage `json:"secret_presence,omitempty"`
+	PublicExposure     json.RawMessage `json:"public_exposure,omitempty"`
+	FeedbackList       json.RawMessage `json:"feedback_list,omitempty"`
+	DestinationTickets json.RawMessage `json:"destination_tickets,omitempty"`
+}

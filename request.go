@@ -1,0 +1,392 @@
+package invitations
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-querystring/query"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Response is the metadata of a completed call. Capture it with
+// CaptureResponse; pages carry it too.
+type Response struct {
+	// StatusCode is the HTTP status of the final attempt.
+	StatusCode int
+	// Header is the response header.
+	Header http.Header
+	// RequestID is the vendor's request id header, when sent.
+	RequestID string
+}
+
+// RequestOption adjusts one call: extra headers, capturing the response.
+// Options are applied after the Client's defaults; none can change the
+// credential.
+type RequestOption func(*requestOptions) error
+
+type requestOptions struct {
+	header   http.Header
+	response *Response
+}
+
+// reservedHeader reports headers the SDK owns: a RequestOption may not set them.
+func reservedHeader(key string) bool {
+	switch http.CanonicalHeaderKey(key) {
+	case "Authorization", "Host", "Content-Length", "Transfer-Encoding", "Connection":
+		return true
+	}
+	return false
+}
+
+// WithHeader sets an extra header on one call, such as Box "As-User".
+// Setting Authorization or another header the SDK owns is an error.
+func WithHeader(key, value string) RequestOption {
+	return func(o *requestOptions) error {
+		if key == "" || !validHeaderValue(key) || strings.ContainsAny(key, " :") {
+			return &ValidationError{Param: "WithHeader key", Reason: "must be a valid header name"}
+		}
+		if reservedHeader(key) {
+			return &ValidationError{Param: "WithHeader " + http.CanonicalHeaderKey(key), Reason: "is set by the SDK and cannot be overridden"}
+		}
+		if !validHeaderValue(value) {
+			return &ValidationError{Param: "WithHeader " + http.CanonicalHeaderKey(key), Reason: "value must be printable ASCII"}
+		}
+		if o.header == nil {
+			o.header = http.Header{}
+		}
+		o.header.Set(key, value)
+		return nil
+	}
+}
+
+// CaptureResponse stores the call's response metadata (status, headers,
+// request id) into dst when the call completes, successfully or not.
+func CaptureResponse(dst *Response) RequestOption {
+	return func(o *requestOptions) error {
+		if dst == nil {
+			return &ValidationError{Param: "CaptureResponse", Reason: "must not be nil"}
+		}
+		o.response = dst
+		return nil
+	}
+}
+
+// request is one API call, built by a service method.
+type request struct {
+	api    apiID
+	method string
+	path   string     // escaped, relative to the API base URL, no leading slash
+	query  url.Values // may be nil
+	body   any        // sent as JSON when non-nil
+	// idempotent marks calls that are safe to repeat after a failure whose
+	// effect on the server is unknown (5xx, a reset connection).
+	idempotent bool
+	// okStatus, when set, is the only success status; others are errors.
+	okStatus []int
+}
+
+// newRequest starts a request; path must already be escaped (see pathf).
+func newRequest(api apiID, method, path string, idempotent bool) *request {
+	return &request{api: api, method: method, path: path, idempotent: idempotent}
+}
+
+// withQuery encodes an options struct (go-querystring tags) as the query.
+// A nil pointer leaves the query empty.
+func (r *request) withQuery(opts any) (*request, error) {
+	v, err := query.Values(opts)
+	if err != nil {
+		return r, &ValidationError{Param: "options", Reason: err.Error()}
+	}
+	r.query = v
+	return r, nil
+}
+
+// withBody sets the JSON body.
+func (r *request) withBody(body any) *request {
+	r.body = body
+	return r
+}
+
+// do sends r and decodes a 2xx JSON body into out (when out is non-nil and
+// the status is not 204). Non-2xx answers become *APIError.
+func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOption) (*Response, error) {
+	if ctx == nil {
+		return nil, &ValidationError{Param: "ctx", Reason: "must not be nil"}
+	}
+	var ro requestOptions
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&ro); err != nil {
+			return nil, err
+		}
+	}
+	api := &c.cfg.apis[r.api]
+	if api.baseURL == "" {
+		return nil, fmt.Errorf("%w for %s: set %s", ErrNoBaseURL, api.name, api.baseURLOption)
+	}
+	if api.credential == nil {
+		return nil, fmt.Errorf("%w for %s: set %s", ErrNoCredential, api.name, api.credentialOption)
+	}
+	authorization, err := api.credential.authorization(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("invitations: %s credential: %w", api.name, err)
+	}
+
+	rawURL := api.baseURL + "/" + r.path
+	if len(r.query) > 0 {
+		rawURL += "?" + r.query.Encode()
+	}
+	var body []byte
+	if r.body != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // send "<" and "&" as themselves, as the vendors' own clients do
+		if err := enc.Encode(r.body); err != nil {
+			return nil, &ValidationError{Param: "body", Reason: err.Error()}
+		}
+		body = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	}
+
+	ctx = withRetryClass(ctx, r.idempotent)
+	var reqBody any
+	if body != nil {
+		reqBody = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, rawURL, reqBody)
+	if err != nil {
+		return nil, &ValidationError{Param: "request", Reason: err.Error()}
+	}
+	h := req.Header
+	h.Set("Accept", "application/json")
+	h.Set("User-Agent", c.cfg.userAgent)
+	if body != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	for k, vs := range api.header {
+		h[k] = vs
+	}
+	for k, vs := range ro.header {
+		h[k] = vs
+	}
+	// Last, so nothing above can replace the credential.
+	h.Set("Authorization", authorization)
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, c.transportError(ctx, api, r.method, rawURL, err)
+	}
+	defer closeBody(resp.Body)
+
+	meta := &Response{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: requestID(resp.Header)}
+	if ro.response != nil {
+		*ro.response = *meta
+	}
+	if !c.successStatus(r, resp.StatusCode) {
+		return meta, c.apiError(api, r.method, rawURL, resp)
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return meta, nil
+	}
+	if err := c.decodeBody(resp.Body, out); err != nil {
+		return meta, &DecodeError{API: api.name, Method: r.method, URL: redactURL(rawURL), StatusCode: resp.StatusCode, Err: err}
+	}
+	return meta, nil
+}
+
+func (c *Client) successStatus(r *request, status int) bool {
+	if len(r.okStatus) > 0 {
+		for _, s := range r.okStatus {
+			if s == status {
+				return true
+			}
+		}
+		return false
+	}
+	return status >= 200 && status < 300
+}
+
+// errBodyTooLarge reports a success body over the configured cap.
+var errBodyTooLarge = errors.New("response body exceeds the size limit (WithMaxResponseBytes)")
+
+// decodeBody streams JSON from the body into out, reading at most the
+// configured cap. Trailing whitespace is allowed; trailing garbage is not.
+func (c *Client) decodeBody(body io.Reader, out any) error {
+	lr := &io.LimitedReader{R: body, N: c.cfg.maxBody + 1}
+	dec := json.NewDecoder(lr)
+	if err := dec.Decode(out); err != nil {
+		if lr.N <= 0 {
+			return errBodyTooLarge
+		}
+		if errors.Is(err, io.EOF) {
+			return errors.New("empty body where JSON was expected")
+		}
+		return err
+	}
+	if lr.N <= 0 {
+		return errBodyTooLarge
+	}
+	return nil
+}
+
+// apiError reads a bounded copy of an error body and lets the vendor's
+// decoder fill in code, message and details.
+func (c *Client) apiError(api *apiConfig, method, rawURL string, resp *http.Response) *APIError {
+	limit := min(int64(maxErrorBody), c.cfg.maxBody)
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, limit))
+	e := &APIError{
+		API:        api.name,
+		Method:     method,
+		URL:        redactURL(rawURL),
+		StatusCode: resp.StatusCode,
+		RequestID:  requestID(resp.Header),
+		Header:     resp.Header,
+		Body:       body,
+	}
+	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		e.RetryAfter = d
+	}
+	if api.decodeError != nil {
+		api.decodeError(e, body)
+	}
+	if e.Message == "" {
+		e.Message = textMessage(body)
+	}
+	return e
+}
+
+// transportError explains a request that got no HTTP answer. A cancelled or
+// expired context is reported as such (errors.Is(err, context.Canceled)).
+func (c *Client) transportError(ctx context.Context, api *apiConfig, method, rawURL string, err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err // its URL is unredacted; ours replaces it
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+		err = fmt.Errorf("%w (%v)", ctxErr, err)
+	}
+	return fmt.Errorf("invitations: %s %s %s: %w", api.name, method, redactURL(rawURL), err)
+}
+
+// closeBody drains a little of what is left, so the connection can be
+// reused, and closes.
+func closeBody(b io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, b, 4<<10)
+	_ = b.Close()
+}
+
+// requestID returns the vendor's request id header.
+func requestID(h http.Header) string {
+	for _, k := range [...]string{"X-Request-Id", "Box-Request-Id", "X-Correlation-Id"} {
+		if v := h.Get(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// sensitiveQueryKeys are redacted from URLs placed in errors and logs.
+func sensitiveQueryKey(k string) bool {
+	k = strings.ToLower(k)
+	for _, s := range [...]string{"token", "key", "secret", "password", "signature", "code"} {
+		if strings.Contains(k, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// redactURL returns rawURL with user info and sensitive query values removed.
+func redactURL(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	u.User = nil
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			if sensitiveQueryKey(k) {
+				q.Set(k, "REDACTED")
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// pathParam is a path parameter and the name to report when it is invalid.
+type pathParam struct {
+	name    string
+	value   string
+	invalid string // set when the parameter is known to be invalid, with the reason
+}
+
+// idParam is a string path parameter.
+func idParam(name, value string) pathParam { return pathParam{name: name, value: value} }
+
+// intParam is an integer path parameter; it must be positive.
+func intParam(name string, value int64) pathParam {
+	if value <= 0 {
+		return pathParam{name: name, invalid: "must be a positive integer"}
+	}
+	return pathParam{name: name, value: strconv.FormatInt(value, 10)}
+}
+
+// pathf fills each "{}" in format with the next parameter, escaped as one
+// path segment. Empty, blank, "." and ".." values and control characters
+// are rejected, so a parameter can never change which route is called.
+func pathf(format string, params ...pathParam) (string, error) {
+	var b strings.Builder
+	b.Grow(len(format) + 16*len(params))
+	rest := format
+	for _, p := range params {
+		i := strings.Index(rest, "{}")
+		if i < 0 {
+			return "", &ValidationError{Param: p.name, Reason: "no placeholder in path " + format}
+		}
+		if err := checkPathValue(p); err != nil {
+			return "", err
+		}
+		b.WriteString(rest[:i])
+		b.WriteString(escapeSegment(p.value))
+		rest = rest[i+2:]
+	}
+	b.WriteString(rest)
+	return b.String(), nil
+}
+
+func checkPathValue(p pathParam) error {
+	v := p.value
+	switch {
+	case p.invalid != "":
+		return &ValidationError{Param: p.name, Reason: p.invalid}
+	case strings.TrimSpace(v) == "":
+		return &ValidationError{Param: p.name, Reason: "must not be empty"}
+	case v == "." || v == "..":
+		return &ValidationError{Param: p.name, Reason: `must not be "." or ".."`}
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x20 || v[i] == 0x7f {
+			return &ValidationError{Param: p.name, Reason: "must not contain control characters"}
+		}
+	}
+	return nil
+}
+
+// escapeSegment escapes v as a single path segment. Beyond url.PathEscape it
+// escapes ":" so an id cannot reach a custom-verb route such as
+// Portworx's "/invite/{uid}:notify".
+func escapeSegment(v string) string {
+	return strings.ReplaceAll(url.PathEscape(v), ":", "%3A")
+}

@@ -1,0 +1,183 @@
+package invitations
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// retryPolicy bounds how often and how long the Client retries.
+type retryPolicy struct {
+	maxRetries    int           // retries after the first attempt
+	minWait       time.Duration // first backoff, doubled per retry
+	maxWait       time.Duration // backoff ceiling
+	maxRetryAfter time.Duration // longest server-requested wait honoured
+}
+
+func defaultRetryPolicy() retryPolicy {
+	return retryPolicy{maxRetries: 4, minWait: 500 * time.Millisecond, maxWait: 30 * time.Second, maxRetryAfter: 2 * time.Minute}
+}
+
+// WithMaxRetries sets how many times a failed call may be retried after its
+// first attempt (default 4). Zero disables retries.
+func WithMaxRetries(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return &ValidationError{Param: "WithMaxRetries", Reason: "must not be negative"}
+		}
+		c.retry.maxRetries = n
+		return nil
+	}
+}
+
+// WithRetryWait sets the jittered exponential backoff between retries: the
+// first wait is about minWait, doubling up to maxWait (defaults 500ms, 30s).
+// A server's Retry-After takes precedence.
+func WithRetryWait(minWait, maxWait time.Duration) Option {
+	return func(c *config) error {
+		if minWait < 0 || maxWait < minWait {
+			return &ValidationError{Param: "WithRetryWait", Reason: "needs 0 <= minWait <= maxWait"}
+		}
+		c.retry.minWait, c.retry.maxWait = minWait, maxWait
+		return nil
+	}
+}
+
+// WithMaxRetryAfter caps how long the Client waits when a server answers
+// 429 (or 503) with Retry-After (default 2 minutes). A longer Retry-After
+// is not waited for: the call returns the *APIError at once, with its
+// RetryAfter set, so the caller can decide.
+func WithMaxRetryAfter(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return &ValidationError{Param: "WithMaxRetryAfter", Reason: "must not be negative"}
+		}
+		c.retry.maxRetryAfter = d
+		return nil
+	}
+}
+
+type retryClassKey struct{}
+
+// withRetryClass records on the request context whether the operation is
+// safe to repeat; checkRetry reads it back, since retryablehttp gives the
+// policy only the context and the outcome.
+func withRetryClass(ctx context.Context, idempotent bool) context.Context {
+	return context.WithValue(ctx, retryClassKey{}, idempotent)
+}
+
+// checkRetry is the retry policy. Every operation is retried on 429 and
+// on a connection that was never made, since the server then provably did
+// nothing. Only operations safe to repeat are also retried on other network
+// errors and on 500, 502, 503 and 504, where the server may have acted.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return false, ctxErr
+	}
+	idempotent, _ := ctx.Value(retryClassKey{}).(bool)
+	if err != nil {
+		if neverConnected(err) {
+			return true, nil
+		}
+		if !idempotent {
+			return false, nil
+		}
+		// retryablehttp knows which transport errors are permanent
+		// (bad scheme, TLS verification, too many redirects).
+		return retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+		return c.retryAfterAcceptable(ctx, resp), nil
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return idempotent && c.retryAfterAcceptable(ctx, resp), nil
+	}
+	return false, nil
+}
+
+// retryAfterAcceptable reports whether a Retry-After on resp (if any) is
+// short enough to wait for: within the cap and before the context deadline.
+func (c *Client) retryAfterAcceptable(ctx context.Context, resp *http.Response) bool {
+	d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	if !ok {
+		return true
+	}
+	if d > c.cfg.retry.maxRetryAfter {
+		return false
+	}
+	if deadline, has := ctx.Deadline(); has && time.Now().Add(d).After(deadline) {
+		return false
+	}
+	return true
+}
+
+// neverConnected reports a failure to establish the connection (refused,
+// DNS, unreachable): no byte of the request reached the server.
+func neverConnected(err error) bool {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr)
+}
+
+// backoff returns how long to wait before the next attempt: the server's
+// Retry-After when it sent one, else an exponential backoff from minWait to
+// maxWait with "equal jitter" (half fixed, half random) so that many
+// clients do not retry in lockstep.
+func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	d := jitteredBackoff(minWait, maxWait, attempt)
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			d = ra
+		}
+	}
+	if c.cfg.backoffHook != nil {
+		return c.cfg.backoffHook(d)
+	}
+	return d
+}
+
+func jitteredBackoff(minWait, maxWait time.Duration, attempt int) time.Duration {
+	if minWait <= 0 || maxWait <= 0 {
+		return 0
+	}
+	d := maxWait
+	if attempt < 32 {
+		if exp := minWait << attempt; exp > 0 && exp < maxWait {
+			d = exp
+		}
+	}
+	half := d / 2
+	return half + rand.N(d-half+1)
+}
+
+// parseRetryAfter reads a Retry-After value in seconds or as an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if !(secs >= 0 && secs <= float64(365*24*time.Hour/time.Second)) { // also rejects NaN
+			return 0, false
+		}
+		return time.Duration(secs * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
