@@ -195,3 +195,15 @@ func assertCommonHeaders(t *testing.T, req recorded, wantAuth string) {
 		assert.Empty(t, req.Header.Get("Content-Type"))
 	}
 }
+
+// jsonResponse builds a response for hand-written responders.
+func jsonResponse(req *http.Request, status int, body string, kv ...string) *http.Response {
+	r := jsonReply(status, body, kv...)
+	return &http.Response{
+		StatusCode: status,
+		Status:     http.StatusText(status),
+		Header:     r.header,
+		Body:       io.NopCloser(bytes.NewReader([]byte(body))),
+		Request:    req,
+	}
+}

@@ -1,0 +1,273 @@
+package invitations
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/invitesdk/invitations/models"
+)
+
+const boxAuth = "Bearer " + testBoxToken
+
+func TestMembershipsGetUserMemberships(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testBoxBase+"/users/11446498/memberships",
+		jsonReply(200, fixture(t, "box/user_memberships.json"), "Box-Request-Id", "req-1"),
+		jsonReply(200, fixture(t, "box/user_memberships_page2.json")),
+	)
+	var pages []*Page[models.GroupMembership]
+	for page, err := range env.client.Memberships.GetUserMemberships(t.Context(), "11446498", &ListMembershipsOptions{Limit: 2}, WithBoxAsUser("999")).Pages() {
+		require.NoError(t, err)
+		pages = append(pages, page)
+	}
+	reqs := rec.all()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "/2.0/users/11446498/memberships", reqs[0].Path)
+	assert.Equal(t, "limit=2&offset=0", reqs[0].Query)
+	assert.Equal(t, "limit=2&offset=2", reqs[1].Query)
+	for _, req := range reqs {
+		assert.Equal(t, http.MethodGet, req.Method)
+		assertCommonHeaders(t, req, boxAuth)
+		assert.Equal(t, "999", req.Header.Get("As-User"))
+	}
+
+	require.Len(t, pages, 2)
+	assert.Equal(t, int64(3), pages[0].Total)
+	assert.True(t, pages[0].HasMore)
+	assert.Equal(t, int64(2), pages[0].NextOffset)
+	assert.Equal(t, "req-1", pages[0].Response.RequestID)
+	assert.False(t, pages[1].HasMore)
+
+	first := pages[0].Items[0]
+	created := time.Date(2013, 5, 16, 15, 27, 57, 0, time.FixedZone("", -7*3600))
+	assert.Equal(t, "1560354", first.ID)
+	assert.Equal(t, "group_membership", first.Type)
+	assert.Equal(t, &models.UserMini{ID: "11446498", Type: "user", Name: "Aaron Levie", Login: "ceo@example.com"}, first.User)
+	assert.Equal(t, &models.GroupMini{ID: "119720", Type: "group", Name: "Support", GroupType: "managed_group"}, first.Group)
+	assert.Equal(t, models.GroupMembershipRoleMember, first.Role)
+	require.NotNil(t, first.CreatedAt)
+	assert.True(t, created.Equal(*first.CreatedAt))
+	assert.Equal(t, models.GroupMembershipRole("submaster"), pages[1].Items[0].Role, "unknown role decodes")
+}
+
+func TestMembershipsGetGroupMemberships(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testBoxBase+"/groups/57645/memberships",
+		jsonReply(200, `{"total_count":2,"limit":1000,"offset":0,"entries":[{"type":"group_membership","id":"434534"},{"type":"group_membership","id":"434535"}]}`))
+	got, err := env.client.Memberships.GetGroupMemberships(t.Context(), "57645", nil).Collect(0)
+	require.NoError(t, err)
+	req := rec.only(t)
+	assert.Equal(t, "/2.0/groups/57645/memberships", req.Path)
+	assert.Equal(t, "offset=0", req.Query, "no limit sent unless asked: Box's default applies")
+	assertCommonHeaders(t, req, boxAuth)
+	require.Len(t, got, 2)
+	assert.Equal(t, "434535", got[1].ID)
+}
+
+func TestMembershipsPagingEndsOnEmptyPageBeforeTotal(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	// total_count is "offset of last item + 1": the real count can be lower.
+	rec := env.route(http.MethodGet, testBoxBase+"/groups/1/memberships",
+		jsonReply(200, `{"total_count":10,"limit":2,"offset":0,"entries":[{"id":"a"},{"id":"b"}]}`),
+		jsonReply(200, `{"total_count":10,"limit":2,"offset":2,"entries":[]}`),
+	)
+	got, err := env.client.Memberships.GetGroupMemberships(t.Context(), "1", &ListMembershipsOptions{Limit: 2}).Collect(0)
+	require.NoError(t, err)
+	assert.Len(t, got, 2)
+	assert.Equal(t, 2, rec.count())
+}
+
+func TestMembershipsOffsetCeilingIsAnError(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testBoxBase+"/groups/big/memberships",
+		jsonReply(200, `{"total_count":25000,"limit":1000,"offset":9000,"entries":[{"id":"x"}]}`),
+		jsonReply(200, `{"total_count":25000,"limit":1000,"offset":10000,"entries":[{"id":"y"}]}`),
+	)
+	var ids []string
+	var gotErr error
+	for m, err := range env.client.Memberships.GetGroupMemberships(t.Context(), "big", &ListMembershipsOptions{Limit: 1000, Offset: 9000}).All() {
+		if err != nil {
+			gotErr = err
+			continue
+		}
+		ids = append(ids, m.ID)
+	}
+	assert.Equal(t, []string{"x", "y"}, ids)
+	require.ErrorIs(t, gotErr, ErrOffsetLimit)
+	assert.Contains(t, gotErr.Error(), "11000")
+	reqs := rec.all()
+	require.Len(t, reqs, 2, "the offset past 10000 is never sent")
+	assert.Equal(t, "limit=1000&offset=10000", reqs[1].Query)
+}
+
+func TestMembershipsListValidatesBeforeSending(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	cases := []struct {
+		id    string
+		opts  *ListMembershipsOptions
+		param string
+	}{
+		{"", nil, "groupID"},
+		{"..", nil, "groupID"},
+		{"1", &ListMembershipsOptions{Limit: 1001}, "Limit"},
+		{"1", &ListMembershipsOptions{Limit: -1}, "Limit"},
+		{"1", &ListMembershipsOptions{Offset: -5}, "Offset"},
+		{"1", &ListMembershipsOptions{Offset: 10001}, "Offset"},
+	}
+	for _, tc := range cases {
+		_, err := env.client.Memberships.GetGroupMemberships(t.Context(), tc.id, tc.opts).Collect(0)
+		var verr *ValidationError
+		require.ErrorAs(t, err, &verr, tc.param)
+		assert.Equal(t, tc.param, verr.Param)
+	}
+	assert.Zero(t, env.mock.GetTotalCallCount())
+}
+
+func TestMembershipsCreateGroupMembership(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodPost, testBoxBase+"/group_memberships", jsonReply(201, fixture(t, "box/membership.json")))
+	out, err := env.client.Memberships.CreateGroupMembership(t.Context(), &models.CreateGroupMembershipRequest{
+		User: models.Ref{ID: "1434325"}, Group: models.Ref{ID: "57645"}, Role: models.GroupMembershipRoleAdmin,
+		ConfigurablePermissions: models.Value(map[string]bool{"can_run_reports": true}),
+	}, &GroupMembershipOptions{Fields: []string{"id", "type", "role"}}, WithBoxNotificationsSuppressed())
+	require.NoError(t, err)
+	req := rec.only(t)
+	assert.Equal(t, http.MethodPost, req.Method)
+	assert.Equal(t, "/2.0/group_memberships", req.Path)
+	assert.Equal(t, "fields=id%2Ctype%2Crole", req.Query)
+	assert.Equal(t, `{"user":{"id":"1434325"},"group":{"id":"57645"},"role":"admin","configurable_permissions":{"can_run_reports":true}}`, string(req.Body))
+	assertCommonHeaders(t, req, boxAuth)
+	assert.Equal(t, "off", req.Header.Get("Box-Notifications"))
+	assert.Equal(t, "434534", out.ID)
+	assert.Equal(t, map[string]bool{"can_run_reports": true, "can_instant_login": false}, out.ConfigurablePermissions)
+}
+
+func TestMembershipsConfigurablePermissionsThreeWireStates(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		perms models.Nullable[map[string]bool]
+		body  string
+	}{
+		{"absent", models.Nullable[map[string]bool]{}, `{"role":"admin"}`},
+		{"null", models.Null[map[string]bool](), `{"role":"admin","configurable_permissions":null}`},
+		{"map", models.Value(map[string]bool{"can_instant_login": false}), `{"role":"admin","configurable_permissions":{"can_instant_login":false}}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t)
+			rec := env.route(http.MethodPut, testBoxBase+"/group_memberships/434534", jsonReply(200, fixture(t, "box/membership.json")))
+			_, err := env.client.Memberships.UpdateGroupMembershipByID(t.Context(), "434534",
+				&models.UpdateGroupMembershipRequest{Role: models.GroupMembershipRoleAdmin, ConfigurablePermissions: tc.perms}, nil)
+			require.NoError(t, err)
+			req := rec.only(t)
+			assert.Equal(t, http.MethodPut, req.Method)
+			assert.Equal(t, "/2.0/group_memberships/434534", req.Path)
+			assert.Equal(t, tc.body, string(req.Body))
+			assertCommonHeaders(t, req, boxAuth)
+
+			// The same three states survive a decode.
+			var back models.UpdateGroupMembershipRequest
+			require.NoError(t, json.Unmarshal([]byte(tc.body), &back))
+			assert.Equal(t, tc.perms.IsZero(), back.ConfigurablePermissions.IsZero())
+			assert.Equal(t, tc.perms.IsNull(), back.ConfigurablePermissions.IsNull())
+		})
+	}
+}
+
+func TestMembershipsCreateGroupMembershipValidates(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	for param, body := range map[string]*models.CreateGroupMembershipRequest{
+		"body":     nil,
+		"user.id":  {Group: models.Ref{ID: "1"}},
+		"group.id": {User: models.Ref{ID: "1"}},
+	} {
+		_, err := env.client.Memberships.CreateGroupMembership(t.Context(), body, nil)
+		var verr *ValidationError
+		require.ErrorAs(t, err, &verr, param)
+		assert.Equal(t, param, verr.Param)
+	}
+	assert.Zero(t, env.mock.GetTotalCallCount())
+}
+
+func TestMembershipsGetGroupMembershipByID(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testBoxBase+"/group_memberships/434534", jsonReply(200, fixture(t, "box/membership_fields.json")))
+	out, err := env.client.Memberships.GetGroupMembershipByID(t.Context(), "434534", &GroupMembershipOptions{Fields: []string{"role"}})
+	require.NoError(t, err)
+	req := rec.only(t)
+	assert.Equal(t, http.MethodGet, req.Method)
+	assert.Equal(t, "fields=role", req.Query)
+	assert.Empty(t, req.Body)
+	assertCommonHeaders(t, req, boxAuth)
+	assert.Equal(t, &models.GroupMembership{ID: "434534", Type: "group_membership", Role: models.GroupMembershipRoleAdmin}, out)
+}
+
+func TestMembershipsIDsAreEscapedIntoOneSegment(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, `=~^https://api\.box\.com/2\.0/group_memberships/`, jsonReply(200, `{"id":"x"}`))
+	_, err := env.client.Memberships.GetGroupMembershipByID(t.Context(), "a/../b?c#d", nil)
+	require.NoError(t, err)
+	req := rec.only(t)
+	assert.Equal(t, "/2.0/group_memberships/a%2F..%2Fb%3Fc%23d", req.Path)
+	assert.Empty(t, req.Query)
+}
+
+func TestMembershipsDeleteGroupMembershipByID(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodDelete, testBoxBase+"/group_memberships/434534", reply{status: 204})
+	require.NoError(t, env.client.Memberships.DeleteGroupMembershipByID(t.Context(), "434534"))
+	req := rec.only(t)
+	assert.Equal(t, http.MethodDelete, req.Method)
+	assert.Equal(t, "/2.0/group_memberships/434534", req.Path)
+	assert.Empty(t, req.Query)
+	assert.Empty(t, req.Body)
+	assertCommonHeaders(t, req, boxAuth)
+}
+
+func TestMembershipsBoxErrorBodies(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, WithMaxRetries(0))
+	env.route(http.MethodGet, testBoxBase+"/group_memberships/404", jsonReply(404, fixture(t, "box/error_404.json"), "Box-Request-Id", "hdr-id"))
+	env.route(http.MethodGet, testBoxBase+"/group_memberships/429", jsonReply(429, fixture(t, "box/error_429.json"), "Retry-After", "100"))
+	env.route(http.MethodGet, testBoxBase+"/group_memberships/400", jsonReply(400, fixture(t, "box/error_400_offset.json")))
+
+	_, err := env.client.Memberships.GetGroupMembershipByID(t.Context(), "404", nil)
+	require.ErrorIs(t, err, ErrNotFound)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "not_found", apiErr.Code)
+	assert.Equal(t, "Not Found", apiErr.Message)
+	assert.Equal(t, "0t2j2g7ro2a6kmo058357oetlge", apiErr.RequestID, "the body's request_id wins over the header")
+	assert.Equal(t, "https://developer.box.com/guides/api-calls/permissions-and-errors/common-errors/", apiErr.HelpURL)
+	assert.Nil(t, apiErr.Details)
+
+	_, err = env.client.Memberships.GetGroupMembershipByID(t.Context(), "429", nil)
+	require.ErrorIs(t, err, ErrRateLimited)
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "rate_limit_exceeded", apiErr.Code)
+	assert.Equal(t, 100*time.Second, apiErr.RetryAfter)
+
+	_, err = env.client.Memberships.GetGroupMembershipByID(t.Context(), "400", nil)
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "bad_request", apiErr.Code)
+	assert.JSONEq(t, `{"errors":[{"reason":"invalid_parameter","name":"offset","message":"Invalid value '10001'."}]}`, string(apiErr.Details))
+	assert.Equal(t, fmt.Sprintf("invitations: Box GET %s/group_memberships/400: 400 bad_request: Bad Request (request id 7y2kq1)", testBoxBase), apiErr.Error())
+}

@@ -1,0 +1,251 @@
+package invitations
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/invitesdk/invitations/models"
+)
+
+// unsafeCalls are the operations of this package that create or send
+// something; each must reach the server once when the outcome is unknown.
+func unsafeCalls(env *testEnv) map[string]struct {
+	method, url string
+	call        func(ctx context.Context) error
+} {
+	c := env.client
+	return map[string]struct {
+		method, url string
+		call        func(ctx context.Context) error
+	}{
+		"CreateInvitations": {http.MethodPost, testGitGuardianBase + "/v1/invitations", func(ctx context.Context) error {
+			_, err := c.Invitations.CreateInvitations(ctx, &models.CreateInvitationsRequest{Email: "a@example.com"}, nil)
+			return err
+		}},
+		"ResendInvitation": {http.MethodPost, testGitGuardianBase + "/v1/invitations/7/resend", func(ctx context.Context) error {
+			_, err := c.Invitations.ResendInvitation(ctx, 7)
+			return err
+		}},
+		"CreateGroupMembership": {http.MethodPost, testBoxBase + "/group_memberships", func(ctx context.Context) error {
+			_, err := c.Memberships.CreateGroupMembership(ctx, &models.CreateGroupMembershipRequest{User: models.Ref{ID: "1"}, Group: models.Ref{ID: "2"}}, nil)
+			return err
+		}},
+	}
+}
+
+func TestRetryUnsafeOperationsReachServerOnceOnServerError(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{500, 502, 503, 504} {
+		env := newTestEnv(t)
+		for name, op := range unsafeCalls(env) {
+			rec := env.route(op.method, op.url, jsonReply(status, `{"detail":"boom"}`))
+			err := op.call(t.Context())
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr, name)
+			assert.Equal(t, status, apiErr.StatusCode, name)
+			assert.Equal(t, 1, rec.count(), "%s answered %d", name, status)
+		}
+	}
+}
+
+func TestRetryUnsafeOperationsNotRetriedAfterConnectionReset(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	for name, op := range unsafeCalls(env) {
+		rec := &recorder{}
+		env.mock.RegisterResponder(op.method, op.url, func(req *http.Request) (*http.Response, error) {
+			rec.add(req)
+			return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+		})
+		err := op.call(t.Context())
+		require.ErrorIs(t, err, syscall.ECONNRESET, name)
+		assert.Equal(t, 1, rec.count(), name)
+	}
+}
+
+func TestRetryUnsafeOperationsRetriedWhenNeverConnectedOrRateLimited(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	for name, op := range unsafeCalls(env) {
+		rec := &recorder{}
+		n := 0
+		env.mock.RegisterResponder(op.method, op.url, func(req *http.Request) (*http.Response, error) {
+			rec.add(req)
+			n++
+			switch n {
+			case 1:
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+			case 2:
+				return jsonResponse(req, 429, `{"detail":"slow down"}`, "Retry-After", "1"), nil
+			}
+			return jsonResponse(req, 201, `{}`), nil
+		})
+		require.NoError(t, op.call(t.Context()), name)
+		reqs := rec.all()
+		require.Len(t, reqs, 3, name)
+		assert.Equal(t, reqs[0].Body, reqs[2].Body, "%s: the same body on every attempt", name)
+	}
+}
+
+func TestRetrySafeGetRetriedOn503ThenSucceeds(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testBoxBase+"/group_memberships/1",
+		jsonReply(503, `{"type":"error","status":503,"code":"unavailable"}`),
+		jsonReply(200, `{"id":"1"}`))
+	m, err := env.client.Memberships.GetGroupMembershipByID(t.Context(), "1", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "1", m.ID)
+	assert.Equal(t, 2, rec.count())
+}
+
+func TestRetrySafeOperationsRetriedOnNetworkError(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	n := 0
+	env.mock.RegisterResponder(http.MethodDelete, testBoxBase+"/group_memberships/1", func(req *http.Request) (*http.Response, error) {
+		n++
+		if n == 1 {
+			return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+		}
+		return jsonResponse(req, 204, ""), nil
+	})
+	require.NoError(t, env.client.Memberships.DeleteGroupMembershipByID(t.Context(), "1"))
+	assert.Equal(t, 2, n)
+}
+
+func TestRetryHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	date := time.Now().Add(42 * time.Second).UTC().Format(http.TimeFormat)
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testGitGuardianBase+"/v1/invitations",
+		jsonReply(429, `{"detail":"Too many requests."}`, "Retry-After", "7"),
+		jsonReply(429, `{"detail":"Too many requests."}`, "Retry-After", date),
+		jsonReply(200, `[]`))
+	_, err := env.client.Invitations.ListInvitations(t.Context(), nil).Collect(0)
+	require.NoError(t, err)
+	assert.Equal(t, 3, rec.count())
+	waits := env.retryWaits()
+	require.Len(t, waits, 2)
+	assert.Equal(t, 7*time.Second, waits[0])
+	assert.InDelta(t, float64(42*time.Second), float64(waits[1]), float64(2*time.Second), "HTTP-date Retry-After")
+}
+
+func TestRetryAfterAboveCapReturnsAtOnce(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, WithMaxRetryAfter(time.Minute))
+	rec := env.route(http.MethodGet, testGitGuardianBase+"/v1/invitations",
+		jsonReply(429, `{"detail":"Too many requests."}`, "Retry-After", "3600"))
+	_, err := env.client.Invitations.ListInvitations(t.Context(), nil).Collect(0)
+	require.ErrorIs(t, err, ErrRateLimited)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, time.Hour, apiErr.RetryAfter)
+	assert.Equal(t, 1, rec.count())
+	assert.Empty(t, env.retryWaits())
+}
+
+func TestRetryAfterBeyondDeadlineReturnsAtOnce(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testGitGuardianBase+"/v1/invitations",
+		jsonReply(429, `{"detail":"Too many requests."}`, "Retry-After", "60"))
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	_, err := env.client.Invitations.ListInvitations(ctx, nil).Collect(0)
+	require.ErrorIs(t, err, ErrRateLimited)
+	assert.Equal(t, 1, rec.count())
+}
+
+func TestRetryGivesUpWithLastResponse(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, WithMaxRetries(2))
+	rec := env.route(http.MethodGet, testBoxBase+"/group_memberships/1",
+		jsonReply(502, `{"type":"error","status":502,"code":"bad_gateway","message":"first"}`),
+		jsonReply(503, `{"type":"error","status":503,"code":"unavailable","message":"last"}`))
+	_, err := env.client.Memberships.GetGroupMembershipByID(t.Context(), "1", nil)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 503, apiErr.StatusCode)
+	assert.Equal(t, "last", apiErr.Message)
+	assert.Contains(t, string(apiErr.Body), `"last"`)
+	assert.Equal(t, 3, rec.count())
+	assert.NotContains(t, err.Error(), "giving up")
+}
+
+func TestRetryWaitEndsOnCancel(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	// Real waits: the hook passes the hour-long Retry-After through.
+	env := newTestEnv(t, WithMaxRetryAfter(2*time.Hour), withBackoffHook(func(d time.Duration) time.Duration { return d }))
+	n := 0
+	env.mock.RegisterResponder(http.MethodGet, testBoxBase+"/group_memberships/1", func(req *http.Request) (*http.Response, error) {
+		n++
+		cancel() // the caller gives up while the client waits
+		return jsonResponse(req, 429, `{}`, "Retry-After", "3600"), nil
+	})
+	start := time.Now()
+	_, err := env.client.Memberships.GetGroupMembershipByID(ctx, "1", nil)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, 1, n)
+	assert.Less(t, time.Since(start), time.Hour, "the wait ended with the context")
+}
+
+func TestRetryNoneWhenDisabled(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, WithMaxRetries(0))
+	rec := env.route(http.MethodGet, testBoxBase+"/group_memberships/1", jsonReply(503, `{}`))
+	_, err := env.client.Memberships.GetGroupMembershipByID(t.Context(), "1", nil)
+	require.Error(t, err)
+	assert.Equal(t, 1, rec.count())
+}
+
+func TestJitteredBackoffStaysInBounds(t *testing.T) {
+	t.Parallel()
+	for attempt := range 40 {
+		d := jitteredBackoff(100*time.Millisecond, 5*time.Second, attempt)
+		ceiling := min(100*time.Millisecond<<min(attempt, 30), 5*time.Second)
+		assert.GreaterOrEqual(t, d, ceiling/2, attempt)
+		assert.LessOrEqual(t, d, ceiling, attempt)
+	}
+	assert.Zero(t, jitteredBackoff(0, 0, 3))
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cases := map[string]struct {
+		want time.Duration
+		ok   bool
+	}{
+		"":                              {0, false},
+		"5":                             {5 * time.Second, true},
+		"1.5":                           {1500 * time.Millisecond, true},
+		"-1":                            {0, false},
+		"NaN":                           {0, false},
+		"soon":                          {0, false},
+		"Thu, 01 Jan 2026 00:00:30 GMT": {30 * time.Second, true},
+		"Wed, 31 Dec 2025 23:00:00 GMT": {0, true},
+	}
+	for in, want := range cases {
+		got, ok := parseRetryAfter(in, now)
+		assert.Equal(t, want.ok, ok, in)
+		assert.Equal(t, want.want, got, in)
+	}
+}
+
+func TestNeverConnected(t *testing.T) {
+	t.Parallel()
+	assert.True(t, neverConnected(&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}))
+	assert.True(t, neverConnected(&net.DNSError{Err: "no such host", Name: "x"}))
+	assert.False(t, neverConnected(&net.OpError{Op: "read", Err: syscall.ECONNRESET}))
+	assert.False(t, neverConnected(errors.New("EOF")))
+}
