@@ -1,10 +1,22 @@
 package invitations
 
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"net/http"
+	"strconv"
+
+	"github.com/invitesdk/invitations/models"
+)
+
 func portworxAPI() apiConfig {
 	return apiConfig{
 		name:             "Portworx",
 		baseURLOption:    "WithPortworxBaseURL",
 		credentialOption: "WithPortworxAccessToken",
+		decodeError:      decodePortworxError,
 	}
 }
 
@@ -20,7 +32,304 @@ func WithPortworxBaseURL(baseURL string) Option {
 	return withBaseURL(portworx, "WithPortworxBaseURL", baseURL)
 }
 
+// portworxAccountHeader carries the caller's account context on every
+// Portworx call, next to the bearer token, as Portworx's own clients send it.
+const portworxAccountHeader = "px-account-id"
+
+// WithPortworxAccountID sends the account UID in the "px-account-id" header
+// on every Portworx request, which gives the call its account context. A
+// single call can use another account with WithHeader("px-account-id", id).
+func WithPortworxAccountID(id string) Option {
+	return func(c *config) error {
+		if err := checkRequired("WithPortworxAccountID", id); err != nil {
+			return err
+		}
+		if !validHeaderValue(id) {
+			return &ValidationError{Param: "WithPortworxAccountID", Reason: "must be printable ASCII"}
+		}
+		api := &c.apis[portworx]
+		h := api.header.Clone() // never write into a header map shared with another config
+		if h == nil {
+			h = http.Header{}
+		}
+		h.Set(portworxAccountHeader, id)
+		api.header = h
+		return nil
+	}
+}
+
+// portworxCodeNames are the names of the gRPC status codes, indexed by number.
+var portworxCodeNames = [...]string{
+	"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
+	"NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
+	"FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
+	"INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+}
+
+// portworxCodeName returns the name of a gRPC code number, or the number in
+// decimal when it is not a known code.
+func portworxCodeName(code int64) string {
+	if code >= 0 && code < int64(len(portworxCodeNames)) {
+		return portworxCodeNames[code]
+	}
+	return strconv.FormatInt(code, 10)
+}
+
+// portworxStatus is a google.rpc.Status as the gateway writes it:
+// {"code": 5, "message": "...", "details": [...]}. Older gateways also
+// sent the message as "error".
+type portworxStatus struct {
+	Code    json.RawMessage `json:"code"`
+	Message string          `json:"message"`
+	Error   string          `json:"error"`
+	Details json.RawMessage `json:"details"`
+}
+
+// decodePortworxError fills e from a google.rpc.Status body: Code becomes
+// the gRPC code name ("NOT_FOUND"), Message the status message and Details
+// the raw details array (nil when it is absent or empty). Bodies that are
+// not JSON (a proxy's page) are left to the core's text fallback.
+func decodePortworxError(e *APIError, body []byte) {
+	var st portworxStatus
+	if !decodeLenientJSON(body, &st) {
+		return
+	}
+	if code := bytes.TrimSpace(st.Code); len(code) > 0 && !bytes.Equal(code, []byte("null")) {
+		var n json.Number
+		var name string
+		switch {
+		case json.Unmarshal(code, &n) == nil:
+			if v, err := n.Int64(); err == nil {
+				e.Code = portworxCodeName(v)
+			} else if f, err := n.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+				e.Code = portworxCodeName(int64(f)) // 5.0 is still NOT_FOUND
+			} else {
+				e.Code = n.String()
+			}
+		case json.Unmarshal(code, &name) == nil:
+			e.Code = name // a gateway that writes the name itself
+		}
+	}
+	e.Message = st.Message
+	if e.Message == "" {
+		e.Message = st.Error
+	}
+	if d := bytes.TrimSpace(st.Details); len(d) > 0 && !bytes.Equal(d, []byte("null")) && !portworxEmptyArray(d) {
+		e.Details = json.RawMessage(d)
+	}
+}
+
+// portworxEmptyArray reports whether d is [] (with any inner whitespace).
+func portworxEmptyArray(d []byte) bool {
+	var list []json.RawMessage
+	return json.Unmarshal(d, &list) == nil && len(list) == 0
+}
+
 // AccountInvitationsService calls the Portworx account, tenant and project invitations endpoints.
 type AccountInvitationsService struct {
 	client *Client
+}
+
+// CreateInvitation invites a user to an account, a tenant (organization) or
+// a project with the roles in its access policy, and returns the created
+// invitation; Portworx emails the invitee. Exactly one of
+// Config.AccountID, Config.TenantID and Config.ProjectID must be set.
+// Output-only fields (status, uid, times, parent reference, resource
+// names) are not sent. It is not retried after a server error, so that
+// nobody is invited twice.
+//
+// Portworx API: POST /core/v1/invite
+func (s *AccountInvitationsService) CreateInvitation(ctx context.Context, invitation *models.PortworxInvitation, reqOpts ...RequestOption) (*models.PortworxInvitation, error) {
+	if err := checkPortworxInvitation(invitation); err != nil {
+		return nil, err
+	}
+	body := &models.PortworxCreateInvitationRequest{Invitation: &models.PortworxInvitation{Config: invitation.Config}}
+	if m := invitation.Meta; m != nil && (m.Name != "" || m.Description != "" || len(m.Labels) > 0 || len(m.Annotations) > 0) {
+		body.Invitation.Meta = &models.PortworxMeta{Name: m.Name, Description: m.Description, Labels: m.Labels, Annotations: m.Annotations}
+	}
+	r := newRequest(portworx, http.MethodPost, "core/v1/invite", false).withBody(body)
+	var out models.PortworxInvitation
+	if _, err := s.client.do(ctx, r, &out, reqOpts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// checkPortworxInvitation checks what the server cannot be trusted to
+// reject: the gateway silently accepts a missing email, and two scopes are
+// a 400 only after the request was sent.
+func checkPortworxInvitation(inv *models.PortworxInvitation) error {
+	if inv == nil {
+		return &ValidationError{Param: "invitation", Reason: "is required"}
+	}
+	cfg := inv.Config
+	if cfg == nil {
+		return &ValidationError{Param: "invitation.config", Reason: "is required"}
+	}
+	if err := checkEmail("invitation.config.userEmail", cfg.UserEmail); err != nil {
+		return err
+	}
+	scopes := []struct{ name, value string }{
+		{"invitation.config.accountId", cfg.AccountID},
+		{"invitation.config.tenantId", cfg.TenantID},
+		{"invitation.config.projectId", cfg.ProjectID},
+	}
+	set := ""
+	for _, sc := range scopes {
+		if sc.value == "" {
+			continue
+		}
+		if set != "" {
+			return &ValidationError{Param: sc.name, Reason: "cannot be set together with " + set + ": set exactly one of accountId, tenantId or projectId"}
+		}
+		if err := checkRequired(sc.name, sc.value); err != nil {
+			return err
+		}
+		set = sc.name
+	}
+	if set == "" {
+		return &ValidationError{Param: "invitation.config.accountId|tenantId|projectId", Reason: "exactly one must be set"}
+	}
+	return nil
+}
+
+// ListAccountInvitationsOptions pages GET /core/v1/invite. The zero value
+// starts at page 1 with the server's default page size.
+type ListAccountInvitationsOptions struct {
+	// ProjectUID narrows the list to one project of the tenant.
+	ProjectUID string `url:"projectUid,omitempty"`
+	// PageNumber is the first page to fetch; pages are numbered from 1.
+	PageNumber int64 `url:"pagination.pageNumber,omitempty"`
+	// PageSize is the number of invitations per page.
+	PageSize int64 `url:"pagination.pageSize,omitempty"`
+}
+
+// listAccountInvitationsQuery is the whole query of ListInvitations.
+type listAccountInvitationsQuery struct {
+	TenantUID string `url:"tenantUid"`
+	ListAccountInvitationsOptions
+}
+
+// ListInvitations lists the invitations of a tenant (organization),
+// following the page numbers the server returns until nextPage is -1.
+// tenantUID is required.
+//
+// Portworx API: GET /core/v1/invite
+func (s *AccountInvitationsService) ListInvitations(ctx context.Context, tenantUID string, opts *ListAccountInvitationsOptions, reqOpts ...RequestOption) *Pager[models.PortworxInvitation] {
+	q := listAccountInvitationsQuery{TenantUID: tenantUID}
+	if opts != nil {
+		q.ListAccountInvitationsOptions = *opts
+	}
+	err := firstError(
+		checkRequired("tenantUID", tenantUID),
+		checkPortworxNotNegative("PageNumber", q.PageNumber),
+		checkPortworxNotNegative("PageSize", q.PageSize),
+	)
+	if err != nil {
+		return failedPager[models.PortworxInvitation](err)
+	}
+	r, err := newRequest(portworx, http.MethodGet, "core/v1/invite", true).withQuery(&q)
+	if err != nil {
+		return failedPager[models.PortworxInvitation](err)
+	}
+	return newPageNumberPager(ctx, s.client, r, reqOpts, "pagination.pageNumber", 1,
+		func(resp *models.PortworxListInvitationsResponse) numberedPage[models.PortworxInvitation] {
+			page := numberedPage[models.PortworxInvitation]{items: resp.Invitations, total: -1}
+			if p := resp.Pagination; p != nil {
+				page.total = int64(p.TotalRecords)
+				page.nextPage = int64(p.NextPage)
+				// A next page that is not after the current one, or that
+				// follows an empty page, would loop: stop there.
+				if p.CurrentPage > 0 && p.NextPage <= p.CurrentPage {
+					page.nextPage = -1
+				}
+			}
+			if len(resp.Invitations) == 0 {
+				page.nextPage = -1
+			}
+			return page
+		})
+}
+
+// checkPortworxNotNegative allows zero (the server default) and positive values.
+func checkPortworxNotNegative(param string, v int64) error {
+	if v < 0 {
+		return &ValidationError{Param: param, Reason: "must not be negative"}
+	}
+	return nil
+}
+
+// DeleteAccountInvitationOptions are the query options of DeleteInvitation.
+type DeleteAccountInvitationOptions struct {
+	// ProjectID, when set, deletes the invitation for that project only.
+	ProjectID string `url:"projectId,omitempty"`
+}
+
+// DeleteInvitation deletes an invitation, or with opts.ProjectID only its
+// part for that project.
+//
+// Portworx API: DELETE /core/v1/invite/{uid}
+func (s *AccountInvitationsService) DeleteInvitation(ctx context.Context, uid string, opts *DeleteAccountInvitationOptions, reqOpts ...RequestOption) error {
+	path, err := pathf("core/v1/invite/{}", idParam("uid", uid))
+	if err == nil && opts != nil && opts.ProjectID != "" {
+		err = checkRequired("ProjectID", opts.ProjectID)
+	}
+	if err != nil {
+		return err
+	}
+	r, err := newRequest(portworx, http.MethodDelete, path, true).withQuery(opts)
+	if err != nil {
+		return err
+	}
+	_, err = s.client.do(ctx, r, nil, reqOpts)
+	return err
+}
+
+// GetInvitation returns one invitation.
+//
+// Portworx API: GET /core/v1/invite/{uid}
+func (s *AccountInvitationsService) GetInvitation(ctx context.Context, uid string, reqOpts ...RequestOption) (*models.PortworxInvitation, error) {
+	path, err := pathf("core/v1/invite/{}", idParam("uid", uid))
+	if err != nil {
+		return nil, err
+	}
+	var out models.PortworxInvitation
+	if _, err := s.client.do(ctx, newRequest(portworx, http.MethodGet, path, true), &out, reqOpts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// AcceptInvitation accepts the caller's pending invitations in an account.
+// Call it with the invitee's token; accountID travels in the body because
+// an invitee has no account context yet. It is not retried after a server
+// error.
+//
+// Portworx API: POST /core/v1/invite:accept
+func (s *AccountInvitationsService) AcceptInvitation(ctx context.Context, accountID string, reqOpts ...RequestOption) (*models.PortworxAcceptInvitationResponse, error) {
+	if err := checkRequired("accountID", accountID); err != nil {
+		return nil, err
+	}
+	r := newRequest(portworx, http.MethodPost, "core/v1/invite:accept", false).
+		withBody(&models.PortworxAcceptInvitationRequest{AccountID: accountID})
+	var out models.PortworxAcceptInvitationResponse
+	if _, err := s.client.do(ctx, r, &out, reqOpts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// NotifyUser emails the invitation to its invitee again. Although the
+// route is a GET, it sends an email, so it is not retried after a server
+// error.
+//
+// Portworx API: GET /core/v1/invite/{uid}:notify
+func (s *AccountInvitationsService) NotifyUser(ctx context.Context, uid string, reqOpts ...RequestOption) error {
+	// pathf escapes ":" inside uid, so only the literal ":notify" is the verb.
+	path, err := pathf("core/v1/invite/{}:notify", idParam("uid", uid))
+	if err != nil {
+		return err
+	}
+	_, err = s.client.do(ctx, newRequest(portworx, http.MethodGet, path, false), nil, reqOpts)
+	return err
 }

@@ -1,5 +1,16 @@
 package invitations
 
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/invitesdk/invitations/models"
+)
+
 // FreestyleBaseURL is the production Freestyle API.
 const FreestyleBaseURL = "https://api.freestyle.sh"
 
@@ -9,6 +20,7 @@ func freestyleAPI() apiConfig {
 		baseURL:          FreestyleBaseURL,
 		baseURLOption:    "WithFreestyleBaseURL",
 		credentialOption: "WithFreestyleAPIKey",
+		decodeError:      decodeFreestyleError,
 	}
 }
 
@@ -22,7 +34,407 @@ func WithFreestyleBaseURL(baseURL string) Option {
 	return withBaseURL(freestyle, "WithFreestyleBaseURL", baseURL)
 }
 
+// decodeFreestyleError reads the error bodies Freestyle is known to send:
+// {"code": "IDENTITY_NOT_FOUND", "message": "..."} (its TypeScript SDK),
+// {"error": "IDENTITY_NOT_FOUND", "message": "..."} (its current OpenAPI
+// document, for its other APIs), {"message": "..."} (the older document)
+// and a bare JSON string (its InternalServerError schema). Fields beside
+// those are kept in Details. Anything else is left to the core, which
+// keeps the raw body and a short text message.
+func decodeFreestyleError(e *APIError, body []byte) {
+	var text string
+	if decodeLenientJSON(body, &text) {
+		e.Message = text
+		return
+	}
+	var fields map[string]json.RawMessage
+	if !decodeLenientJSON(body, &fields) {
+		return
+	}
+	str := func(key string) string {
+		var s string
+		if raw, ok := fields[key]; ok && json.Unmarshal(raw, &s) == nil {
+			delete(fields, key)
+			return s
+		}
+		return ""
+	}
+	e.Code = str("code")
+	e.Message = str("message")
+	if errField := str("error"); errField != "" {
+		switch {
+		case e.Code == "" && !strings.ContainsAny(errField, " \t\n"):
+			e.Code = errField // a machine code such as IDENTITY_NOT_FOUND
+		case e.Message == "":
+			e.Message = errField // a sentence: {"error": "Identity not found"}
+		}
+	}
+	known := e.Code != "" || e.Message != ""
+	if known && len(fields) > 0 {
+		if extra, err := json.Marshal(fields); err == nil {
+			e.Details = extra
+		}
+	}
+}
+
 // IdentityService calls the Freestyle identities, git tokens and git and VM permissions endpoints.
 type IdentityService struct {
 	client *Client
+}
+
+// ListIdentitiesOptions filters GET /identity/v1/identities. Zero fields
+// are not sent.
+type ListIdentitiesOptions struct {
+	// Limit is the page size; 0 leaves the server default.
+	Limit int64 `url:"limit,omitempty"`
+	// Offset is where the listing starts.
+	Offset int64 `url:"offset,omitempty"`
+	// IncludeManaged, when true, lists the identities Freestyle manages
+	// too; nil leaves the server default.
+	IncludeManaged *bool `url:"includeManaged,omitempty"`
+}
+
+// ListGitPermissionsOptions pages GET
+// /identity/v1/identities/{identity}/permissions/git. That list reports no
+// total: it ends on a page shorter than Limit, so set Limit when a
+// short page must be told apart from the server's default page size (with
+// no Limit the pager reads until an empty page).
+type ListGitPermissionsOptions struct {
+	// Limit is the maximum number of repositories per page; 0 leaves the
+	// server default.
+	Limit int64 `url:"limit,omitempty"`
+	// Offset is where the listing starts.
+	Offset int64 `url:"offset,omitempty"`
+}
+
+// ListVMPermissionsOptions pages GET
+// /identity/v1/identities/{identity}/permissions/vm.
+type ListVMPermissionsOptions struct {
+	// Limit is the page size; 0 leaves the server default.
+	Limit int64 `url:"limit,omitempty"`
+	// Offset is where the listing starts.
+	Offset int64 `url:"offset,omitempty"`
+}
+
+// checkFreestylePaging enforces the documented minimum of 0; no maximum is
+// documented.
+func checkFreestylePaging(limit, offset int64) error {
+	return firstError(
+		checkRange("Limit", limit, 0, math.MaxInt64),
+		checkRange("Offset", offset, 0, math.MaxInt64),
+	)
+}
+
+// freestyleOffsetStyle names Freestyle's paging parameters; the API
+// documents no largest offset.
+var freestyleOffsetStyle = offsetStyle{limitKey: "limit", offsetKey: "offset"}
+
+// ListIdentities lists the identities created by the account, page by
+// page until the reported total.
+//
+// Freestyle API: GET /identity/v1/identities
+func (s *IdentityService) ListIdentities(ctx context.Context, opts *ListIdentitiesOptions, reqOpts ...RequestOption) *Pager[models.FreestyleIdentity] {
+	if opts != nil {
+		if err := checkFreestylePaging(opts.Limit, opts.Offset); err != nil {
+			return failedPager[models.FreestyleIdentity](err)
+		}
+	}
+	r, err := newRequest(freestyle, http.MethodGet, "identity/v1/identities", true).withQuery(opts)
+	if err != nil {
+		return failedPager[models.FreestyleIdentity](err)
+	}
+	return newOffsetPager(ctx, s.client, r, reqOpts, freestyleOffsetStyle, func(page *models.ListIdentitiesSuccess) offsetPage[models.FreestyleIdentity] {
+		// The next page starts after the items received, whatever limit
+		// the server applied.
+		return offsetPage[models.FreestyleIdentity]{items: page.Identities, total: page.Total, limit: int64(len(page.Identities))}
+	})
+}
+
+// CreateIdentity creates an identity, which can then be given access
+// tokens and git and VM permissions. It is not retried after a server
+// error, so that no identity is created twice.
+//
+// Freestyle API: POST /identity/v1/identities
+func (s *IdentityService) CreateIdentity(ctx context.Context, reqOpts ...RequestOption) (*models.FreestyleIdentity, error) {
+	var out models.FreestyleIdentity
+	r := newRequest(freestyle, http.MethodPost, "identity/v1/identities", false)
+	if _, err := s.client.do(ctx, r, &out, reqOpts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// DeleteIdentity deletes an identity and revokes every permission granted
+// to it. Managed identities cannot be deleted (403).
+//
+// Freestyle API: DELETE /identity/v1/identities/{identity}
+func (s *IdentityService) DeleteIdentity(ctx context.Context, identityID string, reqOpts ...RequestOption) error {
+	path, err := pathf("identity/v1/identities/{}", idParam("identityID", identityID))
+	if err != nil {
+		return err
+	}
+	_, err = s.client.do(ctx, newRequest(freestyle, http.MethodDelete, path, true), nil, reqOpts)
+	return err
+}
+
+// ListGitPermissions lists the repositories an identity can access, with
+// its access level on each. The API reports no total: the list ends on a
+// page shorter than opts.Limit, or on an empty page.
+//
+// Freestyle API: GET /identity/v1/identities/{identity}/permissions/git
+func (s *IdentityService) ListGitPermissions(ctx context.Context, identityID string, opts *ListGitPermissionsOptions, reqOpts ...RequestOption) *Pager[models.AccessibleRepository] {
+	path, err := pathf("identity/v1/identities/{}/permissions/git", idParam("identityID", identityID))
+	if err == nil && opts != nil {
+		err = checkFreestylePaging(opts.Limit, opts.Offset)
+	}
+	if err != nil {
+		return failedPager[models.AccessibleRepository](err)
+	}
+	r, err := newRequest(freestyle, http.MethodGet, path, true).withQuery(opts)
+	if err != nil {
+		return failedPager[models.AccessibleRepository](err)
+	}
+	return newOffsetPager(ctx, s.client, r, reqOpts, freestyleOffsetStyle, func(page *models.ListGitPermissionSuccess) offsetPage[models.AccessibleRepository] {
+		// No total and no applied limit: the pager compares the page with
+		// the limit asked for (or, without one, reads until an empty page).
+		return offsetPage[models.AccessibleRepository]{items: page.Repositories, total: -1}
+	})
+}
+
+// gitPermissionPath is the route of an identity's permission on a repository.
+func gitPermissionPath(identityID, repoID string) (string, error) {
+	return pathf("identity/v1/identities/{}/permissions/git/{}",
+		idParam("identityID", identityID), idParam("repoID", repoID))
+}
+
+// DescribeGitPermission returns an identity's access level on a
+// repository; AccessLevel is nil when it has none.
+//
+// Freestyle API: GET /identity/v1/identities/{identity}/permissions/git/{repo}
+func (s *IdentityService) DescribeGitPermission(ctx context.Context, identityID, repoID string, reqOpts ...RequestOption) (*models.DescribeGitPermissionSuccess, error) {
+	path, err := gitPermissionPath(identityID, repoID)
+	if err != nil {
+		return nil, err
+	}
+	var out models.DescribeGitPermissionSuccess
+	if _, err := s.client.do(ctx, newRequest(freestyle, http.MethodGet, path, true), &out, reqOpts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// GrantGitPermission grants an identity read or write access to a
+// repository. It is not retried after a server error; granting an
+// existing permission again is answered 409 (errors.Is(err, ErrConflict)).
+//
+// Freestyle API: POST /identity/v1/identities/{identity}/permissions/git/{repo}
+func (s *IdentityService) GrantGitPermission(ctx context.Context, identityID, repoID string, body *models.GrantGitPermissionRequest, reqOpts ...RequestOption) error {
+	if body == nil {
+		return &ValidationError{Param: "body", Reason: "is required"}
+	}
+	path, err := gitPermissionPath(identityID, repoID)
+	if err == nil {
+		err = checkRequired("permission", string(body.Permission))
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.client.do(ctx, newRequest(freestyle, http.MethodPost, path, false).withBody(body), nil, reqOpts)
+	return err
+}
+
+// UpdateGitPermission changes an identity's access level on a repository.
+//
+// Freestyle API: PUT /identity/v1/identities/{identity}/permissions/git/{repo}
+func (s *IdentityService) UpdateGitPermission(ctx context.Context, identityID, repoID string, body *models.UpdateGitPermissionRequest, reqOpts ...RequestOption) error {
+	if body == nil {
+		return &ValidationError{Param: "body", Reason: "is required"}
+	}
+	path, err := gitPermissionPath(identityID, repoID)
+	if err == nil {
+		err = checkRequired("permission", string(body.Permission))
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.client.do(ctx, newRequest(freestyle, http.MethodPut, path, true).withBody(body), nil, reqOpts)
+	return err
+}
+
+// RevokeGitPermission removes an identity's access to a repository.
+//
+// Freestyle API: DELETE /identity/v1/identities/{identity}/permissions/git/{repo}
+func (s *IdentityService) RevokeGitPermission(ctx context.Context, identityID, repoID string, reqOpts ...RequestOption) error {
+	path, err := gitPermissionPath(identityID, repoID)
+	if err != nil {
+		return err
+	}
+	_, err = s.client.do(ctx, newRequest(freestyle, http.MethodDelete, path, true), nil, reqOpts)
+	return err
+}
+
+// ListVMPermissions lists the VM permissions granted to an identity, page
+// by page until the reported total.
+//
+// Freestyle API: GET /identity/v1/identities/{identity}/permissions/vm
+func (s *IdentityService) ListVMPermissions(ctx context.Context, identityID string, opts *ListVMPermissionsOptions, reqOpts ...RequestOption) *Pager[models.VMPermission] {
+	path, err := pathf("identity/v1/identities/{}/permissions/vm", idParam("identityID", identityID))
+	if err == nil && opts != nil {
+		err = checkFreestylePaging(opts.Limit, opts.Offset)
+	}
+	if err != nil {
+		return failedPager[models.VMPermission](err)
+	}
+	r, err := newRequest(freestyle, http.MethodGet, path, true).withQuery(opts)
+	if err != nil {
+		return failedPager[models.VMPermission](err)
+	}
+	return newOffsetPager(ctx, s.client, r, reqOpts, freestyleOffsetStyle, func(page *models.ListVMPermissionsSuccess) offsetPage[models.VMPermission] {
+		return offsetPage[models.VMPermission]{items: page.Permissions, total: page.Total, limit: int64(len(page.Permissions))}
+	})
+}
+
+// vmPermissionPath is the route of an identity's permission on a VM.
+func vmPermissionPath(identityID, vmID string) (string, error) {
+	return pathf("identity/v1/identities/{}/permissions/vm/{}",
+		idParam("identityID", identityID), idParam("vmID", vmID))
+}
+
+// checkAllowedUsers rejects blank Linux user names in a list.
+func checkAllowedUsers(allowed models.Nullable[[]string]) error {
+	users, _ := allowed.Get()
+	for i, u := range users {
+		if err := checkRequired("allowedUsers["+strconv.Itoa(i)+"]", u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DescribeVMPermission returns an identity's permission on a VM; a VM the
+// identity has no permission on is answered 404 (errors.Is(err, ErrNotFound)).
+//
+// Freestyle API: GET /identity/v1/identities/{identity}/permissions/vm/{vm_id}
+func (s *IdentityService) DescribeVMPermission(ctx context.Context, identityID, vmID string, reqOpts ...RequestOption) (*models.VMPermission, error) {
+	path, err := vmPermissionPath(identityID, vmID)
+	if err != nil {
+		return nil, err
+	}
+	var out models.VMPermission
+	if _, err := s.client.do(ctx, newRequest(freestyle, http.MethodGet, path, true), &out, reqOpts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// GrantVMPermission grants an identity access to a VM, including SSH, and
+// returns the permission. body may be nil: the API then allows the
+// identity to act as any Linux user, as does body.AllowedUsers left absent
+// or set to models.Null; set it to a list to restrict it. It is not
+// retried after a server error.
+//
+// Freestyle API: POST /identity/v1/identities/{identity}/permissions/vm/{vm_id}
+func (s *IdentityService) GrantVMPermission(ctx context.Context, identityID, vmID string, body *models.GrantVMPermissionRequest, reqOpts ...RequestOption) (*models.VMPermission, error) {
+	if body == nil {
+		body = &models.GrantVMPermissionRequest{} // the API requires a body, even {}
+	}
+	path, err := vmPermissionPath(identityID, vmID)
+	if err == nil {
+		err = checkAllowedUsers(body.AllowedUsers)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out models.VMPermission
+	if _, err := s.client.do(ctx, newRequest(freestyle, http.MethodPost, path, false).withBody(body), &out, reqOpts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// UpdateAllowedUsers sets the Linux users an identity may act and SSH as
+// on a VM, and returns the updated permission. body.AllowedUsers is
+// required, so that the intent is explicit: models.Null allows every user
+// (sent as {"allowedUsers": null}); a list allows only those users.
+//
+// Freestyle API: PUT /identity/v1/identities/{identity}/permissions/vm/{vm_id}
+func (s *IdentityService) UpdateAllowedUsers(ctx context.Context, identityID, vmID string, body *models.UpdateAllowedUsersRequest, reqOpts ...RequestOption) (*models.VMPermission, error) {
+	if body == nil {
+		return nil, &ValidationError{Param: "body", Reason: "is required"}
+	}
+	path, err := vmPermissionPath(identityID, vmID)
+	if err == nil && body.AllowedUsers.IsZero() {
+		err = &ValidationError{Param: "allowedUsers", Reason: "is required: models.Null to allow every user, or a list of users"}
+	}
+	if err == nil {
+		err = checkAllowedUsers(body.AllowedUsers)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out models.VMPermission
+	if _, err := s.client.do(ctx, newRequest(freestyle, http.MethodPut, path, true).withBody(body), &out, reqOpts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// RevokeVMPermission removes an identity's permission on a VM.
+//
+// Freestyle API: DELETE /identity/v1/identities/{identity}/permissions/vm/{vm_id}
+func (s *IdentityService) RevokeVMPermission(ctx context.Context, identityID, vmID string, reqOpts ...RequestOption) error {
+	path, err := vmPermissionPath(identityID, vmID)
+	if err != nil {
+		return err
+	}
+	_, err = s.client.do(ctx, newRequest(freestyle, http.MethodDelete, path, true), nil, reqOpts)
+	return err
+}
+
+// ListGitTokens lists an identity's access tokens: their ids only, never
+// the secrets. The list is not paginated.
+//
+// Freestyle API: GET /identity/v1/identities/{identity}/tokens
+func (s *IdentityService) ListGitTokens(ctx context.Context, identityID string, reqOpts ...RequestOption) ([]models.AccessTokenInfo, error) {
+	path, err := pathf("identity/v1/identities/{}/tokens", idParam("identityID", identityID))
+	if err != nil {
+		return nil, err
+	}
+	var out models.ListGitTokensSuccess
+	if _, err := s.client.do(ctx, newRequest(freestyle, http.MethodGet, path, true), &out, reqOpts); err != nil {
+		return nil, err
+	}
+	return out.Tokens, nil
+}
+
+// CreateGitToken creates an access token for an identity. The secret,
+// Token, is returned by this call only: store it with Token.Reveal(). It
+// prints and logs as "[REDACTED]". The call is not retried after a server
+// error, so that no second token is created unseen.
+//
+// Freestyle API: POST /identity/v1/identities/{identity}/tokens
+func (s *IdentityService) CreateGitToken(ctx context.Context, identityID string, reqOpts ...RequestOption) (*models.CreatedToken, error) {
+	path, err := pathf("identity/v1/identities/{}/tokens", idParam("identityID", identityID))
+	if err != nil {
+		return nil, err
+	}
+	var out models.CreatedToken
+	if _, err := s.client.do(ctx, newRequest(freestyle, http.MethodPost, path, false), &out, reqOpts); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// RevokeGitToken revokes an identity's access token, named by its id (not
+// the secret).
+//
+// Freestyle API: DELETE /identity/v1/identities/{identity}/tokens/{token}
+func (s *IdentityService) RevokeGitToken(ctx context.Context, identityID, tokenID string, reqOpts ...RequestOption) error {
+	path, err := pathf("identity/v1/identities/{}/tokens/{}",
+		idParam("identityID", identityID), idParam("tokenID", tokenID))
+	if err != nil {
+		return err
+	}
+	_, err = s.client.do(ctx, newRequest(freestyle, http.MethodDelete, path, true), nil, reqOpts)
+	return err
 }

@@ -325,7 +325,9 @@ func newPageNumberPager[T, E any](ctx context.Context, c *Client, r *request, op
 			return nil, nil, err
 		}
 		got := unpack(&envelope)
-		more := got.nextPage > 0 && got.nextPage != pos.page
+		// Only a later page continues the list: a server naming the same
+		// or an earlier page would otherwise loop forever.
+		more := got.nextPage > 0 && got.nextPage > pos.page
 		page := &Page[T]{Items: got.items, Total: got.total, HasMore: more, Response: resp}
 		if !more {
 			return page, nil, nil
