@@ -1,0 +1,69 @@
+package invitationstest
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Request is one request as the fake received it.
+type Request struct {
+	// Operation is "<api>.<Method>", e.g. "gitguardian.CreateInvitations".
+	Operation string
+	Method    string
+	// Path is the escaped path, including the API prefix.
+	Path     string
+	RawQuery string
+	// Header is the request header, with the Authorization secret replaced
+	// by "[redacted]" (the scheme is kept).
+	Header http.Header
+	Body   []byte
+	Time   time.Time
+}
+
+// record logs a request and picks the fault that applies to it.
+func (f *Fake) record(op string, r *http.Request, body []byte) *Fault {
+	h := r.Header.Clone()
+	if auth := h.Get("Authorization"); auth != "" {
+		scheme, _, _ := strings.Cut(auth, " ")
+		h.Set("Authorization", scheme+" [redacted]")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.log = append(f.log, Request{
+		Operation: op, Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery,
+		Header: h, Body: body, Time: f.now(),
+	})
+	return f.takeFault(op)
+}
+
+// Requests returns every request received so far, oldest first.
+func (f *Fake) Requests() []Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Request(nil), f.log...)
+}
+
+// RequestCount returns how many requests reached operation op
+// ("box.CreateGroupMembership"), or every request when op is "".
+func (f *Fake) RequestCount(op string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if op == "" {
+		return len(f.log)
+	}
+	n := 0
+	for _, r := range f.log {
+		if r.Operation == op {
+			n++
+		}
+	}
+	return n
+}
+
+// ClearRequests empties the request log.
+func (f *Fake) ClearRequests() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.log = nil
+}
