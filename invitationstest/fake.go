@@ -34,6 +34,11 @@ const (
 	PortworxAccessToken = "fake-portworx-token"
 )
 
+// DemoPersonEmail is a person the demo data knows in every API: a pending
+// GitGuardian invitation, Box group memberships, a BIMData user and a
+// Portworx invitation. The offboard example removes them by default.
+const DemoPersonEmail = "user001@example.com"
+
 // Path prefixes of each API under the server root.
 const (
 	GitGuardianPrefix = "/gitguardian"
@@ -136,9 +141,15 @@ type handler func(w http.ResponseWriter, r *http.Request, body []byte)
 // under the operation name "<vendor>.<name>", wrapping it with the request
 // log, auth, latency and faults.
 func (f *Fake) handle(v *vendor, name, pattern string, h handler) {
+	f.handleOn(f.mux, v, name, pattern, h)
+}
+
+// handleOn is handle on another mux, for a vendor that must route some
+// requests itself before they reach an operation (Portworx custom verbs).
+func (f *Fake) handleOn(mux *http.ServeMux, v *vendor, name, pattern string, h handler) {
 	method, path, _ := strings.Cut(pattern, " ")
 	op := v.name + "." + name
-	f.mux.HandleFunc(method+" "+v.prefix+path, func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc(method+" "+v.prefix+path, func(w http.ResponseWriter, r *http.Request) {
 		body := readBody(r)
 		fault := f.record(op, r, body)
 		if f.latency > 0 {

@@ -59,7 +59,7 @@ func (f *Fake) registerGitGuardian() {
 func (s *gitGuardianStore) seed(now time.Time) {
 	levels := []models.AccessLevel{models.AccessLevelMember, models.AccessLevelManager, models.AccessLevelRestricted}
 	for i := range 240 {
-		s.add(fmt.Sprintf("invitee%03d@example.com", i+1), levels[i%len(levels)], now.Add(-time.Duration(240-i)*time.Hour))
+		s.add(fmt.Sprintf("user%03d@example.com", i+1), levels[i%len(levels)], now.Add(-time.Duration(240-i)*time.Hour))
 	}
 	severities := []models.SeverityEnum{models.SeverityCritical, models.SeverityHigh, models.SeverityMedium, models.SeverityLow}
 	for i := range 30 {

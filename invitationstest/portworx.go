@@ -1,8 +1,909 @@
 package invitationstest
 
-// portworxStore is the fake Portworx state.
-type portworxStore struct{}
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/invitesdk/invitations/models"
+)
+
+// Demo Portworx ids: one account owning one tenant (organization) with two
+// projects, and 120 invitations in the tenant, enough to page through.
+const (
+	// PortworxDemoAccountID is the demo account. It owns the demo tenant,
+	// so AcceptInvitation with it accepts every pending demo invitation.
+	PortworxDemoAccountID = "3c9f5e2a-6b1d-4f8e-9a7c-2d4e6f8a0b1c"
+	// PortworxDemoTenantID is the demo tenant (organization) holding the 120
+	// demo invitations: the tenantUID to pass to ListInvitations.
+	PortworxDemoTenantID = "0b1e6a52-7f3c-4b0e-a1d2-5c6d7e8f9a0b"
+	// PortworxDemoProjectID is a project of the demo tenant. Some demo
+	// invitations are scoped to it, others bind a project role on it.
+	PortworxDemoProjectID = "8c6b0f0e-2d7a-4d43-9c5e-2f0b6a9f3e11"
+	// PortworxDemoInvitationUID is a pending demo invitation in the demo
+	// tenant, for DemoPersonEmail.
+	PortworxDemoInvitationUID = "6f1c2a8e-3b4d-4e5f-9a0b-000000000001"
+)
+
+// pxDemoStagingProjectID is the demo tenant's second project.
+const pxDemoStagingProjectID = "d2a4c6e8-1b3d-4f5a-8c7e-9f0a1b2c3d4e"
+
+// gRPC status codes, as google.rpc.Status carries them.
+const (
+	pxCancelled          = 1
+	pxUnknown            = 2
+	pxInvalidArgument    = 3
+	pxDeadlineExceeded   = 4
+	pxNotFound           = 5
+	pxAlreadyExists      = 6
+	pxPermissionDenied   = 7
+	pxResourceExhausted  = 8
+	pxFailedPrecondition = 9
+	pxUnimplemented      = 12
+	pxInternal           = 13
+	pxUnavailable        = 14
+	pxUnauthenticated    = 16
+)
+
+// pxUnauthenticatedMessage is the status message of a rejected token, which
+// the gateway also copies into the WWW-Authenticate header.
+const pxUnauthenticatedMessage = "invalid or missing bearer token"
+
+// Paging defaults of ListInvitations: a missing or zero page size means 50
+// (what Portworx's own client asks for), and larger sizes are capped.
+const (
+	pxDefaultPageSize = 50
+	pxMaxPageSize     = 1000
+)
+
+// portworxStore is the fake Portworx control plane.
+type portworxStore struct {
+	nextUID     int64
+	invitations []*pxInvitation   // in creation order
+	tenants     map[string]string // tenant uid -> uid of the account owning it
+	projects    map[string]string // project uid -> uid of its tenant
+	names       map[string]string // account, tenant and project uid -> display name
+	notified    map[string]int    // invitation uid -> emails re-sent by NotifyUser
+}
+
+// pxInvitation is a stored invitation and where it lives, which the server
+// knows and the wire does not show.
+type pxInvitation struct {
+	inv models.PortworxInvitation
+	// tenant is the tenant whose list shows the invitation, "" for none
+	// (an account invitation, or a project the fake cannot place).
+	tenant string
+	// account is the account AcceptInvitation accepts it in, "" for none.
+	account string
+}
 
 func (f *Fake) registerPortworx() {
-	f.px = &portworxStore{}
+	s := &portworxStore{
+		nextUID:  1,
+		tenants:  map[string]string{},
+		projects: map[string]string{},
+		names:    map[string]string{},
+		notified: map[string]int{},
+	}
+	f.px = s
+	if f.demo {
+		s.seed(f.now())
+	}
+	v := &vendor{
+		name:       "portworx",
+		prefix:     PortworxPrefix,
+		authorized: exactly("Bearer " + PortworxAccessToken),
+		errorBody: func(status int, _, message string) any {
+			if status == http.StatusUnauthorized {
+				message = pxUnauthenticatedMessage
+			}
+			return pxStatus(pxCodeForStatus(status), message)
+		},
+	}
+
+	// GetInvitation (GET /invite/{uid}) and NotifyUser (GET
+	// /invite/{uid}:notify) share one ServeMux pattern, since a wildcard is
+	// a whole segment. Each is registered on a mux of its own, so that the
+	// request log, faults and auth name the right operation, and the
+	// handler at the prefix picks between them by the escaped path: only a
+	// literal ":notify" is the verb, an escaped "%3A" belongs to the uid.
+	routes, notify := http.NewServeMux(), http.NewServeMux()
+	f.handleOn(routes, v, "CreateInvitation", "POST /core/v1/invite", func(w http.ResponseWriter, r *http.Request, body []byte) {
+		s.create(w, r, body, f.now())
+	})
+	f.handleOn(routes, v, "ListInvitations", "GET /core/v1/invite", s.list)
+	f.handleOn(routes, v, "DeleteInvitation", "DELETE /core/v1/invite/{uid}", func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		s.delete(w, r, f.now())
+	})
+	f.handleOn(routes, v, "GetInvitation", "GET /core/v1/invite/{uid}", func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		if p := s.find(w, r.PathValue("uid")); p != nil {
+			writeJSON(w, http.StatusOK, pxWire(&p.inv))
+		}
+	})
+	f.handleOn(routes, v, "AcceptInvitation", "POST /core/v1/invite:accept", func(w http.ResponseWriter, _ *http.Request, body []byte) {
+		s.accept(w, body, f.now())
+	})
+	f.handleOn(notify, v, "NotifyUser", "GET /core/v1/invite/{uid}", func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		s.notify(w, strings.TrimSuffix(r.PathValue("uid"), ":notify"))
+	})
+
+	// Routing errors as grpc-gateway answers them: a known path with
+	// another method is 501 UNIMPLEMENTED, anything else 404 NOT_FOUND.
+	notAllowed := func(w http.ResponseWriter, _ *http.Request) {
+		writePxError(w, pxUnimplemented, "Method Not Allowed")
+	}
+	for _, path := range []string{"/core/v1/invite", "/core/v1/invite/{uid}", "/core/v1/invite:accept"} {
+		routes.HandleFunc(PortworxPrefix+path, notAllowed)
+	}
+	routes.HandleFunc(PortworxPrefix+"/", func(w http.ResponseWriter, _ *http.Request) {
+		writePxError(w, pxNotFound, "Not Found")
+	})
+
+	f.mux.HandleFunc(PortworxPrefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		w = pxGatewayWriter(w)
+		if r.Method == http.MethodHead {
+			// ServeMux lets HEAD reach GET routes; the gateway has no HEAD
+			// route, and a HEAD must not send a NotifyUser email.
+			notAllowed(w, r)
+			return
+		}
+		if r.Method == http.MethodGet && pxIsNotify(r.URL.EscapedPath()) {
+			notify.ServeHTTP(w, r)
+			return
+		}
+		routes.ServeHTTP(w, r)
+	})
+}
+
+// pxIsNotify reports whether an escaped path is /invite/{uid}:notify: one
+// segment after /invite/ ending in a literal ":notify" after a non-empty
+// uid. The gateway splits the verb off at the last unescaped colon, so
+// "x%3Anotify" is the uid "x:notify", not a verb.
+func pxIsNotify(escapedPath string) bool {
+	seg, ok := strings.CutPrefix(escapedPath, PortworxPrefix+"/core/v1/invite/")
+	if !ok || strings.Contains(seg, "/") {
+		return false
+	}
+	uid, ok := strings.CutSuffix(seg, ":notify")
+	return ok && uid != ""
+}
+
+// PortworxNotifications returns how many invitation emails NotifyUser has
+// re-sent for the invitation uid, or for all invitations when uid is "".
+// An email is counted only when NotifyUser ran and answered 200.
+func (f *Fake) PortworxNotifications(uid string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if uid != "" {
+		return f.px.notified[uid]
+	}
+	n := 0
+	for _, c := range f.px.notified {
+		n += c
+	}
+	return n
+}
+
+func (s *portworxStore) seed(now time.Time) {
+	s.names[PortworxDemoAccountID] = "Demo Account"
+	s.names[PortworxDemoTenantID] = "Demo Organization"
+	s.names[PortworxDemoProjectID] = "Demo Project"
+	s.names[pxDemoStagingProjectID] = "Staging"
+	s.tenants[PortworxDemoTenantID] = PortworxDemoAccountID
+	s.projects[PortworxDemoProjectID] = PortworxDemoTenantID
+	s.projects[pxDemoStagingProjectID] = PortworxDemoTenantID
+	for i := range 120 {
+		cfg := models.PortworxInvitationConfig{UserEmail: fmt.Sprintf("user%03d@example.com", i+1)}
+		switch i % 3 {
+		case 0: // a tenant invitation with a project role
+			cfg.TenantID = PortworxDemoTenantID
+			cfg.AccessPolicy.Project = []models.PortworxRoleBinding{{RoleName: "project-writer", ResourceIDs: []string{PortworxDemoProjectID}}}
+		case 1: // a project invitation
+			cfg.ProjectID = PortworxDemoProjectID
+			cfg.AccessPolicy.Project = []models.PortworxRoleBinding{{RoleName: "project-admin", ResourceIDs: []string{PortworxDemoProjectID}}}
+		case 2: // a tenant invitation with roles on the tenant and both projects
+			cfg.TenantID = PortworxDemoTenantID
+			cfg.AccessPolicy.Tenant = []models.PortworxRoleBinding{{RoleName: "tenant-admin", ResourceIDs: []string{PortworxDemoTenantID}}}
+			cfg.AccessPolicy.Project = []models.PortworxRoleBinding{{RoleName: "project-writer", ResourceIDs: []string{PortworxDemoProjectID, pxDemoStagingProjectID}}}
+		}
+		p := s.add(nil, cfg, "", now.Add(-time.Duration(120-i)*time.Hour))
+		if i%4 == 3 {
+			p.inv.Status.Phase = models.PortworxInvitationPhaseAccepted
+			p.inv.Meta.ResourceVersion = "2"
+		}
+	}
+}
+
+// pxUID makes the n-th invitation uid, a UUID like the real ones.
+func pxUID(n int64) string {
+	return fmt.Sprintf("6f1c2a8e-3b4d-4e5f-9a0b-%012x", n)
+}
+
+// add stores a new pending invitation for cfg, placing it in a tenant and an
+// account: the scope's own, else (for an unknown tenant or an account-less
+// place) the caller's account context from the px-account-id header.
+func (s *portworxStore) add(meta *models.PortworxMeta, cfg models.PortworxInvitationConfig, accountContext string, now time.Time) *pxInvitation {
+	at := pxNow(now)
+	m := models.PortworxMeta{UID: pxUID(s.nextUID), ResourceVersion: "1", CreateTime: &at, UpdateTime: &at}
+	s.nextUID++
+	if meta != nil {
+		m.Name, m.Description = meta.Name, meta.Description
+		m.Labels, m.Annotations = meta.Labels, meta.Annotations
+	}
+	p := &pxInvitation{}
+	switch {
+	case cfg.AccountID != "":
+		p.account = cfg.AccountID
+		m.ParentReference = &models.PortworxReference{Type: "account", Version: "v1", UID: cfg.AccountID}
+	case cfg.TenantID != "":
+		p.tenant = cfg.TenantID
+		m.ParentReference = &models.PortworxReference{Type: "tenant", Version: "v1", UID: cfg.TenantID}
+	case cfg.ProjectID != "":
+		p.tenant = s.projects[cfg.ProjectID]
+		m.ParentReference = &models.PortworxReference{Type: "project", Version: "v1", UID: cfg.ProjectID}
+	}
+	if p.account == "" {
+		p.account = s.tenants[p.tenant]
+	}
+	if p.account == "" {
+		p.account = accountContext
+	}
+	m.ResourceNames = s.resourceNames(&cfg)
+	p.inv = models.PortworxInvitation{Meta: &m, Config: &cfg, Status: &models.PortworxInvitationStatus{Phase: models.PortworxInvitationPhasePending}}
+	s.invitations = append(s.invitations, p)
+	return p
+}
+
+// resourceNames names the resources an invitation refers to, for those the
+// fake knows.
+func (s *portworxStore) resourceNames(cfg *models.PortworxInvitationConfig) map[string]string {
+	out := map[string]string{}
+	name := func(uid string) {
+		if n, ok := s.names[uid]; ok {
+			out[uid] = n
+		}
+	}
+	name(cfg.AccountID)
+	name(cfg.TenantID)
+	name(cfg.ProjectID)
+	p := cfg.AccessPolicy
+	for _, bindings := range [][]models.PortworxRoleBinding{p.Tenant, p.Project, p.Namespace} {
+		for _, b := range bindings {
+			for _, id := range b.ResourceIDs {
+				name(id)
+			}
+		}
+	}
+	return out
+}
+
+// find returns the invitation uid, answering 404 NOT_FOUND itself when there
+// is none.
+func (s *portworxStore) find(w http.ResponseWriter, uid string) *pxInvitation {
+	for _, p := range s.invitations {
+		if p.inv.Meta.UID == uid {
+			return p
+		}
+	}
+	writePxError(w, pxNotFound, fmt.Sprintf("invitation %q not found", uid))
+	return nil
+}
+
+// pxNow is now as the server stores it: UTC, to the microsecond, as a
+// database column keeps it.
+func pxNow(now time.Time) time.Time {
+	return now.UTC().Truncate(time.Microsecond)
+}
+
+// touch records a change to an invitation.
+func (p *pxInvitation) touch(now time.Time) {
+	at := pxNow(now)
+	v, _ := strconv.Atoi(p.inv.Meta.ResourceVersion)
+	p.inv.Meta.ResourceVersion = strconv.Itoa(v + 1)
+	p.inv.Meta.UpdateTime = &at
+}
+
+// scopeKey identifies the scope of an invitation, for duplicate checks.
+func scopeKey(cfg *models.PortworxInvitationConfig) string {
+	return "account=" + cfg.AccountID + ";tenant=" + cfg.TenantID + ";project=" + cfg.ProjectID
+}
+
+// pxScopeFields are the members of the Config.resource_id oneof, in field
+// number order.
+var pxScopeFields = []string{"accountId", "tenantId", "projectId"}
+
+func (s *portworxStore) create(w http.ResponseWriter, r *http.Request, body []byte, now time.Time) {
+	raw, ok := pxDecode(w, body)
+	if !ok {
+		return
+	}
+	var req models.PortworxCreateInvitationRequest
+	if !pxUnmarshal(w, raw, &req) {
+		return
+	}
+	if req.Invitation == nil || req.Invitation.Config == nil {
+		writePxError(w, pxInvalidArgument, "invitation.config is required")
+		return
+	}
+	// protojson counts a oneof member as set when its key is present, even
+	// with "", and rejects a second one.
+	invRaw, _ := raw["invitation"].(map[string]any)
+	cfgRaw, _ := invRaw["config"].(map[string]any)
+	set := ""
+	for _, name := range pxScopeFields {
+		if v, present := cfgRaw[name]; !present || v == nil {
+			continue
+		}
+		if set != "" {
+			writePxError(w, pxInvalidArgument, fmt.Sprintf("proto: error parsing %q, oneof public.portworx.platform.invitation.v1.Config.resource_id is already set", name))
+			return
+		}
+		set = name
+	}
+	cfg := *req.Invitation.Config
+	switch {
+	case set == "":
+		writePxError(w, pxInvalidArgument, "invitation.config: exactly one of accountId, tenantId or projectId must be set")
+		return
+	case strings.TrimSpace(cfg.AccountID+cfg.TenantID+cfg.ProjectID) == "":
+		writePxError(w, pxInvalidArgument, "invitation.config."+set+" must not be empty")
+		return
+	}
+	for _, p := range s.invitations {
+		if strings.EqualFold(p.inv.Config.UserEmail, cfg.UserEmail) && scopeKey(p.inv.Config) == scopeKey(&cfg) {
+			writePxError(w, pxAlreadyExists, fmt.Sprintf("an invitation for %s already exists in %s %s", cfg.UserEmail, strings.TrimSuffix(set, "Id"), cfg.AccountID+cfg.TenantID+cfg.ProjectID))
+			return
+		}
+	}
+	p := s.add(req.Invitation.Meta, cfg, r.Header.Get("px-account-id"), now)
+	writeJSON(w, http.StatusOK, pxWire(&p.inv))
+}
+
+func (s *portworxStore) list(w http.ResponseWriter, r *http.Request, _ []byte) {
+	q := r.URL.Query()
+	// The deprecated oneof filter still parses: two members are a 400.
+	set := ""
+	for _, name := range pxScopeFields {
+		if _, ok := pxQuery(q, name); !ok {
+			continue
+		}
+		if set != "" {
+			writePxError(w, pxInvalidArgument, fmt.Sprintf("parsing field %q: field already set for oneof \"resource_id\"", pxSnake(name)))
+			return
+		}
+		set = name
+	}
+	pageNumber, ok := pxQueryInt(w, q, "pagination.pageNumber")
+	if !ok {
+		return
+	}
+	pageSize, ok := pxQueryInt(w, q, "pagination.pageSize")
+	if !ok {
+		return
+	}
+	tenant, _ := pxQuery(q, "tenantUid")
+	project, _ := pxQuery(q, "projectUid")
+	switch {
+	case tenant == "":
+		writePxError(w, pxInvalidArgument, "tenant_uid: value is required")
+		return
+	case pageNumber < 0:
+		writePxError(w, pxInvalidArgument, "pagination.page_number: value must be greater than or equal to 0")
+		return
+	case pageSize < 0:
+		writePxError(w, pxInvalidArgument, "pagination.page_size: value must be greater than or equal to 0")
+		return
+	}
+	if pageNumber == 0 {
+		pageNumber = 1
+	}
+	if pageSize == 0 {
+		pageSize = pxDefaultPageSize
+	}
+	pageSize = min(pageSize, pxMaxPageSize)
+
+	var items []*pxInvitation
+	for _, p := range s.invitations {
+		if p.tenant == tenant && (project == "" || p.inProject(project)) {
+			items = append(items, p)
+		}
+	}
+	total := int64(len(items))
+	pages := (total + pageSize - 1) / pageSize
+	out := []pxInvitationJSON{}
+	if pageNumber <= pages {
+		start := (pageNumber - 1) * pageSize
+		for _, p := range items[start:min(start+pageSize, total)] {
+			out = append(out, pxWire(&p.inv))
+		}
+	}
+	info := models.PortworxPageInfo{
+		TotalRecords: models.Int64(total), CurrentPage: models.Int64(pageNumber), PageSize: models.Int64(pageSize),
+		TotalPages: models.Int64(pages), NextPage: -1, PrevPage: -1,
+	}
+	if pageNumber < pages {
+		info.NextPage = models.Int64(pageNumber + 1)
+	}
+	if pageNumber > 1 && pages > 0 {
+		info.PrevPage = models.Int64(min(pageNumber-1, pages))
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Invitations []pxInvitationJSON      `json:"invitations"`
+		Pagination  models.PortworxPageInfo `json:"pagination"`
+	}{out, info})
+}
+
+// inProject reports whether an invitation is for project, or binds a role
+// on it.
+func (p *pxInvitation) inProject(project string) bool {
+	if p.inv.Config.ProjectID == project {
+		return true
+	}
+	return slices.ContainsFunc(p.inv.Config.AccessPolicy.Project, func(b models.PortworxRoleBinding) bool {
+		return slices.Contains(b.ResourceIDs, project)
+	})
+}
+
+// delete removes an invitation, or with ?projectId= only its part for that
+// project: a project invitation for it goes entirely, a tenant invitation
+// loses the project from its project role bindings.
+func (s *portworxStore) delete(w http.ResponseWriter, r *http.Request, now time.Time) {
+	p := s.find(w, r.PathValue("uid"))
+	if p == nil {
+		return
+	}
+	project, _ := pxQuery(r.URL.Query(), "projectId")
+	if project == "" || p.inv.Config.ProjectID == project {
+		s.invitations = slices.DeleteFunc(s.invitations, func(x *pxInvitation) bool { return x == p })
+		delete(s.notified, p.inv.Meta.UID)
+		writeJSON(w, http.StatusOK, struct{}{})
+		return
+	}
+	if !p.inProject(project) {
+		writePxError(w, pxNotFound, fmt.Sprintf("invitation %q has no part for project %q", p.inv.Meta.UID, project))
+		return
+	}
+	var kept []models.PortworxRoleBinding
+	for _, b := range p.inv.Config.AccessPolicy.Project {
+		b.ResourceIDs = slices.DeleteFunc(slices.Clone(b.ResourceIDs), func(id string) bool { return id == project })
+		if len(b.ResourceIDs) > 0 {
+			kept = append(kept, b)
+		}
+	}
+	p.inv.Config.AccessPolicy.Project = kept
+	delete(p.inv.Meta.ResourceNames, project)
+	p.touch(now)
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// accept accepts every pending invitation in the account: the fake has a
+// single token, so its caller is the invitee of them all.
+func (s *portworxStore) accept(w http.ResponseWriter, body []byte, now time.Time) {
+	raw, ok := pxDecode(w, body)
+	if !ok {
+		return
+	}
+	var req models.PortworxAcceptInvitationRequest
+	if !pxUnmarshal(w, raw, &req) {
+		return
+	}
+	if strings.TrimSpace(req.AccountID) == "" {
+		writePxError(w, pxInvalidArgument, "account_id: value is required")
+		return
+	}
+	n := 0
+	for _, p := range s.invitations {
+		if p.account == req.AccountID && p.inv.Status.Phase == models.PortworxInvitationPhasePending {
+			p.inv.Status.Phase = models.PortworxInvitationPhaseAccepted
+			p.touch(now)
+			n++
+		}
+	}
+	if n == 0 {
+		writePxError(w, pxNotFound, fmt.Sprintf("no pending invitation in account %q", req.AccountID))
+		return
+	}
+	writeJSON(w, http.StatusOK, models.PortworxAcceptInvitationResponse{Message: fmt.Sprintf("%d invitation(s) accepted", n)})
+}
+
+// notify re-sends the email of a pending invitation; an accepted one has
+// nothing left to invite to.
+func (s *portworxStore) notify(w http.ResponseWriter, uid string) {
+	p := s.find(w, uid)
+	if p == nil {
+		return
+	}
+	if p.inv.Status.Phase != models.PortworxInvitationPhasePending {
+		writePxError(w, pxFailedPrecondition, fmt.Sprintf("invitation %q is %s, not PENDING", uid, p.inv.Status.Phase))
+		return
+	}
+	s.notified[uid]++
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// pxQuery reads a query parameter by its JSON name or its proto name, as
+// grpc-gateway accepts both ("tenantUid", "tenant_uid").
+func pxQuery(q url.Values, name string) (string, bool) {
+	for _, key := range []string{name, pxSnake(name)} {
+		if vs, ok := q[key]; ok && len(vs) > 0 {
+			return vs[0], true
+		}
+	}
+	return "", false
+}
+
+// pxQueryInt reads an int64 query parameter, 0 when absent, answering 400
+// INVALID_ARGUMENT itself when it is not a decimal integer.
+func pxQueryInt(w http.ResponseWriter, q url.Values, name string) (int64, bool) {
+	v, ok := pxQuery(q, name)
+	if !ok {
+		return 0, true
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		field := pxSnake(name[strings.LastIndex(name, ".")+1:])
+		writePxError(w, pxInvalidArgument, fmt.Sprintf("parsing field %q: %v", field, err))
+		return 0, false
+	}
+	return n, true
+}
+
+// pxSnake turns a JSON name into its proto name: "pageNumber" -> "page_number".
+func pxSnake(name string) string {
+	var b strings.Builder
+	for _, c := range name {
+		if unicode.IsUpper(c) {
+			b.WriteByte('_')
+			c = unicode.ToLower(c)
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// pxCamel turns a proto name into its JSON name: "user_email" -> "userEmail".
+func pxCamel(name string) string {
+	var b strings.Builder
+	upper := false
+	for _, c := range name {
+		switch {
+		case c == '_':
+			upper = true
+			continue
+		case upper:
+			c = unicode.ToUpper(c)
+		}
+		upper = false
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// pxMapFields are map fields, whose keys are data and keep their spelling.
+var pxMapFields = map[string]bool{"labels": true, "annotations": true, "resourceNames": true}
+
+// pxDecode reads a request body the way protojson does: an empty body is an
+// empty request, field names may be JSON names or proto names, and a
+// malformed body is a 400 INVALID_ARGUMENT (answered here).
+func pxDecode(w http.ResponseWriter, body []byte) (map[string]any, bool) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return map[string]any{}, true
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		writePxError(w, pxInvalidArgument, "proto: syntax error: "+err.Error())
+		return nil, false
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		writePxError(w, pxInvalidArgument, "proto: syntax error: the request body must be a JSON object")
+		return nil, false
+	}
+	norm, err := pxJSONNames(obj)
+	if err != nil {
+		writePxError(w, pxInvalidArgument, err.Error())
+		return nil, false
+	}
+	return norm.(map[string]any), true
+}
+
+// pxJSONNames renames proto field names to JSON names throughout v, leaving
+// the keys of map fields alone. A field given under both names is an error,
+// as in protojson.
+func pxJSONNames(v any) (any, error) {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, val := range v {
+			name := pxCamel(k)
+			if _, dup := out[name]; dup {
+				return nil, fmt.Errorf("proto: duplicate field %q", name)
+			}
+			if !pxMapFields[name] {
+				var err error
+				if val, err = pxJSONNames(val); err != nil {
+					return nil, err
+				}
+			}
+			out[name] = val
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(v))
+		for i, item := range v {
+			var err error
+			if out[i], err = pxJSONNames(item); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+// pxUnmarshal decodes a normalized body into a model, answering 400
+// INVALID_ARGUMENT itself when a field has the wrong type.
+func pxUnmarshal(w http.ResponseWriter, raw map[string]any, v any) bool {
+	b, err := json.Marshal(raw)
+	if err == nil {
+		err = json.Unmarshal(b, v)
+	}
+	if err != nil {
+		writePxError(w, pxInvalidArgument, "proto: "+err.Error())
+		return false
+	}
+	return true
+}
+
+// pxStatusBody is a google.rpc.Status as the gateway writes it.
+type pxStatusBody struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	Details []any  `json:"details"`
+}
+
+func pxStatus(code int, message string) pxStatusBody {
+	return pxStatusBody{Code: code, Message: message, Details: []any{}}
+}
+
+// writePxError answers a gRPC status with the HTTP status the gateway maps
+// it to.
+func writePxError(w http.ResponseWriter, code int, message string) {
+	writeJSON(w, pxHTTPStatus(code), pxStatus(code, message))
+}
+
+// pxHTTPStatus is grpc-gateway's runtime.HTTPStatusFromCode.
+func pxHTTPStatus(code int) int {
+	switch code {
+	case 0:
+		return http.StatusOK
+	case pxCancelled:
+		return 499
+	case pxInvalidArgument, pxFailedPrecondition, 11: // 11 is OUT_OF_RANGE
+		return http.StatusBadRequest
+	case pxDeadlineExceeded:
+		return http.StatusGatewayTimeout
+	case pxNotFound:
+		return http.StatusNotFound
+	case pxAlreadyExists, 10: // 10 is ABORTED
+		return http.StatusConflict
+	case pxPermissionDenied:
+		return http.StatusForbidden
+	case pxResourceExhausted:
+		return http.StatusTooManyRequests
+	case pxUnimplemented:
+		return http.StatusNotImplemented
+	case pxUnavailable:
+		return http.StatusServiceUnavailable
+	case pxUnauthenticated:
+		return http.StatusUnauthorized
+	}
+	return http.StatusInternalServerError
+}
+
+// pxCodeForStatus picks the gRPC code behind an HTTP status, for injected
+// faults, which are given as an HTTP status.
+func pxCodeForStatus(status int) int {
+	switch status {
+	case http.StatusBadRequest:
+		return pxInvalidArgument
+	case http.StatusUnauthorized:
+		return pxUnauthenticated
+	case http.StatusForbidden:
+		return pxPermissionDenied
+	case http.StatusNotFound:
+		return pxNotFound
+	case http.StatusConflict:
+		return pxAlreadyExists
+	case http.StatusTooManyRequests:
+		return pxResourceExhausted
+	case 499:
+		return pxCancelled
+	case http.StatusInternalServerError:
+		return pxInternal
+	case http.StatusNotImplemented:
+		return pxUnimplemented
+	case http.StatusBadGateway, http.StatusServiceUnavailable:
+		return pxUnavailable
+	case http.StatusGatewayTimeout:
+		return pxDeadlineExceeded
+	}
+	return pxUnknown
+}
+
+// pxWriter adds what the gateway adds to a 401: the status message in a
+// WWW-Authenticate header.
+type pxWriter struct {
+	http.ResponseWriter
+}
+
+func (g *pxWriter) WriteHeader(status int) {
+	if status == http.StatusUnauthorized && g.Header().Get("WWW-Authenticate") == "" {
+		g.Header().Set("WWW-Authenticate", pxUnauthenticatedMessage)
+	}
+	g.ResponseWriter.WriteHeader(status)
+}
+
+func (g *pxWriter) Write(b []byte) (int, error) {
+	return g.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (g *pxWriter) Unwrap() http.ResponseWriter { return g.ResponseWriter }
+
+// pxGatewayWriter wraps w in a pxWriter that can still be hijacked when w
+// can, so that Drop, ResetMidBody and Truncate faults keep working.
+func pxGatewayWriter(w http.ResponseWriter) http.ResponseWriter {
+	g := &pxWriter{ResponseWriter: w}
+	if hj, ok := w.(http.Hijacker); ok {
+		return struct {
+			*pxWriter
+			http.Hijacker
+		}{g, hj}
+	}
+	return g
+}
+
+// The answer shapes below are the models' fields under the models' JSON
+// names, written as grpc-gateway's default marshaler writes them: with
+// unpopulated fields too ("", [], {}, null), only the set member of a oneof,
+// and timestamps with 0, 3, 6 or 9 fractional digits.
+
+type pxInvitationJSON struct {
+	Meta   pxMetaJSON   `json:"meta"`
+	Config pxConfigJSON `json:"config"`
+	Status pxStatusJSON `json:"status"`
+}
+
+type pxMetaJSON struct {
+	UID             string            `json:"uid"`
+	Name            string            `json:"name"`
+	Description     string            `json:"description"`
+	ResourceVersion string            `json:"resourceVersion"`
+	CreateTime      *pxTimestamp      `json:"createTime"`
+	UpdateTime      *pxTimestamp      `json:"updateTime"`
+	Labels          map[string]string `json:"labels"`
+	Annotations     map[string]string `json:"annotations"`
+	ParentReference *pxReferenceJSON  `json:"parentReference"`
+	ResourceNames   map[string]string `json:"resourceNames"`
+}
+
+type pxReferenceJSON struct {
+	Type    string `json:"type"`
+	Version string `json:"version"`
+	UID     string `json:"uid"`
+}
+
+type pxConfigJSON struct {
+	UserEmail    string             `json:"userEmail"`
+	AccessPolicy pxAccessPolicyJSON `json:"accessPolicy"`
+	AccountID    string             `json:"accountId,omitempty"`
+	TenantID     string             `json:"tenantId,omitempty"`
+	ProjectID    string             `json:"projectId,omitempty"`
+}
+
+type pxAccessPolicyJSON struct {
+	GlobalScope []string          `json:"globalScope"`
+	Account     []string          `json:"account"`
+	Tenant      []pxRoleBindingJS `json:"tenant"`
+	Project     []pxRoleBindingJS `json:"project"`
+	Namespace   []pxRoleBindingJS `json:"namespace"`
+}
+
+type pxRoleBindingJS struct {
+	RoleName    string   `json:"roleName"`
+	ResourceIDs []string `json:"resourceIds"`
+}
+
+type pxStatusJSON struct {
+	Reason string                         `json:"reason"`
+	Phase  models.PortworxInvitationPhase `json:"phase"`
+}
+
+// pxTimestamp is a google.protobuf.Timestamp in JSON: RFC 3339 in UTC.
+type pxTimestamp time.Time
+
+func (t pxTimestamp) MarshalJSON() ([]byte, error) {
+	u := time.Time(t).UTC()
+	layout := "2006-01-02T15:04:05"
+	switch n := u.Nanosecond(); {
+	case n == 0:
+	case n%1e6 == 0:
+		layout += ".000"
+	case n%1e3 == 0:
+		layout += ".000000"
+	default:
+		layout += ".000000000"
+	}
+	return []byte(`"` + u.Format(layout) + `Z"`), nil
+}
+
+// pxWire renders an invitation for the wire.
+func pxWire(inv *models.PortworxInvitation) pxInvitationJSON {
+	var out pxInvitationJSON
+	if m := inv.Meta; m != nil {
+		out.Meta = pxMetaJSON{
+			UID: m.UID, Name: m.Name, Description: m.Description, ResourceVersion: m.ResourceVersion,
+			Labels: pxMap(m.Labels), Annotations: pxMap(m.Annotations), ResourceNames: pxMap(m.ResourceNames),
+		}
+		if m.CreateTime != nil {
+			out.Meta.CreateTime = (*pxTimestamp)(m.CreateTime)
+		}
+		if m.UpdateTime != nil {
+			out.Meta.UpdateTime = (*pxTimestamp)(m.UpdateTime)
+		}
+		if ref := m.ParentReference; ref != nil {
+			out.Meta.ParentReference = &pxReferenceJSON{Type: ref.Type, Version: ref.Version, UID: ref.UID}
+		}
+	} else {
+		out.Meta = pxMetaJSON{Labels: map[string]string{}, Annotations: map[string]string{}, ResourceNames: map[string]string{}}
+	}
+	if c := inv.Config; c != nil {
+		p := c.AccessPolicy
+		out.Config = pxConfigJSON{
+			UserEmail: c.UserEmail, AccountID: c.AccountID, TenantID: c.TenantID, ProjectID: c.ProjectID,
+			AccessPolicy: pxAccessPolicyJSON{
+				GlobalScope: pxList(p.GlobalScope), Account: pxList(p.Account),
+				Tenant: pxBindings(p.Tenant), Project: pxBindings(p.Project), Namespace: pxBindings(p.Namespace),
+			},
+		}
+	} else {
+		out.Config.AccessPolicy = pxAccessPolicyJSON{GlobalScope: []string{}, Account: []string{}, Tenant: []pxRoleBindingJS{}, Project: []pxRoleBindingJS{}, Namespace: []pxRoleBindingJS{}}
+	}
+	if st := inv.Status; st != nil {
+		out.Status = pxStatusJSON{Reason: st.Reason, Phase: st.Phase}
+	}
+	if out.Status.Phase == "" {
+		out.Status.Phase = models.PortworxInvitationPhaseUnspecified
+	}
+	return out
+}
+
+func pxMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+func pxList(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
+func pxBindings(bs []models.PortworxRoleBinding) []pxRoleBindingJS {
+	out := make([]pxRoleBindingJS, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, pxRoleBindingJS{RoleName: b.RoleName, ResourceIDs: pxList(b.ResourceIDs)})
+	}
+	return out
 }
