@@ -148,11 +148,7 @@ func (s *AccountInvitationsService) CreateInvitation(ctx context.Context, invita
 		body.Invitation.Meta = &models.PortworxMeta{Name: m.Name, Description: m.Description, Labels: m.Labels, Annotations: m.Annotations}
 	}
 	r := newRequest(portworx, http.MethodPost, "core/v1/invite", false).withBody(body)
-	var out models.PortworxInvitation
-	if _, err := s.client.do(ctx, r, &out, reqOpts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[models.PortworxInvitation](ctx, s.client, r, reqOpts)
 }
 
 // checkPortworxInvitation checks what the server cannot be trusted to
@@ -220,18 +216,11 @@ func (s *AccountInvitationsService) ListInvitations(ctx context.Context, tenantU
 	if opts != nil {
 		q.ListAccountInvitationsOptions = *opts
 	}
-	err := firstError(
+	r := newRequest(portworx, http.MethodGet, "core/v1/invite", true).withQuery(&q).check(
 		checkRequired("tenantUID", tenantUID),
 		checkPortworxNotNegative("PageNumber", q.PageNumber),
 		checkPortworxNotNegative("PageSize", q.PageSize),
 	)
-	if err != nil {
-		return failedPager[models.PortworxInvitation](err)
-	}
-	r, err := newRequest(portworx, http.MethodGet, "core/v1/invite", true).withQuery(&q)
-	if err != nil {
-		return failedPager[models.PortworxInvitation](err)
-	}
 	return newPageNumberPager(ctx, s.client, r, reqOpts, "pagination.pageNumber", 1,
 		func(resp *models.PortworxListInvitationsResponse) numberedPage[models.PortworxInvitation] {
 			page := numberedPage[models.PortworxInvitation]{items: resp.Invitations, total: -1}
@@ -270,18 +259,11 @@ type DeleteAccountInvitationOptions struct {
 //
 // Portworx API: DELETE /core/v1/invite/{uid}
 func (s *AccountInvitationsService) DeleteInvitation(ctx context.Context, uid string, opts *DeleteAccountInvitationOptions, reqOpts ...RequestOption) error {
-	path, err := pathf("core/v1/invite/{}", idParam("uid", uid))
-	if err == nil && opts != nil && opts.ProjectID != "" {
-		err = checkRequired("ProjectID", opts.ProjectID)
+	r := newRequest(portworx, http.MethodDelete, "core/v1/invite/{}", true).withParams(idParam("uid", uid)).withQuery(opts)
+	if opts != nil && opts.ProjectID != "" {
+		r.check(checkRequired("ProjectID", opts.ProjectID))
 	}
-	if err != nil {
-		return err
-	}
-	r, err := newRequest(portworx, http.MethodDelete, path, true).withQuery(opts)
-	if err != nil {
-		return err
-	}
-	_, err = s.client.do(ctx, r, nil, reqOpts)
+	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
 }
 
@@ -289,15 +271,8 @@ func (s *AccountInvitationsService) DeleteInvitation(ctx context.Context, uid st
 //
 // Portworx API: GET /core/v1/invite/{uid}
 func (s *AccountInvitationsService) GetInvitation(ctx context.Context, uid string, reqOpts ...RequestOption) (*models.PortworxInvitation, error) {
-	path, err := pathf("core/v1/invite/{}", idParam("uid", uid))
-	if err != nil {
-		return nil, err
-	}
-	var out models.PortworxInvitation
-	if _, err := s.client.do(ctx, newRequest(portworx, http.MethodGet, path, true), &out, reqOpts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	r := newRequest(portworx, http.MethodGet, "core/v1/invite/{}", true).withParams(idParam("uid", uid))
+	return doJSON[models.PortworxInvitation](ctx, s.client, r, reqOpts)
 }
 
 // AcceptInvitation accepts the caller's pending invitations in an account.
@@ -307,16 +282,10 @@ func (s *AccountInvitationsService) GetInvitation(ctx context.Context, uid strin
 //
 // Portworx API: POST /core/v1/invite:accept
 func (s *AccountInvitationsService) AcceptInvitation(ctx context.Context, accountID string, reqOpts ...RequestOption) (*models.PortworxAcceptInvitationResponse, error) {
-	if err := checkRequired("accountID", accountID); err != nil {
-		return nil, err
-	}
 	r := newRequest(portworx, http.MethodPost, "core/v1/invite:accept", false).
-		withBody(&models.PortworxAcceptInvitationRequest{AccountID: accountID})
-	var out models.PortworxAcceptInvitationResponse
-	if _, err := s.client.do(ctx, r, &out, reqOpts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+		withBody(&models.PortworxAcceptInvitationRequest{AccountID: accountID}).
+		check(checkRequired("accountID", accountID))
+	return doJSON[models.PortworxAcceptInvitationResponse](ctx, s.client, r, reqOpts)
 }
 
 // NotifyUser emails the invitation to its invitee again. Although the
@@ -325,11 +294,8 @@ func (s *AccountInvitationsService) AcceptInvitation(ctx context.Context, accoun
 //
 // Portworx API: GET /core/v1/invite/{uid}:notify
 func (s *AccountInvitationsService) NotifyUser(ctx context.Context, uid string, reqOpts ...RequestOption) error {
-	// pathf escapes ":" inside uid, so only the literal ":notify" is the verb.
-	path, err := pathf("core/v1/invite/{}:notify", idParam("uid", uid))
-	if err != nil {
-		return err
-	}
-	_, err = s.client.do(ctx, newRequest(portworx, http.MethodGet, path, false), nil, reqOpts)
+	// Path parameters escape ":", so only the literal ":notify" is the verb.
+	r := newRequest(portworx, http.MethodGet, "core/v1/invite/{}:notify", false).withParams(idParam("uid", uid))
+	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
 }

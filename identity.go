@@ -134,14 +134,9 @@ var freestyleOffsetStyle = offsetStyle{limitKey: "limit", offsetKey: "offset"}
 //
 // Freestyle API: GET /identity/v1/identities
 func (s *IdentityService) ListIdentities(ctx context.Context, opts *ListIdentitiesOptions, reqOpts ...RequestOption) *Pager[models.FreestyleIdentity] {
+	r := newRequest(freestyle, http.MethodGet, "identity/v1/identities", true).withQuery(opts)
 	if opts != nil {
-		if err := checkFreestylePaging(opts.Limit, opts.Offset); err != nil {
-			return failedPager[models.FreestyleIdentity](err)
-		}
-	}
-	r, err := newRequest(freestyle, http.MethodGet, "identity/v1/identities", true).withQuery(opts)
-	if err != nil {
-		return failedPager[models.FreestyleIdentity](err)
+		r.check(checkFreestylePaging(opts.Limit, opts.Offset))
 	}
 	return newOffsetPager(ctx, s.client, r, reqOpts, freestyleOffsetStyle, func(page *models.ListIdentitiesSuccess) offsetPage[models.FreestyleIdentity] {
 		// The next page starts after the items received, whatever limit
@@ -156,12 +151,14 @@ func (s *IdentityService) ListIdentities(ctx context.Context, opts *ListIdentiti
 //
 // Freestyle API: POST /identity/v1/identities
 func (s *IdentityService) CreateIdentity(ctx context.Context, reqOpts ...RequestOption) (*models.FreestyleIdentity, error) {
-	var out models.FreestyleIdentity
-	r := newRequest(freestyle, http.MethodPost, "identity/v1/identities", false)
-	if _, err := s.client.do(ctx, r, &out, reqOpts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[models.FreestyleIdentity](ctx, s.client, newRequest(freestyle, http.MethodPost, "identity/v1/identities", false), reqOpts)
+}
+
+// identityRequest is a call on one identity's route; path starts with
+// the identity's "{}".
+func identityRequest(method, path string, idempotent bool, identityID string, more ...pathParam) *request {
+	return newRequest(freestyle, method, "identity/v1/identities/"+path, idempotent).
+		withParams(append([]pathParam{idParam("identityID", identityID)}, more...)...)
 }
 
 // DeleteIdentity deletes an identity and revokes every permission granted
@@ -169,11 +166,7 @@ func (s *IdentityService) CreateIdentity(ctx context.Context, reqOpts ...Request
 //
 // Freestyle API: DELETE /identity/v1/identities/{identity}
 func (s *IdentityService) DeleteIdentity(ctx context.Context, identityID string, reqOpts ...RequestOption) error {
-	path, err := pathf("identity/v1/identities/{}", idParam("identityID", identityID))
-	if err != nil {
-		return err
-	}
-	_, err = s.client.do(ctx, newRequest(freestyle, http.MethodDelete, path, true), nil, reqOpts)
+	_, err := s.client.do(ctx, identityRequest(http.MethodDelete, "{}", true, identityID), nil, reqOpts)
 	return err
 }
 
@@ -183,16 +176,9 @@ func (s *IdentityService) DeleteIdentity(ctx context.Context, identityID string,
 //
 // Freestyle API: GET /identity/v1/identities/{identity}/permissions/git
 func (s *IdentityService) ListGitPermissions(ctx context.Context, identityID string, opts *ListGitPermissionsOptions, reqOpts ...RequestOption) *Pager[models.AccessibleRepository] {
-	path, err := pathf("identity/v1/identities/{}/permissions/git", idParam("identityID", identityID))
-	if err == nil && opts != nil {
-		err = checkFreestylePaging(opts.Limit, opts.Offset)
-	}
-	if err != nil {
-		return failedPager[models.AccessibleRepository](err)
-	}
-	r, err := newRequest(freestyle, http.MethodGet, path, true).withQuery(opts)
-	if err != nil {
-		return failedPager[models.AccessibleRepository](err)
+	r := identityRequest(http.MethodGet, "{}/permissions/git", true, identityID).withQuery(opts)
+	if opts != nil {
+		r.check(checkFreestylePaging(opts.Limit, opts.Offset))
 	}
 	return newOffsetPager(ctx, s.client, r, reqOpts, freestyleOffsetStyle, func(page *models.ListGitPermissionSuccess) offsetPage[models.AccessibleRepository] {
 		// No total and no applied limit: the pager compares the page with
@@ -201,10 +187,9 @@ func (s *IdentityService) ListGitPermissions(ctx context.Context, identityID str
 	})
 }
 
-// gitPermissionPath is the route of an identity's permission on a repository.
-func gitPermissionPath(identityID, repoID string) (string, error) {
-	return pathf("identity/v1/identities/{}/permissions/git/{}",
-		idParam("identityID", identityID), idParam("repoID", repoID))
+// gitPermissionRequest is a call on an identity's permission on a repository.
+func gitPermissionRequest(method string, idempotent bool, identityID, repoID string) *request {
+	return identityRequest(method, "{}/permissions/git/{}", idempotent, identityID, idParam("repoID", repoID))
 }
 
 // DescribeGitPermission returns an identity's access level on a
@@ -212,15 +197,7 @@ func gitPermissionPath(identityID, repoID string) (string, error) {
 //
 // Freestyle API: GET /identity/v1/identities/{identity}/permissions/git/{repo}
 func (s *IdentityService) DescribeGitPermission(ctx context.Context, identityID, repoID string, reqOpts ...RequestOption) (*models.DescribeGitPermissionSuccess, error) {
-	path, err := gitPermissionPath(identityID, repoID)
-	if err != nil {
-		return nil, err
-	}
-	var out models.DescribeGitPermissionSuccess
-	if _, err := s.client.do(ctx, newRequest(freestyle, http.MethodGet, path, true), &out, reqOpts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[models.DescribeGitPermissionSuccess](ctx, s.client, gitPermissionRequest(http.MethodGet, true, identityID, repoID), reqOpts)
 }
 
 // GrantGitPermission grants an identity read or write access to a
@@ -232,14 +209,9 @@ func (s *IdentityService) GrantGitPermission(ctx context.Context, identityID, re
 	if body == nil {
 		return &ValidationError{Param: "body", Reason: "is required"}
 	}
-	path, err := gitPermissionPath(identityID, repoID)
-	if err == nil {
-		err = checkRequired("permission", string(body.Permission))
-	}
-	if err != nil {
-		return err
-	}
-	_, err = s.client.do(ctx, newRequest(freestyle, http.MethodPost, path, false).withBody(body), nil, reqOpts)
+	r := gitPermissionRequest(http.MethodPost, false, identityID, repoID).withBody(body).
+		check(checkRequired("permission", string(body.Permission)))
+	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
 }
 
@@ -250,14 +222,9 @@ func (s *IdentityService) UpdateGitPermission(ctx context.Context, identityID, r
 	if body == nil {
 		return &ValidationError{Param: "body", Reason: "is required"}
 	}
-	path, err := gitPermissionPath(identityID, repoID)
-	if err == nil {
-		err = checkRequired("permission", string(body.Permission))
-	}
-	if err != nil {
-		return err
-	}
-	_, err = s.client.do(ctx, newRequest(freestyle, http.MethodPut, path, true).withBody(body), nil, reqOpts)
+	r := gitPermissionRequest(http.MethodPut, true, identityID, repoID).withBody(body).
+		check(checkRequired("permission", string(body.Permission)))
+	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
 }
 
@@ -265,11 +232,7 @@ func (s *IdentityService) UpdateGitPermission(ctx context.Context, identityID, r
 //
 // Freestyle API: DELETE /identity/v1/identities/{identity}/permissions/git/{repo}
 func (s *IdentityService) RevokeGitPermission(ctx context.Context, identityID, repoID string, reqOpts ...RequestOption) error {
-	path, err := gitPermissionPath(identityID, repoID)
-	if err != nil {
-		return err
-	}
-	_, err = s.client.do(ctx, newRequest(freestyle, http.MethodDelete, path, true), nil, reqOpts)
+	_, err := s.client.do(ctx, gitPermissionRequest(http.MethodDelete, true, identityID, repoID), nil, reqOpts)
 	return err
 }
 
@@ -278,26 +241,18 @@ func (s *IdentityService) RevokeGitPermission(ctx context.Context, identityID, r
 //
 // Freestyle API: GET /identity/v1/identities/{identity}/permissions/vm
 func (s *IdentityService) ListVMPermissions(ctx context.Context, identityID string, opts *ListVMPermissionsOptions, reqOpts ...RequestOption) *Pager[models.VMPermission] {
-	path, err := pathf("identity/v1/identities/{}/permissions/vm", idParam("identityID", identityID))
-	if err == nil && opts != nil {
-		err = checkFreestylePaging(opts.Limit, opts.Offset)
-	}
-	if err != nil {
-		return failedPager[models.VMPermission](err)
-	}
-	r, err := newRequest(freestyle, http.MethodGet, path, true).withQuery(opts)
-	if err != nil {
-		return failedPager[models.VMPermission](err)
+	r := identityRequest(http.MethodGet, "{}/permissions/vm", true, identityID).withQuery(opts)
+	if opts != nil {
+		r.check(checkFreestylePaging(opts.Limit, opts.Offset))
 	}
 	return newOffsetPager(ctx, s.client, r, reqOpts, freestyleOffsetStyle, func(page *models.ListVMPermissionsSuccess) offsetPage[models.VMPermission] {
 		return offsetPage[models.VMPermission]{items: page.Permissions, total: page.Total, limit: int64(len(page.Permissions))}
 	})
 }
 
-// vmPermissionPath is the route of an identity's permission on a VM.
-func vmPermissionPath(identityID, vmID string) (string, error) {
-	return pathf("identity/v1/identities/{}/permissions/vm/{}",
-		idParam("identityID", identityID), idParam("vmID", vmID))
+// vmPermissionRequest is a call on an identity's permission on a VM.
+func vmPermissionRequest(method string, idempotent bool, identityID, vmID string) *request {
+	return identityRequest(method, "{}/permissions/vm/{}", idempotent, identityID, idParam("vmID", vmID))
 }
 
 // checkAllowedUsers rejects blank Linux user names in a list.
@@ -316,15 +271,7 @@ func checkAllowedUsers(allowed models.Nullable[[]string]) error {
 //
 // Freestyle API: GET /identity/v1/identities/{identity}/permissions/vm/{vm_id}
 func (s *IdentityService) DescribeVMPermission(ctx context.Context, identityID, vmID string, reqOpts ...RequestOption) (*models.VMPermission, error) {
-	path, err := vmPermissionPath(identityID, vmID)
-	if err != nil {
-		return nil, err
-	}
-	var out models.VMPermission
-	if _, err := s.client.do(ctx, newRequest(freestyle, http.MethodGet, path, true), &out, reqOpts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[models.VMPermission](ctx, s.client, vmPermissionRequest(http.MethodGet, true, identityID, vmID), reqOpts)
 }
 
 // GrantVMPermission grants an identity access to a VM, including SSH, and
@@ -338,18 +285,9 @@ func (s *IdentityService) GrantVMPermission(ctx context.Context, identityID, vmI
 	if body == nil {
 		body = &models.GrantVMPermissionRequest{} // the API requires a body, even {}
 	}
-	path, err := vmPermissionPath(identityID, vmID)
-	if err == nil {
-		err = checkAllowedUsers(body.AllowedUsers)
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out models.VMPermission
-	if _, err := s.client.do(ctx, newRequest(freestyle, http.MethodPost, path, false).withBody(body), &out, reqOpts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	r := vmPermissionRequest(http.MethodPost, false, identityID, vmID).withBody(body).
+		check(checkAllowedUsers(body.AllowedUsers))
+	return doJSON[models.VMPermission](ctx, s.client, r, reqOpts)
 }
 
 // UpdateAllowedUsers sets the Linux users an identity may act and SSH as
@@ -362,32 +300,19 @@ func (s *IdentityService) UpdateAllowedUsers(ctx context.Context, identityID, vm
 	if body == nil {
 		return nil, &ValidationError{Param: "body", Reason: "is required"}
 	}
-	path, err := vmPermissionPath(identityID, vmID)
-	if err == nil && body.AllowedUsers.IsZero() {
-		err = &ValidationError{Param: "allowedUsers", Reason: "is required: models.Null to allow every user, or a list of users"}
+	r := vmPermissionRequest(http.MethodPut, true, identityID, vmID).withBody(body)
+	if body.AllowedUsers.IsZero() {
+		r.check(&ValidationError{Param: "allowedUsers", Reason: "is required: models.Null to allow every user, or a list of users"})
 	}
-	if err == nil {
-		err = checkAllowedUsers(body.AllowedUsers)
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out models.VMPermission
-	if _, err := s.client.do(ctx, newRequest(freestyle, http.MethodPut, path, true).withBody(body), &out, reqOpts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	r.check(checkAllowedUsers(body.AllowedUsers))
+	return doJSON[models.VMPermission](ctx, s.client, r, reqOpts)
 }
 
 // RevokeVMPermission removes an identity's permission on a VM.
 //
 // Freestyle API: DELETE /identity/v1/identities/{identity}/permissions/vm/{vm_id}
 func (s *IdentityService) RevokeVMPermission(ctx context.Context, identityID, vmID string, reqOpts ...RequestOption) error {
-	path, err := vmPermissionPath(identityID, vmID)
-	if err != nil {
-		return err
-	}
-	_, err = s.client.do(ctx, newRequest(freestyle, http.MethodDelete, path, true), nil, reqOpts)
+	_, err := s.client.do(ctx, vmPermissionRequest(http.MethodDelete, true, identityID, vmID), nil, reqOpts)
 	return err
 }
 
@@ -396,12 +321,8 @@ func (s *IdentityService) RevokeVMPermission(ctx context.Context, identityID, vm
 //
 // Freestyle API: GET /identity/v1/identities/{identity}/tokens
 func (s *IdentityService) ListGitTokens(ctx context.Context, identityID string, reqOpts ...RequestOption) ([]models.AccessTokenInfo, error) {
-	path, err := pathf("identity/v1/identities/{}/tokens", idParam("identityID", identityID))
+	out, err := doJSON[models.ListGitTokensSuccess](ctx, s.client, identityRequest(http.MethodGet, "{}/tokens", true, identityID), reqOpts)
 	if err != nil {
-		return nil, err
-	}
-	var out models.ListGitTokensSuccess
-	if _, err := s.client.do(ctx, newRequest(freestyle, http.MethodGet, path, true), &out, reqOpts); err != nil {
 		return nil, err
 	}
 	return out.Tokens, nil
@@ -414,15 +335,7 @@ func (s *IdentityService) ListGitTokens(ctx context.Context, identityID string, 
 //
 // Freestyle API: POST /identity/v1/identities/{identity}/tokens
 func (s *IdentityService) CreateGitToken(ctx context.Context, identityID string, reqOpts ...RequestOption) (*models.CreatedToken, error) {
-	path, err := pathf("identity/v1/identities/{}/tokens", idParam("identityID", identityID))
-	if err != nil {
-		return nil, err
-	}
-	var out models.CreatedToken
-	if _, err := s.client.do(ctx, newRequest(freestyle, http.MethodPost, path, false), &out, reqOpts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doJSON[models.CreatedToken](ctx, s.client, identityRequest(http.MethodPost, "{}/tokens", false, identityID), reqOpts)
 }
 
 // RevokeGitToken revokes an identity's access token, named by its id (not
@@ -430,11 +343,7 @@ func (s *IdentityService) CreateGitToken(ctx context.Context, identityID string,
 //
 // Freestyle API: DELETE /identity/v1/identities/{identity}/tokens/{token}
 func (s *IdentityService) RevokeGitToken(ctx context.Context, identityID, tokenID string, reqOpts ...RequestOption) error {
-	path, err := pathf("identity/v1/identities/{}/tokens/{}",
-		idParam("identityID", identityID), idParam("tokenID", tokenID))
-	if err != nil {
-		return err
-	}
-	_, err = s.client.do(ctx, newRequest(freestyle, http.MethodDelete, path, true), nil, reqOpts)
+	r := identityRequest(http.MethodDelete, "{}/tokens/{}", true, identityID, idParam("tokenID", tokenID))
+	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
 }

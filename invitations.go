@@ -60,14 +60,9 @@ type ListInvitationsOptions struct {
 //
 // GitGuardian API: GET /v1/invitations
 func (s *InvitationsService) ListInvitations(ctx context.Context, opts *ListInvitationsOptions, reqOpts ...RequestOption) *Pager[models.Invitation] {
+	r := newRequest(gitGuardian, http.MethodGet, "v1/invitations", true).withQuery(opts)
 	if opts != nil {
-		if err := checkPerPage(opts.PerPage); err != nil {
-			return failedPager[models.Invitation](err)
-		}
-	}
-	r, err := newRequest(gitGuardian, http.MethodGet, "v1/invitations", true).withQuery(opts)
-	if err != nil {
-		return failedPager[models.Invitation](err)
+		r.check(checkPerPage(opts.PerPage))
 	}
 	return newLinkCursorPager[models.Invitation](ctx, s.client, r, reqOpts)
 }
@@ -89,30 +84,19 @@ func (s *InvitationsService) CreateInvitations(ctx context.Context, body *models
 	if body == nil {
 		return nil, &ValidationError{Param: "body", Reason: "is required"}
 	}
-	if err := checkEmail("email", body.Email); err != nil {
-		return nil, err
-	}
-	r, err := newRequest(gitGuardian, http.MethodPost, "v1/invitations", false).withQuery(opts)
-	if err != nil {
-		return nil, err
-	}
-	r.withBody(body).okStatus = []int{http.StatusCreated}
-	var out models.Invitation
-	if _, err := s.client.do(ctx, r, &out, reqOpts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	r := newRequest(gitGuardian, http.MethodPost, "v1/invitations", false).
+		withQuery(opts).withBody(body).expect(http.StatusCreated).
+		check(checkEmail("email", body.Email))
+	return doJSON[models.Invitation](ctx, s.client, r, reqOpts)
 }
 
 // DeleteInvitation cancels a pending invitation.
 //
 // GitGuardian API: DELETE /v1/invitations/{invitation_id}
 func (s *InvitationsService) DeleteInvitation(ctx context.Context, invitationID int64, reqOpts ...RequestOption) error {
-	path, err := pathf("v1/invitations/{}", intParam("invitationID", invitationID))
-	if err != nil {
-		return err
-	}
-	_, err = s.client.do(ctx, newRequest(gitGuardian, http.MethodDelete, path, true), nil, reqOpts)
+	r := newRequest(gitGuardian, http.MethodDelete, "v1/invitations/{}", true).
+		withParams(intParam("invitationID", invitationID))
+	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
 }
 
@@ -121,21 +105,14 @@ func (s *InvitationsService) DeleteInvitation(ctx context.Context, invitationID 
 //
 // GitGuardian API: POST /v1/invitations/{invitation_id}/resend
 func (s *InvitationsService) ResendInvitation(ctx context.Context, invitationID int64, reqOpts ...RequestOption) (*models.ResendInvitationOkResponse, error) {
-	path, err := pathf("v1/invitations/{}/resend", intParam("invitationID", invitationID))
-	if err != nil {
-		return nil, err
-	}
-	r := newRequest(gitGuardian, http.MethodPost, path, false).withBody(struct{}{})
-	var out models.ResendInvitationOkResponse
-	if _, err := s.client.do(ctx, r, &out, reqOpts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	r := newRequest(gitGuardian, http.MethodPost, "v1/invitations/{}/resend", false).
+		withParams(intParam("invitationID", invitationID)).withBody(struct{}{})
+	return doJSON[models.ResendInvitationOkResponse](ctx, s.client, r, reqOpts)
 }
 
-// resourceAccessPath is the route of an invitation's access to one resource.
-func resourceAccessPath(invitationID int64, resourceType models.ResourceType, resourceID int64) (string, error) {
-	return pathf("v1/invitations/{}/{}/{}",
+// resourceAccessRequest is a call on an invitation's access to one resource.
+func resourceAccessRequest(method string, invitationID int64, resourceType models.ResourceType, resourceID int64) *request {
+	return newRequest(gitGuardian, method, "v1/invitations/{}/{}/{}", true).withParams(
 		intParam("invitationID", invitationID),
 		idParam("resourceType", string(resourceType)),
 		intParam("resourceID", resourceID))
@@ -146,15 +123,8 @@ func resourceAccessPath(invitationID int64, resourceType models.ResourceType, re
 //
 // GitGuardian API: GET /v1/invitations/{invitation_id}/{resource_type}/{resource_id}
 func (s *InvitationsService) GetInvitationResourceAccess(ctx context.Context, invitationID int64, resourceType models.ResourceType, resourceID int64, reqOpts ...RequestOption) (*models.ResourceInvitationAccess, error) {
-	path, err := resourceAccessPath(invitationID, resourceType, resourceID)
-	if err != nil {
-		return nil, err
-	}
-	var out models.ResourceInvitationAccess
-	if _, err := s.client.do(ctx, newRequest(gitGuardian, http.MethodGet, path, true), &out, reqOpts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	r := resourceAccessRequest(http.MethodGet, invitationID, resourceType, resourceID)
+	return doJSON[models.ResourceInvitationAccess](ctx, s.client, r, reqOpts)
 }
 
 // SetInvitationResourceAccess creates or updates the invitation's direct
@@ -166,19 +136,9 @@ func (s *InvitationsService) SetInvitationResourceAccess(ctx context.Context, ac
 	if access == nil {
 		return nil, &ValidationError{Param: "access", Reason: "is required"}
 	}
-	if err := checkRequired("access.Permission", string(access.Permission)); err != nil {
-		return nil, err
-	}
-	path, err := resourceAccessPath(access.InvitationID, access.ResourceType, access.ResourceID)
-	if err != nil {
-		return nil, err
-	}
-	r := newRequest(gitGuardian, http.MethodPut, path, true).withBody(access)
-	var out models.ResourceInvitationAccess
-	if _, err := s.client.do(ctx, r, &out, reqOpts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	r := resourceAccessRequest(http.MethodPut, access.InvitationID, access.ResourceType, access.ResourceID).
+		withBody(access).check(checkRequired("access.Permission", string(access.Permission)))
+	return doJSON[models.ResourceInvitationAccess](ctx, s.client, r, reqOpts)
 }
 
 // RevokeInvitationResourceAccess removes the invitation's direct access to
@@ -190,13 +150,10 @@ func (s *InvitationsService) RevokeInvitationResourceAccess(ctx context.Context,
 	if access == nil {
 		return &ValidationError{Param: "access", Reason: "is required"}
 	}
-	path, err := resourceAccessPath(access.InvitationID, access.ResourceType, access.ResourceID)
-	if err != nil {
-		return err
-	}
 	// The documented operation carries the access as a JSON body, unusual
 	// for a DELETE; it is sent as documented.
-	_, err = s.client.do(ctx, newRequest(gitGuardian, http.MethodDelete, path, true).withBody(access), nil, reqOpts)
+	r := resourceAccessRequest(http.MethodDelete, access.InvitationID, access.ResourceType, access.ResourceID).withBody(access)
+	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
 }
 
@@ -234,16 +191,10 @@ type ListInvitationSecretIncidentAccessOptions struct {
 //
 // GitGuardian API: GET /v1/invitations/{invitation_id}/secret-incidents
 func (s *InvitationsService) ListInvitationSecretIncidentAccess(ctx context.Context, invitationID int64, opts *ListInvitationSecretIncidentAccessOptions, reqOpts ...RequestOption) *Pager[models.IncidentWithoutOccurrences] {
-	path, err := pathf("v1/invitations/{}/secret-incidents", intParam("invitationID", invitationID))
-	if err == nil && opts != nil {
-		err = checkPerPage(opts.PerPage)
-	}
-	if err != nil {
-		return failedPager[models.IncidentWithoutOccurrences](err)
-	}
-	r, err := newRequest(gitGuardian, http.MethodGet, path, true).withQuery(opts)
-	if err != nil {
-		return failedPager[models.IncidentWithoutOccurrences](err)
+	r := newRequest(gitGuardian, http.MethodGet, "v1/invitations/{}/secret-incidents", true).
+		withParams(intParam("invitationID", invitationID)).withQuery(opts)
+	if opts != nil {
+		r.check(checkPerPage(opts.PerPage))
 	}
 	return newLinkCursorPager[models.IncidentWithoutOccurrences](ctx, s.client, r, reqOpts)
 }

@@ -123,18 +123,8 @@ func (s *MembershipsService) GetGroupMemberships(ctx context.Context, groupID st
 	return s.list(ctx, "groups/{}/memberships", idParam("groupID", groupID), opts, reqOpts)
 }
 
-func (s *MembershipsService) list(ctx context.Context, format string, id pathParam, opts *ListMembershipsOptions, reqOpts []RequestOption) *Pager[models.GroupMembership] {
-	path, err := pathf(format, id)
-	if err == nil {
-		err = opts.validate()
-	}
-	if err != nil {
-		return failedPager[models.GroupMembership](err)
-	}
-	r, err := newRequest(box, http.MethodGet, path, true).withQuery(opts)
-	if err != nil {
-		return failedPager[models.GroupMembership](err)
-	}
+func (s *MembershipsService) list(ctx context.Context, path string, id pathParam, opts *ListMembershipsOptions, reqOpts []RequestOption) *Pager[models.GroupMembership] {
+	r := newRequest(box, http.MethodGet, path, true).withParams(id).withQuery(opts).check(opts.validate())
 	style := offsetStyle{limitKey: "limit", offsetKey: "offset", maxOffset: boxMaxOffset}
 	return newOffsetPager(ctx, s.client, r, reqOpts, style, func(page *models.GroupMemberships) offsetPage[models.GroupMembership] {
 		return offsetPage[models.GroupMembership]{items: page.Entries, total: page.TotalCount, limit: page.Limit}
@@ -149,25 +139,16 @@ func (s *MembershipsService) CreateGroupMembership(ctx context.Context, body *mo
 	if body == nil {
 		return nil, &ValidationError{Param: "body", Reason: "is required"}
 	}
-	if err := firstError(checkRequired("user.id", body.User.ID), checkRequired("group.id", body.Group.ID)); err != nil {
-		return nil, err
-	}
-	r, err := newRequest(box, http.MethodPost, "group_memberships", false).withQuery(opts)
-	if err != nil {
-		return nil, err
-	}
-	return s.one(ctx, r.withBody(body), reqOpts)
+	r := newRequest(box, http.MethodPost, "group_memberships", false).withQuery(opts).withBody(body).
+		check(checkRequired("user.id", body.User.ID), checkRequired("group.id", body.Group.ID))
+	return doJSON[models.GroupMembership](ctx, s.client, r, reqOpts)
 }
 
 // GetGroupMembershipByID returns one membership.
 //
 // Box API: GET /group_memberships/{group_membership_id}
 func (s *MembershipsService) GetGroupMembershipByID(ctx context.Context, groupMembershipID string, opts *GroupMembershipOptions, reqOpts ...RequestOption) (*models.GroupMembership, error) {
-	r, err := s.byID(http.MethodGet, groupMembershipID, opts)
-	if err != nil {
-		return nil, err
-	}
-	return s.one(ctx, r, reqOpts)
+	return doJSON[models.GroupMembership](ctx, s.client, groupMembershipRequest(http.MethodGet, groupMembershipID, opts), reqOpts)
 }
 
 // UpdateGroupMembershipByID changes a member's role or configurable
@@ -178,39 +159,20 @@ func (s *MembershipsService) UpdateGroupMembershipByID(ctx context.Context, grou
 	if body == nil {
 		return nil, &ValidationError{Param: "body", Reason: "is required"}
 	}
-	r, err := s.byID(http.MethodPut, groupMembershipID, opts)
-	if err != nil {
-		return nil, err
-	}
-	return s.one(ctx, r.withBody(body), reqOpts)
+	return doJSON[models.GroupMembership](ctx, s.client, groupMembershipRequest(http.MethodPut, groupMembershipID, opts).withBody(body), reqOpts)
 }
 
 // DeleteGroupMembershipByID removes a user from a group.
 //
 // Box API: DELETE /group_memberships/{group_membership_id}
 func (s *MembershipsService) DeleteGroupMembershipByID(ctx context.Context, groupMembershipID string, reqOpts ...RequestOption) error {
-	r, err := s.byID(http.MethodDelete, groupMembershipID, nil)
-	if err != nil {
-		return err
-	}
-	_, err = s.client.do(ctx, r, nil, reqOpts)
+	_, err := s.client.do(ctx, groupMembershipRequest(http.MethodDelete, groupMembershipID, nil), nil, reqOpts)
 	return err
 }
 
-// byID builds a request on /group_memberships/{id}; all three methods on
+// groupMembershipRequest builds a request on /group_memberships/{id}; all three methods on
 // that route are safe to repeat.
-func (s *MembershipsService) byID(method, groupMembershipID string, opts *GroupMembershipOptions) (*request, error) {
-	path, err := pathf("group_memberships/{}", idParam("groupMembershipID", groupMembershipID))
-	if err != nil {
-		return nil, err
-	}
-	return newRequest(box, method, path, true).withQuery(opts)
-}
-
-func (s *MembershipsService) one(ctx context.Context, r *request, reqOpts []RequestOption) (*models.GroupMembership, error) {
-	var out models.GroupMembership
-	if _, err := s.client.do(ctx, r, &out, reqOpts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+func groupMembershipRequest(method, groupMembershipID string, opts *GroupMembershipOptions) *request {
+	return newRequest(box, method, "group_memberships/{}", true).
+		withParams(idParam("groupMembershipID", groupMembershipID)).withQuery(opts)
 }

@@ -121,6 +121,15 @@ func failedPager[T any](err error) *Pager[T] {
 	return &Pager[T]{err: err}
 }
 
+// newPager returns a pager over fetch starting at start, or a failed pager
+// when building r went wrong.
+func newPager[T any](ctx context.Context, r *request, start position, fetch fetchFunc[T]) *Pager[T] {
+	if r.err != nil {
+		return failedPager[T](r.err)
+	}
+	return &Pager[T]{ctx: ctx, start: start, fetch: fetch}
+}
+
 // pagedRequest returns a copy of r whose query is a copy of r's with set
 // applied, so each page request leaves the original untouched.
 func pagedRequest(r *request, set func(q url.Values)) *request {
@@ -161,7 +170,7 @@ func newLinkCursorPager[T any](ctx context.Context, c *Client, r *request, opts 
 		}
 		return page, &position{cursor: next}, nil
 	}
-	return &Pager[T]{ctx: ctx, start: start, fetch: fetch}
+	return newPager(ctx, r, start, fetch)
 }
 
 // nextLinkCursor returns the cursor query value of the rel="next" link in
@@ -290,7 +299,7 @@ func newOffsetPager[T, E any](ctx context.Context, c *Client, r *request, opts [
 		}
 		return page, &position{offset: nextOffset}, nil
 	}
-	return &Pager[T]{ctx: ctx, start: position{offset: startOffset}, fetch: fetch}
+	return newPager(ctx, r, position{offset: startOffset}, fetch)
 }
 
 func totalText(total int64) string {
@@ -335,5 +344,5 @@ func newPageNumberPager[T, E any](ctx context.Context, c *Client, r *request, op
 		page.NextPage = got.nextPage
 		return page, &position{page: got.nextPage}, nil
 	}
-	return &Pager[T]{ctx: ctx, start: position{page: start}, fetch: fetch}
+	return newPager(ctx, r, position{page: start}, fetch)
 }

@@ -131,8 +131,7 @@ func TestOffsetPagerEndsOnShortPageWithoutTotal(t *testing.T) {
 	rec := env.route(http.MethodGet, testBoxBase+"/groups/1/memberships",
 		jsonReply(200, `{"entries":[{"id":"a"},{"id":"b"}]}`),
 		jsonReply(200, `{"entries":[{"id":"c"}]}`))
-	r, err := newRequest(box, http.MethodGet, "groups/1/memberships", true).withQuery(&ListMembershipsOptions{Limit: 2})
-	require.NoError(t, err)
+	r := newRequest(box, http.MethodGet, "groups/1/memberships", true).withQuery(&ListMembershipsOptions{Limit: 2})
 	pager := newOffsetPager(t.Context(), env.client, r, nil, offsetStyle{limitKey: "limit", offsetKey: "offset"},
 		func(p *models.GroupMemberships) offsetPage[models.GroupMembership] {
 			return offsetPage[models.GroupMembership]{items: p.Entries, total: -1}

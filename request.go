@@ -80,11 +80,14 @@ func CaptureResponse(dst *Response) RequestOption {
 	}
 }
 
-// request is one API call, built by a service method.
+// request is one API call, built by a service method. Building never
+// fails on the spot: the first problem (an invalid path parameter, query
+// option or field) is kept in err, and do or the pager returns it before
+// any I/O. Service methods stay a straight line.
 type request struct {
 	api    apiID
 	method string
-	path   string     // escaped, relative to the API base URL, no leading slash
+	path   string     // relative to the API base URL, no leading slash; "{}" placeholders until withParams
 	query  url.Values // may be nil
 	body   any        // sent as JSON when non-nil
 	// idempotent marks calls that are safe to repeat after a failure whose
@@ -92,22 +95,37 @@ type request struct {
 	idempotent bool
 	// okStatus, when set, is the only success status; others are errors.
 	okStatus []int
+	err      error
 }
 
-// newRequest starts a request; path must already be escaped (see pathf).
+// newRequest starts a request on path, whose "{}" placeholders are filled
+// by withParams.
 func newRequest(api apiID, method, path string, idempotent bool) *request {
 	return &request{api: api, method: method, path: path, idempotent: idempotent}
 }
 
+// withParams fills the path's "{}" placeholders, each parameter escaped as
+// one path segment (see pathf).
+func (r *request) withParams(params ...pathParam) *request {
+	if r.err == nil {
+		r.path, r.err = pathf(r.path, params...)
+	}
+	return r
+}
+
 // withQuery encodes an options struct (go-querystring tags) as the query.
 // A nil pointer leaves the query empty.
-func (r *request) withQuery(opts any) (*request, error) {
+func (r *request) withQuery(opts any) *request {
+	if r.err != nil {
+		return r
+	}
 	v, err := query.Values(opts)
 	if err != nil {
-		return r, &ValidationError{Param: "options", Reason: err.Error()}
+		r.err = &ValidationError{Param: "options", Reason: err.Error()}
+		return r
 	}
 	r.query = v
-	return r, nil
+	return r
 }
 
 // withBody sets the JSON body.
@@ -116,9 +134,27 @@ func (r *request) withBody(body any) *request {
 	return r
 }
 
+// check keeps the first of errs (input checks made by the caller) unless
+// the request already failed.
+func (r *request) check(errs ...error) *request {
+	if r.err == nil {
+		r.err = firstError(errs...)
+	}
+	return r
+}
+
+// expect makes status the only success status.
+func (r *request) expect(status int) *request {
+	r.okStatus = []int{status}
+	return r
+}
+
 // do sends r and decodes a 2xx JSON body into out (when out is non-nil and
 // the status is not 204). Non-2xx answers become *APIError.
 func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOption) (*Response, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
 	if ctx == nil {
 		return nil, &ValidationError{Param: "ctx", Reason: "must not be nil"}
 	}
@@ -202,6 +238,15 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 		return meta, &DecodeError{API: api.name, Method: r.method, URL: redactURL(rawURL), StatusCode: resp.StatusCode, Err: err}
 	}
 	return meta, nil
+}
+
+// doJSON sends r and returns the decoded 2xx body as a new T.
+func doJSON[T any](ctx context.Context, c *Client, r *request, opts []RequestOption) (*T, error) {
+	var out T
+	if _, err := c.do(ctx, r, &out, opts); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 func (c *Client) successStatus(r *request, status int) bool {
@@ -353,7 +398,7 @@ func pathf(format string, params ...pathParam) (string, error) {
 	for _, p := range params {
 		i := strings.Index(rest, "{}")
 		if i < 0 {
-			return "", &ValidationError{Param: p.name, Reason: "no placeholder in path " + format}
+			return "", fmt.Errorf("invitations: path %q has no placeholder for %s", format, p.name)
 		}
 		if err := checkPathValue(p); err != nil {
 			return "", err

@@ -91,15 +91,12 @@ func (s *SSOService) DenyInvitation(ctx context.Context, invitationID int64, req
 
 // decide sends a bodiless accept or deny POST, answered 204.
 func (s *SSOService) decide(ctx context.Context, format string, invitationID int64, reqOpts []RequestOption) error {
-	path, err := pathf(format, intParam("invitationID", invitationID))
-	if err != nil {
-		return err
-	}
 	// Not idempotent: each call moves the invitation through its states
 	// once (pending, accepted, denied) and accepting adds the user to the
 	// cloud and project. The API does not document what a repeat does,
 	// and a retry landing after another decision would overturn it.
-	_, err = s.client.do(ctx, newRequest(bimData, http.MethodPost, path, false), nil, reqOpts)
+	r := newRequest(bimData, http.MethodPost, format, false).withParams(intParam("invitationID", invitationID))
+	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
 }
 
@@ -109,15 +106,9 @@ func (s *SSOService) decide(ctx context.Context, format string, invitationID int
 //
 // BIMData API: GET /identity-provider/invitation/{id}
 func (s *SSOService) GetInvitation(ctx context.Context, invitationID int64, reqOpts ...RequestOption) (*models.BIMDataInvitation, error) {
-	path, err := pathf("identity-provider/invitation/{}", intParam("invitationID", invitationID))
-	if err != nil {
-		return nil, err
-	}
-	var out models.BIMDataInvitation
-	if _, err := s.client.do(ctx, newRequest(bimData, http.MethodGet, path, true), &out, reqOpts); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	r := newRequest(bimData, http.MethodGet, "identity-provider/invitation/{}", true).
+		withParams(intParam("invitationID", invitationID))
+	return doJSON[models.BIMDataInvitation](ctx, s.client, r, reqOpts)
 }
 
 // GetInvitations returns every invitation of the identity provider,
@@ -126,18 +117,15 @@ func (s *SSOService) GetInvitation(ctx context.Context, invitationID int64, reqO
 //
 // BIMData API: GET /identity-provider/invitation
 func (s *SSOService) GetInvitations(ctx context.Context, opts *GetInvitationsOptions, reqOpts ...RequestOption) ([]models.BIMDataInvitation, error) {
-	r, err := newRequest(bimData, http.MethodGet, "identity-provider/invitation", true).withQuery(opts)
+	r := newRequest(bimData, http.MethodGet, "identity-provider/invitation", true).withQuery(opts)
+	out, err := doJSON[[]models.BIMDataInvitation](ctx, s.client, r, reqOpts)
 	if err != nil {
 		return nil, err
 	}
-	var out []models.BIMDataInvitation
-	if _, err := s.client.do(ctx, r, &out, reqOpts); err != nil {
-		return nil, err
+	if *out == nil {
+		return []models.BIMDataInvitation{}, nil
 	}
-	if out == nil {
-		out = []models.BIMDataInvitation{}
-	}
-	return out, nil
+	return *out, nil
 }
 
 // DeleteUser deletes the BIMData user with this email, along with every
@@ -155,11 +143,8 @@ func (s *SSOService) GetInvitations(ctx context.Context, opts *GetInvitationsOpt
 //
 // BIMData API: DELETE /identity-provider/user
 func (s *SSOService) DeleteUser(ctx context.Context, email string, reqOpts ...RequestOption) error {
-	if err := checkEmail("email", email); err != nil {
-		return err
-	}
 	r := newRequest(bimData, http.MethodDelete, "identity-provider/user", true).
-		withBody(models.BIMDataSelectUserRequest{Email: email})
+		withBody(models.BIMDataSelectUserRequest{Email: email}).check(checkEmail("email", email))
 	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
 }
