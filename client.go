@@ -1,6 +1,7 @@
 package invitations
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -41,6 +42,8 @@ type config struct {
 	userAgent   string
 	retry       retryPolicy
 	maxBody     int64
+	logger      *slog.Logger                      // nil: silent
+	hooks       []func(RequestInfo)               // called after every attempt
 	backoffHook func(time.Duration) time.Duration // tests observe and shorten waits
 }
 
@@ -67,13 +70,9 @@ func NewClient(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	httpClient := cfg.httpClient
-	if httpClient == nil {
-		httpClient = &http.Client{Transport: defaultTransport()}
-	}
 	c := &Client{cfg: cfg}
 	c.http = &retryablehttp.Client{
-		HTTPClient:   httpClient,
+		HTTPClient:   c.wrapHTTPClient(cfg.httpClient),
 		Logger:       nil, // silent: the SDK never writes to stderr on its own
 		RetryWaitMin: cfg.retry.minWait,
 		RetryWaitMax: cfg.retry.maxWait,
@@ -83,6 +82,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		// Passthrough returns the last response itself, so the caller gets
 		// its status and body in an *APIError rather than "giving up".
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	if cfg.logger != nil {
+		c.http.RequestLogHook = c.logRetry
 	}
 	c.Invitations = &InvitationsService{client: c}
 	c.Memberships = &MembershipsService{client: c}
@@ -159,6 +161,55 @@ func WithMaxResponseBytes(n int64) Option {
 }
 
 const defaultMaxResponseBytes = 16 << 20
+
+// wrapHTTPClient returns the *http.Client the SDK sends through: a shallow
+// copy of the caller's (so their client is never modified) whose redirect
+// policy keeps credentials on the host they were meant for, and whose
+// transport is observed when a logger or hook is set.
+func (c *Client) wrapHTTPClient(hc *http.Client) *http.Client {
+	var wrapped http.Client
+	if hc != nil {
+		wrapped = *hc
+	} else {
+		wrapped = http.Client{Transport: defaultTransport()}
+	}
+	wrapped.CheckRedirect = guardRedirect(wrapped.CheckRedirect)
+	if c.cfg.logger != nil || len(c.cfg.hooks) > 0 {
+		next := wrapped.Transport
+		if next == nil {
+			next = http.DefaultTransport
+		}
+		wrapped.Transport = &observedTransport{next: next, client: c}
+	}
+	return &wrapped
+}
+
+// ErrRedirectRefused is returned when a server redirects from https to
+// plain http: following it would expose the request, credential included.
+var ErrRedirectRefused = errors.New("invitations: redirect from https to http refused")
+
+// guardRedirect wraps a redirect policy: a downgrade to plain http is
+// refused, and the Authorization header is dropped whenever the redirect
+// leaves the original host and port (net/http only compares host names,
+// so another port on the same host would otherwise receive it). The
+// caller's own policy, if any, runs after.
+func guardRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if via[len(via)-1].URL.Scheme == "https" && req.URL.Scheme != "https" {
+			return ErrRedirectRefused
+		}
+		if req.URL.Host != via[0].URL.Host {
+			req.Header.Del("Authorization")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+}
 
 // defaultTransport is a pooled transport tuned for many requests to the same
 // few hosts: enough idle connections per host that concurrent callers reuse

@@ -194,7 +194,7 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 		body = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	}
 
-	ctx = withRetryClass(ctx, r.idempotent)
+	ctx = c.withCallState(withRetryClass(ctx, r.idempotent), api.name)
 	var reqBody any
 	if body != nil {
 		reqBody = body

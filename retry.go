@@ -83,6 +83,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	idempotent, _ := ctx.Value(retryClassKey{}).(bool)
 	if err != nil {
+		if errors.Is(err, ErrRedirectRefused) {
+			return false, err
+		}
 		if neverConnected(err) {
 			return true, nil
 		}
