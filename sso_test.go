@@ -366,7 +366,7 @@ func TestSSOValidationSendsNothing(t *testing.T) {
 		}},
 		{"delete padded email", "email", func(s *SSOService) error { return s.DeleteUser(context.Background(), " ada@example.com") }},
 		{"nil context", "ctx", func(s *SSOService) error {
-			//nolint:staticcheck // a nil context is the point of the case
+			//lint:ignore SA1012 a nil context is the point of the case
 			_, err := s.GetInvitations(nil, nil)
 			return err
 		}},

@@ -1,0 +1,209 @@
+package invitations_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+
+	"github.com/invitesdk/invitations"
+	"github.com/invitesdk/invitations/invitationstest"
+	"github.com/invitesdk/invitations/models"
+)
+
+// demo starts the fake with demo data and returns a client on it; real
+// programs use invitations.NewClient with their credentials instead.
+func demo() (*invitationstest.Server, *invitations.Client) {
+	srv := invitationstest.NewServer(invitationstest.WithDemoData())
+	client, err := srv.Client(invitations.WithRetryWait(0, 0))
+	if err != nil {
+		log.Fatal(err)
+	}
+	return srv, client
+}
+
+func ExampleNewClient() {
+	client, err := invitations.NewClient(
+		invitations.WithGitGuardianAPIKey("my-gitguardian-key"),
+		invitations.WithGitGuardianBaseURL(invitations.GitGuardianEUBaseURL),
+		invitations.WithBoxAccessToken("my-box-token"),
+		invitations.WithUserAgent("onboarder/1.0"),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Printing a client never shows a credential.
+	fmt.Println(client)
+	// Output:
+	// invitations.Client{GitGuardian: https://api.eu1.gitguardian.com (credential set), BIMData: https://api.bimdata.io, Box: https://api.box.com/2.0 (credential set), Freestyle: https://api.freestyle.sh, Portworx: (no base URL)}
+}
+
+func ExampleInvitationsService_CreateInvitations() {
+	srv, client := demo()
+	defer srv.Close()
+	send := false
+	inv, err := client.Invitations.CreateInvitations(context.Background(),
+		&models.CreateInvitationsRequest{Email: "ada@example.com", AccessLevel: models.AccessLevelManager},
+		&invitations.CreateInvitationsOptions{SendEmail: &send})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(inv.ID, inv.Email, inv.AccessLevel)
+	// Output:
+	// 241 ada@example.com manager
+}
+
+func ExampleInvitationsService_ListInvitations() {
+	srv, client := demo()
+	defer srv.Close()
+	ctx := context.Background()
+	// Pages are fetched as the loop advances, and no more once it breaks.
+	n := 0
+	for inv, err := range client.Invitations.ListInvitations(ctx, &invitations.ListInvitationsOptions{PerPage: 2}).All() {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(inv.Email)
+		if n++; n == 3 {
+			break
+		}
+	}
+	fmt.Println("requests sent:", srv.RequestCount("gitguardian.ListInvitations"))
+	// Output:
+	// user001@example.com
+	// user002@example.com
+	// user003@example.com
+	// requests sent: 2
+}
+
+func ExamplePager_Pages() {
+	srv, client := demo()
+	defer srv.Close()
+	pager := client.Memberships.GetGroupMemberships(context.Background(), invitationstest.BoxDemoGroupID,
+		&invitations.ListMembershipsOptions{Limit: 100})
+	for page, err := range pager.Pages() {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%d members of %d, more: %v\n", len(page.Items), page.Total, page.HasMore)
+	}
+	// Output:
+	// 100 members of 260, more: true
+	// 100 members of 260, more: true
+	// 60 members of 260, more: false
+}
+
+func ExampleMembershipsService_CreateGroupMembership() {
+	srv, client := demo()
+	defer srv.Close()
+	m, err := client.Memberships.CreateGroupMembership(context.Background(), &models.CreateGroupMembershipRequest{
+		User:  models.Ref{ID: invitationstest.BoxDemoUserID},
+		Group: models.Ref{ID: invitationstest.BoxDemoGroupID},
+		Role:  models.GroupMembershipRoleAdmin,
+		// Absent, models.Null (disable all) or a map: three different requests.
+		ConfigurablePermissions: models.Value(map[string]bool{"can_run_reports": true}),
+	}, nil, invitations.WithBoxNotificationsSuppressed())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(m.User.Login, m.Group.Name, m.Role)
+	// Output:
+	// sean@example.com Contractors admin
+}
+
+func ExampleIdentityService_CreateGitToken() {
+	srv, client := demo()
+	defer srv.Close()
+	ctx := context.Background()
+	id, err := client.Identity.CreateIdentity(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := client.Identity.GrantGitPermission(ctx, id.ID, invitationstest.FreestyleDemoRepoID,
+		&models.GrantGitPermissionRequest{Permission: models.GitAccessLevelWrite}); err != nil {
+		log.Fatal(err)
+	}
+	tok, err := client.Identity.CreateGitToken(ctx, id.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The secret is shown once; it never prints, but Reveal gives it.
+	fmt.Printf("%v %+v\n", tok.Token, tok.Token)
+	fmt.Println(len(tok.Token.Reveal()) > 0)
+	// Output:
+	// [REDACTED] [REDACTED]
+	// true
+}
+
+func ExampleSSOService_AcceptInvitation() {
+	srv, client := demo()
+	defer srv.Close()
+	ctx := context.Background()
+	if err := client.SSO.AcceptInvitation(ctx, invitationstest.BIMDataDemoInvitationID); err != nil {
+		log.Fatal(err)
+	}
+	inv, err := client.SSO.GetInvitation(ctx, invitationstest.BIMDataDemoInvitationID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(inv.Status == models.BIMDataInvitationStatusAccepted)
+	// Output:
+	// true
+}
+
+func ExampleAccountInvitationsService_CreateInvitation() {
+	srv, client := demo()
+	defer srv.Close()
+	tenant := invitationstest.PortworxDemoTenantID
+	inv, err := client.AccountInvitations.CreateInvitation(context.Background(), &models.PortworxInvitation{
+		Config: &models.PortworxInvitationConfig{
+			UserEmail: "ada@example.com",
+			TenantID:  tenant, // exactly one of AccountID, TenantID, ProjectID
+			AccessPolicy: models.PortworxAccessPolicy{
+				Tenant: []models.PortworxRoleBinding{{RoleName: "tenant-admin", ResourceIDs: []string{tenant}}},
+			},
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(inv.Config.UserEmail, inv.Status.Phase)
+	// Output:
+	// ada@example.com PENDING
+}
+
+func ExampleAPIError() {
+	srv, client := demo()
+	defer srv.Close()
+	_, err := client.Memberships.GetGroupMembershipByID(context.Background(), "999", nil)
+	var apiErr *invitations.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.API, apiErr.StatusCode, apiErr.Code, errors.Is(err, invitations.ErrNotFound))
+	}
+	// Bad input never reaches the server.
+	err = client.Invitations.DeleteInvitation(context.Background(), 0)
+	var verr *invitations.ValidationError
+	if errors.As(err, &verr) {
+		fmt.Println(verr.Param, "-", verr.Reason)
+	}
+	// Output:
+	// Box 404 not_found true
+	// invitationID - must be a positive integer
+}
+
+func ExampleWithMaxRetries() {
+	srv, client := demo()
+	defer srv.Close()
+	ctx := context.Background()
+	// Two 503s: a read is retried through them...
+	srv.Inject(invitationstest.Fault{Operation: "box.GetGroupMembershipByID", Status: 503, Times: 2})
+	_, err := client.Memberships.GetGroupMembershipByID(ctx, "434534", nil)
+	fmt.Println(err, srv.RequestCount("box.GetGroupMembershipByID"))
+	// ...but an invitation, which sends an email, is never sent twice.
+	srv.Inject(invitationstest.Fault{Operation: "gitguardian.CreateInvitations", Status: 503})
+	_, err = client.Invitations.CreateInvitations(ctx, &models.CreateInvitationsRequest{Email: "ada@example.com"}, nil)
+	fmt.Println(errors.Is(err, invitations.ErrRateLimited), srv.RequestCount("gitguardian.CreateInvitations"))
+	// Output:
+	// <nil> 3
+	// false 1
+}
