@@ -48,10 +48,13 @@ type credential interface {
 	authorization(ctx context.Context) (string, error)
 }
 
-// staticCredential is a fixed header value such as "Token <key>".
-type staticCredential struct{ value string }
+// staticCredential is a fixed header value such as "Token <key>". The
+// value sits behind a pointer: fmt prints a nested pointer as an address,
+// so even %+v of a Client value (whose String method is on the pointer)
+// cannot reveal it.
+type staticCredential struct{ value *string }
 
-func (s staticCredential) authorization(context.Context) (string, error) { return s.value, nil }
+func (s staticCredential) authorization(context.Context) (string, error) { return *s.value, nil }
 func (staticCredential) String() string                                  { return "[redacted]" }
 func (staticCredential) GoString() string                                { return "[redacted]" }
 
@@ -62,7 +65,8 @@ func withStaticCredential(id apiID, option, scheme, secret string) Option {
 		if err := checkSecret(option, secret); err != nil {
 			return err
 		}
-		c.apis[id].credential = staticCredential{value: scheme + " " + secret}
+		value := scheme + " " + secret
+		c.apis[id].credential = staticCredential{value: &value}
 		return nil
 	}
 }

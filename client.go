@@ -198,6 +198,12 @@ func guardRedirect(next func(*http.Request, []*http.Request) error) func(*http.R
 		if via[len(via)-1].URL.Scheme == "https" && req.URL.Scheme != "https" {
 			return ErrRedirectRefused
 		}
+		// On 301/302/303 net/http turns a DELETE, POST or PUT into a GET:
+		// following it would report success for a call that never
+		// happened. The redirect is returned as it is (an *APIError).
+		if req.Method != via[0].Method {
+			return http.ErrUseLastResponse
+		}
 		if req.URL.Host != via[0].URL.Host {
 			req.Header.Del("Authorization")
 		}
@@ -212,12 +218,17 @@ func guardRedirect(next func(*http.Request, []*http.Request) error) func(*http.R
 }
 
 // defaultTransport is a pooled transport tuned for many requests to the same
-// few hosts: enough idle connections per host that concurrent callers reuse
-// them instead of opening a connection per request.
+// few hosts (one per vendor API). A host never has more connections than
+// its idle pool keeps, so concurrent callers reuse them instead of opening
+// and closing connections as they go: beyond perHost requests in flight to
+// one host, callers wait for a connection to come free (over HTTP/2 they
+// share one anyway).
 func defaultTransport() *http.Transport {
+	const perHost = 64
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 100
-	t.MaxIdleConnsPerHost = 32
+	t.MaxIdleConns = int(numAPIs) * perHost
+	t.MaxIdleConnsPerHost = perHost
+	t.MaxConnsPerHost = perHost
 	return t
 }
 

@@ -159,13 +159,20 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 		return nil, &ValidationError{Param: "ctx", Reason: "must not be nil"}
 	}
 	var ro requestOptions
-	for _, opt := range opts {
-		if opt == nil {
-			continue
+	if len(opts) > 0 {
+		// The options fill a heap copy (they are opaque functions, so
+		// whatever they are given escapes): calls without options do not
+		// pay for it.
+		p := new(requestOptions)
+		for _, opt := range opts {
+			if opt == nil {
+				continue
+			}
+			if err := opt(p); err != nil {
+				return nil, err
+			}
 		}
-		if err := opt(&ro); err != nil {
-			return nil, err
-		}
+		ro = *p
 	}
 	api := &c.cfg.apis[r.api]
 	if api.baseURL == "" {
@@ -183,31 +190,40 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 	if len(r.query) > 0 {
 		rawURL += "?" + r.query.Encode()
 	}
-	var body []byte
+	var body *bytes.Buffer
 	if r.body != nil {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
+		body = new(bytes.Buffer)
+		enc := json.NewEncoder(body)
 		enc.SetEscapeHTML(false) // send "<" and "&" as themselves, as the vendors' own clients do
 		if err := enc.Encode(r.body); err != nil {
 			return nil, &ValidationError{Param: "body", Reason: err.Error()}
 		}
-		body = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+		if n := body.Len(); n > 0 && body.Bytes()[n-1] == '\n' {
+			body.Truncate(n - 1) // Encode ends the value with a newline
+		}
 	}
 
 	ctx = c.withCallState(withRetryClass(ctx, r.idempotent), api.name)
 	var reqBody any
 	if body != nil {
+		// A *bytes.Buffer, which retryablehttp rereads for each attempt,
+		// fits in the interface without the allocation a []byte needs.
 		reqBody = body
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, rawURL, reqBody)
 	if err != nil {
 		return nil, &ValidationError{Param: "request", Reason: err.Error()}
 	}
+	// The SDK's own header values share one backing array: one allocation
+	// instead of one per header. Each slice is capped at its own element,
+	// so an append to one header can never write into another. The keys
+	// are canonical, so assigning is what Header.Set would do.
+	vals := []string{"application/json", c.cfg.userAgent, authorization, "application/json"}
 	h := req.Header
-	h.Set("Accept", "application/json")
-	h.Set("User-Agent", c.cfg.userAgent)
+	h["Accept"] = vals[0:1:1]
+	h["User-Agent"] = vals[1:2:2]
 	if body != nil {
-		h.Set("Content-Type", "application/json")
+		h["Content-Type"] = vals[3:4:4]
 	}
 	for k, vs := range api.header {
 		h[k] = vs
@@ -216,7 +232,7 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 		h[k] = vs
 	}
 	// Last, so nothing above can replace the credential.
-	h.Set("Authorization", authorization)
+	h["Authorization"] = vals[2:3:3]
 
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -277,6 +293,14 @@ func (c *Client) decodeBody(body io.Reader, out any) error {
 			return errors.New("empty body where JSON was expected")
 		}
 		return err
+	}
+	// Only whitespace may follow the value: a second value or garbage means
+	// the body is not what the API documents.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if lr.N <= 0 {
+			return errBodyTooLarge
+		}
+		return errors.New("unexpected data after the JSON value")
 	}
 	if lr.N <= 0 {
 		return errBodyTooLarge
@@ -358,6 +382,7 @@ func redactURL(rawURL string) string {
 		return "(unparseable URL)"
 	}
 	u.User = nil
+	u.Fragment, u.RawFragment = "", "" // a redirect may carry a token in the fragment
 	if u.RawQuery != "" {
 		q := u.Query()
 		for k := range q {

@@ -67,7 +67,8 @@ func (c *BIMDataClientID) UnmarshalJSON(data []byte) error {
 // MarshalJSON writes an integer id as a JSON number, as the current API
 // does, and any other id as a string.
 func (c BIMDataClientID) MarshalJSON() ([]byte, error) {
-	if _, err := strconv.ParseInt(string(c), 10, 64); err == nil {
+	// Only a canonical integer ("5", not "+5" or "007") is valid JSON as a bare number.
+	if n, err := strconv.ParseInt(string(c), 10, 64); err == nil && strconv.FormatInt(n, 10) == string(c) {
 		return []byte(c), nil
 	}
 	return json.Marshal(string(c))
