@@ -87,3 +87,13 @@ func TestBIMDataClientIDAlwaysMarshalsValidJSON(t *testing.T) {
 		assert.Equal(t, models.BIMDataClientID(id), back, id)
 	}
 }
+
+func TestWithHeaderRejectsInvalidNames(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	for _, key := range []string{"", "X(Y", "X Y", "X:Y", "Ünicode", "X\nY"} {
+		err := env.client.Memberships.DeleteGroupMembershipByID(t.Context(), "1", WithHeader(key, "v"))
+		assert.ErrorIs(t, err, ErrInvalidParameter, key)
+	}
+	assert.Zero(t, env.mock.GetTotalCallCount())
+}

@@ -38,6 +38,21 @@ type requestOptions struct {
 	response *Response
 }
 
+// validHeaderName reports whether key is an RFC 9110 token, the only form
+// a header name may take.
+func validHeaderName(key string) bool {
+	if key == "" {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
 // reservedHeader reports headers the SDK owns: a RequestOption may not set them.
 func reservedHeader(key string) bool {
 	switch http.CanonicalHeaderKey(key) {
@@ -51,7 +66,7 @@ func reservedHeader(key string) bool {
 // Setting Authorization or another header the SDK owns is an error.
 func WithHeader(key, value string) RequestOption {
 	return func(o *requestOptions) error {
-		if key == "" || !validHeaderValue(key) || strings.ContainsAny(key, " :") {
+		if !validHeaderName(key) {
 			return &ValidationError{Param: "WithHeader key", Reason: "must be a valid header name"}
 		}
 		if reservedHeader(key) {
@@ -367,7 +382,7 @@ func requestID(h http.Header) string {
 // sensitiveQueryKeys are redacted from URLs placed in errors and logs.
 func sensitiveQueryKey(k string) bool {
 	k = strings.ToLower(k)
-	for _, s := range [...]string{"token", "key", "secret", "password", "signature", "code"} {
+	for _, s := range [...]string{"token", "key", "secret", "password", "signature", "sig", "code", "auth", "credential", "session", "jwt", "assertion"} {
 		if strings.Contains(k, s) {
 			return true
 		}
