@@ -21,8 +21,8 @@ func TestClientValueNeverPrintsCredentials(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	var logs bytes.Buffer
-	slog.New(slog.NewTextHandler(&logs, nil)).Info("c", "client", *env.client)                                    
-	slog.New(slog.NewJSONHandler(&logs, nil)).Info("c", "client", *env.client)                                    
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("c", "client", *env.client)
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("c", "client", *env.client)
 	out := fmt.Sprintf("%+v %#v %v", *env.client, struct{ c Client }{*env.client}, env.client.cfg) + logs.String()
 	for _, secret := range []string{testGitGuardianKey, testBoxToken, testFreestyleKey, testBIMDataToken, testPortworxToken} {
 		assert.NotContains(t, out, secret)
@@ -96,4 +96,29 @@ func TestWithHeaderRejectsInvalidNames(t *testing.T) {
 		assert.ErrorIs(t, err, ErrInvalidParameter, key)
 	}
 	assert.Zero(t, env.mock.GetTotalCallCount())
+}
+
+func TestUnsafeGetSendsNoBodyOnTheWire(t *testing.T) {
+	t.Parallel()
+	type seen struct {
+		te     []string
+		length int64
+		body   string
+	}
+	got := make(chan seen, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := new(bytes.Buffer)
+		_, _ = b.ReadFrom(r.Body)
+		got <- seen{te: r.TransferEncoding, length: r.ContentLength, body: b.String()}
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	c, err := NewClient(WithPortworxBaseURL(srv.URL), WithPortworxAccessToken(testPortworxToken))
+	require.NoError(t, err)
+	require.NoError(t, c.AccountInvitations.NotifyUser(t.Context(), "u1"))
+	s := <-got
+	assert.Empty(t, s.te, "no chunked encoding")
+	assert.Zero(t, s.length)
+	assert.Empty(t, s.body)
+	c.http.HTTPClient.CloseIdleConnections()
 }

@@ -229,6 +229,14 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 	if err != nil {
 		return nil, &ValidationError{Param: "request", Reason: err.Error()}
 	}
+	if !r.idempotent && body == nil && (r.method == http.MethodGet || r.method == http.MethodHead) {
+		// net/http resends a bodiless GET on its own when a reused
+		// connection dies, below this SDK's retry policy. An opaque empty
+		// body makes the request not replayable; nothing changes on the
+		// wire (the transport finds it empty and sends no body), so an
+		// unsafe GET such as Portworx NotifyUser reaches the server once.
+		req.Body, req.GetBody = io.NopCloser(strings.NewReader("")), nil
+	}
 	// The SDK's own header values share one backing array: one allocation
 	// instead of one per header. Each slice is capped at its own element,
 	// so an append to one header can never write into another. The keys

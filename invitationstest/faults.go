@@ -30,6 +30,11 @@ type Fault struct {
 	// ContentType is sent with Body; default text/html when Body starts
 	// with "<", else application/json.
 	ContentType string
+	// EmptyBody answers Status with no body at all (Content-Length: 0),
+	// still labelled application/json unless ContentType says otherwise,
+	// as a broken proxy or server may do where JSON is due. Body is
+	// ignored. Without Status it has no effect.
+	EmptyBody bool
 	// Latency delays the answer (the operation still runs).
 	Latency time.Duration
 	// Drop closes the connection without any answer, as a crashed server
@@ -116,6 +121,16 @@ func (fault *Fault) apply(w http.ResponseWriter, r *http.Request, v *vendor) boo
 	case fault.Status != 0:
 		if fault.RetryAfter != "" {
 			w.Header().Set("Retry-After", fault.RetryAfter)
+		}
+		if fault.EmptyBody {
+			ct := fault.ContentType
+			if ct == "" {
+				ct = "application/json"
+			}
+			w.Header().Set("Content-Type", ct)
+			w.Header().Set("Content-Length", "0")
+			w.WriteHeader(fault.Status)
+			return true
 		}
 		if fault.Body != "" {
 			ct := fault.ContentType
