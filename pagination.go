@@ -6,8 +6,10 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Pager lists a collection page by page. A list method returns it at once,
@@ -15,11 +17,15 @@ import (
 // advances, stops fetching as soon as the loop breaks, and yields an error
 // at most once, as the last element. A Pager can be ranged again: each
 // range starts afresh from the options the list method was given.
+// Prefetch returns a copy that fetches the next page while the loop works
+// on the current one.
 type Pager[T any] struct {
-	ctx   context.Context
-	err   error // invalid input, yielded by the first range without any I/O
-	start position
-	fetch fetchFunc[T]
+	ctx      context.Context
+	err      error // invalid input, yielded by the first range without any I/O
+	start    position
+	fetch    fetchFunc[T]
+	opts     []RequestOption // the list call's request options, given to every fetch
+	prefetch bool
 }
 
 // Page is one page of a list, with what the API said about the rest.
@@ -48,13 +54,16 @@ type position struct {
 	stop   error // the next page exists but cannot be fetched; yielded instead
 }
 
-// fetchFunc fetches the page at pos and returns where the next one starts,
-// or nil after the last page.
-type fetchFunc[T any] func(ctx context.Context, pos position) (*Page[T], *position, error)
+// fetchFunc fetches the page at pos, sending opts with the request, and
+// returns where the next one starts, or nil after the last page.
+type fetchFunc[T any] func(ctx context.Context, pos position, opts []RequestOption) (*Page[T], *position, error)
 
 // Pages yields whole pages, for callers who want page boundaries, totals or
 // cursors.
 func (p *Pager[T]) Pages() iter.Seq2[*Page[T], error] {
+	if p.prefetch && p.err == nil && p.ctx != nil {
+		return p.prefetchedPages()
+	}
 	return func(yield func(*Page[T], error) bool) {
 		if p.err != nil {
 			yield(nil, p.err)
@@ -66,7 +75,7 @@ func (p *Pager[T]) Pages() iter.Seq2[*Page[T], error] {
 				yield(nil, pos.stop)
 				return
 			}
-			page, next, err := p.fetch(p.ctx, pos)
+			page, next, err := p.fetch(p.ctx, pos, p.opts)
 			if err != nil {
 				yield(nil, err)
 				return
@@ -77,6 +86,129 @@ func (p *Pager[T]) Pages() iter.Seq2[*Page[T], error] {
 			pos = *next
 		}
 	}
+}
+
+// Prefetch returns a copy of p that, while the loop works on one page,
+// already fetches the next, so that the wait for page n+1 overlaps the
+// caller's work on page n:
+//
+//	for m, err := range client.Memberships.GetGroupMemberships(ctx, groupID, nil).Prefetch().All() {
+//
+// It never runs more than one page ahead, so at most two pages are held at
+// once. When the loop breaks, the fetch in flight is cancelled and waited
+// for before the loop statement returns: no goroutine outlives the loop.
+// Everything else is as without prefetch: items come in order, an error is
+// yielded once, as the last element, and each range starts afresh. A
+// CaptureResponse destination is written on the ranging goroutine, when
+// the page it describes (or the error) is handed to the loop. p itself is
+// unchanged.
+//
+// The request for the next page is sent before the loop has finished with
+// the current one, so a loop that breaks early may have cost one request
+// more than without prefetch (its answer is discarded). Prefetch pays off
+// when handling a page takes about as long as fetching one.
+func (p *Pager[T]) Prefetch() *Pager[T] {
+	cp := *p
+	cp.prefetch = true
+	return &cp
+}
+
+// fetched is the outcome of one background page fetch.
+type fetched[T any] struct {
+	page     *Page[T]
+	next     *position
+	err      error
+	captures []captured
+}
+
+// captured is a CaptureResponse destination of a prefetching pager: the
+// fetching goroutine writes got, and the ranging goroutine copies it into
+// dst, so the caller never sees a write racing with its loop.
+type captured struct {
+	dst, got *Response
+}
+
+// prefetchedPages is Pages with the next page fetched in the background
+// while the current one is yielded.
+func (p *Pager[T]) prefetchedPages() iter.Seq2[*Page[T], error] {
+	return func(yield func(*Page[T], error) bool) {
+		ctx, cancel := context.WithCancel(p.ctx)
+		var inFlight sync.WaitGroup
+		defer func() {
+			// Stop the fetch still running (if any) and wait for it, so
+			// that nothing is left behind when the loop ends or breaks.
+			cancel()
+			inFlight.Wait()
+		}()
+		pending := p.startFetch(ctx, &inFlight, p.start)
+		for {
+			f := <-pending
+			for _, c := range f.captures {
+				if c.got.StatusCode != 0 { // a response arrived
+					*c.dst = *c.got
+				}
+			}
+			if f.err != nil {
+				yield(nil, f.err)
+				return
+			}
+			pending = nil
+			if f.next != nil {
+				// Only now, with page n in hand, may page n+1 be fetched:
+				// never more than one page ahead of the loop.
+				pending = p.startFetch(ctx, &inFlight, *f.next)
+			}
+			if !yield(f.page, nil) || pending == nil {
+				return
+			}
+		}
+	}
+}
+
+// startFetch fetches the page at pos on a new goroutine and returns the
+// channel its outcome will be sent on (buffered: the goroutine never
+// blocks, even when nobody receives).
+func (p *Pager[T]) startFetch(ctx context.Context, inFlight *sync.WaitGroup, pos position) <-chan fetched[T] {
+	out := make(chan fetched[T], 1)
+	if pos.stop != nil {
+		out <- fetched[T]{err: pos.stop}
+		return out
+	}
+	opts, captures := detachCaptures(p.opts)
+	inFlight.Add(1)
+	go func() {
+		defer inFlight.Done()
+		page, next, err := p.fetch(ctx, pos, opts)
+		out <- fetched[T]{page: page, next: next, err: err, captures: captures}
+	}()
+	return out
+}
+
+// detachCaptures returns opts with each CaptureResponse pointed at a fresh
+// Response of its own, and the destinations to copy those into. opts is
+// returned as it is when it captures nothing.
+func detachCaptures(opts []RequestOption) ([]RequestOption, []captured) {
+	var out []RequestOption
+	var captures []captured
+	for i, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		var ro requestOptions
+		if opt(&ro) != nil || ro.response == nil {
+			continue // not a capture; an invalid option fails in do as usual
+		}
+		if out == nil {
+			out = slices.Clone(opts)
+		}
+		c := captured{dst: ro.response, got: new(Response)}
+		captures = append(captures, c)
+		out[i] = CaptureResponse(c.got)
+	}
+	if out == nil {
+		return opts, nil
+	}
+	return out, captures
 }
 
 // All yields every item of every page. On failure it yields the zero value
@@ -123,11 +255,11 @@ func failedPager[T any](err error) *Pager[T] {
 
 // newPager returns a pager over fetch starting at start, or a failed pager
 // when building r went wrong.
-func newPager[T any](ctx context.Context, r *request, start position, fetch fetchFunc[T]) *Pager[T] {
+func newPager[T any](ctx context.Context, r *request, opts []RequestOption, start position, fetch fetchFunc[T]) *Pager[T] {
 	if r.err != nil {
 		return failedPager[T](r.err)
 	}
-	return &Pager[T]{ctx: ctx, start: start, fetch: fetch}
+	return &Pager[T]{ctx: ctx, start: start, fetch: fetch, opts: opts}
 }
 
 // pagedRequest returns a copy of r whose query is a copy of r's with set
@@ -148,7 +280,7 @@ func pagedRequest(r *request, set func(q url.Values)) *request {
 // so the host, scheme and filters always stay the caller's.
 func newLinkCursorPager[T any](ctx context.Context, c *Client, r *request, opts []RequestOption) *Pager[T] {
 	start := position{cursor: r.query.Get("cursor")}
-	fetch := func(ctx context.Context, pos position) (*Page[T], *position, error) {
+	fetch := func(ctx context.Context, pos position, opts []RequestOption) (*Page[T], *position, error) {
 		req := pagedRequest(r, func(q url.Values) {
 			if pos.cursor != "" {
 				q.Set("cursor", pos.cursor)
@@ -170,7 +302,7 @@ func newLinkCursorPager[T any](ctx context.Context, c *Client, r *request, opts 
 		}
 		return page, &position{cursor: next}, nil
 	}
-	return newPager(ctx, r, start, fetch)
+	return newPager(ctx, r, opts, start, fetch)
 }
 
 // nextLinkCursor returns the cursor query value of the rel="next" link in
@@ -264,7 +396,7 @@ type offsetStyle struct {
 func newOffsetPager[T, E any](ctx context.Context, c *Client, r *request, opts []RequestOption, style offsetStyle, unpack func(*E) offsetPage[T]) *Pager[T] {
 	startOffset, _ := strconv.ParseInt(r.query.Get(style.offsetKey), 10, 64)
 	requested, _ := strconv.ParseInt(r.query.Get(style.limitKey), 10, 64)
-	fetch := func(ctx context.Context, pos position) (*Page[T], *position, error) {
+	fetch := func(ctx context.Context, pos position, opts []RequestOption) (*Page[T], *position, error) {
 		req := pagedRequest(r, func(q url.Values) {
 			q.Set(style.offsetKey, strconv.FormatInt(pos.offset, 10))
 		})
@@ -299,7 +431,7 @@ func newOffsetPager[T, E any](ctx context.Context, c *Client, r *request, opts [
 		}
 		return page, &position{offset: nextOffset}, nil
 	}
-	return newPager(ctx, r, position{offset: startOffset}, fetch)
+	return newPager(ctx, r, opts, position{offset: startOffset}, fetch)
 }
 
 func totalText(total int64) string {
@@ -324,7 +456,7 @@ func newPageNumberPager[T, E any](ctx context.Context, c *Client, r *request, op
 	if v, err := strconv.ParseInt(r.query.Get(pageKey), 10, 64); err == nil {
 		start = v
 	}
-	fetch := func(ctx context.Context, pos position) (*Page[T], *position, error) {
+	fetch := func(ctx context.Context, pos position, opts []RequestOption) (*Page[T], *position, error) {
 		req := pagedRequest(r, func(q url.Values) {
 			q.Set(pageKey, strconv.FormatInt(pos.page, 10))
 		})
@@ -344,5 +476,5 @@ func newPageNumberPager[T, E any](ctx context.Context, c *Client, r *request, op
 		page.NextPage = got.nextPage
 		return page, &position{page: got.nextPage}, nil
 	}
-	return newPager(ctx, r, position{page: start}, fetch)
+	return newPager(ctx, r, opts, position{page: start}, fetch)
 }

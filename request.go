@@ -26,6 +26,25 @@ type Response struct {
 	Header http.Header
 	// RequestID is the vendor's request id header, when sent.
 	RequestID string
+	// RetryAfter is the server's Retry-After (Box and GitGuardian send it
+	// when throttling), zero when absent.
+	RetryAfter time.Duration
+	// PerPage is the page size the server applied (GitGuardian's
+	// X-Per-Page), zero when not sent. Pages also carry the next cursor,
+	// offset or page number.
+	PerPage int
+}
+
+// newResponse reads the metadata of resp.
+func newResponse(resp *http.Response) *Response {
+	meta := &Response{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: requestID(resp.Header)}
+	if v := resp.Header.Get("Retry-After"); v != "" {
+		meta.RetryAfter, _ = parseRetryAfter(v, time.Now())
+	}
+	if v := resp.Header.Get("X-Per-Page"); v != "" {
+		meta.PerPage, _ = strconv.Atoi(v)
+	}
+	return meta
 }
 
 // RequestOption adjusts one call: extra headers, capturing the response.
@@ -263,7 +282,7 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 	}
 	defer closeBody(resp.Body)
 
-	meta := &Response{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: requestID(resp.Header)}
+	meta := newResponse(resp)
 	if ro.response != nil {
 		*ro.response = *meta
 	}
@@ -318,12 +337,34 @@ func (c *Client) decodeBody(body io.Reader, out any) error {
 		return err
 	}
 	// Only whitespace may follow the value: a second value or garbage means
-	// the body is not what the API documents.
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		if lr.N <= 0 {
-			return errBodyTooLarge
+	// the body is not what the API documents. What the decoder has
+	// buffered, then the stream to its end, is scanned through a small
+	// buffer: asking the decoder for one more token would make it grow its
+	// own buffer, a kilobyte or more on every call, to look past a final
+	// newline.
+	buffered, ok := dec.Buffered().(*bytes.Reader) // used as such, it costs no allocation
+	if !ok {
+		b, _ := io.ReadAll(dec.Buffered())
+		buffered = bytes.NewReader(b)
+	}
+	tail := make([]byte, 256)
+	for {
+		var n int
+		var err error
+		if buffered.Len() > 0 {
+			n, _ = buffered.Read(tail)
+		} else {
+			n, err = lr.Read(tail)
 		}
-		return errors.New("unexpected data after the JSON value")
+		if len(bytes.TrimLeft(tail[:n], " \t\r\n")) > 0 || (err != nil && !errors.Is(err, io.EOF)) {
+			if lr.N <= 0 {
+				return errBodyTooLarge
+			}
+			return errors.New("unexpected data after the JSON value")
+		}
+		if err != nil { // io.EOF: the body ends here
+			break
+		}
 	}
 	if lr.N <= 0 {
 		return errBodyTooLarge
