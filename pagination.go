@@ -17,6 +17,7 @@ import (
 // advances, stops fetching as soon as the loop breaks, and yields an error
 // at most once, as the last element. A Pager can be ranged again: each
 // range starts afresh from the options the list method was given.
+//
 // Prefetch returns a copy that fetches the next page while the loop works
 // on the current one.
 type Pager[T any] struct {
