@@ -148,7 +148,7 @@ func checkErrorDecoder(t *testing.T, api apiID, status uint16, body []byte) {
 	_ = e.Error()
 
 	resp := &http.Response{StatusCode: int(status), Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))}
-	got := c.apiError(cfg, http.MethodGet, "https://example.com/x?token=t", resp)
+	got := c.apiError(cfg, http.MethodGet, "https://example.com/x?token=t", resp.Body, newResponse(resp))
 	want := orig[:min(len(orig), maxErrorBody, fuzzMaxBody)]
 	if !bytes.Equal(got.Body, want) {
 		t.Fatalf("Body is %d bytes, want the first %d", len(got.Body), len(want))

@@ -287,7 +287,7 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 		*ro.response = *meta
 	}
 	if !c.successStatus(r, resp.StatusCode) {
-		return meta, c.apiError(api, r.method, rawURL, resp)
+		return meta, c.apiError(api, r.method, rawURL, resp.Body, meta)
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return meta, nil
@@ -374,20 +374,18 @@ func (c *Client) decodeBody(body io.Reader, out any) error {
 
 // apiError reads a bounded copy of an error body and lets the vendor's
 // decoder fill in code, message and details.
-func (c *Client) apiError(api *apiConfig, method, rawURL string, resp *http.Response) *APIError {
+func (c *Client) apiError(api *apiConfig, method, rawURL string, respBody io.Reader, meta *Response) *APIError {
 	limit := min(int64(maxErrorBody), c.cfg.maxBody)
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, limit))
+	body, _ := io.ReadAll(io.LimitReader(respBody, limit))
 	e := &APIError{
 		API:        api.name,
 		Method:     method,
 		URL:        redactURL(rawURL),
-		StatusCode: resp.StatusCode,
-		RequestID:  requestID(resp.Header),
-		Header:     resp.Header,
+		StatusCode: meta.StatusCode,
+		RequestID:  meta.RequestID,
+		RetryAfter: meta.RetryAfter,
+		Header:     meta.Header,
 		Body:       body,
-	}
-	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-		e.RetryAfter = d
 	}
 	if api.decodeError != nil {
 		api.decodeError(e, body)
