@@ -1,8 +1,6 @@
 package invitationstest_test
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"testing"
 
@@ -13,28 +11,6 @@ import (
 	"github.com/invitesdk/invitations/invitationstest"
 	"github.com/invitesdk/invitations/models"
 )
-
-// rawDo calls the fake without the SDK, with an optional JSON body.
-func rawDo(t *testing.T, method, url, auth, body string) (*http.Response, string) {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = bytes.NewBufferString(body)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, url, rd)
-	require.NoError(t, err)
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
 
 func bimStatuses(invs []models.BIMDataInvitation) map[int64]models.BIMDataInvitationStatus {
 	out := map[int64]models.BIMDataInvitationStatus{}

@@ -1,6 +1,7 @@
 package invitationstest_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -29,19 +30,32 @@ func newServer(t *testing.T, opts ...invitationstest.Option) (*invitationstest.S
 	return srv, c
 }
 
-// rawGet calls the fake without the SDK.
-func rawGet(t *testing.T, url, auth string) (*http.Response, string) {
+// rawDo calls the fake without the SDK, with an optional JSON body.
+func rawDo(t *testing.T, method, url, auth, body string) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	var rd io.Reader
+	if body != "" {
+		rd = bytes.NewBufferString(body)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, url, rd)
 	require.NoError(t, err)
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp, string(b)
+}
+
+// rawGet is rawDo for a GET without a body.
+func rawGet(t *testing.T, url, auth string) (*http.Response, string) {
+	t.Helper()
+	return rawDo(t, http.MethodGet, url, auth, "")
 }
 
 func TestFakeGitGuardianInvitationLifecycle(t *testing.T) {

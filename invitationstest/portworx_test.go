@@ -2,10 +2,8 @@ package invitationstest_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,28 +15,6 @@ import (
 )
 
 const pxAuth = "Bearer " + invitationstest.PortworxAccessToken
-
-// pxRaw calls the fake's Portworx gateway without the SDK.
-func pxRaw(t *testing.T, method, url, auth, body string) (*http.Response, string) {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, url, rd)
-	require.NoError(t, err)
-	if auth != "" {
-		req.Header.Set("Authorization", auth)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
 
 // pxAPIError asserts err is a Portworx *invitations.APIError with status and
 // gRPC code name.
@@ -273,7 +249,7 @@ func TestFakePortworxWireFormat(t *testing.T) {
 	assert.NotContains(t, cfg, "accountId")
 	assert.NotContains(t, cfg, "projectId")
 
-	resp, body = pxRaw(t, http.MethodDelete, srv.BaseURLs.Portworx+"/core/v1/invite/"+invitationstest.PortworxDemoInvitationUID, pxAuth, "")
+	resp, body = rawDo(t, http.MethodDelete, srv.BaseURLs.Portworx+"/core/v1/invite/"+invitationstest.PortworxDemoInvitationUID, pxAuth, "")
 	assert.Equal(t, 200, resp.StatusCode)
 	assert.JSONEq(t, `{}`, body)
 }
@@ -285,7 +261,7 @@ func TestFakePortworxRawRequestChecks(t *testing.T) {
 
 	post := func(body string) (int, map[string]any) {
 		t.Helper()
-		resp, b := pxRaw(t, http.MethodPost, base+"/core/v1/invite", pxAuth, body)
+		resp, b := rawDo(t, http.MethodPost, base+"/core/v1/invite", pxAuth, body)
 		var out map[string]any
 		require.NoError(t, json.Unmarshal([]byte(b), &out), b)
 		return resp.StatusCode, out
@@ -327,15 +303,15 @@ func TestFakePortworxRawRequestChecks(t *testing.T) {
 	assert.Equal(t, 400, resp.StatusCode, "the deprecated oneof filter takes one member")
 	assert.Contains(t, body, "oneof")
 
-	resp, body = pxRaw(t, http.MethodPost, base+"/core/v1/invite:accept", pxAuth, `{}`)
+	resp, body = rawDo(t, http.MethodPost, base+"/core/v1/invite:accept", pxAuth, `{}`)
 	assert.Equal(t, 400, resp.StatusCode, "accountId is required")
 	assert.Contains(t, body, `"code":3`)
 
 	// Routing errors look like grpc-gateway's.
-	resp, body = pxRaw(t, http.MethodPost, base+"/core/v1/invite/"+invitationstest.PortworxDemoInvitationUID+":notify", pxAuth, "")
+	resp, body = rawDo(t, http.MethodPost, base+"/core/v1/invite/"+invitationstest.PortworxDemoInvitationUID+":notify", pxAuth, "")
 	assert.Equal(t, 501, resp.StatusCode)
 	assert.JSONEq(t, `{"code":12,"message":"Method Not Allowed","details":[]}`, body)
-	resp, _ = pxRaw(t, http.MethodPut, base+"/core/v1/invite/"+invitationstest.PortworxDemoInvitationUID, pxAuth, "{}")
+	resp, _ = rawDo(t, http.MethodPut, base+"/core/v1/invite/"+invitationstest.PortworxDemoInvitationUID, pxAuth, "{}")
 	assert.Equal(t, 501, resp.StatusCode)
 	resp, body = rawGet(t, base+"/core/v1/invitations", pxAuth)
 	assert.Equal(t, 404, resp.StatusCode)
@@ -442,7 +418,7 @@ func TestFakePortworxNotifyFault(t *testing.T) {
 func TestFakePortworxHeadIsNotRouted(t *testing.T) {
 	t.Parallel()
 	srv, _ := newServer(t, invitationstest.WithDemoData())
-	resp, _ := pxRaw(t, http.MethodHead, srv.BaseURLs.Portworx+"/core/v1/invite/"+invitationstest.PortworxDemoInvitationUID+":notify", pxAuth, "")
+	resp, _ := rawDo(t, http.MethodHead, srv.BaseURLs.Portworx+"/core/v1/invite/"+invitationstest.PortworxDemoInvitationUID+":notify", pxAuth, "")
 	assert.Equal(t, 501, resp.StatusCode)
 	assert.Equal(t, 0, srv.PortworxNotifications(""), "a HEAD sends no email")
 	assert.Equal(t, 0, srv.RequestCount(""))
