@@ -147,7 +147,7 @@ func (s *AccountInvitationsService) CreateInvitation(ctx context.Context, invita
 	if m := invitation.Meta; m != nil && (m.Name != "" || m.Description != "" || len(m.Labels) > 0 || len(m.Annotations) > 0) {
 		body.Invitation.Meta = &models.PortworxMeta{Name: m.Name, Description: m.Description, Labels: m.Labels, Annotations: m.Annotations}
 	}
-	r := newRequest(portworx, http.MethodPost, "core/v1/invite", false).withBody(body)
+	r := newRequest(portworx, http.MethodPost, "core/v1/invite", Unsafe).withBody(body)
 	return doJSON[models.PortworxInvitation](ctx, s.client, r, reqOpts)
 }
 
@@ -216,7 +216,7 @@ func (s *AccountInvitationsService) ListInvitations(ctx context.Context, tenantU
 	if opts != nil {
 		q.ListAccountInvitationsOptions = *opts
 	}
-	r := newRequest(portworx, http.MethodGet, "core/v1/invite", true).withQuery(&q).check(
+	r := newRequest(portworx, http.MethodGet, "core/v1/invite", Idempotent).withQuery(&q).check(
 		checkRequired("tenantUID", tenantUID),
 		checkPortworxNotNegative("PageNumber", q.PageNumber),
 		checkPortworxNotNegative("PageSize", q.PageSize),
@@ -259,7 +259,7 @@ type DeleteAccountInvitationOptions struct {
 //
 // Portworx API: DELETE /core/v1/invite/{uid}
 func (s *AccountInvitationsService) DeleteInvitation(ctx context.Context, uid string, opts *DeleteAccountInvitationOptions, reqOpts ...RequestOption) error {
-	r := newRequest(portworx, http.MethodDelete, "core/v1/invite/{}", true).withParams(idParam("uid", uid)).withQuery(opts)
+	r := newRequest(portworx, http.MethodDelete, "core/v1/invite/{}", Idempotent).withParams(idParam("uid", uid)).withQuery(opts)
 	if opts != nil && opts.ProjectID != "" {
 		r.check(checkRequired("ProjectID", opts.ProjectID))
 	}
@@ -271,7 +271,7 @@ func (s *AccountInvitationsService) DeleteInvitation(ctx context.Context, uid st
 //
 // Portworx API: GET /core/v1/invite/{uid}
 func (s *AccountInvitationsService) GetInvitation(ctx context.Context, uid string, reqOpts ...RequestOption) (*models.PortworxInvitation, error) {
-	r := newRequest(portworx, http.MethodGet, "core/v1/invite/{}", true).withParams(idParam("uid", uid))
+	r := newRequest(portworx, http.MethodGet, "core/v1/invite/{}", Idempotent).withParams(idParam("uid", uid))
 	return doJSON[models.PortworxInvitation](ctx, s.client, r, reqOpts)
 }
 
@@ -282,7 +282,7 @@ func (s *AccountInvitationsService) GetInvitation(ctx context.Context, uid strin
 //
 // Portworx API: POST /core/v1/invite:accept
 func (s *AccountInvitationsService) AcceptInvitation(ctx context.Context, accountID string, reqOpts ...RequestOption) (*models.PortworxAcceptInvitationResponse, error) {
-	r := newRequest(portworx, http.MethodPost, "core/v1/invite:accept", false).
+	r := newRequest(portworx, http.MethodPost, "core/v1/invite:accept", Unsafe).
 		withBody(&models.PortworxAcceptInvitationRequest{AccountID: accountID}).
 		check(checkRequired("accountID", accountID))
 	return doJSON[models.PortworxAcceptInvitationResponse](ctx, s.client, r, reqOpts)
@@ -295,7 +295,7 @@ func (s *AccountInvitationsService) AcceptInvitation(ctx context.Context, accoun
 // Portworx API: GET /core/v1/invite/{uid}:notify
 func (s *AccountInvitationsService) NotifyUser(ctx context.Context, uid string, reqOpts ...RequestOption) error {
 	// Path parameters escape ":", so only the literal ":notify" is the verb.
-	r := newRequest(portworx, http.MethodGet, "core/v1/invite/{}:notify", false).withParams(idParam("uid", uid))
+	r := newRequest(portworx, http.MethodGet, "core/v1/invite/{}:notify", Unsafe).withParams(idParam("uid", uid))
 	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
 }

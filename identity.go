@@ -134,7 +134,7 @@ var freestyleOffsetStyle = offsetStyle{limitKey: "limit", offsetKey: "offset"}
 //
 // Freestyle API: GET /identity/v1/identities
 func (s *IdentityService) ListIdentities(ctx context.Context, opts *ListIdentitiesOptions, reqOpts ...RequestOption) *Pager[models.FreestyleIdentity] {
-	r := newRequest(freestyle, http.MethodGet, "identity/v1/identities", true).withQuery(opts)
+	r := newRequest(freestyle, http.MethodGet, "identity/v1/identities", Idempotent).withQuery(opts)
 	if opts != nil {
 		r.check(checkFreestylePaging(opts.Limit, opts.Offset))
 	}
@@ -151,13 +151,13 @@ func (s *IdentityService) ListIdentities(ctx context.Context, opts *ListIdentiti
 //
 // Freestyle API: POST /identity/v1/identities
 func (s *IdentityService) CreateIdentity(ctx context.Context, reqOpts ...RequestOption) (*models.FreestyleIdentity, error) {
-	return doJSON[models.FreestyleIdentity](ctx, s.client, newRequest(freestyle, http.MethodPost, "identity/v1/identities", false), reqOpts)
+	return doJSON[models.FreestyleIdentity](ctx, s.client, newRequest(freestyle, http.MethodPost, "identity/v1/identities", Unsafe), reqOpts)
 }
 
 // identityRequest is a call on one identity's route; path starts with
 // the identity's "{}".
-func identityRequest(method, path string, idempotent bool, identityID string, more ...pathParam) *request {
-	return newRequest(freestyle, method, "identity/v1/identities/"+path, idempotent).
+func identityRequest(method, path string, class RetryClass, identityID string, more ...pathParam) *request {
+	return newRequest(freestyle, method, "identity/v1/identities/"+path, class).
 		withParams(append([]pathParam{idParam("identityID", identityID)}, more...)...)
 }
 
@@ -166,7 +166,7 @@ func identityRequest(method, path string, idempotent bool, identityID string, mo
 //
 // Freestyle API: DELETE /identity/v1/identities/{identity}
 func (s *IdentityService) DeleteIdentity(ctx context.Context, identityID string, reqOpts ...RequestOption) error {
-	_, err := s.client.do(ctx, identityRequest(http.MethodDelete, "{}", true, identityID), nil, reqOpts)
+	_, err := s.client.do(ctx, identityRequest(http.MethodDelete, "{}", Idempotent, identityID), nil, reqOpts)
 	return err
 }
 
@@ -176,7 +176,7 @@ func (s *IdentityService) DeleteIdentity(ctx context.Context, identityID string,
 //
 // Freestyle API: GET /identity/v1/identities/{identity}/permissions/git
 func (s *IdentityService) ListGitPermissions(ctx context.Context, identityID string, opts *ListGitPermissionsOptions, reqOpts ...RequestOption) *Pager[models.AccessibleRepository] {
-	r := identityRequest(http.MethodGet, "{}/permissions/git", true, identityID).withQuery(opts)
+	r := identityRequest(http.MethodGet, "{}/permissions/git", Idempotent, identityID).withQuery(opts)
 	if opts != nil {
 		r.check(checkFreestylePaging(opts.Limit, opts.Offset))
 	}
@@ -188,8 +188,8 @@ func (s *IdentityService) ListGitPermissions(ctx context.Context, identityID str
 }
 
 // gitPermissionRequest is a call on an identity's permission on a repository.
-func gitPermissionRequest(method string, idempotent bool, identityID, repoID string) *request {
-	return identityRequest(method, "{}/permissions/git/{}", idempotent, identityID, idParam("repoID", repoID))
+func gitPermissionRequest(method string, class RetryClass, identityID, repoID string) *request {
+	return identityRequest(method, "{}/permissions/git/{}", class, identityID, idParam("repoID", repoID))
 }
 
 // DescribeGitPermission returns an identity's access level on a
@@ -197,7 +197,7 @@ func gitPermissionRequest(method string, idempotent bool, identityID, repoID str
 //
 // Freestyle API: GET /identity/v1/identities/{identity}/permissions/git/{repo}
 func (s *IdentityService) DescribeGitPermission(ctx context.Context, identityID, repoID string, reqOpts ...RequestOption) (*models.DescribeGitPermissionSuccess, error) {
-	return doJSON[models.DescribeGitPermissionSuccess](ctx, s.client, gitPermissionRequest(http.MethodGet, true, identityID, repoID), reqOpts)
+	return doJSON[models.DescribeGitPermissionSuccess](ctx, s.client, gitPermissionRequest(http.MethodGet, Idempotent, identityID, repoID), reqOpts)
 }
 
 // GrantGitPermission grants an identity read or write access to a
@@ -209,7 +209,7 @@ func (s *IdentityService) GrantGitPermission(ctx context.Context, identityID, re
 	if body == nil {
 		return &ValidationError{Param: "body", Reason: "is required"}
 	}
-	r := gitPermissionRequest(http.MethodPost, false, identityID, repoID).withBody(body).
+	r := gitPermissionRequest(http.MethodPost, Unsafe, identityID, repoID).withBody(body).
 		check(checkRequired("permission", string(body.Permission)))
 	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
@@ -222,7 +222,7 @@ func (s *IdentityService) UpdateGitPermission(ctx context.Context, identityID, r
 	if body == nil {
 		return &ValidationError{Param: "body", Reason: "is required"}
 	}
-	r := gitPermissionRequest(http.MethodPut, true, identityID, repoID).withBody(body).
+	r := gitPermissionRequest(http.MethodPut, Idempotent, identityID, repoID).withBody(body).
 		check(checkRequired("permission", string(body.Permission)))
 	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
@@ -232,7 +232,7 @@ func (s *IdentityService) UpdateGitPermission(ctx context.Context, identityID, r
 //
 // Freestyle API: DELETE /identity/v1/identities/{identity}/permissions/git/{repo}
 func (s *IdentityService) RevokeGitPermission(ctx context.Context, identityID, repoID string, reqOpts ...RequestOption) error {
-	_, err := s.client.do(ctx, gitPermissionRequest(http.MethodDelete, true, identityID, repoID), nil, reqOpts)
+	_, err := s.client.do(ctx, gitPermissionRequest(http.MethodDelete, Idempotent, identityID, repoID), nil, reqOpts)
 	return err
 }
 
@@ -241,7 +241,7 @@ func (s *IdentityService) RevokeGitPermission(ctx context.Context, identityID, r
 //
 // Freestyle API: GET /identity/v1/identities/{identity}/permissions/vm
 func (s *IdentityService) ListVMPermissions(ctx context.Context, identityID string, opts *ListVMPermissionsOptions, reqOpts ...RequestOption) *Pager[models.VMPermission] {
-	r := identityRequest(http.MethodGet, "{}/permissions/vm", true, identityID).withQuery(opts)
+	r := identityRequest(http.MethodGet, "{}/permissions/vm", Idempotent, identityID).withQuery(opts)
 	if opts != nil {
 		r.check(checkFreestylePaging(opts.Limit, opts.Offset))
 	}
@@ -251,8 +251,8 @@ func (s *IdentityService) ListVMPermissions(ctx context.Context, identityID stri
 }
 
 // vmPermissionRequest is a call on an identity's permission on a VM.
-func vmPermissionRequest(method string, idempotent bool, identityID, vmID string) *request {
-	return identityRequest(method, "{}/permissions/vm/{}", idempotent, identityID, idParam("vmID", vmID))
+func vmPermissionRequest(method string, class RetryClass, identityID, vmID string) *request {
+	return identityRequest(method, "{}/permissions/vm/{}", class, identityID, idParam("vmID", vmID))
 }
 
 // checkAllowedUsers rejects blank Linux user names in a list.
@@ -271,7 +271,7 @@ func checkAllowedUsers(allowed models.Nullable[[]string]) error {
 //
 // Freestyle API: GET /identity/v1/identities/{identity}/permissions/vm/{vm_id}
 func (s *IdentityService) DescribeVMPermission(ctx context.Context, identityID, vmID string, reqOpts ...RequestOption) (*models.VMPermission, error) {
-	return doJSON[models.VMPermission](ctx, s.client, vmPermissionRequest(http.MethodGet, true, identityID, vmID), reqOpts)
+	return doJSON[models.VMPermission](ctx, s.client, vmPermissionRequest(http.MethodGet, Idempotent, identityID, vmID), reqOpts)
 }
 
 // GrantVMPermission grants an identity access to a VM, including SSH, and
@@ -285,7 +285,7 @@ func (s *IdentityService) GrantVMPermission(ctx context.Context, identityID, vmI
 	if body == nil {
 		body = &models.GrantVMPermissionRequest{} // the API requires a body, even {}
 	}
-	r := vmPermissionRequest(http.MethodPost, false, identityID, vmID).withBody(body).
+	r := vmPermissionRequest(http.MethodPost, Unsafe, identityID, vmID).withBody(body).
 		check(checkAllowedUsers(body.AllowedUsers))
 	return doJSON[models.VMPermission](ctx, s.client, r, reqOpts)
 }
@@ -300,7 +300,7 @@ func (s *IdentityService) UpdateAllowedUsers(ctx context.Context, identityID, vm
 	if body == nil {
 		return nil, &ValidationError{Param: "body", Reason: "is required"}
 	}
-	r := vmPermissionRequest(http.MethodPut, true, identityID, vmID).withBody(body)
+	r := vmPermissionRequest(http.MethodPut, Idempotent, identityID, vmID).withBody(body)
 	if body.AllowedUsers.IsZero() {
 		r.check(&ValidationError{Param: "allowedUsers", Reason: "is required: models.Null to allow every user, or a list of users"})
 	}
@@ -312,7 +312,7 @@ func (s *IdentityService) UpdateAllowedUsers(ctx context.Context, identityID, vm
 //
 // Freestyle API: DELETE /identity/v1/identities/{identity}/permissions/vm/{vm_id}
 func (s *IdentityService) RevokeVMPermission(ctx context.Context, identityID, vmID string, reqOpts ...RequestOption) error {
-	_, err := s.client.do(ctx, vmPermissionRequest(http.MethodDelete, true, identityID, vmID), nil, reqOpts)
+	_, err := s.client.do(ctx, vmPermissionRequest(http.MethodDelete, Idempotent, identityID, vmID), nil, reqOpts)
 	return err
 }
 
@@ -321,7 +321,7 @@ func (s *IdentityService) RevokeVMPermission(ctx context.Context, identityID, vm
 //
 // Freestyle API: GET /identity/v1/identities/{identity}/tokens
 func (s *IdentityService) ListGitTokens(ctx context.Context, identityID string, reqOpts ...RequestOption) ([]models.AccessTokenInfo, error) {
-	out, err := doJSON[models.ListGitTokensSuccess](ctx, s.client, identityRequest(http.MethodGet, "{}/tokens", true, identityID), reqOpts)
+	out, err := doJSON[models.ListGitTokensSuccess](ctx, s.client, identityRequest(http.MethodGet, "{}/tokens", Idempotent, identityID), reqOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +335,7 @@ func (s *IdentityService) ListGitTokens(ctx context.Context, identityID string, 
 //
 // Freestyle API: POST /identity/v1/identities/{identity}/tokens
 func (s *IdentityService) CreateGitToken(ctx context.Context, identityID string, reqOpts ...RequestOption) (*models.CreatedToken, error) {
-	return doJSON[models.CreatedToken](ctx, s.client, identityRequest(http.MethodPost, "{}/tokens", false, identityID), reqOpts)
+	return doJSON[models.CreatedToken](ctx, s.client, identityRequest(http.MethodPost, "{}/tokens", Unsafe, identityID), reqOpts)
 }
 
 // RevokeGitToken revokes an identity's access token, named by its id (not
@@ -343,7 +343,7 @@ func (s *IdentityService) CreateGitToken(ctx context.Context, identityID string,
 //
 // Freestyle API: DELETE /identity/v1/identities/{identity}/tokens/{token}
 func (s *IdentityService) RevokeGitToken(ctx context.Context, identityID, tokenID string, reqOpts ...RequestOption) error {
-	r := identityRequest(http.MethodDelete, "{}/tokens/{}", true, identityID, idParam("tokenID", tokenID))
+	r := identityRequest(http.MethodDelete, "{}/tokens/{}", Idempotent, identityID, idParam("tokenID", tokenID))
 	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
 }

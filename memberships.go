@@ -124,7 +124,7 @@ func (s *MembershipsService) GetGroupMemberships(ctx context.Context, groupID st
 }
 
 func (s *MembershipsService) list(ctx context.Context, path string, id pathParam, opts *ListMembershipsOptions, reqOpts []RequestOption) *Pager[models.GroupMembership] {
-	r := newRequest(box, http.MethodGet, path, true).withParams(id).withQuery(opts).check(opts.validate())
+	r := newRequest(box, http.MethodGet, path, Idempotent).withParams(id).withQuery(opts).check(opts.validate())
 	style := offsetStyle{limitKey: "limit", offsetKey: "offset", maxOffset: boxMaxOffset}
 	return newOffsetPager(ctx, s.client, r, reqOpts, style, func(page *models.GroupMemberships) offsetPage[models.GroupMembership] {
 		return offsetPage[models.GroupMembership]{items: page.Entries, total: page.TotalCount, limit: page.Limit}
@@ -139,7 +139,7 @@ func (s *MembershipsService) CreateGroupMembership(ctx context.Context, body *mo
 	if body == nil {
 		return nil, &ValidationError{Param: "body", Reason: "is required"}
 	}
-	r := newRequest(box, http.MethodPost, "group_memberships", false).withQuery(opts).withBody(body).
+	r := newRequest(box, http.MethodPost, "group_memberships", Unsafe).withQuery(opts).withBody(body).
 		check(checkRequired("user.id", body.User.ID), checkRequired("group.id", body.Group.ID))
 	return doJSON[models.GroupMembership](ctx, s.client, r, reqOpts)
 }
@@ -173,6 +173,6 @@ func (s *MembershipsService) DeleteGroupMembershipByID(ctx context.Context, grou
 // groupMembershipRequest builds a request on /group_memberships/{id}; all three methods on
 // that route are safe to repeat.
 func groupMembershipRequest(method, groupMembershipID string, opts *GroupMembershipOptions) *request {
-	return newRequest(box, method, "group_memberships/{}", true).
+	return newRequest(box, method, "group_memberships/{}", Idempotent).
 		withParams(idParam("groupMembershipID", groupMembershipID)).withQuery(opts)
 }

@@ -124,9 +124,9 @@ type request struct {
 	path   string     // relative to the API base URL, no leading slash; "{}" placeholders until withParams
 	query  url.Values // may be nil
 	body   any        // sent as JSON when non-nil
-	// idempotent marks calls that are safe to repeat after a failure whose
+	// class says whether the call is safe to repeat after a failure whose
 	// effect on the server is unknown (5xx, a reset connection).
-	idempotent bool
+	class RetryClass
 	// okStatus, when set, is the only success status; others are errors.
 	okStatus []int
 	err      error
@@ -134,8 +134,8 @@ type request struct {
 
 // newRequest starts a request on path, whose "{}" placeholders are filled
 // by withParams.
-func newRequest(api apiID, method, path string, idempotent bool) *request {
-	return &request{api: api, method: method, path: path, idempotent: idempotent}
+func newRequest(api apiID, method, path string, class RetryClass) *request {
+	return &request{api: api, method: method, path: path, class: class}
 }
 
 // withParams fills the path's "{}" placeholders, each parameter escaped as
@@ -237,7 +237,7 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 		}
 	}
 
-	ctx = c.withCallState(withRetryClass(ctx, r.idempotent), api.name)
+	ctx = c.withCallState(withRetryClass(ctx, r.class), api.name)
 	var reqBody any
 	if body != nil {
 		// A *bytes.Buffer, which retryablehttp rereads for each attempt,
@@ -248,7 +248,7 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 	if err != nil {
 		return nil, &ValidationError{Param: "request", Reason: err.Error()}
 	}
-	if !r.idempotent && body == nil && (r.method == http.MethodGet || r.method == http.MethodHead) {
+	if r.class != Idempotent && body == nil && (r.method == http.MethodGet || r.method == http.MethodHead) {
 		// net/http resends a bodiless GET on its own when a reused
 		// connection dies, below this SDK's retry policy. An opaque empty
 		// body makes the request not replayable; nothing changes on the

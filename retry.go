@@ -64,13 +64,41 @@ func WithMaxRetryAfter(d time.Duration) Option {
 	}
 }
 
+// RetryClass says whether a call may be repeated after a failure that
+// leaves its effect on the server unknown. Every operation declares one;
+// a raw call (see Client.Do) must state it, since there is no safe guess.
+type RetryClass int
+
+const (
+	// Unsafe calls create, send or grant something: repeating one after
+	// the server may have acted could do it twice (a second invitation, a
+	// second email). They are retried only where the server provably did
+	// not act: a 429, or a request that was never sent.
+	Unsafe RetryClass = iota + 1
+	// Idempotent calls (reads, updates to a given value, deletions) are
+	// safe to repeat: they are also retried on network errors and on 500,
+	// 502, 503 and 504.
+	Idempotent
+)
+
+// String returns "Unsafe" or "Idempotent".
+func (rc RetryClass) String() string {
+	switch rc {
+	case Unsafe:
+		return "Unsafe"
+	case Idempotent:
+		return "Idempotent"
+	}
+	return "RetryClass(" + strconv.Itoa(int(rc)) + ")"
+}
+
 type retryClassKey struct{}
 
-// withRetryClass records on the request context whether the operation is
-// safe to repeat; checkRetry reads it back, since retryablehttp gives the
-// policy only the context and the outcome.
-func withRetryClass(ctx context.Context, idempotent bool) context.Context {
-	return context.WithValue(ctx, retryClassKey{}, idempotent)
+// withRetryClass records the call's retry class on the request context;
+// checkRetry reads it back, since retryablehttp gives the policy only the
+// context and the outcome.
+func withRetryClass(ctx context.Context, class RetryClass) context.Context {
+	return context.WithValue(ctx, retryClassKey{}, class)
 }
 
 // checkRetry is the retry policy. Every operation is retried on 429 and
@@ -81,7 +109,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
-	idempotent, _ := ctx.Value(retryClassKey{}).(bool)
+	idempotent := ctx.Value(retryClassKey{}) == Idempotent
 	if err != nil {
 		if errors.Is(err, ErrRedirectRefused) {
 			return false, err

@@ -95,7 +95,7 @@ func (s *SSOService) decide(ctx context.Context, format string, invitationID int
 	// once (pending, accepted, denied) and accepting adds the user to the
 	// cloud and project. The API does not document what a repeat does,
 	// and a retry landing after another decision would overturn it.
-	r := newRequest(bimData, http.MethodPost, format, false).withParams(intParam("invitationID", invitationID))
+	r := newRequest(bimData, http.MethodPost, format, Unsafe).withParams(intParam("invitationID", invitationID))
 	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
 }
@@ -106,7 +106,7 @@ func (s *SSOService) decide(ctx context.Context, format string, invitationID int
 //
 // BIMData API: GET /identity-provider/invitation/{id}
 func (s *SSOService) GetInvitation(ctx context.Context, invitationID int64, reqOpts ...RequestOption) (*models.BIMDataInvitation, error) {
-	r := newRequest(bimData, http.MethodGet, "identity-provider/invitation/{}", true).
+	r := newRequest(bimData, http.MethodGet, "identity-provider/invitation/{}", Idempotent).
 		withParams(intParam("invitationID", invitationID))
 	return doJSON[models.BIMDataInvitation](ctx, s.client, r, reqOpts)
 }
@@ -117,7 +117,7 @@ func (s *SSOService) GetInvitation(ctx context.Context, invitationID int64, reqO
 //
 // BIMData API: GET /identity-provider/invitation
 func (s *SSOService) GetInvitations(ctx context.Context, opts *GetInvitationsOptions, reqOpts ...RequestOption) ([]models.BIMDataInvitation, error) {
-	r := newRequest(bimData, http.MethodGet, "identity-provider/invitation", true).withQuery(opts)
+	r := newRequest(bimData, http.MethodGet, "identity-provider/invitation", Idempotent).withQuery(opts)
 	out, err := doJSON[[]models.BIMDataInvitation](ctx, s.client, r, reqOpts)
 	if err != nil {
 		return nil, err
@@ -143,7 +143,7 @@ func (s *SSOService) GetInvitations(ctx context.Context, opts *GetInvitationsOpt
 //
 // BIMData API: DELETE /identity-provider/user
 func (s *SSOService) DeleteUser(ctx context.Context, email string, reqOpts ...RequestOption) error {
-	r := newRequest(bimData, http.MethodDelete, "identity-provider/user", true).
+	r := newRequest(bimData, http.MethodDelete, "identity-provider/user", Idempotent).
 		withBody(models.BIMDataSelectUserRequest{Email: email}).check(checkEmail("email", email))
 	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
