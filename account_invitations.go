@@ -276,9 +276,10 @@ func (s *AccountInvitationsService) GetInvitation(ctx context.Context, uid strin
 }
 
 // AcceptInvitation accepts the caller's pending invitations in an account.
-// Call it with the invitee's token; accountID travels in the body because
-// an invitee has no account context yet. It is not retried after a server
-// error.
+// Call it with the invitee's token, on a Client derived for them:
+// client.With(WithPortworxAccessToken(inviteeToken)). accountID travels in
+// the body because an invitee has no account context yet. It is not
+// retried after a server error.
 //
 // Portworx API: POST /core/v1/invite:accept
 func (s *AccountInvitationsService) AcceptInvitation(ctx context.Context, accountID string, reqOpts ...RequestOption) (*models.PortworxAcceptInvitationResponse, error) {

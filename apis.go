@@ -3,20 +3,48 @@ package invitations
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
-// apiID names one vendor API inside a Client.
-type apiID int
+// API names one of the five vendor APIs, for calls the SDK does not wrap
+// (Client.Do) and for settings that apply to one API.
+type API int
 
+// The vendor APIs a Client talks to.
 const (
-	gitGuardian apiID = iota
-	bimData
-	box
-	freestyle
-	portworx
+	GitGuardian API = iota // GitGuardian public API (Invitations)
+	BIMData                // BIMData identity-provider API (SSO)
+	Box                    // Box Platform API (Memberships)
+	Freestyle              // Freestyle identity API (Identity)
+	Portworx               // Portworx REST gateway (AccountInvitations)
 	numAPIs
 )
+
+const (
+	gitGuardian = GitGuardian
+	bimData     = BIMData
+	box         = Box
+	freestyle   = Freestyle
+	portworx    = Portworx
+)
+
+// String returns the vendor's name, e.g. "GitGuardian".
+func (a API) String() string {
+	switch a {
+	case GitGuardian:
+		return "GitGuardian"
+	case BIMData:
+		return "BIMData"
+	case Box:
+		return "Box"
+	case Freestyle:
+		return "Freestyle"
+	case Portworx:
+		return "Portworx"
+	}
+	return "API(" + strconv.Itoa(int(a)) + ")"
+}
 
 // apiConfig is everything the core needs to talk to one vendor API. Each
 // vendor's file provides its defaults; options override base URL and
@@ -60,7 +88,7 @@ func (staticCredential) GoString() string                                { retur
 
 // withStaticCredential builds the option that sets a fixed credential sent
 // as "<scheme> <secret>".
-func withStaticCredential(id apiID, option, scheme, secret string) Option {
+func withStaticCredential(id API, option, scheme, secret string) Option {
 	return func(c *config) error {
 		if err := checkSecret(option, secret); err != nil {
 			return err
@@ -73,7 +101,7 @@ func withStaticCredential(id apiID, option, scheme, secret string) Option {
 
 // withBaseURL builds the option that points one API at another base URL
 // (a region, a self-hosted instance, a proxy or a test server).
-func withBaseURL(id apiID, option, raw string) Option {
+func withBaseURL(id API, option, raw string) Option {
 	return func(c *config) error {
 		u, err := parseBaseURL(option, raw)
 		if err != nil {

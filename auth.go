@@ -56,7 +56,7 @@ func redactTokenError(err error) error {
 }
 
 // withTokenSource builds the option that takes an API's credential from ts.
-func withTokenSource(id apiID, option string, ts oauth2.TokenSource) Option {
+func withTokenSource(id API, option string, ts oauth2.TokenSource) Option {
 	return func(c *config) error {
 		if ts == nil {
 			return &ValidationError{Param: option, Reason: "must not be nil"}

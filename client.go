@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +34,9 @@ type Client struct {
 
 	cfg  config
 	http *retryablehttp.Client
+	// transport is the pool every request goes through: the caller's
+	// (WithHTTPClient) or the SDK's own. Derived clients share it.
+	transport http.RoundTripper
 }
 
 // config is what the options write; NewClient validates and freezes it.
@@ -62,17 +66,61 @@ func NewClient(opts ...Option) (*Client, error) {
 		maxBody:   defaultMaxResponseBytes,
 		userAgent: "invitations-go/" + Version,
 	}
+	if err := cfg.apply(opts); err != nil {
+		return nil, err
+	}
+	return newClient(cfg, nil), nil
+}
+
+// With returns a Client derived from c: the same settings with opts
+// applied on top, for example another credential (Portworx
+// AcceptInvitation with the invitee's token), another base URL
+// (GitGuardian's EU region beside the US one) or a per-tenant token. It
+// sends through c's connection pool unless opts include WithHTTPClient.
+// c itself is unchanged; the derived Client is immutable and safe for
+// concurrent use, like any Client. Options are validated as in NewClient.
+func (c *Client) With(opts ...Option) (*Client, error) {
+	cfg := c.cfg.clone()
+	if err := cfg.apply(opts); err != nil {
+		return nil, err
+	}
+	if cfg.httpClient != c.cfg.httpClient {
+		return newClient(cfg, nil), nil // a new pool, as asked
+	}
+	return newClient(cfg, c.transport), nil
+}
+
+// apply runs opts on cfg, stopping at the first invalid one.
+func (cfg *config) apply(opts []Option) error {
 	for _, opt := range opts {
 		if opt == nil {
 			continue
 		}
-		if err := opt(&cfg); err != nil {
-			return nil, err
+		if err := opt(cfg); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// clone copies cfg so that options applied to the copy never write into
+// slices or maps the original still uses.
+func (cfg *config) clone() config {
+	cp := *cfg
+	cp.hooks = slices.Clone(cfg.hooks)
+	for i := range cp.apis {
+		cp.apis[i].header = cfg.apis[i].header.Clone()
+	}
+	return cp
+}
+
+// newClient builds a Client on cfg, sending through transport, or through
+// the one cfg names (the caller's http.Client, else a new pool) when nil.
+func newClient(cfg config, transport http.RoundTripper) *Client {
 	c := &Client{cfg: cfg}
+	hc := c.wrapHTTPClient(cfg.httpClient, transport)
 	c.http = &retryablehttp.Client{
-		HTTPClient:   c.wrapHTTPClient(cfg.httpClient),
+		HTTPClient:   hc,
 		Logger:       nil, // silent: the SDK never writes to stderr on its own
 		RetryWaitMin: cfg.retry.minWait,
 		RetryWaitMax: cfg.retry.maxWait,
@@ -81,17 +129,26 @@ func NewClient(opts ...Option) (*Client, error) {
 		Backoff:      c.backoff,
 		// Passthrough returns the last response itself, so the caller gets
 		// its status and body in an *APIError rather than "giving up".
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-	}
-	if cfg.logger != nil {
-		c.http.RequestLogHook = c.logRetry
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: c.beforeAttempt,
+		PrepareRetry:   c.prepareRetry,
 	}
 	c.Invitations = &InvitationsService{client: c}
 	c.Memberships = &MembershipsService{client: c}
 	c.Identity = &IdentityService{client: c}
 	c.SSO = &SSOService{client: c}
 	c.AccountInvitations = &AccountInvitationsService{client: c}
-	return c, nil
+	return c
+}
+
+// CloseIdleConnections closes the idle connections of the Client's
+// connection pool, as http.Client.CloseIdleConnections does: for a program
+// that is done with a Client it built many of. The pool is shared with
+// every Client derived from this one (With) and, when WithHTTPClient was
+// given, with that http.Client, whose idle connections are closed too.
+// Connections in use are left alone; the Client stays usable.
+func (c *Client) CloseIdleConnections() {
+	c.http.HTTPClient.CloseIdleConnections()
 }
 
 // String describes the Client without any credential, so that printing it
@@ -125,7 +182,8 @@ func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // WithHTTPClient makes the Client send requests through hc, for example to
 // add a proxy, TLS settings, a timeout or instrumentation. The Client wraps
-// hc with its retry logic and never modifies it.
+// a copy of hc with its retry logic and redirect guard and never modifies
+// hc itself (its CheckRedirect, if any, still runs after the guard).
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -165,28 +223,27 @@ const defaultMaxResponseBytes = 16 << 20
 // wrapHTTPClient returns the *http.Client the SDK sends through: a shallow
 // copy of the caller's (so their client is never modified) whose redirect
 // policy keeps credentials on the host they were meant for, and whose
-// transport is observed when a logger or hook is set.
-func (c *Client) wrapHTTPClient(hc *http.Client) *http.Client {
+// transport, transport when given, learns whether each attempt reached
+// the server and reports it to the logger and hooks.
+func (c *Client) wrapHTTPClient(hc *http.Client, transport http.RoundTripper) *http.Client {
 	var wrapped http.Client
 	if hc != nil {
 		wrapped = *hc
-	} else {
-		wrapped = http.Client{Transport: defaultTransport()}
 	}
+	switch {
+	case transport != nil:
+	case wrapped.Transport != nil:
+		transport = wrapped.Transport
+	case hc != nil:
+		transport = http.DefaultTransport // what hc would have used
+	default:
+		transport = defaultTransport()
+	}
+	c.transport = transport
 	wrapped.CheckRedirect = guardRedirect(wrapped.CheckRedirect)
-	if c.cfg.logger != nil || len(c.cfg.hooks) > 0 {
-		next := wrapped.Transport
-		if next == nil {
-			next = http.DefaultTransport
-		}
-		wrapped.Transport = &observedTransport{next: next, client: c}
-	}
+	wrapped.Transport = &attemptTransport{next: transport, client: c}
 	return &wrapped
 }
-
-// ErrRedirectRefused is returned when a server redirects from https to
-// plain http: following it would expose the request, credential included.
-var ErrRedirectRefused = errors.New("invitations: redirect from https to http refused")
 
 // guardRedirect wraps a redirect policy: a downgrade to plain http is
 // refused, and the Authorization header is dropped whenever the redirect

@@ -35,6 +35,27 @@ var (
 	// the largest offset the API accepts (Box: 10,000), so the rest of the
 	// list cannot be reached by offset.
 	ErrOffsetLimit = errors.New("invitations: pagination offset limit reached")
+	// ErrRedirectRefused is returned when a server redirects from https to
+	// plain http: following it would expose the request, credential
+	// included. The redirected request is not sent, so the error also
+	// matches ErrNotSent unless an earlier attempt reached the server.
+	ErrRedirectRefused = errors.New("invitations: redirect from https to http refused")
+
+	// ErrNotSent matches a *TransportError for a call that provably never
+	// reached the server: the connection could not be made (refused, DNS,
+	// unreachable), the context ended before any byte of the request was
+	// written, or a redirect was refused. Repeating the call cannot do
+	// anything twice.
+	ErrNotSent = errors.New("invitations: request not sent")
+	// ErrOutcomeUnknown matches every failure after which the server may
+	// have acted: a *TransportError for a request that was written and then
+	// got no answer (connection reset, timeout, context cancelled while
+	// waiting), an *APIError with a 5xx status (the server failed while
+	// handling it), and a *DecodeError (the server answered with success
+	// but the answer could not be read). For a call that creates, sends or
+	// grants something, find out what the server did before sending it
+	// again.
+	ErrOutcomeUnknown = errors.New("invitations: outcome unknown")
 )
 
 // maxErrorBody bounds the copy of an error body kept in an APIError.
@@ -72,6 +93,8 @@ type APIError struct {
 	Header http.Header
 	// Body is the start of the raw response body (at most 64 KiB).
 	Body []byte
+	// Attempts is how many times the request was sent, retries included.
+	Attempts int
 }
 
 // Error reads like "Box GET https://api.box.com/2.0/...: 404 not_found: Not Found (request id 0t2j)".
@@ -105,6 +128,52 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusConflict
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests
+	case ErrOutcomeUnknown:
+		return e.StatusCode >= 500
+	}
+	return false
+}
+
+// TransportError is a call that got no HTTP answer: the connection failed,
+// was reset or timed out, the context ended, or a redirect was refused.
+// errors.Is tells whether the server may have acted: it matches ErrNotSent
+// when no attempt reached the server, ErrOutcomeUnknown otherwise. It
+// unwraps to the cause, so errors.Is(err, context.DeadlineExceeded) and
+// errors.As(err, &netErr) work as usual.
+type TransportError struct {
+	// API is the vendor API called, e.g. "Box".
+	API string
+	// Method and URL identify the request; URL has secrets redacted.
+	Method string
+	URL    string
+	// Attempts is how many times the request was tried, retries included.
+	Attempts int
+	// Sent reports whether any attempt may have reached the server (was
+	// written, wholly or in part, without an answer that rules out its
+	// effect). False means no attempt did.
+	Sent bool
+	// Err is the cause.
+	Err error
+}
+
+func (e *TransportError) Error() string {
+	outcome := "not sent"
+	if e.Sent {
+		outcome = "sent, outcome unknown"
+	}
+	return fmt.Sprintf("invitations: %s %s %s: %v (%s after %d attempt(s))", e.API, e.Method, e.URL, e.Err, outcome, e.Attempts)
+}
+
+// Unwrap returns the cause.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// Is matches ErrNotSent or ErrOutcomeUnknown, by Sent.
+func (e *TransportError) Is(target error) bool {
+	switch target {
+	case ErrNotSent:
+		return !e.Sent
+	case ErrOutcomeUnknown:
+		return e.Sent
 	}
 	return false
 }
@@ -125,22 +194,33 @@ func (e *ValidationError) Error() string {
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalidParameter }
 
 // DecodeError reports a 2xx answer whose body could not be decoded into the
-// expected model: not JSON, the wrong shape, cut short or over the size cap.
+// expected model: not JSON, the wrong shape, null where an object was
+// expected, cut short (matches io.ErrUnexpectedEOF) or over the size cap.
+// The server reported success, so it matches ErrOutcomeUnknown: what it did
+// is known only in part.
 type DecodeError struct {
-	API        string
-	Method     string
-	URL        string
+	// API is the vendor API that answered.
+	API string
+	// Method and URL identify the request; URL has secrets redacted.
+	Method string
+	URL    string
+	// StatusCode is the HTTP status of the answer.
 	StatusCode int
-	// Body is the start of the raw body (at most 64 KiB) when it was read.
-	Body []byte
-	Err  error
+	// Err is the decoding failure. No part of the body is kept: a success
+	// body can hold a secret the server has just issued (Freestyle's
+	// one-time token), which must never reach an error.
+	Err error
 }
 
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("invitations: %s %s %s: %d: decoding response: %v", e.API, e.Method, e.URL, e.StatusCode, e.Err)
 }
 
+// Unwrap returns the decoding failure.
 func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Is matches ErrOutcomeUnknown.
+func (e *DecodeError) Is(target error) bool { return target == ErrOutcomeUnknown }
 
 // decodeLenientJSON unmarshals body into v and reports whether it was JSON
 // of a compatible shape. Error bodies are often HTML or empty; callers then

@@ -132,7 +132,7 @@ var fuzzClient = sync.OnceValue(func() *Client {
 // the Client does for a response, and checks that nothing panics, the
 // body is kept (cut at the cap) and untouched, and Details, when set, is
 // JSON.
-func checkErrorDecoder(t *testing.T, api apiID, status uint16, body []byte) {
+func checkErrorDecoder(t *testing.T, api API, status uint16, body []byte) {
 	c := fuzzClient()
 	cfg := &c.cfg.apis[api]
 	orig := bytes.Clone(body)
@@ -148,7 +148,8 @@ func checkErrorDecoder(t *testing.T, api apiID, status uint16, body []byte) {
 	_ = e.Error()
 
 	resp := &http.Response{StatusCode: int(status), Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))}
-	got := c.apiError(cfg, http.MethodGet, "https://example.com/x?token=t", resp.Body, newResponse(resp))
+	st := &callState{api: cfg, credentials: []string{"Bearer fuzz-credential-4f1c9a7e2b"}}
+	got := c.apiError(st, http.MethodGet, "https://example.com/x?token=t", resp.Body, newResponse(resp))
 	want := orig[:min(len(orig), maxErrorBody, fuzzMaxBody)]
 	if !bytes.Equal(got.Body, want) {
 		t.Fatalf("Body is %d bytes, want the first %d", len(got.Body), len(want))

@@ -74,7 +74,7 @@ func TestRedirectThatChangesTheMethodIsNotFollowed(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr, "a DELETE turned into a GET must not report success")
 	assert.Equal(t, http.StatusFound, apiErr.StatusCode)
 	assert.Zero(t, targetHits.Load())
-	c.http.HTTPClient.CloseIdleConnections()
+	c.CloseIdleConnections()
 }
 
 func TestBIMDataClientIDAlwaysMarshalsValidJSON(t *testing.T) {
@@ -120,5 +120,5 @@ func TestUnsafeGetSendsNoBodyOnTheWire(t *testing.T) {
 	assert.Empty(t, s.te, "no chunked encoding")
 	assert.Zero(t, s.length)
 	assert.Empty(t, s.body)
-	c.http.HTTPClient.CloseIdleConnections()
+	c.CloseIdleConnections()
 }

@@ -321,7 +321,7 @@ func (s *IdentityService) RevokeVMPermission(ctx context.Context, identityID, vm
 //
 // Freestyle API: GET /identity/v1/identities/{identity}/tokens
 func (s *IdentityService) ListGitTokens(ctx context.Context, identityID string, reqOpts ...RequestOption) ([]models.AccessTokenInfo, error) {
-	out, err := doJSON[models.ListGitTokensSuccess](ctx, s.client, identityRequest(http.MethodGet, "{}/tokens", Idempotent, identityID), reqOpts)
+	out, err := doJSON[models.ListGitTokensSuccess](ctx, s.client, identityRequest(http.MethodGet, "{}/tokens", Idempotent, identityID).nullAsEmpty(), reqOpts)
 	if err != nil {
 		return nil, err
 	}

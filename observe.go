@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
 	"sync/atomic"
 	"time"
 
@@ -45,8 +46,12 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithRequestHook calls hook after every attempt of every call, with what
-// happened, for metrics or tracing. Hooks run on the calling goroutine and
-// should return quickly. For OpenTelemetry, wrap the transport instead
+// happened, for metrics or tracing. A hook runs on the goroutine that sends
+// the request: the caller's, or, for a pager with Prefetch, the goroutine
+// fetching the next page while the loop body runs. Calls made from several
+// goroutines run their hooks concurrently, so a hook must be safe for
+// concurrent use, and should return quickly. A redirect followed within an
+// attempt reports each hop with the same Attempt number. For OpenTelemetry, wrap the transport instead
 // (see the otel example): WithHTTPClient(&http.Client{Transport: otelhttp.NewTransport(...)}).
 func WithRequestHook(hook func(RequestInfo)) Option {
 	return func(c *config) error {
@@ -63,40 +68,82 @@ func (c *Client) observing() bool { return c.cfg.logger != nil || len(c.cfg.hook
 
 type callKey struct{}
 
-// callState is shared by the attempts of one call, through its context.
+// callState is shared by the attempts of one call, through its context:
+// the retry hooks and the transport write it, do reads it when the call
+// ends. Attempts run one after another, but the trace callbacks of one
+// attempt may run on the transport's own goroutines: hence the atomics.
 type callState struct {
-	api      string
-	attempts atomic.Int32
+	api        *apiConfig
+	attempts   atomic.Int32 // attempts started, counted by retryablehttp's RequestLogHook
+	maybeActed atomic.Bool  // some attempt may have reached the server without an answer that rules out its effect
+	// The current round trip, reset by the transport before each one.
+	getConn atomic.Bool // the transport started looking for a connection (so the trace works)
+	wrote   atomic.Bool // some of the request was written
+	// credentials are the Authorization values sent so far, scrubbed from
+	// whatever the server echoes back into an error.
+	credentials []string
+	trace       httptrace.ClientTrace
 }
 
-// withCallState marks ctx as one call to api, when attempts are observed.
-func (c *Client) withCallState(ctx context.Context, api string) context.Context {
-	if !c.observing() {
-		return ctx
-	}
-	return context.WithValue(ctx, callKey{}, &callState{api: api})
+// newCallState returns the state of one call to api, whose first attempt
+// sends authorization, and ctx carrying it and its connection trace.
+func newCallState(ctx context.Context, api *apiConfig, authorization string) (context.Context, *callState) {
+	st := &callState{api: api, credentials: []string{authorization}}
+	st.trace.GetConn = func(string) { st.getConn.Store(true) }
+	st.trace.WroteHeaderField = func(string, []string) { st.wrote.Store(true) }
+	return httptrace.WithClientTrace(context.WithValue(ctx, callKey{}, st), &st.trace), st
 }
 
-// observedTransport reports every round trip to the Client's logger and
-// hooks. It is installed only when there is one, so that the default path
-// costs nothing.
-type observedTransport struct {
+func callStateOf(ctx context.Context) *callState {
+	st, _ := ctx.Value(callKey{}).(*callState)
+	return st
+}
+
+// attemptTransport sits under the SDK's http.Client: it learns, for each
+// round trip, whether the request may have reached the server, and
+// reports every round trip to the Client's logger and hooks when there
+// are some.
+type attemptTransport struct {
 	next   http.RoundTripper
 	client *Client
 }
 
-func (t *observedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+// CloseIdleConnections closes the pool's idle connections.
+func (t *attemptTransport) CloseIdleConnections() {
+	if ci, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
+func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	st := callStateOf(req.Context())
+	if st == nil { // not a call of this SDK: nothing to learn
+		return t.next.RoundTrip(req)
+	}
+	ctxDoneBefore := req.Context().Err() != nil
+	st.getConn.Store(false)
+	st.wrote.Store(false)
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
-	info := RequestInfo{Method: req.Method, URL: redactURL(req.URL.String()), Duration: time.Since(start), Err: err}
-	if st, ok := req.Context().Value(callKey{}).(*callState); ok {
-		info.API = st.api
-		info.Attempt = int(st.attempts.Add(1))
+	switch {
+	case err != nil:
+		if !ctxDoneBefore && !neverConnected(err) && !(st.getConn.Load() && !st.wrote.Load()) {
+			// Only a failure known to come before the first byte rules
+			// the server out; a transport that does not report its
+			// progress through httptrace counts as having written.
+			st.maybeActed.Store(true)
+		}
+	case resp.StatusCode >= 500:
+		st.maybeActed.Store(true) // it failed while handling the request, perhaps after acting
 	}
-	if resp != nil {
-		info.StatusCode, info.RequestID = resp.StatusCode, requestID(resp.Header)
+	if t.client.observing() {
+		info := RequestInfo{API: st.api.name, Method: req.Method, URL: redactURL(req.URL.String()),
+			Attempt: int(st.attempts.Load()), Duration: time.Since(start), Err: err}
+		if resp != nil {
+			info.StatusCode, info.RequestID = resp.StatusCode, requestID(resp.Header)
+		}
+		t.client.observe(req.Context(), info)
 	}
-	t.client.observe(req.Context(), info)
 	return resp, err
 }
 
@@ -117,17 +164,19 @@ func (c *Client) observe(ctx context.Context, info RequestInfo) {
 	}
 }
 
-// logRetry is retryablehttp's RequestLogHook: attempt 0 is the first try,
-// every later one is a retry, logged at Info.
-func (c *Client) logRetry(_ retryablehttp.Logger, req *http.Request, attempt int) {
-	if attempt == 0 {
+// beforeAttempt is retryablehttp's RequestLogHook, called before every
+// attempt: it counts attempts, and logs each retry (attempt 0 is the first
+// try) at Info.
+func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
+	st := callStateOf(req.Context())
+	if st == nil {
 		return
 	}
-	api := ""
-	if st, ok := req.Context().Value(callKey{}).(*callState); ok {
-		api = st.api
+	st.attempts.Store(int32(attempt + 1))
+	if attempt == 0 || c.cfg.logger == nil {
+		return
 	}
 	c.cfg.logger.LogAttrs(req.Context(), slog.LevelInfo, "invitations retry",
-		slog.String("api", api), slog.String("method", req.Method),
+		slog.String("api", st.api.name), slog.String("method", req.Method),
 		slog.String("url", redactURL(req.URL.String())), slog.Int("attempt", attempt+1))
 }

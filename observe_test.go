@@ -53,10 +53,8 @@ func TestLoggerRecordsEveryAttemptAndRetry(t *testing.T) {
 func TestSilentWithoutLogger(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
-	_, ok := env.client.http.HTTPClient.Transport.(*observedTransport)
-	assert.False(t, ok, "no observer, no overhead, when nothing listens")
-	assert.Nil(t, env.client.http.Logger)
-	assert.Nil(t, env.client.http.RequestLogHook)
+	assert.False(t, env.client.observing(), "no RequestInfo is built when nothing listens")
+	assert.Nil(t, env.client.http.Logger, "retryablehttp's own logger stays silent")
 }
 
 func TestRequestHookSeesEveryAttempt(t *testing.T) {
@@ -116,7 +114,7 @@ func TestRedirectToAnotherPortDropsCredential(t *testing.T) {
 	defer mu.Unlock()
 	require.Len(t, seen, 1)
 	assert.Empty(t, seen[0], "the token never reaches another host:port")
-	c.http.HTTPClient.CloseIdleConnections()
+	c.CloseIdleConnections()
 }
 
 func TestRedirectFromHTTPSToHTTPIsRefused(t *testing.T) {
@@ -139,9 +137,10 @@ func TestRedirectFromHTTPSToHTTPIsRefused(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.Memberships.GetGroupMembershipByID(t.Context(), "1", nil)
 	require.ErrorIs(t, err, ErrRedirectRefused)
+	assert.ErrorIs(t, err, ErrNotSent, "the redirected request was never sent")
 	assert.NotContains(t, err.Error(), testBoxToken)
 	mu.Lock()
 	assert.Equal(t, 1, hits, "a refused redirect is not retried")
 	mu.Unlock()
-	c.http.HTTPClient.CloseIdleConnections()
+	c.CloseIdleConnections()
 }

@@ -94,7 +94,7 @@ func (ps *pageServer) pager(ctx context.Context, reqOpts ...RequestOption) *Page
 // closeIdleConnections closes the idle keep-alive connections of c's
 // transport (the SDK default one), ending their goroutines.
 func closeIdleConnections(c *Client) {
-	c.http.HTTPClient.CloseIdleConnections()
+	c.CloseIdleConnections()
 }
 
 func TestPrefetchPreservesOrder(t *testing.T) {
@@ -301,4 +301,27 @@ func TestPrefetchCallerCancellation(t *testing.T) {
 	require.Len(t, errs, 1)
 	assert.True(t, errors.Is(errs[0], context.Canceled), "got %v", errs[0])
 	assert.LessOrEqual(t, n, 3, "at most the page fetched before the cancellation is still handed over")
+}
+
+func TestPrefetchRunsHooksOnTheFetchingGoroutineWhileTheLoopRuns(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex // the hook's state is shared with the loop body: hooks must be safe for concurrent use
+	var pagesHooked []int
+	ps := newPageServer(t, 5, 2, WithRequestHook(func(info RequestInfo) {
+		mu.Lock()
+		defer mu.Unlock()
+		pagesHooked = append(pagesHooked, info.StatusCode)
+	}))
+	n := 0
+	for _, err := range ps.client.Invitations.ListInvitations(t.Context(), &ListInvitationsOptions{PerPage: 2}).Prefetch().All() {
+		require.NoError(t, err)
+		mu.Lock()
+		_ = len(pagesHooked) // read while the next page's hook may be running
+		mu.Unlock()
+		n++
+	}
+	assert.Equal(t, 10, n)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []int{200, 200, 200, 200, 200}, pagesHooked, "one hook call per page fetched")
 }

@@ -72,17 +72,24 @@ func validHeaderName(key string) bool {
 	return true
 }
 
-// reservedHeader reports headers the SDK owns: a RequestOption may not set them.
+// reservedHeader reports headers the SDK owns: a RequestOption may not set
+// them. User-Agent has WithUserAgent; Content-Type is always JSON, since
+// the SDK encodes every body.
 func reservedHeader(key string) bool {
 	switch http.CanonicalHeaderKey(key) {
-	case "Authorization", "Host", "Content-Length", "Transfer-Encoding", "Connection":
+	case "Authorization", "Host", "Content-Length", "Transfer-Encoding", "Connection", "User-Agent", "Content-Type":
 		return true
 	}
 	return false
 }
 
-// WithHeader sets an extra header on one call, such as Box "As-User".
-// Setting Authorization or another header the SDK owns is an error.
+// WithHeader sets an extra header on one call, such as Box "As-User", or
+// replaces one of the API's fixed headers (Portworx "px-account-id").
+// Accept may be replaced, for a raw call (Client.Do) that reads bytes of
+// another type; every other call decodes JSON whatever it says. Setting
+// Authorization, User-Agent (see WithUserAgent), Content-Type or a header
+// that frames the message (Host, Content-Length, Transfer-Encoding,
+// Connection) is an error.
 func WithHeader(key, value string) RequestOption {
 	return func(o *requestOptions) error {
 		if !validHeaderName(key) {
@@ -119,7 +126,7 @@ func CaptureResponse(dst *Response) RequestOption {
 // option or field) is kept in err, and do or the pager returns it before
 // any I/O. Service methods stay a straight line.
 type request struct {
-	api    apiID
+	api    API
 	method string
 	path   string     // relative to the API base URL, no leading slash; "{}" placeholders until withParams
 	query  url.Values // may be nil
@@ -129,12 +136,15 @@ type request struct {
 	class RetryClass
 	// okStatus, when set, is the only success status; others are errors.
 	okStatus []int
-	err      error
+	// nullIsEmpty makes doJSON read a null body as an empty value, for
+	// lists returned whole (not through a Pager).
+	nullIsEmpty bool
+	err         error
 }
 
 // newRequest starts a request on path, whose "{}" placeholders are filled
 // by withParams.
-func newRequest(api apiID, method, path string, class RetryClass) *request {
+func newRequest(api API, method, path string, class RetryClass) *request {
 	return &request{api: api, method: method, path: path, class: class}
 }
 
@@ -174,6 +184,12 @@ func (r *request) check(errs ...error) *request {
 	if r.err == nil {
 		r.err = firstError(errs...)
 	}
+	return r
+}
+
+// nullAsEmpty makes doJSON read a null body as an empty value.
+func (r *request) nullAsEmpty() *request {
+	r.nullIsEmpty = true
 	return r
 }
 
@@ -237,7 +253,7 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 		}
 	}
 
-	ctx = c.withCallState(withRetryClass(ctx, r.class), api.name)
+	ctx, st := newCallState(withRetryClass(ctx, r.class), api, authorization)
 	var reqBody any
 	if body != nil {
 		// A *bytes.Buffer, which retryablehttp rereads for each attempt,
@@ -278,7 +294,10 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, c.transportError(ctx, api, r.method, rawURL, err)
+		if resp != nil { // a retry could not be prepared; this answer was already drained
+			closeBody(resp.Body)
+		}
+		return nil, c.transportError(ctx, st, r.method, rawURL, err)
 	}
 	defer closeBody(resp.Body)
 
@@ -287,24 +306,42 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 		*ro.response = *meta
 	}
 	if !c.successStatus(r, resp.StatusCode) {
-		return meta, c.apiError(api, r.method, rawURL, resp.Body, meta)
+		return meta, c.apiError(st, r.method, rawURL, resp.Body, meta)
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return meta, nil
 	}
-	if err := c.decodeBody(resp.Body, out); err != nil {
-		return meta, &DecodeError{API: api.name, Method: r.method, URL: redactURL(rawURL), StatusCode: resp.StatusCode, Err: err}
+	if raw, ok := out.(*[]byte); ok {
+		*raw, err = c.readBody(resp.Body)
+	} else {
+		err = c.decodeBody(resp.Body, out)
+	}
+	if err != nil {
+		return meta, c.decodeError(st, r.method, rawURL, resp.StatusCode, err)
 	}
 	return meta, nil
 }
 
-// doJSON sends r and returns the decoded 2xx body as a new T.
+// errNullBody reports a body of null (or none) where the operation returns
+// one object: taking it as an empty object would lose what the server did.
+var errNullBody = errors.New("null or empty body where an object was expected")
+
+// doJSON sends r and returns the decoded 2xx body as a new T. A null body
+// is a *DecodeError, unless r reads it as an empty value (nullIsEmpty).
 func doJSON[T any](ctx context.Context, c *Client, r *request, opts []RequestOption) (*T, error) {
-	var out T
-	if _, err := c.do(ctx, r, &out, opts); err != nil {
+	var out *T // stays nil for a JSON null: decoding allocates the T
+	meta, err := c.do(ctx, r, &out, opts)
+	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	if out == nil {
+		if !r.nullIsEmpty {
+			api := &c.cfg.apis[r.api]
+			return nil, &DecodeError{API: api.name, Method: r.method, URL: redactURL(api.baseURL + "/" + r.path), StatusCode: meta.StatusCode, Err: errNullBody}
+		}
+		out = new(T)
+	}
+	return out, nil
 }
 
 func (c *Client) successStatus(r *request, status int) bool {
@@ -322,13 +359,29 @@ func (c *Client) successStatus(r *request, status int) bool {
 // errBodyTooLarge reports a success body over the configured cap.
 var errBodyTooLarge = errors.New("response body exceeds the size limit (WithMaxResponseBytes)")
 
+// readBody reads a whole success body, for callers that take the bytes.
+func (c *Client) readBody(body io.Reader) ([]byte, error) {
+	lr := io.LimitedReader{R: body, N: c.cfg.maxBody + 1}
+	b, err := io.ReadAll(&lr)
+	if lr.N <= 0 {
+		return nil, errBodyTooLarge
+	}
+	return b, err
+}
+
 // decodeBody streams JSON from the body into out, reading at most the
 // configured cap. Trailing whitespace is allowed; trailing garbage is not.
+// A body cut short, before or after a complete value, is reported as
+// io.ErrUnexpectedEOF.
 func (c *Client) decodeBody(body io.Reader, out any) error {
 	lr := &io.LimitedReader{R: body, N: c.cfg.maxBody + 1}
-	dec := json.NewDecoder(lr)
+	return decodeStream(lr, out)
+}
+
+func decodeStream(br *io.LimitedReader, out any) error {
+	dec := json.NewDecoder(br)
 	if err := dec.Decode(out); err != nil {
-		if lr.N <= 0 {
+		if br.N <= 0 {
 			return errBodyTooLarge
 		}
 		if errors.Is(err, io.EOF) {
@@ -354,38 +407,54 @@ func (c *Client) decodeBody(body io.Reader, out any) error {
 		if buffered.Len() > 0 {
 			n, _ = buffered.Read(tail)
 		} else {
-			n, err = lr.Read(tail)
+			n, err = br.Read(tail)
 		}
-		if len(bytes.TrimLeft(tail[:n], " \t\r\n")) > 0 || (err != nil && !errors.Is(err, io.EOF)) {
-			if lr.N <= 0 {
+		if len(bytes.TrimLeft(tail[:n], " \t\r\n")) > 0 {
+			if br.N <= 0 {
 				return errBodyTooLarge
 			}
 			return errors.New("unexpected data after the JSON value")
 		}
-		if err != nil { // io.EOF: the body ends here
-			break
+		if err != nil {
+			if errors.Is(err, io.EOF) { // the body ends here
+				break
+			}
+			// Cut short after a complete value (the connection closed
+			// before Content-Length bytes came): a truncation like any other.
+			return fmt.Errorf("reading the rest of the body: %w", err)
 		}
 	}
-	if lr.N <= 0 {
+	if br.N <= 0 {
 		return errBodyTooLarge
 	}
 	return nil
 }
 
-// apiError reads a bounded copy of an error body and lets the vendor's
-// decoder fill in code, message and details.
-func (c *Client) apiError(api *apiConfig, method, rawURL string, respBody io.Reader, meta *Response) *APIError {
+// decodeError builds the *DecodeError of a 2xx answer that could not be
+// read. It keeps none of the body: a success body can hold a secret the
+// server has just issued (Freestyle's one-time token).
+func (c *Client) decodeError(st *callState, method, rawURL string, status int, err error) *DecodeError {
+	return &DecodeError{API: st.api.name, Method: method, URL: redactURL(rawURL), StatusCode: status, Err: err}
+}
+
+// apiError reads a bounded copy of an error body, lets the vendor's
+// decoder fill in code, message and details, and scrubs every credential
+// the call sent from what the server may have echoed back.
+func (c *Client) apiError(st *callState, method, rawURL string, respBody io.Reader, meta *Response) *APIError {
+	api := st.api
 	limit := min(int64(maxErrorBody), c.cfg.maxBody)
 	body, _ := io.ReadAll(io.LimitReader(respBody, limit))
+	body = st.scrubBytes(body)
 	e := &APIError{
 		API:        api.name,
 		Method:     method,
 		URL:        redactURL(rawURL),
 		StatusCode: meta.StatusCode,
-		RequestID:  meta.RequestID,
+		RequestID:  st.scrub(meta.RequestID),
 		RetryAfter: meta.RetryAfter,
-		Header:     meta.Header,
+		Header:     st.scrubHeader(meta.Header),
 		Body:       body,
+		Attempts:   int(st.attempts.Load()),
 	}
 	if api.decodeError != nil {
 		api.decodeError(e, body)
@@ -393,12 +462,22 @@ func (c *Client) apiError(api *apiConfig, method, rawURL string, respBody io.Rea
 	if e.Message == "" {
 		e.Message = textMessage(body)
 	}
+	// The decoders read the scrubbed body, but a credential may be split
+	// by JSON escapes there and joined again in the decoded strings.
+	e.Code, e.Message, e.HelpURL = st.scrub(e.Code), st.scrub(e.Message), st.scrub(e.HelpURL)
+	for k, msgs := range e.FieldErrors {
+		for i := range msgs {
+			msgs[i] = st.scrub(msgs[i])
+		}
+		e.FieldErrors[k] = msgs
+	}
+	e.Details = st.scrubBytes(e.Details)
 	return e
 }
 
-// transportError explains a request that got no HTTP answer. A cancelled or
+// transportError explains a call that got no HTTP answer. A cancelled or
 // expired context is reported as such (errors.Is(err, context.Canceled)).
-func (c *Client) transportError(ctx context.Context, api *apiConfig, method, rawURL string, err error) error {
+func (c *Client) transportError(ctx context.Context, st *callState, method, rawURL string, err error) error {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err // its URL is unredacted; ours replaces it
@@ -406,7 +485,14 @@ func (c *Client) transportError(ctx context.Context, api *apiConfig, method, raw
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		err = fmt.Errorf("%w (%v)", ctxErr, err)
 	}
-	return fmt.Errorf("invitations: %s %s %s: %w", api.name, method, redactURL(rawURL), err)
+	return &TransportError{
+		API:      st.api.name,
+		Method:   method,
+		URL:      redactURL(rawURL),
+		Attempts: max(int(st.attempts.Load()), 1),
+		Sent:     st.maybeActed.Load(),
+		Err:      err,
+	}
 }
 
 // closeBody drains a little of what is left, so the connection can be
@@ -424,37 +510,6 @@ func requestID(h http.Header) string {
 		}
 	}
 	return ""
-}
-
-// sensitiveQueryKeys are redacted from URLs placed in errors and logs.
-func sensitiveQueryKey(k string) bool {
-	k = strings.ToLower(k)
-	for _, s := range [...]string{"token", "key", "secret", "password", "signature", "sig", "code", "auth", "credential", "session", "jwt", "assertion"} {
-		if strings.Contains(k, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// redactURL returns rawURL with user info and sensitive query values removed.
-func redactURL(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return "(unparseable URL)"
-	}
-	u.User = nil
-	u.Fragment, u.RawFragment = "", "" // a redirect may carry a token in the fragment
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			if sensitiveQueryKey(k) {
-				q.Set(k, "REDACTED")
-			}
-		}
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
 }
 
 // pathParam is a path parameter and the name to report when it is invalid.

@@ -3,6 +3,7 @@ package invitations
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -124,13 +125,45 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		// (bad scheme, TLS verification, too many redirects).
 		return retryablehttp.DefaultRetryPolicy(ctx, nil, err)
 	}
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests:
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
 		return c.retryAfterAcceptable(ctx, resp), nil
-	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case retriedServerError(resp.StatusCode):
 		return idempotent && c.retryAfterAcceptable(ctx, resp), nil
 	}
 	return false, nil
+}
+
+// retriedServerError reports the 5xx statuses that calls safe to repeat are
+// retried on.
+func retriedServerError(status int) bool {
+	switch status {
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// prepareRetry is retryablehttp's PrepareRetry, run before every retry: the
+// credential is resolved again, since a token from a token source may have
+// expired during the wait (a Retry-After can last minutes).
+func (c *Client) prepareRetry(req *http.Request) error {
+	st := callStateOf(req.Context())
+	if st == nil {
+		return nil
+	}
+	authorization, err := st.api.credential.authorization(req.Context())
+	if err != nil {
+		return fmt.Errorf("invitations: %s credential: %w", st.api.name, err)
+	}
+	if authorization != req.Header.Get("Authorization") {
+		// The header map is shared with the previous attempt's request:
+		// write into a copy.
+		req.Header = req.Header.Clone()
+		req.Header["Authorization"] = []string{authorization}
+		st.addCredential(authorization)
+	}
+	return nil
 }
 
 // retryAfterAcceptable reports whether a Retry-After on resp (if any) is
@@ -161,12 +194,14 @@ func neverConnected(err error) bool {
 }
 
 // backoff returns how long to wait before the next attempt: the server's
-// Retry-After when it sent one, else an exponential backoff from minWait to
-// maxWait with "equal jitter" (half fixed, half random) so that many
-// clients do not retry in lockstep.
+// Retry-After when it sent one with a status that is retried (429, 500,
+// 502, 503, 504; checkRetry has already checked it against the cap and
+// the deadline), else an exponential backoff from minWait to maxWait with
+// "equal jitter" (half fixed, half random) so that many clients do not
+// retry in lockstep.
 func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	d := jitteredBackoff(minWait, maxWait, attempt)
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || retriedServerError(resp.StatusCode)) {
 		if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			d = ra
 		}
@@ -191,20 +226,29 @@ func jitteredBackoff(minWait, maxWait time.Duration, attempt int) time.Duration 
 	return half + rand.N(d-half+1)
 }
 
+// longestRetryAfter is where a server's Retry-After is clamped: any longer
+// wait is as far beyond every cap, and a duration cannot hold much more.
+const longestRetryAfter = 100 * 365 * 24 * time.Hour
+
 // parseRetryAfter reads a Retry-After value in seconds or as an HTTP date.
+// A wait longer than a century (or than a duration can hold) is clamped to
+// one: it is still a wait, and beyond any cap.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if !(secs >= 0 && secs <= float64(365*24*time.Hour/time.Second)) { // also rejects NaN
+	if secs, err := strconv.ParseFloat(v, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		switch {
+		case !(secs >= 0): // negative, NaN
 			return 0, false
+		case secs >= longestRetryAfter.Seconds(): // +Inf and 1e400 too
+			return longestRetryAfter, true
 		}
 		return time.Duration(secs * float64(time.Second)), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
+		d := min(t.Sub(now), longestRetryAfter)
 		if d < 0 {
 			d = 0
 		}

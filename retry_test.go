@@ -5,12 +5,16 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/invitesdk/invitations/models"
 )
@@ -234,6 +238,10 @@ func TestParseRetryAfter(t *testing.T) {
 		"soon":                          {0, false},
 		"Thu, 01 Jan 2026 00:00:30 GMT": {30 * time.Second, true},
 		"Wed, 31 Dec 2025 23:00:00 GMT": {0, true},
+		"31536001":                      {31536001 * time.Second, true},
+		"999999999":                     {999999999 * time.Second, true},
+		"1e10":                          {longestRetryAfter, true},
+		"Thu, 01 Jan 2299 00:00:00 GMT": {longestRetryAfter, true},
 	}
 	for in, want := range cases {
 		got, ok := parseRetryAfter(in, now)
@@ -248,4 +256,106 @@ func TestNeverConnected(t *testing.T) {
 	assert.True(t, neverConnected(&net.DNSError{Err: "no such host", Name: "x"}))
 	assert.False(t, neverConnected(&net.OpError{Op: "read", Err: syscall.ECONNRESET}))
 	assert.False(t, neverConnected(errors.New("EOF")))
+}
+
+func TestRetryAfterHonouredOnEveryRetriedStatus(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{429, 500, 502, 503, 504} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t)
+			rec := env.route(http.MethodGet, testBoxBase+"/group_memberships/1",
+				jsonReply(status, `{"type":"error"}`, "Retry-After", "7"),
+				jsonReply(200, `{"type":"group_membership","id":"1"}`))
+			_, err := env.client.Memberships.GetGroupMembershipByID(t.Context(), "1", nil)
+			require.NoError(t, err)
+			assert.Equal(t, 2, rec.count())
+			assert.Equal(t, []time.Duration{7 * time.Second}, env.retryWaits(), "the server's wait, not the backoff")
+		})
+	}
+}
+
+func TestRetryAfterAboveCapReturnsAtOnceOnEveryRetriedStatus(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{429, 500, 502, 503, 504} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t)
+			rec := env.route(http.MethodGet, testBoxBase+"/group_memberships/1",
+				jsonReply(status, `{"type":"error"}`, "Retry-After", "3600"))
+			_, err := env.client.Memberships.GetGroupMembershipByID(t.Context(), "1", nil)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, status, apiErr.StatusCode)
+			assert.Equal(t, time.Hour, apiErr.RetryAfter)
+			assert.Equal(t, 1, rec.count())
+		})
+	}
+}
+
+func TestRetryAfterBeyondAYearIsStillAWaitBeyondTheCap(t *testing.T) {
+	t.Parallel()
+	for _, ra := range []string{"999999999", "31536001", "1e10", "1e400"} {
+		t.Run(ra, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t)
+			rec := env.route(http.MethodGet, testBoxBase+"/group_memberships/1",
+				jsonReply(429, `{"type":"error","status":429,"code":"rate_limit_exceeded"}`, "Retry-After", ra))
+			_, err := env.client.Memberships.GetGroupMembershipByID(t.Context(), "1", nil)
+			require.ErrorIs(t, err, ErrRateLimited)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.GreaterOrEqual(t, apiErr.RetryAfter, 365*24*time.Hour)
+			assert.Equal(t, 1, rec.count(), "not retried at once")
+			assert.Empty(t, env.retryWaits())
+		})
+	}
+}
+
+// expiringTokens hands out a new token on every call, each already
+// expired, as a token source does when a token lapses between attempts.
+type expiringTokens struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (s *expiringTokens) Token() (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n++
+	return &oauth2.Token{AccessToken: "box-token-" + strconv.Itoa(s.n), Expiry: time.Now().Add(-time.Second)}, nil
+}
+
+func TestCredentialResolvedAgainForEveryAttempt(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, WithBoxTokenSource(&expiringTokens{}))
+	rec := env.route(http.MethodGet, testBoxBase+"/group_memberships/1",
+		jsonReply(429, `{"type":"error"}`, "Retry-After", "120"),
+		jsonReply(200, `{"type":"group_membership","id":"1"}`))
+	_, err := env.client.Memberships.GetGroupMembershipByID(t.Context(), "1", nil)
+	require.NoError(t, err)
+	reqs := rec.all()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "Bearer box-token-1", reqs[0].Header.Get("Authorization"))
+	assert.Equal(t, "Bearer box-token-2", reqs[1].Header.Get("Authorization"), "the token that expired during the wait is not sent again")
+}
+
+// failingAfterFirst gives one token, then fails.
+type failingAfterFirst struct{ calls atomic.Int32 }
+
+func (s *failingAfterFirst) Token() (*oauth2.Token, error) {
+	if s.calls.Add(1) == 1 {
+		return &oauth2.Token{AccessToken: "only-token", Expiry: time.Now().Add(-time.Second)}, nil
+	}
+	return nil, errors.New("token endpoint down")
+}
+
+func TestCredentialFailureBeforeARetryStopsTheCall(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, WithBoxTokenSource(&failingAfterFirst{}))
+	rec := env.route(http.MethodGet, testBoxBase+"/group_memberships/1", jsonReply(503, `{"type":"error"}`))
+	_, err := env.client.Memberships.GetGroupMembershipByID(t.Context(), "1", nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "token endpoint down")
+	assert.Equal(t, 1, rec.count(), "no attempt without a credential")
 }

@@ -586,7 +586,7 @@ func TestUntrustedCertificateFailsAndIsNotRetried(t *testing.T) {
 			srv, conns, handled := secTLSServer(t)
 			c, err := NewClient(WithBoxBaseURL(srv.URL), WithBoxAccessToken(testBoxToken), WithRetryWait(0, 0), WithMaxRetries(4))
 			require.NoError(t, err)
-			defer c.http.HTTPClient.CloseIdleConnections()
+			defer c.CloseIdleConnections()
 
 			err = call(c)
 			require.Error(t, err)
@@ -611,7 +611,7 @@ func TestDefaultTransportVerifiesCertificates(t *testing.T) {
 	}
 	c, err := NewClient()
 	require.NoError(t, err)
-	wrapped, ok := c.http.HTTPClient.Transport.(*http.Transport)
+	wrapped, ok := c.transport.(*http.Transport)
 	require.True(t, ok)
 	if wrapped.TLSClientConfig != nil {
 		assert.False(t, wrapped.TLSClientConfig.InsecureSkipVerify)
@@ -624,5 +624,5 @@ func TestDefaultTransportVerifiesCertificates(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, c.Memberships.DeleteGroupMembershipByID(t.Context(), "1"))
 	assert.Equal(t, int32(1), handled.Load())
-	c.http.HTTPClient.CloseIdleConnections()
+	c.CloseIdleConnections()
 }

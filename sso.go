@@ -113,11 +113,12 @@ func (s *SSOService) GetInvitation(ctx context.Context, invitationID int64, reqO
 
 // GetInvitations returns every invitation of the identity provider,
 // optionally filtered by status. The API does not paginate this list: it
-// answers with one JSON array.
+// answers with one JSON array, returned whole as a slice (not a Pager). An
+// empty list, or a body of null, is an empty non-nil slice.
 //
 // BIMData API: GET /identity-provider/invitation
 func (s *SSOService) GetInvitations(ctx context.Context, opts *GetInvitationsOptions, reqOpts ...RequestOption) ([]models.BIMDataInvitation, error) {
-	r := newRequest(bimData, http.MethodGet, "identity-provider/invitation", Idempotent).withQuery(opts)
+	r := newRequest(bimData, http.MethodGet, "identity-provider/invitation", Idempotent).withQuery(opts).nullAsEmpty()
 	out, err := doJSON[[]models.BIMDataInvitation](ctx, s.client, r, reqOpts)
 	if err != nil {
 		return nil, err
