@@ -136,3 +136,19 @@ func TestWithRejectsBadOptionsAndIsSafeConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestWithGivesEachDerivedClientItsOwnHooks(t *testing.T) {
+	t.Parallel()
+	var a, b atomic.Int32
+	noop := WithRequestHook(func(RequestInfo) {})
+	env := newTestEnv(t, noop, noop, noop) // three hooks: room for a fourth in the parent's slice
+	env.route(http.MethodDelete, testBoxBase+"/group_memberships/1", reply{status: 204, header: http.Header{}})
+	childA, err := env.client.With(WithRequestHook(func(RequestInfo) { a.Add(1) }))
+	require.NoError(t, err)
+	childB, err := env.client.With(WithRequestHook(func(RequestInfo) { b.Add(1) }))
+	require.NoError(t, err)
+	require.NoError(t, childA.Memberships.DeleteGroupMembershipByID(t.Context(), "1"))
+	assert.Equal(t, int32(1), a.Load(), "a sibling's option never lands in another client")
+	assert.Zero(t, b.Load())
+	_ = childB
+}
