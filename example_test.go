@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/url"
 
 	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/invitationstest"
@@ -206,4 +207,62 @@ func ExampleWithMaxRetries() {
 	// Output:
 	// <nil> 3
 	// false 1
+}
+
+func ExampleClient_Do() {
+	srv, client := demo()
+	defer srv.Close()
+	// An endpoint called by hand, with the SDK's auth, retries and errors.
+	// The retry class must be stated: a read is safe to repeat.
+	var page struct {
+		TotalCount int64 `json:"total_count"`
+	}
+	_, err := client.Do(context.Background(), &invitations.RawRequest{
+		API: invitations.Box, Method: "GET", Path: "groups/{}/memberships",
+		PathParams: []string{invitationstest.BoxDemoGroupID},
+		Query:      url.Values{"limit": {"1"}},
+		Retry:      invitations.Idempotent,
+	}, &page)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(page.TotalCount > 0)
+	// Output:
+	// true
+}
+
+func ExampleClient_With() {
+	parent, err := invitations.NewClient(invitations.WithGitGuardianAPIKey("us-key"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The EU workspace beside the US one, on the same connection pool.
+	eu, err := parent.With(
+		invitations.WithGitGuardianBaseURL(invitations.GitGuardianEUBaseURL),
+		invitations.WithGitGuardianAPIKey("eu-key"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(eu)
+	// Output:
+	// invitations.Client{GitGuardian: https://api.eu1.gitguardian.com (credential set), BIMData: https://api.bimdata.io, Box: https://api.box.com/2.0, Freestyle: https://api.freestyle.sh, Portworx: (no base URL)}
+}
+
+func ExampleTransportError() {
+	client, err := invitations.NewClient(
+		invitations.WithFreestyleBaseURL("http://127.0.0.1:1"), // nothing listens there
+		invitations.WithFreestyleAPIKey("key"),
+		invitations.WithMaxRetries(0))
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = client.Identity.CreateIdentity(context.Background())
+	switch {
+	case errors.Is(err, invitations.ErrNotSent):
+		fmt.Println("never sent: safe to try again")
+	case errors.Is(err, invitations.ErrOutcomeUnknown):
+		fmt.Println("in doubt: list identities before creating another")
+	}
+	// Output:
+	// never sent: safe to try again
 }
