@@ -317,13 +317,18 @@ func (s *IdentityService) RevokeVMPermission(ctx context.Context, identityID, vm
 }
 
 // ListGitTokens lists an identity's access tokens: their ids only, never
-// the secrets. The list is not paginated.
+// the secrets. The list is not paginated. An identity without tokens gives
+// an empty, non-nil slice (it encodes as []), whether the server sends
+// "tokens": [], "tokens": null or no "tokens" at all.
 //
 // Freestyle API: GET /identity/v1/identities/{identity}/tokens
 func (s *IdentityService) ListGitTokens(ctx context.Context, identityID string, reqOpts ...RequestOption) ([]models.AccessTokenInfo, error) {
 	out, err := doJSON[models.ListGitTokensSuccess](ctx, s.client, identityRequest(http.MethodGet, "{}/tokens", Idempotent, identityID).nullAsEmpty(), reqOpts)
 	if err != nil {
 		return nil, err
+	}
+	if out.Tokens == nil {
+		return []models.AccessTokenInfo{}, nil
 	}
 	return out.Tokens, nil
 }
