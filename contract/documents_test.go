@@ -153,6 +153,25 @@ var patches = []docPatch{
 	},
 	{
 		api:    "gitguardian",
+		reason: "the 2023 document lacks GET /v1/invitations/{invitation_id} (retrieve one invitation), which the current document has",
+		ref:    "spec/gitguardian.md 'Settled later'; issue 11",
+		apply: func(doc *openapi3.T) error {
+			item := doc.Paths.Value("/v1/invitations/{invitation_id}")
+			if item == nil || item.Get != nil {
+				return fmt.Errorf("no /v1/invitations/{invitation_id}, or it has a GET already: drop this patch")
+			}
+			item.Get = mustParse[openapi3.Operation](`{
+				"operationId": "retrieve-invitation",
+				"parameters": [{"$ref": "#/components/parameters/invitation_id"}],
+				"security": [{"API Key": ["members:read"]}],
+				"responses": {"200": {"description": "invitation", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/invitation"}}}},
+					"401": {"$ref": "#/components/responses/UnauthorizedError"},
+					"404": {"description": "not found", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/error"}}}}}}`)
+			return nil
+		},
+	},
+	{
+		api:    "gitguardian",
 		reason: "the 2023 document lacks the list of secret incidents an invitation can access; its filters are those of list-incidents plus the newer assignee/ignorer/resolver ids, feedback and only_on_provider_archived_sources",
 		ref:    "spec/gitguardian.md §7.5, §8.8",
 		apply: func(doc *openapi3.T) error {
