@@ -22,7 +22,10 @@ const Version = "0.1.0"
 type Client struct {
 	// Invitations calls the GitGuardian workspace invitation endpoints.
 	Invitations *InvitationsService
-	// Memberships calls the Box group membership endpoints.
+	// Members calls the GitGuardian workspace member endpoints.
+	Members *MembersService
+	// Memberships calls the Box group membership, user and group list
+	// endpoints.
 	Memberships *MembershipsService
 	// Identity calls the Freestyle identity, token and permission endpoints.
 	Identity *IdentityService
@@ -87,6 +90,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		c.http.RequestLogHook = c.logRetry
 	}
 	c.Invitations = &InvitationsService{client: c}
+	c.Members = &MembersService{client: c}
 	c.Memberships = &MembershipsService{client: c}
 	c.Identity = &IdentityService{client: c}
 	c.SSO = &SSOService{client: c}

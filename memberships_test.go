@@ -2,6 +2,7 @@ package invitations
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"testing"
@@ -90,12 +91,12 @@ func TestMembershipsOffsetCeilingIsAnError(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	rec := env.route(http.MethodGet, testBoxBase+"/groups/big/memberships",
-		jsonReply(200, `{"total_count":25000,"limit":1000,"offset":9000,"entries":[{"id":"x"}]}`),
-		jsonReply(200, `{"total_count":25000,"limit":1000,"offset":10000,"entries":[{"id":"y"}]}`),
+		jsonReply(200, `{"total_count":25000,"limit":1000,"offset":8999,"entries":[{"id":"x"}]}`),
+		jsonReply(200, `{"total_count":25000,"limit":1000,"offset":9999,"entries":[{"id":"y"}]}`),
 	)
 	var ids []string
 	var gotErr error
-	for m, err := range env.client.Memberships.GetGroupMemberships(t.Context(), "big", &ListMembershipsOptions{Limit: 1000, Offset: 9000}).All() {
+	for m, err := range env.client.Memberships.GetGroupMemberships(t.Context(), "big", &ListMembershipsOptions{Limit: 1000, Offset: 8999}).All() {
 		if err != nil {
 			gotErr = err
 			continue
@@ -104,10 +105,55 @@ func TestMembershipsOffsetCeilingIsAnError(t *testing.T) {
 	}
 	assert.Equal(t, []string{"x", "y"}, ids)
 	require.ErrorIs(t, gotErr, ErrOffsetLimit)
-	assert.Contains(t, gotErr.Error(), "11000")
+	assert.Contains(t, gotErr.Error(), "10999")
 	reqs := rec.all()
-	require.Len(t, reqs, 2, "the offset past 10000 is never sent")
-	assert.Equal(t, "limit=1000&offset=10000", reqs[1].Query)
+	require.Len(t, reqs, 2, "no offset past 9999 (Box's pagination guide) is ever sent")
+	assert.Equal(t, "limit=1000&offset=9999", reqs[1].Query)
+}
+
+// A Box that refuses an offset the SDK still sends (a ceiling lower than
+// documented) yields ErrOffsetLimit too, with Box's answer inside; other
+// 400s stay plain API errors.
+func TestMembershipsOffsetRefusedByBoxIsOffsetLimit(t *testing.T) {
+	t.Parallel()
+	const (
+		bare      = `{"type":"error","status":400,"code":"bad_request","message":"Bad Request"}`
+		offsetBad = `{"type":"error","status":400,"code":"bad_request","message":"Bad Request","context_info":{"errors":[{"reason":"invalid_parameter","name":"offset","message":"Invalid value '300'."}]}}`
+		limitBad  = `{"type":"error","status":400,"code":"bad_request","message":"Bad Request","context_info":{"errors":[{"reason":"invalid_parameter","name":"limit","message":"Invalid value."}]}}`
+	)
+	cases := []struct {
+		name      string
+		start     int64
+		pages     []string // answers before the refusal, each a page of 1 of limit 300
+		refusal   string
+		wantLimit bool
+	}{
+		{"bare 400 near the ceiling", 9000, []string{"9000"}, bare, true},
+		{"400 naming offset, anywhere", 0, []string{"0"}, offsetBad, true},
+		{"400 naming offset, first page", 300, nil, offsetBad, true},
+		{"bare 400 far from the ceiling", 0, []string{"0"}, bare, false},
+		{"bare 400 on the caller's own first page", 9600, nil, bare, false},
+		{"any 400 on a page moved to near the ceiling", 9000, []string{"9000"}, limitBad, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t)
+			var replies []reply
+			for _, off := range tc.pages {
+				replies = append(replies, jsonReply(200, `{"total_count":20000,"limit":300,"offset":`+off+`,"entries":[{"id":"m`+off+`"}]}`))
+			}
+			replies = append(replies, jsonReply(400, tc.refusal))
+			rec := env.route(http.MethodGet, testBoxBase+"/users/u1/memberships", replies...)
+			got, err := env.client.Memberships.GetUserMemberships(t.Context(), "u1", &ListMembershipsOptions{Limit: 300, Offset: tc.start}).Collect(0)
+			assert.Len(t, got, len(tc.pages))
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr, "Box's answer stays reachable")
+			assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
+			assert.Equal(t, tc.wantLimit, errors.Is(err, ErrOffsetLimit), "%v", err)
+			assert.Equal(t, len(tc.pages)+1, rec.count(), "a 400 is not retried")
+		})
+	}
 }
 
 func TestMembershipsListValidatesBeforeSending(t *testing.T) {
