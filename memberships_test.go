@@ -317,3 +317,111 @@ func TestMembershipsBoxErrorBodies(t *testing.T) {
 	assert.JSONEq(t, `{"errors":[{"reason":"invalid_parameter","name":"offset","message":"Invalid value '10001'."}]}`, string(apiErr.Details))
 	assert.Equal(t, fmt.Sprintf("invitations: Box GET %s/group_memberships/400: 400 bad_request: Bad Request (request id 7y2kq1)", testBoxBase), apiErr.Error())
 }
+
+func TestMembershipsGetUsersFindsByLoginAndPages(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testBoxBase+"/users",
+		jsonReply(200, `{"total_count":3,"limit":2,"offset":0,"order":[{"by":"name","direction":"ASC"}],"entries":[`+
+			`{"type":"user","id":"11446498","name":"Aaron Levie","login":"ceo@example.com","created_at":"2012-12-12T10:53:43-08:00","status":"active","space_amount":11345156112,"role":"admin"},`+
+			`{"type":"user","id":"11446499","name":"Aaron Levie Jr","login":"ceo.jr@example.com"}]}`),
+		jsonReply(200, `{"total_count":3,"limit":2,"offset":2,"entries":[{"type":"user","id":"11446500","name":"Ceo Bot","login":"ceo-bot@example.com"}]}`),
+	)
+	got, err := env.client.Memberships.GetUsers(t.Context(), &GetUsersOptions{
+		FilterTerm: "ceo@example.com", UserType: models.UserTypeManaged, Fields: []string{"role", "status"}, Limit: 2,
+	}).Collect(0)
+	require.NoError(t, err)
+	reqs := rec.all()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "/2.0/users", reqs[0].Path)
+	assert.Equal(t, "fields=role%2Cstatus&filter_term=ceo%40example.com&limit=2&offset=0&user_type=managed", reqs[0].Query)
+	assert.Equal(t, "fields=role%2Cstatus&filter_term=ceo%40example.com&limit=2&offset=2&user_type=managed", reqs[1].Query,
+		"the next offset is the offset plus the limit Box applied")
+	assertCommonHeaders(t, reqs[0], "Bearer "+testBoxToken)
+	require.Len(t, got, 3)
+	created := time.Date(2012, 12, 12, 18, 53, 43, 0, time.UTC)
+	space := int64(11345156112)
+	assert.Equal(t, "11446498", got[0].ID)
+	assert.Equal(t, "ceo@example.com", got[0].Login)
+	assert.True(t, created.Equal(*got[0].CreatedAt))
+	assert.Equal(t, &space, got[0].SpaceAmount)
+	assert.Equal(t, models.UserStatusActive, got[0].Status)
+	assert.Equal(t, "admin", got[0].Role)
+	assert.Equal(t, models.UserMini{ID: "11446498", Type: "user", Name: "Aaron Levie", Login: "ceo@example.com"}, got[0].Mini())
+	assert.Equal(t, "11446500", got[2].ID)
+}
+
+func TestMembershipsGetGroupsFindsByName(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testBoxBase+"/groups",
+		jsonReply(200, `{"total_count":1,"limit":100,"offset":0,"entries":[{"type":"group","id":"11446498","name":"Support","group_type":"managed_group",`+
+			`"provenance":"Active Directory","external_sync_identifier":"AD:123456","invitability_level":"admins_only","permissions":{"can_invite_as_collaborator":true}}]}`))
+	got, err := env.client.Memberships.GetGroups(t.Context(), &GetGroupsOptions{FilterTerm: "Support"}).Collect(0)
+	require.NoError(t, err)
+	req := rec.only(t)
+	assert.Equal(t, "/2.0/groups", req.Path)
+	assert.Equal(t, "filter_term=Support&offset=0", req.Query)
+	require.Len(t, got, 1)
+	assert.Equal(t, models.Group{
+		ID: "11446498", Type: "group", Name: "Support", GroupType: "managed_group", Provenance: "Active Directory",
+		ExternalSyncIdentifier: "AD:123456", InvitabilityLevel: "admins_only", Permissions: &models.GroupPermissions{CanInviteAsCollaborator: true},
+	}, got[0])
+	assert.Equal(t, models.GroupMini{ID: "11446498", Type: "group", Name: "Support", GroupType: "managed_group"}, got[0].Mini())
+
+	_, err = env.client.Memberships.GetGroups(t.Context(), nil).Collect(0)
+	require.NoError(t, err)
+	assert.Equal(t, "offset=0", rec.all()[1].Query)
+}
+
+func TestMembershipsGetUsersAndGroupsErrorsAndValidation(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testBoxBase+"/users",
+		jsonReply(403, `{"type":"error","status":403,"code":"access_denied_insufficient_permissions","message":"Access denied - insufficient permission"}`))
+	_, err := env.client.Memberships.GetUsers(t.Context(), nil).Collect(0)
+	require.ErrorIs(t, err, ErrForbidden)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "access_denied_insufficient_permissions", apiErr.Code)
+	assert.Equal(t, 1, rec.count())
+
+	gRec := env.route(http.MethodGet, testBoxBase+"/groups", jsonReply(404, `{"type":"error","status":404,"code":"not_found","message":"Not Found"}`))
+	_, err = env.client.Memberships.GetGroups(t.Context(), nil).Collect(0)
+	require.ErrorIs(t, err, ErrNotFound)
+
+	for _, o := range []struct {
+		param string
+		users *GetUsersOptions
+		group *GetGroupsOptions
+	}{
+		{"Limit", &GetUsersOptions{Limit: 1001}, &GetGroupsOptions{Limit: 1001}},
+		{"Limit", &GetUsersOptions{Limit: -1}, &GetGroupsOptions{Limit: -1}},
+		{"Offset", &GetUsersOptions{Offset: 10000}, &GetGroupsOptions{Offset: 10000}},
+		{"Offset", &GetUsersOptions{Offset: -1}, &GetGroupsOptions{Offset: -1}},
+	} {
+		for _, err := range []error{
+			func() error { _, err := env.client.Memberships.GetUsers(t.Context(), o.users).Collect(0); return err }(),
+			func() error { _, err := env.client.Memberships.GetGroups(t.Context(), o.group).Collect(0); return err }(),
+		} {
+			var verr *ValidationError
+			require.ErrorAs(t, err, &verr)
+			assert.Equal(t, o.param, verr.Param)
+		}
+	}
+	assert.Equal(t, 1, rec.count(), "invalid options send nothing")
+	assert.Equal(t, 1, gRec.count())
+}
+
+// The users and groups lists stop at Box's offset ceiling like the
+// membership lists.
+func TestMembershipsGetUsersOffsetCeiling(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testBoxBase+"/users",
+		jsonReply(200, `{"total_count":50000,"limit":1000,"offset":9000,"entries":[{"type":"user","id":"1"}]}`))
+	got, err := env.client.Memberships.GetUsers(t.Context(), &GetUsersOptions{Limit: 1000, Offset: 9000}).Collect(0)
+	require.ErrorIs(t, err, ErrOffsetLimit)
+	assert.Len(t, got, 1)
+	assert.Equal(t, 1, rec.count(), "offset 10000 is not sent")
+}
