@@ -189,14 +189,22 @@ func checkPortworxInvitation(inv *models.PortworxInvitation) error {
 	return nil
 }
 
+// PortworxDefaultPageSize is the page size ListInvitations sends when the
+// caller sets none: the size Portworx's own clients page with
+// (NewPaginationRequest(1, 50)). What the gateway does with a page number
+// and no page size (proto3 reads it as 0) is undocumented, so both are
+// always sent.
+const PortworxDefaultPageSize = 50
+
 // ListAccountInvitationsOptions pages GET /core/v1/invite. The zero value
-// starts at page 1 with the server's default page size.
+// starts at page 1 with PortworxDefaultPageSize invitations per page.
 type ListAccountInvitationsOptions struct {
 	// ProjectUID narrows the list to one project of the tenant.
 	ProjectUID string `url:"projectUid,omitempty"`
 	// PageNumber is the first page to fetch; pages are numbered from 1.
 	PageNumber int64 `url:"pagination.pageNumber,omitempty"`
-	// PageSize is the number of invitations per page.
+	// PageSize is the number of invitations per page; 0 sends
+	// PortworxDefaultPageSize.
 	PageSize int64 `url:"pagination.pageSize,omitempty"`
 }
 
@@ -216,10 +224,14 @@ func (s *AccountInvitationsService) ListInvitations(ctx context.Context, tenantU
 	if opts != nil {
 		q.ListAccountInvitationsOptions = *opts
 	}
+	pageSize := q.PageSize
+	if pageSize == 0 {
+		q.PageSize = PortworxDefaultPageSize
+	}
 	r := newRequest(portworx, http.MethodGet, "core/v1/invite", Idempotent).withQuery(&q).check(
 		checkRequired("tenantUID", tenantUID),
 		checkPortworxNotNegative("PageNumber", q.PageNumber),
-		checkPortworxNotNegative("PageSize", q.PageSize),
+		checkPortworxNotNegative("PageSize", pageSize),
 	)
 	return newPageNumberPager(ctx, s.client, r, reqOpts, "pagination.pageNumber", 1,
 		func(resp *models.PortworxListInvitationsResponse) numberedPage[models.PortworxInvitation] {

@@ -282,7 +282,8 @@ func TestAccountInvitationsListInvitationsMinimalQuery(t *testing.T) {
 	_, err := env.client.AccountInvitations.ListInvitations(t.Context(), pxTenantUID, nil).Collect(0)
 	require.NoError(t, err)
 	req := rec.only(t)
-	assert.Equal(t, "pagination.pageNumber=1&tenantUid="+pxTenantUID, req.Query)
+	assert.Equal(t, "pagination.pageNumber=1&pagination.pageSize=50&tenantUid="+pxTenantUID, req.Query,
+		"a page number always travels with a page size: the documented default")
 	pxAssertHeaders(t, req, "")
 }
 

@@ -351,6 +351,21 @@ func intIDOperations() []badInput {
 		{"Invitations.ListInvitationSecretIncidentAccess", "invitationID", func(ctx context.Context, c *invitations.Client, id int64) error {
 			return biDrain(c.Invitations.ListInvitationSecretIncidentAccess(ctx, id, nil))
 		}},
+		{"Invitations.GetInvitation", "invitationID", func(ctx context.Context, c *invitations.Client, id int64) error {
+			_, err := c.Invitations.GetInvitation(ctx, id)
+			return err
+		}},
+		{"Members.GetMember", "memberID", func(ctx context.Context, c *invitations.Client, id int64) error {
+			_, err := c.Members.GetMember(ctx, id)
+			return err
+		}},
+		{"Members.UpdateMember", "memberID", func(ctx context.Context, c *invitations.Client, id int64) error {
+			_, err := c.Members.UpdateMember(ctx, id, &models.UpdateMemberRequest{AccessLevel: models.AccessLevelMember}, nil)
+			return err
+		}},
+		{"Members.DeleteMember", "memberID", func(ctx context.Context, c *invitations.Client, id int64) error {
+			return c.Members.DeleteMember(ctx, id, nil)
+		}},
 		{"SSO.AcceptInvitation", "invitationID", func(ctx context.Context, c *invitations.Client, id int64) error {
 			return c.SSO.AcceptInvitation(ctx, id)
 		}},
@@ -387,6 +402,9 @@ func optionAndBodyInputs() []badInput {
 		add(fmt.Sprintf("Invitations.ListInvitations/PerPage=%d", n), "PerPage", func(ctx context.Context, c *invitations.Client) error {
 			return biDrain(c.Invitations.ListInvitations(ctx, &invitations.ListInvitationsOptions{PerPage: n}))
 		})
+		add(fmt.Sprintf("Members.ListMembers/PerPage=%d", n), "PerPage", func(ctx context.Context, c *invitations.Client) error {
+			return biDrain(c.Members.ListMembers(ctx, &invitations.ListMembersOptions{PerPage: n}))
+		})
 		add(fmt.Sprintf("Invitations.ListInvitationSecretIncidentAccess/PerPage=%d", n), "PerPage", func(ctx context.Context, c *invitations.Client) error {
 			return biDrain(c.Invitations.ListInvitationSecretIncidentAccess(ctx, 1, &invitations.ListInvitationSecretIncidentAccessOptions{PerPage: n}))
 		})
@@ -401,6 +419,16 @@ func optionAndBodyInputs() []badInput {
 			return err
 		})
 	}
+	for name, body := range map[string]*models.UpdateMemberRequest{"nil body": nil, "empty body": {}} {
+		add("Members.UpdateMember/"+name, "body", func(ctx context.Context, c *invitations.Client) error {
+			_, err := c.Members.UpdateMember(ctx, invitationstest.GitGuardianDemoMemberID, body, nil)
+			return err
+		})
+	}
+	add("Members.UpdateMember/owner", "body.AccessLevel", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Members.UpdateMember(ctx, invitationstest.GitGuardianDemoMemberID, &models.UpdateMemberRequest{AccessLevel: models.AccessLevelOwner}, nil)
+		return err
+	})
 	add("Invitations.SetInvitationResourceAccess/nil access", "access", func(ctx context.Context, c *invitations.Client) error {
 		_, err := c.Invitations.SetInvitationResourceAccess(ctx, nil)
 		return err
@@ -417,8 +445,14 @@ func optionAndBodyInputs() []badInput {
 		return c.Invitations.RevokeInvitationResourceAccess(ctx, nil)
 	})
 
-	// Box: limit is 1..1000 (0 for the default), offset 0..10000.
+	// Box: limit is 1..1000 (0 for the default), offset 0..9999.
 	boxLists := map[string]func(ctx context.Context, c *invitations.Client, o *invitations.ListMembershipsOptions) error{
+		"Memberships.GetUsers": func(ctx context.Context, c *invitations.Client, o *invitations.ListMembershipsOptions) error {
+			return biDrain(c.Memberships.GetUsers(ctx, &invitations.GetUsersOptions{Limit: o.Limit, Offset: o.Offset}))
+		},
+		"Memberships.GetGroups": func(ctx context.Context, c *invitations.Client, o *invitations.ListMembershipsOptions) error {
+			return biDrain(c.Memberships.GetGroups(ctx, &invitations.GetGroupsOptions{Limit: o.Limit, Offset: o.Offset}))
+		},
 		"Memberships.GetUserMemberships": func(ctx context.Context, c *invitations.Client, o *invitations.ListMembershipsOptions) error {
 			return biDrain(c.Memberships.GetUserMemberships(ctx, invitationstest.BoxDemoUserID, o))
 		},
@@ -435,7 +469,7 @@ func optionAndBodyInputs() []badInput {
 			{"Limit", invitations.ListMembershipsOptions{Limit: math.MaxInt64}},
 			{"Limit", invitations.ListMembershipsOptions{Limit: -1}},
 			{"Offset", invitations.ListMembershipsOptions{Offset: -1}},
-			{"Offset", invitations.ListMembershipsOptions{Offset: 10001}},
+			{"Offset", invitations.ListMembershipsOptions{Offset: 10000}},
 			{"Offset", invitations.ListMembershipsOptions{Limit: 1000, Offset: math.MaxInt64}},
 		} {
 			add(fmt.Sprintf("%s/%+v", name, o.opts), o.param, func(ctx context.Context, c *invitations.Client) error {

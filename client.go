@@ -23,7 +23,10 @@ const Version = "0.1.0"
 type Client struct {
 	// Invitations calls the GitGuardian workspace invitation endpoints.
 	Invitations *InvitationsService
-	// Memberships calls the Box group membership endpoints.
+	// Members calls the GitGuardian workspace member endpoints.
+	Members *MembersService
+	// Memberships calls the Box group membership, user and group list
+	// endpoints.
 	Memberships *MembershipsService
 	// Identity calls the Freestyle identity, token and permission endpoints.
 	Identity *IdentityService
@@ -134,6 +137,7 @@ func newClient(cfg config, transport http.RoundTripper) *Client {
 		PrepareRetry:   c.prepareRetry,
 	}
 	c.Invitations = &InvitationsService{client: c}
+	c.Members = &MembersService{client: c}
 	c.Memberships = &MembershipsService{client: c}
 	c.Identity = &IdentityService{client: c}
 	c.SSO = &SSOService{client: c}

@@ -32,8 +32,9 @@ var (
 	// default base URL (Portworx) is used without one.
 	ErrNoBaseURL = errors.New("invitations: no base URL configured")
 	// ErrOffsetLimit is yielded by a pager when the next page lies beyond
-	// the largest offset the API accepts (Box: 10,000), so the rest of the
-	// list cannot be reached by offset.
+	// the largest offset the API accepts (Box: 9,999), or the API refused
+	// an offset as too large, so the rest of the list cannot be reached
+	// by offset.
 	ErrOffsetLimit = errors.New("invitations: pagination offset limit reached")
 	// ErrRedirectRefused is returned when a server redirects from https to
 	// plain http: following it would expose the request, credential

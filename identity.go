@@ -35,7 +35,8 @@ func WithFreestyleBaseURL(baseURL string) Option {
 }
 
 // decodeFreestyleError reads the error bodies Freestyle is known to send:
-// {"code": "IDENTITY_NOT_FOUND", "message": "..."} (its TypeScript SDK),
+// {"code": "IDENTITY_NOT_FOUND", "message": "..."} (its TypeScript SDK;
+// some bodies carry a numeric code such as 400, kept as "400"),
 // {"error": "IDENTITY_NOT_FOUND", "message": "..."} (its current OpenAPI
 // document, for its other APIs), {"message": "..."} (the older document)
 // and a bare JSON string (its InternalServerError schema). Fields beside
@@ -60,6 +61,15 @@ func decodeFreestyleError(e *APIError, body []byte) {
 		return ""
 	}
 	e.Code = str("code")
+	if raw, ok := fields["code"]; ok && e.Code == "" {
+		// Freestyle's generated per-operation error types declare code
+		// as a number: keep its decimal text.
+		var n json.Number
+		if json.Unmarshal(raw, &n) == nil {
+			e.Code = n.String()
+			delete(fields, "code")
+		}
+	}
 	e.Message = str("message")
 	if errField := str("error"); errField != "" {
 		switch {

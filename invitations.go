@@ -67,6 +67,17 @@ func (s *InvitationsService) ListInvitations(ctx context.Context, opts *ListInvi
 	return newLinkCursorPager[models.Invitation](ctx, s.client, r, reqOpts)
 }
 
+// GetInvitation returns one pending invitation. An unknown id, or an
+// invitation that was accepted (its person is now a member, see
+// MembersService) or deleted, is ErrNotFound.
+//
+// GitGuardian API: GET /v1/invitations/{invitation_id}
+func (s *InvitationsService) GetInvitation(ctx context.Context, invitationID int64, reqOpts ...RequestOption) (*models.Invitation, error) {
+	r := newRequest(gitGuardian, http.MethodGet, "v1/invitations/{}", Idempotent).
+		withParams(intParam("invitationID", invitationID))
+	return doJSON[models.Invitation](ctx, s.client, r, reqOpts)
+}
+
 // CreateInvitationsOptions are the query options of POST /v1/invitations.
 type CreateInvitationsOptions struct {
 	// SendEmail says whether GitGuardian emails the invitee an accept

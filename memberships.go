@@ -3,6 +3,7 @@ package invitations
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/invitesdk/invitations/models"
@@ -11,9 +12,42 @@ import (
 // BoxBaseURL is the production Box API.
 const BoxBaseURL = "https://api.box.com/2.0"
 
-// boxMaxOffset is the largest offset Box's membership lists accept; larger
-// ones are rejected with 400.
-const boxMaxOffset = 10000
+// boxMaxOffset is the largest offset the SDK sends to Box. Box's
+// pagination guide says the maximum offset is 9999; its OpenAPI document
+// says offsets exceeding 10000 are rejected. The stricter reading is kept,
+// so a pager stops with ErrOffsetLimit before Box can refuse a page,
+// whichever is true (at the cost, if 10000 is accepted, of that one page).
+const boxMaxOffset = 9999
+
+// boxMaxLimit is the largest page Box serves.
+const boxMaxLimit = 1000
+
+// boxOffsetStyle is the offset/limit paging of every Box collection.
+var boxOffsetStyle = offsetStyle{limitKey: "limit", offsetKey: "offset", maxOffset: boxMaxOffset, offsetRejected: boxOffsetRejected}
+
+// boxOffsetRejected reports whether err is Box refusing the page's offset:
+// a 400 whose context_info names the offset parameter, or a bare 400 for
+// a page the pager moved to within one largest page of the ceiling (where
+// only the offset differs from a page Box served).
+func boxOffsetRejected(err error, offset int64, advanced bool) bool {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
+		return false
+	}
+	var info struct {
+		Errors []struct {
+			Name string `json:"name"`
+		} `json:"errors"`
+	}
+	if len(apiErr.Details) > 0 && json.Unmarshal(apiErr.Details, &info) == nil {
+		for _, e := range info.Errors {
+			if e.Name == "offset" {
+				return true
+			}
+		}
+	}
+	return advanced && offset > boxMaxOffset-boxMaxLimit
+}
 
 func boxAPI() apiConfig {
 	return apiConfig{
@@ -76,7 +110,9 @@ func decodeBoxError(e *APIError, body []byte) {
 	}
 }
 
-// MembershipsService calls Box's group membership endpoints.
+// MembershipsService calls Box's group membership endpoints, and the user
+// and group lists that find the ids those take (a user by login, a group
+// by name).
 type MembershipsService struct {
 	client *Client
 }
@@ -85,7 +121,7 @@ type MembershipsService struct {
 type ListMembershipsOptions struct {
 	// Limit is the page size, 1 to 1000 (Box's default is 100).
 	Limit int64 `url:"limit,omitempty"`
-	// Offset is where the listing starts, 0 to 10000.
+	// Offset is where the listing starts, 0 to 9999.
 	Offset int64 `url:"offset,omitempty"`
 }
 
@@ -93,9 +129,15 @@ func (o *ListMembershipsOptions) validate() error {
 	if o == nil {
 		return nil
 	}
+	return checkBoxPaging(o.Limit, o.Offset)
+}
+
+// checkBoxPaging allows Box's limit 1..1000 (0 for the default) and
+// offsets up to boxMaxOffset.
+func checkBoxPaging(limit, offset int64) error {
 	return firstError(
-		checkRange("Limit", o.Limit, 0, 1000),
-		checkRange("Offset", o.Offset, 0, boxMaxOffset),
+		checkRange("Limit", limit, 0, boxMaxLimit),
+		checkRange("Offset", offset, 0, boxMaxOffset),
 	)
 }
 
@@ -115,7 +157,7 @@ func (s *MembershipsService) GetUserMemberships(ctx context.Context, userID stri
 }
 
 // GetGroupMemberships lists the members of a group. Box cannot list past
-// offset 10,000: the pager then yields ErrOffsetLimit rather than stopping
+// offset 9,999: the pager then yields ErrOffsetLimit rather than stopping
 // silently.
 //
 // Box API: GET /groups/{group_id}/memberships
@@ -125,8 +167,7 @@ func (s *MembershipsService) GetGroupMemberships(ctx context.Context, groupID st
 
 func (s *MembershipsService) list(ctx context.Context, path string, id pathParam, opts *ListMembershipsOptions, reqOpts []RequestOption) *Pager[models.GroupMembership] {
 	r := newRequest(box, http.MethodGet, path, Idempotent).withParams(id).withQuery(opts).check(opts.validate())
-	style := offsetStyle{limitKey: "limit", offsetKey: "offset", maxOffset: boxMaxOffset}
-	return newOffsetPager(ctx, s.client, r, reqOpts, style, func(page *models.GroupMemberships) offsetPage[models.GroupMembership] {
+	return newOffsetPager(ctx, s.client, r, reqOpts, boxOffsetStyle, func(page *models.GroupMemberships) offsetPage[models.GroupMembership] {
 		return offsetPage[models.GroupMembership]{items: page.Entries, total: page.TotalCount, limit: page.Limit}
 	})
 }
@@ -175,4 +216,76 @@ func (s *MembershipsService) DeleteGroupMembershipByID(ctx context.Context, grou
 func groupMembershipRequest(method, groupMembershipID string, opts *GroupMembershipOptions) *request {
 	return newRequest(box, method, "group_memberships/{}", Idempotent).
 		withParams(idParam("groupMembershipID", groupMembershipID)).withQuery(opts)
+}
+
+// GetUsersOptions filters GET /users. The zero value lists every user of
+// the enterprise, 100 per page.
+type GetUsersOptions struct {
+	// FilterTerm keeps the users whose name or login (their primary
+	// email) starts with it. An external user is found only by their
+	// whole login, and alone.
+	FilterTerm string `url:"filter_term,omitempty"`
+	// UserType keeps one kind of user; Box's default is all.
+	UserType models.UserType `url:"user_type,omitempty"`
+	// ExternalAppUserID keeps the app users created with that id.
+	ExternalAppUserID string `url:"external_app_user_id,omitempty"`
+	// Fields asks for these fields (sent as one comma-separated value);
+	// Box then returns them plus the mini fields (id, type, name, login).
+	Fields []string `url:"fields,comma,omitempty"`
+	// Limit is the page size, 1 to 1000 (Box's default is 100).
+	Limit int64 `url:"limit,omitempty"`
+	// Offset is where the listing starts, 0 to 9999.
+	Offset int64 `url:"offset,omitempty"`
+}
+
+// GetUsers lists the users of the enterprise, offset by offset. With
+// FilterTerm set to an email it finds the user whose login that is, whose
+// ID GetUserMemberships takes:
+//
+//	for u, err := range client.Memberships.GetUsers(ctx, &invitations.GetUsersOptions{FilterTerm: email}).All() {
+//
+// FilterTerm is a prefix match: compare Login to keep the exact user.
+// Past offset 9,999 the pager yields ErrOffsetLimit.
+//
+// Box API: GET /users
+func (s *MembershipsService) GetUsers(ctx context.Context, opts *GetUsersOptions, reqOpts ...RequestOption) *Pager[models.User] {
+	r := newRequest(box, http.MethodGet, "users", Idempotent).withQuery(opts)
+	if opts != nil {
+		r.check(checkBoxPaging(opts.Limit, opts.Offset))
+	}
+	return newOffsetPager(ctx, s.client, r, reqOpts, boxOffsetStyle, func(page *models.Users) offsetPage[models.User] {
+		return offsetPage[models.User]{items: page.Entries, total: page.TotalCount, limit: page.Limit}
+	})
+}
+
+// GetGroupsOptions filters GET /groups. The zero value lists every group
+// of the enterprise, 100 per page.
+type GetGroupsOptions struct {
+	// FilterTerm keeps the groups whose name starts with it.
+	FilterTerm string `url:"filter_term,omitempty"`
+	// Fields asks for these fields (sent as one comma-separated value);
+	// Box then returns them plus the mini fields (id, type, name,
+	// group_type).
+	Fields []string `url:"fields,comma,omitempty"`
+	// Limit is the page size, 1 to 1000 (Box's default is 100).
+	Limit int64 `url:"limit,omitempty"`
+	// Offset is where the listing starts, 0 to 9999.
+	Offset int64 `url:"offset,omitempty"`
+}
+
+// GetGroups lists the groups of the enterprise, offset by offset. With
+// FilterTerm set to a group's name it finds the group, whose ID
+// GetGroupMemberships and CreateGroupMembership take. FilterTerm is a
+// prefix match: compare Name to keep the exact group. Past offset 9,999
+// the pager yields ErrOffsetLimit.
+//
+// Box API: GET /groups
+func (s *MembershipsService) GetGroups(ctx context.Context, opts *GetGroupsOptions, reqOpts ...RequestOption) *Pager[models.Group] {
+	r := newRequest(box, http.MethodGet, "groups", Idempotent).withQuery(opts)
+	if opts != nil {
+		r.check(checkBoxPaging(opts.Limit, opts.Offset))
+	}
+	return newOffsetPager(ctx, s.client, r, reqOpts, boxOffsetStyle, func(page *models.Groups) offsetPage[models.Group] {
+		return offsetPage[models.Group]{items: page.Entries, total: page.TotalCount, limit: page.Limit}
+	})
 }

@@ -2,6 +2,7 @@ package invitations
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"testing"
@@ -90,12 +91,12 @@ func TestMembershipsOffsetCeilingIsAnError(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	rec := env.route(http.MethodGet, testBoxBase+"/groups/big/memberships",
-		jsonReply(200, `{"total_count":25000,"limit":1000,"offset":9000,"entries":[{"id":"x"}]}`),
-		jsonReply(200, `{"total_count":25000,"limit":1000,"offset":10000,"entries":[{"id":"y"}]}`),
+		jsonReply(200, `{"total_count":25000,"limit":1000,"offset":8999,"entries":[{"id":"x"}]}`),
+		jsonReply(200, `{"total_count":25000,"limit":1000,"offset":9999,"entries":[{"id":"y"}]}`),
 	)
 	var ids []string
 	var gotErr error
-	for m, err := range env.client.Memberships.GetGroupMemberships(t.Context(), "big", &ListMembershipsOptions{Limit: 1000, Offset: 9000}).All() {
+	for m, err := range env.client.Memberships.GetGroupMemberships(t.Context(), "big", &ListMembershipsOptions{Limit: 1000, Offset: 8999}).All() {
 		if err != nil {
 			gotErr = err
 			continue
@@ -104,10 +105,55 @@ func TestMembershipsOffsetCeilingIsAnError(t *testing.T) {
 	}
 	assert.Equal(t, []string{"x", "y"}, ids)
 	require.ErrorIs(t, gotErr, ErrOffsetLimit)
-	assert.Contains(t, gotErr.Error(), "11000")
+	assert.Contains(t, gotErr.Error(), "10999")
 	reqs := rec.all()
-	require.Len(t, reqs, 2, "the offset past 10000 is never sent")
-	assert.Equal(t, "limit=1000&offset=10000", reqs[1].Query)
+	require.Len(t, reqs, 2, "no offset past 9999 (Box's pagination guide) is ever sent")
+	assert.Equal(t, "limit=1000&offset=9999", reqs[1].Query)
+}
+
+// A Box that refuses an offset the SDK still sends (a ceiling lower than
+// documented) yields ErrOffsetLimit too, with Box's answer inside; other
+// 400s stay plain API errors.
+func TestMembershipsOffsetRefusedByBoxIsOffsetLimit(t *testing.T) {
+	t.Parallel()
+	const (
+		bare      = `{"type":"error","status":400,"code":"bad_request","message":"Bad Request"}`
+		offsetBad = `{"type":"error","status":400,"code":"bad_request","message":"Bad Request","context_info":{"errors":[{"reason":"invalid_parameter","name":"offset","message":"Invalid value '300'."}]}}`
+		limitBad  = `{"type":"error","status":400,"code":"bad_request","message":"Bad Request","context_info":{"errors":[{"reason":"invalid_parameter","name":"limit","message":"Invalid value."}]}}`
+	)
+	cases := []struct {
+		name      string
+		start     int64
+		pages     []string // answers before the refusal, each a page of 1 of limit 300
+		refusal   string
+		wantLimit bool
+	}{
+		{"bare 400 near the ceiling", 9000, []string{"9000"}, bare, true},
+		{"400 naming offset, anywhere", 0, []string{"0"}, offsetBad, true},
+		{"400 naming offset, first page", 300, nil, offsetBad, true},
+		{"bare 400 far from the ceiling", 0, []string{"0"}, bare, false},
+		{"bare 400 on the caller's own first page", 9600, nil, bare, false},
+		{"any 400 on a page moved to near the ceiling", 9000, []string{"9000"}, limitBad, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t)
+			var replies []reply
+			for _, off := range tc.pages {
+				replies = append(replies, jsonReply(200, `{"total_count":20000,"limit":300,"offset":`+off+`,"entries":[{"id":"m`+off+`"}]}`))
+			}
+			replies = append(replies, jsonReply(400, tc.refusal))
+			rec := env.route(http.MethodGet, testBoxBase+"/users/u1/memberships", replies...)
+			got, err := env.client.Memberships.GetUserMemberships(t.Context(), "u1", &ListMembershipsOptions{Limit: 300, Offset: tc.start}).Collect(0)
+			assert.Len(t, got, len(tc.pages))
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr, "Box's answer stays reachable")
+			assert.Equal(t, http.StatusBadRequest, apiErr.StatusCode)
+			assert.Equal(t, tc.wantLimit, errors.Is(err, ErrOffsetLimit), "%v", err)
+			assert.Equal(t, len(tc.pages)+1, rec.count(), "a 400 is not retried")
+		})
+	}
 }
 
 func TestMembershipsListValidatesBeforeSending(t *testing.T) {
@@ -270,4 +316,112 @@ func TestMembershipsBoxErrorBodies(t *testing.T) {
 	assert.Equal(t, "bad_request", apiErr.Code)
 	assert.JSONEq(t, `{"errors":[{"reason":"invalid_parameter","name":"offset","message":"Invalid value '10001'."}]}`, string(apiErr.Details))
 	assert.Equal(t, fmt.Sprintf("invitations: Box GET %s/group_memberships/400: 400 bad_request: Bad Request (request id 7y2kq1)", testBoxBase), apiErr.Error())
+}
+
+func TestMembershipsGetUsersFindsByLoginAndPages(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testBoxBase+"/users",
+		jsonReply(200, `{"total_count":3,"limit":2,"offset":0,"order":[{"by":"name","direction":"ASC"}],"entries":[`+
+			`{"type":"user","id":"11446498","name":"Aaron Levie","login":"ceo@example.com","created_at":"2012-12-12T10:53:43-08:00","status":"active","space_amount":11345156112,"role":"admin"},`+
+			`{"type":"user","id":"11446499","name":"Aaron Levie Jr","login":"ceo.jr@example.com"}]}`),
+		jsonReply(200, `{"total_count":3,"limit":2,"offset":2,"entries":[{"type":"user","id":"11446500","name":"Ceo Bot","login":"ceo-bot@example.com"}]}`),
+	)
+	got, err := env.client.Memberships.GetUsers(t.Context(), &GetUsersOptions{
+		FilterTerm: "ceo@example.com", UserType: models.UserTypeManaged, Fields: []string{"role", "status"}, Limit: 2,
+	}).Collect(0)
+	require.NoError(t, err)
+	reqs := rec.all()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "/2.0/users", reqs[0].Path)
+	assert.Equal(t, "fields=role%2Cstatus&filter_term=ceo%40example.com&limit=2&offset=0&user_type=managed", reqs[0].Query)
+	assert.Equal(t, "fields=role%2Cstatus&filter_term=ceo%40example.com&limit=2&offset=2&user_type=managed", reqs[1].Query,
+		"the next offset is the offset plus the limit Box applied")
+	assertCommonHeaders(t, reqs[0], "Bearer "+testBoxToken)
+	require.Len(t, got, 3)
+	created := time.Date(2012, 12, 12, 18, 53, 43, 0, time.UTC)
+	space := int64(11345156112)
+	assert.Equal(t, "11446498", got[0].ID)
+	assert.Equal(t, "ceo@example.com", got[0].Login)
+	assert.True(t, created.Equal(*got[0].CreatedAt))
+	assert.Equal(t, &space, got[0].SpaceAmount)
+	assert.Equal(t, models.UserStatusActive, got[0].Status)
+	assert.Equal(t, "admin", got[0].Role)
+	assert.Equal(t, models.UserMini{ID: "11446498", Type: "user", Name: "Aaron Levie", Login: "ceo@example.com"}, got[0].Mini())
+	assert.Equal(t, "11446500", got[2].ID)
+}
+
+func TestMembershipsGetGroupsFindsByName(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testBoxBase+"/groups",
+		jsonReply(200, `{"total_count":1,"limit":100,"offset":0,"entries":[{"type":"group","id":"11446498","name":"Support","group_type":"managed_group",`+
+			`"provenance":"Active Directory","external_sync_identifier":"AD:123456","invitability_level":"admins_only","permissions":{"can_invite_as_collaborator":true}}]}`))
+	got, err := env.client.Memberships.GetGroups(t.Context(), &GetGroupsOptions{FilterTerm: "Support"}).Collect(0)
+	require.NoError(t, err)
+	req := rec.only(t)
+	assert.Equal(t, "/2.0/groups", req.Path)
+	assert.Equal(t, "filter_term=Support&offset=0", req.Query)
+	require.Len(t, got, 1)
+	assert.Equal(t, models.Group{
+		ID: "11446498", Type: "group", Name: "Support", GroupType: "managed_group", Provenance: "Active Directory",
+		ExternalSyncIdentifier: "AD:123456", InvitabilityLevel: "admins_only", Permissions: &models.GroupPermissions{CanInviteAsCollaborator: true},
+	}, got[0])
+	assert.Equal(t, models.GroupMini{ID: "11446498", Type: "group", Name: "Support", GroupType: "managed_group"}, got[0].Mini())
+
+	_, err = env.client.Memberships.GetGroups(t.Context(), nil).Collect(0)
+	require.NoError(t, err)
+	assert.Equal(t, "offset=0", rec.all()[1].Query)
+}
+
+func TestMembershipsGetUsersAndGroupsErrorsAndValidation(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testBoxBase+"/users",
+		jsonReply(403, `{"type":"error","status":403,"code":"access_denied_insufficient_permissions","message":"Access denied - insufficient permission"}`))
+	_, err := env.client.Memberships.GetUsers(t.Context(), nil).Collect(0)
+	require.ErrorIs(t, err, ErrForbidden)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "access_denied_insufficient_permissions", apiErr.Code)
+	assert.Equal(t, 1, rec.count())
+
+	gRec := env.route(http.MethodGet, testBoxBase+"/groups", jsonReply(404, `{"type":"error","status":404,"code":"not_found","message":"Not Found"}`))
+	_, err = env.client.Memberships.GetGroups(t.Context(), nil).Collect(0)
+	require.ErrorIs(t, err, ErrNotFound)
+
+	for _, o := range []struct {
+		param string
+		users *GetUsersOptions
+		group *GetGroupsOptions
+	}{
+		{"Limit", &GetUsersOptions{Limit: 1001}, &GetGroupsOptions{Limit: 1001}},
+		{"Limit", &GetUsersOptions{Limit: -1}, &GetGroupsOptions{Limit: -1}},
+		{"Offset", &GetUsersOptions{Offset: 10000}, &GetGroupsOptions{Offset: 10000}},
+		{"Offset", &GetUsersOptions{Offset: -1}, &GetGroupsOptions{Offset: -1}},
+	} {
+		for _, err := range []error{
+			func() error { _, err := env.client.Memberships.GetUsers(t.Context(), o.users).Collect(0); return err }(),
+			func() error { _, err := env.client.Memberships.GetGroups(t.Context(), o.group).Collect(0); return err }(),
+		} {
+			var verr *ValidationError
+			require.ErrorAs(t, err, &verr)
+			assert.Equal(t, o.param, verr.Param)
+		}
+	}
+	assert.Equal(t, 1, rec.count(), "invalid options send nothing")
+	assert.Equal(t, 1, gRec.count())
+}
+
+// The users and groups lists stop at Box's offset ceiling like the
+// membership lists.
+func TestMembershipsGetUsersOffsetCeiling(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testBoxBase+"/users",
+		jsonReply(200, `{"total_count":50000,"limit":1000,"offset":9000,"entries":[{"type":"user","id":"1"}]}`))
+	got, err := env.client.Memberships.GetUsers(t.Context(), &GetUsersOptions{Limit: 1000, Offset: 9000}).Collect(0)
+	require.ErrorIs(t, err, ErrOffsetLimit)
+	assert.Len(t, got, 1)
+	assert.Equal(t, 1, rec.count(), "offset 10000 is not sent")
 }

@@ -387,13 +387,19 @@ type offsetPage[T any] struct {
 type offsetStyle struct {
 	limitKey, offsetKey string
 	maxOffset           int64
+	// offsetRejected, when set, reports whether err, the answer to the
+	// page at offset, means the API refuses that offset; advanced says
+	// the pager moved there itself (only the offset differs from a page
+	// that succeeded). The pager then yields ErrOffsetLimit wrapping err.
+	offsetRejected func(err error, offset int64, advanced bool) bool
 }
 
 // newOffsetPager pages by limit and offset. The next offset is this offset
 // plus the limit the server applied (Box's rule: not the item count). The
 // list ends at the reported total, on an empty page, or, when no total is
 // reported, on a short page. An offset past the API's maximum is not sent:
-// the pager yields ErrOffsetLimit instead of stopping silently.
+// the pager yields ErrOffsetLimit instead of stopping silently, as it does
+// when the API refuses an offset (style.offsetRejected).
 func newOffsetPager[T, E any](ctx context.Context, c *Client, r *request, opts []RequestOption, style offsetStyle, unpack func(*E) offsetPage[T]) *Pager[T] {
 	startOffset, _ := strconv.ParseInt(r.query.Get(style.offsetKey), 10, 64)
 	requested, _ := strconv.ParseInt(r.query.Get(style.limitKey), 10, 64)
@@ -404,6 +410,9 @@ func newOffsetPager[T, E any](ctx context.Context, c *Client, r *request, opts [
 		var envelope E
 		resp, err := c.do(ctx, req, &envelope, opts)
 		if err != nil {
+			if style.offsetRejected != nil && style.offsetRejected(err, pos.offset, pos.offset != startOffset) {
+				return nil, nil, fmt.Errorf("%w: %s refused offset %d: %w", ErrOffsetLimit, c.cfg.apis[r.api].name, pos.offset, err)
+			}
 			return nil, nil, err
 		}
 		got := unpack(&envelope)

@@ -75,7 +75,7 @@ func relFirstPage[T any](p *invitations.Pager[T]) error {
 // relErr keeps only the error of a call that also returns a value.
 func relErr[T any](_ T, err error) error { return err }
 
-// relOps lists all 41 operations. tokenID is an existing access token of
+// relOps lists all 48 operations. tokenID is an existing access token of
 // the demo Freestyle identity (see relDemoTokenID).
 func relOps(tokenID string) []relOp {
 	const (
@@ -117,6 +117,21 @@ func relOps(tokenID string) []relOp {
 		{op: "gitguardian.ListInvitationSecretIncidentAccess", decodes: true, array: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relFirstPage(c.Invitations.ListInvitationSecretIncidentAccess(ctx, ggInvitation, nil))
 		}},
+		{op: "gitguardian.GetInvitation", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Invitations.GetInvitation(ctx, ggInvitation))
+		}},
+		{op: "gitguardian.ListMembers", decodes: true, array: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relFirstPage(c.Members.ListMembers(ctx, nil))
+		}},
+		{op: "gitguardian.GetMember", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Members.GetMember(ctx, invitationstest.GitGuardianDemoMemberID))
+		}},
+		{op: "gitguardian.UpdateMember", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Members.UpdateMember(ctx, invitationstest.GitGuardianDemoMemberID, &models.UpdateMemberRequest{AccessLevel: models.AccessLevelManager}, nil))
+		}},
+		{op: "gitguardian.DeleteMember", call: func(ctx context.Context, c *invitations.Client) error {
+			return c.Members.DeleteMember(ctx, invitationstest.GitGuardianDemoMemberID, nil)
+		}},
 
 		// Box
 		{op: "box.GetUserMemberships", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
@@ -124,6 +139,12 @@ func relOps(tokenID string) []relOp {
 		}},
 		{op: "box.GetGroupMemberships", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relFirstPage(c.Memberships.GetGroupMemberships(ctx, invitationstest.BoxDemoGroupID, nil))
+		}},
+		{op: "box.GetUsers", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relFirstPage(c.Memberships.GetUsers(ctx, &invitations.GetUsersOptions{FilterTerm: invitationstest.DemoPersonEmail}))
+		}},
+		{op: "box.GetGroups", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relFirstPage(c.Memberships.GetGroups(ctx, nil))
 		}},
 		{op: "box.CreateGroupMembership", unsafe: true, decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relErr(c.Memberships.CreateGroupMembership(ctx, &models.CreateGroupMembershipRequest{
@@ -880,7 +901,7 @@ func relServerLog(srv *invitationstest.Server) string {
 func TestReliabilityFaults(t *testing.T) {
 	tokenID := relDemoTokenID(t)
 	ops := relOps(tokenID)
-	require.Len(t, ops, 41)
+	require.Len(t, ops, 48)
 	refusedURL := relRefusedURL(t)
 	for _, sc := range relScenarios() {
 		t.Run(sc.name, func(t *testing.T) {

@@ -204,12 +204,13 @@ func (s *bimDataStore) deny(w http.ResponseWriter, r *http.Request, _ []byte) {
 
 // list answers every invitation as a bare array, unpaginated, filtered by
 // ?status= like a django-filter choice filter: an empty value means no
-// filter and an unknown one is a 400 field error.
+// filter and one outside the current choices (A, D, P; not the "W" of
+// 2019 documents) is a 400 field error.
 func (s *bimDataStore) list(w http.ResponseWriter, r *http.Request, _ []byte) {
 	status := models.BIMDataInvitationStatus(r.URL.Query().Get("status"))
 	switch status {
 	case "", models.BIMDataInvitationStatusAccepted, models.BIMDataInvitationStatusDenied,
-		models.BIMDataInvitationStatusPending, models.BIMDataInvitationStatusWaiting:
+		models.BIMDataInvitationStatusPending:
 	default:
 		writeJSON(w, http.StatusBadRequest, map[string][]string{
 			"status": {fmt.Sprintf("Select a valid choice. %s is not one of the available choices.", status)},

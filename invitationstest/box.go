@@ -1,6 +1,7 @@
 package invitationstest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -18,21 +19,31 @@ const (
 	BoxDemoGroupID = "57645"
 	// BoxDemoUserID is a demo user who belongs to no group yet.
 	BoxDemoUserID = "1434325"
+	// BoxDemoPersonUserID is the Box user whose login is DemoPersonEmail.
+	BoxDemoPersonUserID = "11446000"
+	// BoxDemoLargeGroupID is the group WithBoxLargeGroup adds.
+	BoxDemoLargeGroupID = "990001"
 )
 
 // boxStore is the fake Box enterprise.
 type boxStore struct {
 	nextID      int64
-	users       map[string]models.UserMini
-	groups      map[string]models.GroupMini
+	maxOffset   int64
+	users       map[string]*models.User
+	userOrder   []string // user ids in creation order, as lists show them
+	groups      map[string]*models.Group
+	groupOrder  []string
 	memberships []*models.GroupMembership // ordered by creation
 }
 
 func (f *Fake) registerBox() {
-	s := &boxStore{nextID: 434534, users: map[string]models.UserMini{}, groups: map[string]models.GroupMini{}}
+	s := &boxStore{nextID: 434534, maxOffset: f.boxMaxOffset, users: map[string]*models.User{}, groups: map[string]*models.Group{}}
 	f.box = s
 	if f.demo {
 		s.seed(f.now())
+	}
+	if f.boxLargeGroup > 0 {
+		s.seedLargeGroup(f.now(), f.boxLargeGroup)
 	}
 	v := &vendor{
 		name:       "box",
@@ -56,6 +67,8 @@ func (f *Fake) registerBox() {
 		}
 		s.list(w, r, func(m *models.GroupMembership) bool { return m.Group.ID == id })
 	})
+	f.handle(v, "GetUsers", "GET /users", s.listUsers)
+	f.handle(v, "GetGroups", "GET /groups", s.listGroups)
 	f.handle(v, "CreateGroupMembership", "POST /group_memberships", func(w http.ResponseWriter, r *http.Request, body []byte) {
 		s.create(w, r, body, f.now())
 	})
@@ -76,24 +89,54 @@ func (f *Fake) registerBox() {
 }
 
 func (s *boxStore) seed(now time.Time) {
-	groups := []models.GroupMini{
-		{ID: BoxDemoGroupID, Type: "group", Name: "Contractors", GroupType: "managed_group"},
-		{ID: "119720", Type: "group", Name: "Support", GroupType: "managed_group"},
-		{ID: "119721", Type: "group", Name: "Engineering", GroupType: "managed_group"},
+	created := now.Add(-400 * 24 * time.Hour).Truncate(time.Second)
+	groups := []*models.Group{
+		s.addGroup(models.Group{ID: BoxDemoGroupID, Name: "Contractors", Description: "External contractors"}, created),
+		s.addGroup(models.Group{ID: "119720", Name: "Support", Description: "Support Group - as imported from Active Directory", Provenance: "Active Directory", ExternalSyncIdentifier: "AD:119720"}, created),
+		s.addGroup(models.Group{ID: "119721", Name: "Engineering"}, created),
 	}
-	for _, g := range groups {
-		s.groups[g.ID] = g
-	}
-	s.users[BoxDemoUserID] = models.UserMini{ID: BoxDemoUserID, Type: "user", Name: "Sean Rose", Login: "sean@example.com"}
+	s.addUser(models.User{ID: BoxDemoUserID, Name: "Sean Rose", Login: "sean@example.com", JobTitle: "Admin"}, created)
 	for i := range 260 {
-		u := models.UserMini{ID: strconv.Itoa(11446000 + i), Type: "user", Name: fmt.Sprintf("Demo User %d", i+1), Login: fmt.Sprintf("user%03d@example.com", i+1)}
-		s.users[u.ID] = u
-		created := now.Add(-time.Duration(260-i) * time.Hour)
-		s.add(u, groups[0], models.GroupMembershipRoleMember, created)
+		at := now.Add(-time.Duration(260-i) * time.Hour)
+		u := s.addUser(models.User{ID: strconv.Itoa(11446000 + i), Name: fmt.Sprintf("Demo User %d", i+1), Login: fmt.Sprintf("user%03d@example.com", i+1)}, at)
+		s.add(u.Mini(), groups[0].Mini(), models.GroupMembershipRoleMember, at)
 		if i%10 == 0 {
-			s.add(u, groups[1+i%2], models.GroupMembershipRoleAdmin, created)
+			s.add(u.Mini(), groups[1+i%2].Mini(), models.GroupMembershipRoleAdmin, at)
 		}
 	}
+}
+
+// seedLargeGroup adds BoxDemoLargeGroupID with n members of its own.
+func (s *boxStore) seedLargeGroup(now time.Time, n int) {
+	at := now.Add(-30 * 24 * time.Hour).Truncate(time.Second)
+	g := s.addGroup(models.Group{ID: BoxDemoLargeGroupID, Name: "All Staff"}, at).Mini()
+	for i := range n {
+		u := s.addUser(models.User{ID: strconv.Itoa(20000000 + i), Name: fmt.Sprintf("Staff %d", i+1), Login: fmt.Sprintf("staff%05d@example.com", i+1)}, at)
+		s.add(u.Mini(), g, models.GroupMembershipRoleMember, at)
+	}
+}
+
+// addUser stores a managed user with Box's defaults for what u leaves out.
+func (s *boxStore) addUser(u models.User, at time.Time) *models.User {
+	at = at.Truncate(time.Second)
+	u.Type, u.CreatedAt, u.ModifiedAt = "user", &at, &at
+	u.Language, u.Timezone, u.Status, u.Role = cmp.Or(u.Language, "en"), cmp.Or(u.Timezone, "America/Los_Angeles"), models.UserStatusActive, "user"
+	space, used, upload := int64(10<<30), int64(len(u.Login))<<20, int64(2<<30)
+	u.SpaceAmount, u.SpaceUsed, u.MaxUploadSize = &space, &used, &upload
+	u.AvatarURL = "https://app.box.com/api/avatar/large/" + u.ID
+	s.users[u.ID] = &u
+	s.userOrder = append(s.userOrder, u.ID)
+	return &u
+}
+
+// addGroup stores a managed group.
+func (s *boxStore) addGroup(g models.Group, at time.Time) *models.Group {
+	g.Type, g.GroupType, g.CreatedAt, g.ModifiedAt = "group", "managed_group", &at, &at
+	g.InvitabilityLevel, g.MemberViewabilityLevel = "admins_only", "admins_only"
+	g.Permissions = &models.GroupPermissions{CanInviteAsCollaborator: true}
+	s.groups[g.ID] = &g
+	s.groupOrder = append(s.groupOrder, g.ID)
+	return &g
 }
 
 func (s *boxStore) add(u models.UserMini, g models.GroupMini, role models.GroupMembershipRole, at time.Time) *models.GroupMembership {
@@ -122,30 +165,49 @@ func writeBoxError(w http.ResponseWriter, status int, code, message string) {
 	writeJSON(w, status, boxError(status, code, message))
 }
 
-// list answers a Box collection: limit defaults to 100 and is clamped to
-// 1000, offsets past 10000 are rejected with 400, like the real API.
-func (s *boxStore) list(w http.ResponseWriter, r *http.Request, keep func(*models.GroupMembership) bool) {
+// boxPaging reads a Box collection's limit and offset: limit defaults to
+// 100 and is clamped to 1000, and an offset past the store's ceiling
+// (WithBoxMaxOffset) is answered 400 naming the offset, like the real API.
+func (s *boxStore) boxPaging(w http.ResponseWriter, r *http.Request) (limit, offset int64, ok bool) {
 	q := r.URL.Query()
-	limit, offset := int64(100), int64(0)
+	limit = 100
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
 			writeBoxError(w, http.StatusBadRequest, "bad_request", "Invalid value for limit")
-			return
+			return 0, 0, false
 		}
 		limit = min(max(n, 1), 1000)
 	}
 	if v := q.Get("offset"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 || n > 10000 {
+		if err != nil || n < 0 || n > s.maxOffset {
 			writeJSON(w, http.StatusBadRequest, map[string]any{
 				"type": "error", "status": 400, "code": "bad_request", "message": "Bad Request",
 				"context_info": map[string]any{"errors": []map[string]string{{"reason": "invalid_parameter", "name": "offset", "message": "Invalid value '" + v + "'."}}},
 				"request_id":   "fakeoffset",
 			})
-			return
+			return 0, 0, false
 		}
 		offset = n
+	}
+	return limit, offset, true
+}
+
+// boxPage is all[offset:offset+limit], clipped, never nil.
+func boxPage[T any](all []T, limit, offset int64) []T {
+	page := all[min(offset, int64(len(all))):min(offset+limit, int64(len(all)))]
+	return append(make([]T, 0, len(page)), page...)
+}
+
+// boxOrder is the order every fake collection reports.
+var boxOrder = []models.GroupMembershipsOrder{{By: "type", Direction: "ASC"}}
+
+// list answers a membership collection.
+func (s *boxStore) list(w http.ResponseWriter, r *http.Request, keep func(*models.GroupMembership) bool) {
+	limit, offset, ok := s.boxPaging(w, r)
+	if !ok {
+		return
 	}
 	var all []models.GroupMembership
 	for _, m := range s.memberships {
@@ -153,14 +215,72 @@ func (s *boxStore) list(w http.ResponseWriter, r *http.Request, keep func(*model
 			all = append(all, *m)
 		}
 	}
-	page := all[min(offset, int64(len(all))):min(offset+limit, int64(len(all)))]
-	if page == nil {
-		page = []models.GroupMembership{}
-	}
 	writeJSON(w, http.StatusOK, models.GroupMemberships{
-		TotalCount: int64(len(all)), Limit: limit, Offset: offset,
-		Order: []models.GroupMembershipsOrder{{By: "type", Direction: "ASC"}}, Entries: page,
+		TotalCount: int64(len(all)), Limit: limit, Offset: offset, Order: boxOrder, Entries: boxPage(all, limit, offset),
 	})
+}
+
+// boxPrefix reports whether s starts with term, ignoring case.
+func boxPrefix(s, term string) bool {
+	return len(s) >= len(term) && strings.EqualFold(s[:len(term)], term)
+}
+
+// listUsers answers GET /users. filter_term keeps users whose name or
+// login starts with it (every fake user is managed: user_type=external
+// finds nobody); fields reduces each entry to the mini fields plus those
+// asked for.
+func (s *boxStore) listUsers(w http.ResponseWriter, r *http.Request, _ []byte) {
+	q := r.URL.Query()
+	userType := q.Get("user_type")
+	switch userType {
+	case "", string(models.UserTypeAll), string(models.UserTypeManaged), string(models.UserTypeExternal):
+	default:
+		writeBoxError(w, http.StatusBadRequest, "bad_request", "Invalid value for user_type")
+		return
+	}
+	limit, offset, ok := s.boxPaging(w, r)
+	if !ok {
+		return
+	}
+	term, appID := q.Get("filter_term"), q.Get("external_app_user_id")
+	var all []models.User
+	for _, id := range s.userOrder {
+		u := s.users[id]
+		if userType == string(models.UserTypeExternal) || (term != "" && !boxPrefix(u.Name, term) && !boxPrefix(u.Login, term)) ||
+			(appID != "" && u.ExternalAppUserID != appID) {
+			continue
+		}
+		all = append(all, *u)
+	}
+	page := boxPage(all, limit, offset)
+	entries := make([]any, len(page))
+	for i := range page {
+		entries[i] = boxFields(&page[i], q.Get("fields"), "id", "type", "name", "login")
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(all), "limit": limit, "offset": offset, "order": boxOrder, "entries": entries})
+}
+
+// listGroups answers GET /groups: filter_term keeps groups whose name
+// starts with it.
+func (s *boxStore) listGroups(w http.ResponseWriter, r *http.Request, _ []byte) {
+	limit, offset, ok := s.boxPaging(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	term := q.Get("filter_term")
+	var all []models.Group
+	for _, id := range s.groupOrder {
+		if g := s.groups[id]; term == "" || boxPrefix(g.Name, term) {
+			all = append(all, *g)
+		}
+	}
+	page := boxPage(all, limit, offset)
+	entries := make([]any, len(page))
+	for i := range page {
+		entries[i] = boxFields(&page[i], q.Get("fields"), "id", "type", "name", "group_type")
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(all), "limit": limit, "offset": offset, "order": boxOrder, "entries": entries})
 }
 
 func (s *boxStore) find(w http.ResponseWriter, r *http.Request) *models.GroupMembership {
@@ -213,12 +333,13 @@ func (s *boxStore) create(w http.ResponseWriter, r *http.Request, body []byte, n
 		writeBoxError(w, http.StatusBadRequest, "bad_request", "user and group are required")
 		return
 	}
-	u, okU := s.users[b.User.ID]
-	g, okG := s.groups[b.Group.ID]
+	user, okU := s.users[b.User.ID]
+	group, okG := s.groups[b.Group.ID]
 	if !okU || !okG {
 		writeBoxError(w, http.StatusNotFound, "not_found", "Not Found")
 		return
 	}
+	u, g := user.Mini(), group.Mini()
 	for _, m := range s.memberships {
 		if m.User.ID == u.ID && m.Group.ID == g.ID {
 			writeBoxError(w, http.StatusConflict, "conflict", "User is already a member of this group")
@@ -257,19 +378,23 @@ func (s *boxStore) update(w http.ResponseWriter, r *http.Request, body []byte, n
 // writeMembership answers one membership, reduced to id, type and the
 // requested fields when the query has "fields".
 func writeMembership(w http.ResponseWriter, r *http.Request, status int, m *models.GroupMembership) {
-	fields := r.URL.Query().Get("fields")
+	writeJSON(w, status, boxFields(m, r.URL.Query().Get("fields"), "id", "type"))
+}
+
+// boxFields returns v as it is when fields is empty, else only its keep
+// fields and those listed in fields (comma-separated), as Box does.
+func boxFields(v any, fields string, keep ...string) any {
 	if fields == "" {
-		writeJSON(w, status, m)
-		return
+		return v
 	}
 	full := map[string]json.RawMessage{}
-	b, _ := json.Marshal(m)
+	b, _ := json.Marshal(v)
 	_ = json.Unmarshal(b, &full)
-	out := map[string]json.RawMessage{"id": full["id"], "type": full["type"]}
-	for _, f := range strings.Split(fields, ",") {
+	out := map[string]json.RawMessage{}
+	for _, f := range append(keep, strings.Split(fields, ",")...) {
 		if v, ok := full[f]; ok {
 			out[f] = v
 		}
 	}
-	writeJSON(w, status, out)
+	return out
 }

@@ -34,9 +34,11 @@ const (
 	PortworxAccessToken = "fake-portworx-token"
 )
 
-// DemoPersonEmail is a person the demo data knows in every API: a pending
-// GitGuardian invitation, Box group memberships, a BIMData user and a
-// Portworx invitation. The offboard example removes them by default.
+// DemoPersonEmail is a person the demo data knows in every API: a
+// GitGuardian workspace member (besides a pending invitation, kept for the
+// invitation examples, which the live API would refuse for a member), a
+// Box user (login) with group memberships, a BIMData user and a Portworx
+// invitation. The offboard example removes them by default.
 const DemoPersonEmail = "user001@example.com"
 
 // Path prefixes of each API under the server root.
@@ -75,6 +77,21 @@ func WithDemoData() Option {
 	return func(f *Fake) { f.demo = true }
 }
 
+// WithBoxMaxOffset makes the fake Box answer 400 to a list whose offset
+// exceeds n. The default, 10000, is what Box's OpenAPI document says
+// ("offsets exceeding 10000 are rejected"); Box's pagination guide says
+// the maximum is 9999. Either way the SDK stops with ErrOffsetLimit.
+func WithBoxMaxOffset(n int64) Option {
+	return func(f *Fake) { f.boxMaxOffset = n }
+}
+
+// WithBoxLargeGroup adds a Box group, BoxDemoLargeGroupID ("All Staff"),
+// with n generated members (users "staff%05d@example.com"), so that lists
+// can be paged up to Box's offset ceiling.
+func WithBoxLargeGroup(n int) Option {
+	return func(f *Fake) { f.boxLargeGroup = n }
+}
+
 // WithLatency delays every answer by d.
 func WithLatency(d time.Duration) Option {
 	return func(f *Fake) { f.latency = d }
@@ -86,6 +103,9 @@ type Fake struct {
 	mux     *http.ServeMux
 	demo    bool
 	latency time.Duration
+
+	boxMaxOffset  int64 // largest list offset the fake Box accepts
+	boxLargeGroup int   // members of the large Box group, 0 for none
 
 	mu     sync.Mutex // guards everything below, and every vendor store
 	log    []Request
@@ -101,7 +121,7 @@ type Fake struct {
 
 // NewFake returns the fake as a handler.
 func NewFake(opts ...Option) *Fake {
-	f := &Fake{mux: http.NewServeMux(), now: time.Now}
+	f := &Fake{mux: http.NewServeMux(), now: time.Now, boxMaxOffset: 10000}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(f)

@@ -295,7 +295,9 @@ func (s *freestyleStore) listIdentities(w http.ResponseWriter, r *http.Request, 
 	if v := r.URL.Query().Get("includeManaged"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			writeFreestyleError(w, http.StatusBadRequest, "INVALID_REQUEST", "Invalid query parameter includeManaged: expected a boolean")
+			// A query the route's schema rejects is answered with a
+			// numeric code, as Freestyle's generated error types declare.
+			writeJSON(w, http.StatusBadRequest, map[string]any{"code": http.StatusBadRequest, "message": "Invalid query parameter includeManaged: expected a boolean"})
 			return
 		}
 		includeManaged = b

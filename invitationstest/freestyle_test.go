@@ -333,8 +333,9 @@ func TestFakeFreestyleIdentityPaginationWithTotal(t *testing.T) {
 	resp, body := fsRaw(t, srv, http.MethodGet, "/identity/v1/identities?limit=-1", "")
 	assert.Equal(t, 400, resp.StatusCode)
 	assert.Contains(t, body, "INVALID_REQUEST")
-	resp, _ = fsRaw(t, srv, http.MethodGet, "/identity/v1/identities?includeManaged=maybe", "")
+	resp, body = fsRaw(t, srv, http.MethodGet, "/identity/v1/identities?includeManaged=maybe", "")
 	assert.Equal(t, 400, resp.StatusCode)
+	assert.Contains(t, body, `"code":400`, "a schema rejection carries a numeric code")
 }
 
 func TestFakeFreestyleGitPermissionsShortPages(t *testing.T) {

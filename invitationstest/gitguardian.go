@@ -21,6 +21,7 @@ type gitGuardianStore struct {
 	invitations []models.Invitation // ordered by id
 	incidents   []models.IncidentWithoutOccurrences
 	access      map[resourceKey]models.IncidentPermissionEnum
+	mem         ggMembers
 }
 
 type resourceKey struct {
@@ -31,6 +32,7 @@ func (f *Fake) registerGitGuardian() {
 	f.gg = &gitGuardianStore{nextID: 1, access: map[resourceKey]models.IncidentPermissionEnum{}}
 	if f.demo {
 		f.gg.seed(f.now())
+		f.gg.seedMembers(f.now())
 	}
 	v := &vendor{
 		name:       "gitguardian",
@@ -48,12 +50,17 @@ func (f *Fake) registerGitGuardian() {
 	f.handle(v, "CreateInvitations", "POST /v1/invitations", func(w http.ResponseWriter, r *http.Request, body []byte) {
 		s.createInvitation(w, r, body, f.now())
 	})
+	f.handle(v, "GetInvitation", "GET /v1/invitations/{invitation_id}", s.getInvitation)
 	f.handle(v, "DeleteInvitation", "DELETE /v1/invitations/{invitation_id}", s.deleteInvitation)
 	f.handle(v, "ResendInvitation", "POST /v1/invitations/{invitation_id}/resend", s.resendInvitation)
 	f.handle(v, "GetInvitationResourceAccess", "GET /v1/invitations/{invitation_id}/{resource_type}/{resource_id}", s.getAccess)
 	f.handle(v, "SetInvitationResourceAccess", "PUT /v1/invitations/{invitation_id}/{resource_type}/{resource_id}", s.setAccess)
 	f.handle(v, "RevokeInvitationResourceAccess", "DELETE /v1/invitations/{invitation_id}/{resource_type}/{resource_id}", s.revokeAccess)
 	f.handle(v, "ListInvitationSecretIncidentAccess", "GET /v1/invitations/{invitation_id}/secret-incidents", s.listIncidents)
+	f.handle(v, "ListMembers", "GET /v1/members", s.listMembers)
+	f.handle(v, "GetMember", "GET /v1/members/{member_id}", s.getMember)
+	f.handle(v, "UpdateMember", "PATCH /v1/members/{member_id}", s.updateMember)
+	f.handle(v, "DeleteMember", "DELETE /v1/members/{member_id}", s.deleteMember)
 }
 
 func (s *gitGuardianStore) seed(now time.Time) {
@@ -200,6 +207,12 @@ func (s *gitGuardianStore) createInvitation(w http.ResponseWriter, r *http.Reque
 			ggDetail(w, http.StatusConflict, "Request conflicts with existing data.")
 			return
 		}
+	}
+	if s.mem.isMember(req.Email) {
+		// The 2023 document's answer for a person already in the
+		// workspace: 200 with a list of details, not an invitation.
+		writeJSON(w, http.StatusOK, []map[string]string{{"details": "User already in the workspace"}})
+		return
 	}
 	writeJSON(w, http.StatusCreated, s.add(req.Email, level, now))
 }

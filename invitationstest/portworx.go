@@ -401,10 +401,14 @@ func (s *portworxStore) list(w http.ResponseWriter, r *http.Request, _ []byte) {
 		writePxError(w, pxInvalidArgument, "pagination.page_size: value must be greater than or equal to 0")
 		return
 	}
+	_, numbered := pxQuery(q, "pagination.pageNumber")
 	if pageNumber == 0 {
 		pageNumber = 1
 	}
-	if pageSize == 0 {
+	// A page number without a page size reaches the service as
+	// page_size 0 (proto3's default): such a page holds nothing. Only a
+	// request without any pagination gets the default size.
+	if pageSize == 0 && !numbered {
 		pageSize = pxDefaultPageSize
 	}
 	pageSize = min(pageSize, pxMaxPageSize)
@@ -416,7 +420,10 @@ func (s *portworxStore) list(w http.ResponseWriter, r *http.Request, _ []byte) {
 		}
 	}
 	total := int64(len(items))
-	pages := (total + pageSize - 1) / pageSize
+	var pages int64
+	if pageSize > 0 {
+		pages = (total + pageSize - 1) / pageSize
+	}
 	out := []pxInvitationJSON{}
 	if pageNumber <= pages {
 		start := (pageNumber - 1) * pageSize

@@ -219,6 +219,15 @@ func TestFakePortworxPageNumberPagination(t *testing.T) {
 	_, body = rawGet(t, srv.BaseURLs.Portworx+"/core/v1/invite?tenant_uid="+invitationstest.PortworxDemoTenantID+"&pagination.page_size=7&pagination.page_number=2", pxAuth)
 	assert.Contains(t, body, `"currentPage":"2"`)
 	assert.Contains(t, body, `"pageSize":"7"`)
+	// A page number without a page size is page size 0 to the service:
+	// an empty page, and no next one.
+	_, body = rawGet(t, srv.BaseURLs.Portworx+"/core/v1/invite?tenantUid="+invitationstest.PortworxDemoTenantID+"&pagination.pageNumber=1", pxAuth)
+	assert.Contains(t, body, `"invitations":[]`)
+	assert.Contains(t, body, `"totalRecords":"120"`)
+	assert.Contains(t, body, `"nextPage":"-1"`)
+	for _, r := range reqs {
+		assert.Contains(t, r.RawQuery, "pagination.pageSize=50", "the SDK always sends a page size")
+	}
 	// Past the end: no invitations, still a well-formed page.
 	_, body = rawGet(t, srv.BaseURLs.Portworx+"/core/v1/invite?tenantUid="+invitationstest.PortworxDemoTenantID+"&pagination.pageNumber=9", pxAuth)
 	assert.Contains(t, body, `"invitations":[]`)

@@ -13,17 +13,23 @@ import (
 // to filter GET /identity-provider/invitation.
 type BIMDataInvitationStatus string
 
-// Known invitation statuses. An invitation starts Pending; a Denied one
-// can still be accepted later.
+// The current invitation statuses (BIMData's API documents list A, D and
+// P). An invitation starts Pending; a Denied one can still be accepted
+// later. Any other value, such as the "W" of 2019 documents, still
+// decodes as it is.
 const (
 	BIMDataInvitationStatusAccepted BIMDataInvitationStatus = "A"
 	BIMDataInvitationStatusDenied   BIMDataInvitationStatus = "D"
 	BIMDataInvitationStatusPending  BIMDataInvitationStatus = "P"
-	// BIMDataInvitationStatusWaiting (accepted, waiting for the user's
-	// first login to finish) is listed by some versions of BIMData's API
-	// description only.
-	BIMDataInvitationStatusWaiting BIMDataInvitationStatus = "W"
 )
+
+// BIMDataInvitationStatusWaiting ("accepted, waiting for the user's first
+// login") appears only in BIMData's 2019 API documents; current servers
+// neither send it nor accept it as a filter.
+//
+// Deprecated: not a current status. Compare with the literal "W" if old
+// data must be recognised.
+const BIMDataInvitationStatusWaiting BIMDataInvitationStatus = "W"
 
 // BIMDataRole is a cloud or project role, sent as a JSON integer.
 type BIMDataRole int

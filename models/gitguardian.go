@@ -231,3 +231,58 @@ type IncidentWithoutOccurrences struct {
 	FeedbackList       json.RawMessage `json:"feedback_list,omitempty"`
 	DestinationTickets json.RawMessage `json:"destination_tickets,omitempty"`
 }
+
+// GitGuardian workspace members (https://api.gitguardian.com/v1/members):
+// the people who accepted an invitation.
+
+// Member is a GitGuardian workspace member.
+type Member struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	// AccessLevel is the member's access level. Servers that still send
+	// only the legacy "role" field fill it from Role.
+	AccessLevel AccessLevel `json:"access_level"`
+	// Role is the deprecated alias of AccessLevel, still sent by the API.
+	Role AccessLevel `json:"role,omitempty"`
+	// Active is false for a deactivated member.
+	Active bool `json:"active"`
+	// CreatedAt is when the member joined the workspace.
+	CreatedAt time.Time `json:"created_at"`
+	// LastLogin is nil for a member who never logged in.
+	LastLogin *time.Time `json:"last_login"`
+}
+
+// UnmarshalJSON decodes a member, falling back to the legacy "role" field
+// when "access_level" is absent.
+func (m *Member) UnmarshalJSON(data []byte) error {
+	type plain Member
+	if err := json.Unmarshal(data, (*plain)(m)); err != nil {
+		return err
+	}
+	if m.AccessLevel == "" {
+		m.AccessLevel = m.Role
+	}
+	return nil
+}
+
+// UpdateMemberRequest is the body of PATCH /v1/members/{member_id}. Fields
+// left zero are not sent; at least one must be set.
+type UpdateMemberRequest struct {
+	// AccessLevel is the new access level: manager, member or
+	// restricted (a member cannot be made owner this way).
+	AccessLevel AccessLevel `json:"access_level,omitempty"`
+	// Active deactivates (false) or reactivates (true) the member.
+	Active *bool `json:"active,omitempty"`
+}
+
+// ListMembersOrdering sorts GET /v1/members; a leading "-" means descending.
+type ListMembersOrdering string
+
+// Known member orderings.
+const (
+	ListMembersOrderingCreatedAt     ListMembersOrdering = "created_at"
+	ListMembersOrderingCreatedAtDesc ListMembersOrdering = "-created_at"
+	ListMembersOrderingLastLogin     ListMembersOrdering = "last_login"
+	ListMembersOrderingLastLoginDesc ListMembersOrdering = "-last_login"
+)
