@@ -676,8 +676,7 @@ func TestBadInputIsRejectedBeforeAnyRequest(t *testing.T) {
 // The same table against the fake: nothing reaches it at all.
 func TestBadInputNeverReachesTheFake(t *testing.T) {
 	t.Parallel()
-	srv := invitationstest.NewServer(invitationstest.WithDemoData())
-	defer srv.Close()
+	srv := invitationstest.NewTestServer(t, invitationstest.WithDemoData())
 	c, err := srv.Client(invitations.WithRetryWait(0, 0))
 	require.NoError(t, err)
 	rows := allBadInputs()
