@@ -72,7 +72,7 @@
 //
 // The programs in examples/ run on the embedded fake when no vendor
 // credentials are set, and on the real APIs whose variables are set:
-// examples/quickstart (the README's), onboard (invite one person
-// everywhere), offboard (find and revoke everything tied to an email) and
-// pending (stream every pending invitation).
+// onboard (invite one person everywhere), offboard (find and revoke
+// everything tied to an email; on the fake, DemoPersonEmail's) and pending
+// (stream every pending invitation).
 package invitations

@@ -3,7 +3,7 @@ package invitations_test
 // The Go snippets of README.md, compiled (and vetted) as part of the
 // tests. Each function holds one snippet verbatim between "README:" marks,
 // indented one tab; TestREADMESnippetsAreCompiled fails when README.md and
-// this file (or examples/quickstart/main.go, the Quick start program)
+// this file (or examples/internal/quickstart/main.go, the Quick start program)
 // differ. Edit both together.
 
 import (
@@ -199,7 +199,7 @@ func TestREADMESnippetsAreCompiled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	quickstart, err := os.ReadFile("examples/quickstart/main.go")
+	quickstart, err := os.ReadFile("examples/internal/quickstart/main.go")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestREADMESnippetsAreCompiled(t *testing.T) {
 	// The Quick start program is shown from its package clause on.
 	_, program, ok := strings.Cut(string(quickstart), "\npackage main\n")
 	if !ok {
-		t.Fatal("examples/quickstart/main.go: no package clause")
+		t.Fatal("examples/internal/quickstart/main.go: no package clause")
 	}
 	snippets = append(snippets, strings.TrimRight("package main\n"+program, "\n"))
 

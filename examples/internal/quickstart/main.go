@@ -3,7 +3,7 @@
 // environment. README.md shows this file from "package main" on, and a
 // test keeps the two identical.
 //
-//	GITGUARDIAN_API_KEY=... go run ./examples/quickstart
+//	GITGUARDIAN_API_KEY=... go run ./examples/internal/quickstart
 package main
 
 import (
