@@ -5,12 +5,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/invitationstest"
+	"github.com/invitesdk/invitations/models"
 )
 
 // adminDo sends one request to a fake over HTTP and decodes a JSON answer
@@ -183,4 +186,45 @@ func TestFakeRoutingErrors(t *testing.T) {
 	assert.EqualValues(t, 404, boxErr["status"])
 	assert.Equal(t, "not_found", boxErr["code"])
 	assert.Equal(t, "no such route: GET /box/2.0/nope", boxErr["message"])
+}
+
+// Reset from Go: seed data back, faults and log gone, and safe while
+// requests are being served.
+func TestResetRestoresTheSeedState(t *testing.T) {
+	t.Parallel()
+	srv, c := newServer(t, invitationstest.WithDemoData())
+	ctx := t.Context()
+	require.NoError(t, c.Memberships.DeleteGroupMembershipByID(ctx, "434534"))
+	_, err := c.Invitations.CreateInvitations(ctx, &models.CreateInvitationsRequest{Email: "ada@example.com"}, nil)
+	require.NoError(t, err)
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.AllBIMData, Status: 500, Times: -1})
+
+	srv.Reset()
+	assert.Empty(t, srv.Faults())
+	assert.Empty(t, srv.Requests())
+	_, err = c.Memberships.GetGroupMembershipByID(ctx, "434534", nil)
+	require.NoError(t, err, "the deleted membership is back")
+	found, err := c.Invitations.ListInvitations(ctx, &invitations.ListInvitationsOptions{Search: "ada@"}).Collect(0)
+	require.NoError(t, err)
+	assert.Empty(t, found, "the created invitation is gone")
+	_, err = c.SSO.GetInvitation(ctx, invitationstest.BIMDataDemoInvitationID)
+	require.NoError(t, err, "the fault is gone")
+	assert.True(t, srv.BIMDataUserExists(invitationstest.DemoPersonEmail))
+
+	// Concurrent requests and resets: no race, every answer well formed.
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				_, err := c.Memberships.GetGroupMembershipByID(ctx, "434534", nil)
+				assert.NoError(t, err)
+			}
+		}()
+	}
+	for range 10 {
+		srv.Reset()
+	}
+	wg.Wait()
 }
