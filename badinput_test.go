@@ -752,7 +752,7 @@ func TestFreeFormIDsReachOnlyTheIntendedOperation(t *testing.T) {
 			}
 			reqs := srv.Requests()
 			if assert.Len(t, reqs, 1, "%s %q", op.op, id.id) {
-				assert.Equal(t, op.op, reqs[0].Operation, "%q", id.id)
+				assert.Equal(t, op.op, string(reqs[0].Operation), "%q", id.id)
 				assert.Equal(t, op.prefix+fmt.Sprintf(op.path, id.escaped), reqs[0].Path)
 				assert.Equal(t, op.query, reqs[0].RawQuery)
 			}
