@@ -5,7 +5,8 @@
 // bodies, pagination), safe for concurrent requests, and it can inject
 // faults and records every request it receives.
 //
-// Start one in a test with NewServer and get a Client wired to it:
+// Start one in a test with NewTestServer (NewServer outside tests) and get
+// a Client wired to it:
 //
 //	srv := invitationstest.NewTestServer(t, invitationstest.WithDemoData())
 //	client, err := srv.Client() // no backoff between retries
@@ -129,7 +130,8 @@ type Fake struct {
 //	GET    /_fake/routes    every operation's method and path, the base URL
 //	                        and credentials of each API, and the demo ids
 //	GET    /_fake/faults    the armed faults
-//	POST   /_fake/faults    arm a fault: a JSON Fault, e.g.
+//	POST   /_fake/faults    arm a fault: a JSON Fault, its fields in
+//	                        snake_case (latency as a duration, "250ms"), e.g.
 //	                        {"operation":"box.CreateGroupMembership","status":503,"times":2}
 //	DELETE /_fake/faults    disarm every fault
 //	GET    /_fake/requests  the request log, credentials redacted;
