@@ -710,8 +710,7 @@ func TestBadInputIsRejectedBeforeAnyRequest(t *testing.T) {
 // The same table against the fake: nothing reaches it at all.
 func TestBadInputNeverReachesTheFake(t *testing.T) {
 	t.Parallel()
-	srv := invitationstest.NewServer(invitationstest.WithDemoData())
-	defer srv.Close()
+	srv := invitationstest.NewTestServer(t, invitationstest.WithDemoData())
 	c, err := srv.Client(invitations.WithRetryWait(0, 0))
 	require.NoError(t, err)
 	rows := allBadInputs()
@@ -787,7 +786,7 @@ func TestFreeFormIDsReachOnlyTheIntendedOperation(t *testing.T) {
 			}
 			reqs := srv.Requests()
 			if assert.Len(t, reqs, 1, "%s %q", op.op, id.id) {
-				assert.Equal(t, op.op, reqs[0].Operation, "%q", id.id)
+				assert.Equal(t, op.op, string(reqs[0].Operation), "%q", id.id)
 				assert.Equal(t, op.prefix+fmt.Sprintf(op.path, id.escaped), reqs[0].Path)
 				assert.Equal(t, op.query, reqs[0].RawQuery)
 			}

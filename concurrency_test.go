@@ -248,8 +248,7 @@ func concPortworx(ctx context.Context, c *invitations.Client, k int, r *concResu
 
 func TestOneClientSharedByManyGoroutines(t *testing.T) {
 	t.Parallel()
-	srv := invitationstest.NewServer(invitationstest.WithDemoData())
-	defer srv.Close()
+	srv := invitationstest.NewTestServer(t, invitationstest.WithDemoData())
 	client, err := srv.Client(invitations.WithRetryWait(0, 0))
 	require.NoError(t, err)
 
@@ -303,7 +302,7 @@ func TestOneClientSharedByManyGoroutines(t *testing.T) {
 	assert.Equal(t, 1, accepted, "exactly one worker accepted the denied invitation")
 
 	// Nothing was sent twice: the fake saw each create, send and accept once per worker.
-	for _, op := range []string{
+	for _, op := range []invitationstest.Operation{
 		"gitguardian.CreateInvitations", "gitguardian.ResendInvitation", "box.CreateGroupMembership", "freestyle.CreateIdentity",
 		"freestyle.CreateGitToken", "freestyle.GrantVMPermission", "bimdata.AcceptInvitation", "portworx.CreateInvitation", "portworx.NotifyUser",
 	} {

@@ -14,12 +14,33 @@
 // RequestOptions (extra headers, CaptureResponse) last, and its doc comment
 // names the REST operation it calls.
 //
+//	client, err := invitations.NewClient(invitations.WithEnv()) // e.g. GITGUARDIAN_API_KEY
+//	if err != nil {
+//		return err
+//	}
+//	inv, err := client.Invitations.CreateInvitations(ctx,
+//		&models.CreateInvitationsRequest{Email: "ada@example.com", AccessLevel: models.AccessLevelMember}, nil)
+//	if err != nil {
+//		return err
+//	}
+//	for m, err := range client.Memberships.GetGroupMemberships(ctx, groupID, nil).All() {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(m.ID, inv.ID) // pages are fetched as the loop advances
+//	}
+//
+// An API that was not configured returns ErrNoCredential, naming the option
+// to set, before sending anything.
+//
 // # Pagination
 //
-// List methods return a *Pager at once, without I/O. Ranging over its All
-// method fetches pages lazily, stops fetching when the loop breaks, and
-// yields an error at most once; Pages yields whole pages with totals and
-// cursors. A Pager can be ranged again and starts over.
+// Every list the vendor pages returns a *Pager at once, without I/O.
+// Ranging over its All method fetches pages lazily, stops fetching when the
+// loop breaks, and yields an error at most once; Pages yields whole pages
+// with totals and cursors. A Pager can be ranged again and starts over. Two
+// lists come whole from their vendors and return a slice instead:
+// SSO.GetInvitations (BIMData) and Identity.ListGitTokens (Freestyle).
 //
 // # Errors
 //
@@ -41,5 +62,17 @@
 // # Testing
 //
 // Package invitationstest is an in-process fake of all five APIs, with demo
-// data, fault injection and a request log.
+// data, fault injection and a request log; NewTestServer starts one for a
+// test, and its Client does not wait between retries. The demo data's ids
+// are exported constants (DemoPersonEmail, BoxDemoGroupID,
+// PortworxDemoTenantID, ...). Its command cmd/invitations-fake serves it on
+// a port, with a JSON admin API under /_fake/, for tests in other languages.
+//
+// # Examples
+//
+// The programs in examples/ run on the embedded fake when no vendor
+// credentials are set, and on the real APIs whose variables are set:
+// onboard (invite one person everywhere), offboard (find and revoke
+// everything tied to an email; on the fake, DemoPersonEmail's) and pending
+// (stream every pending invitation).
 package invitations

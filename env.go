@@ -29,9 +29,20 @@ const (
 )
 
 // WithEnv configures every API whose variables are set in the process
-// environment (see the table above); unset or empty variables are skipped,
-// so options given after WithEnv, or APIs left unconfigured, behave as
-// usual. A malformed value makes NewClient fail, naming the variable.
+// environment; unset or empty variables are skipped, so options given after
+// WithEnv, or APIs left unconfigured, behave as usual. A malformed value
+// makes NewClient fail, naming the variable. It reads:
+//
+//	GITGUARDIAN_API_KEY    WithGitGuardianAPIKey
+//	GITGUARDIAN_API_URL    WithGitGuardianBaseURL (a trailing /v1 is dropped)
+//	BOX_ACCESS_TOKEN       WithBoxAccessToken
+//	BIMDATA_API_KEY        WithBIMDataAPIKey
+//	BIMDATA_ACCESS_TOKEN   WithBIMDataAccessToken (wins over BIMDATA_API_KEY)
+//	FREESTYLE_API_KEY      WithFreestyleAPIKey
+//	PX_CENTRAL_URL         WithPortworxBaseURL
+//	PX_ACCESS_TOKEN        WithPortworxAccessToken
+//
+// The names are also the constants EnvGitGuardianAPIKey and the like.
 func WithEnv() Option {
 	return withEnvLookup(os.Getenv)
 }

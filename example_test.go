@@ -23,6 +23,15 @@ func demo() (*invitationstest.Server, *invitations.Client) {
 	return srv, client
 }
 
+// requests is how many requests reached op on srv.
+func requests(srv *invitationstest.Server, op invitationstest.Operation) int {
+	n, err := srv.RequestCount(op)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return n
+}
+
 func ExampleNewClient() {
 	client, err := invitations.NewClient(
 		invitations.WithGitGuardianAPIKey("my-gitguardian-key"),
@@ -69,7 +78,7 @@ func ExampleInvitationsService_ListInvitations() {
 			break
 		}
 	}
-	fmt.Println("requests sent:", srv.RequestCount("gitguardian.ListInvitations"))
+	fmt.Println("requests sent:", requests(srv, invitationstest.GitGuardianListInvitations))
 	// Output:
 	// user001@example.com
 	// user002@example.com
@@ -199,11 +208,11 @@ func ExampleWithMaxRetries() {
 	// Two 503s: a read is retried through them...
 	srv.Inject(invitationstest.Fault{Operation: "box.GetGroupMembershipByID", Status: 503, Times: 2})
 	_, err := client.Memberships.GetGroupMembershipByID(ctx, "434534", nil)
-	fmt.Println(err, srv.RequestCount("box.GetGroupMembershipByID"))
+	fmt.Println(err, requests(srv, invitationstest.BoxGetGroupMembershipByID))
 	// ...but an invitation, which sends an email, is never sent twice.
 	srv.Inject(invitationstest.Fault{Operation: "gitguardian.CreateInvitations", Status: 503})
 	_, err = client.Invitations.CreateInvitations(ctx, &models.CreateInvitationsRequest{Email: "ada@example.com"}, nil)
-	fmt.Println(errors.Is(err, invitations.ErrRateLimited), srv.RequestCount("gitguardian.CreateInvitations"))
+	fmt.Println(errors.Is(err, invitations.ErrRateLimited), requests(srv, invitationstest.GitGuardianCreateInvitations))
 	// Output:
 	// <nil> 3
 	// false 1

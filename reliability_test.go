@@ -821,8 +821,8 @@ func relRunCase(t *testing.T, sc relScenario, o relOp, refusedURL string) {
 		srv.ClearRequests()
 		if sc.fault != nil {
 			out.fault = sc.fault(o)
-			out.fault.Operation = o.op
-			srv.Inject(out.fault)
+			out.fault.Operation = invitationstest.Operation(o.op)
+			require.NoError(t, srv.Inject(out.fault))
 			faults = 1
 		}
 	}
@@ -848,7 +848,9 @@ func relRunCase(t *testing.T, sc relScenario, o relOp, refusedURL string) {
 		panicked = panicked || p
 	}
 	if srv != nil {
-		out.requests = srv.RequestCount(o.op)
+		n, err := srv.RequestCount(invitationstest.Operation(o.op))
+		require.NoError(t, err)
+		out.requests = n
 	}
 
 	if sc.refused {
@@ -933,7 +935,7 @@ func TestReliabilityBodyCapStopsReading(t *testing.T) {
 		}
 		rt := newRelTransport()
 		c := relClient(t, srv.BaseURLs, rt, invitations.WithMaxResponseBytes(relCap))
-		srv.Inject(invitationstest.Fault{Operation: o.op, Status: o.okStatus(), Body: relBigBody(o, 1<<20)})
+		require.NoError(t, srv.Inject(invitationstest.Fault{Operation: invitationstest.Operation(o.op), Status: o.okStatus(), Body: relBigBody(o, 1<<20)}))
 		err, panicked := relCall(t.Context(), o, c)
 		rt.CloseIdleConnections()
 		relRecord("body_over_cap_1MiB", o.op, 1, 0, false, panicked)

@@ -200,7 +200,7 @@ func run(ctx context.Context, oc operationCase) []exchange {
 			out = append(out, exchange{problem: fmt.Sprintf("request %d (%s) does not match the fake's log (%s %s)", i, ex.method, log[i].Method, log[i].Path)})
 			continue
 		}
-		ex.op = log[i].Operation
+		ex.op = string(log[i].Operation)
 		ex.url = strings.Replace(ex.url, fakeBase(srv.BaseURLs, apiOf(ex.op)), "{base}", 1)
 		out = append(out, ex)
 	}

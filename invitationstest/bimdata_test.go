@@ -167,13 +167,13 @@ func TestFakeBIMDataAcceptAndDeny(t *testing.T) {
 
 	// The SDK sends accept and deny as bodiless POSTs.
 	for _, r := range srv.Requests() {
-		if r.Operation == "bimdata.AcceptInvitation" || r.Operation == "bimdata.DenyInvitation" {
+		if r.Operation == invitationstest.BIMDataAcceptInvitation || r.Operation == invitationstest.BIMDataDenyInvitation {
 			assert.Equal(t, http.MethodPost, r.Method)
 			assert.Empty(t, r.Body)
 		}
 	}
-	assert.Equal(t, 4, srv.RequestCount("bimdata.AcceptInvitation"))
-	assert.Equal(t, 4, srv.RequestCount("bimdata.DenyInvitation"))
+	assert.Equal(t, 4, srv.RequestCount(invitationstest.BIMDataAcceptInvitation))
+	assert.Equal(t, 4, srv.RequestCount(invitationstest.BIMDataDenyInvitation))
 }
 
 func TestFakeBIMDataDeleteUser(t *testing.T) {
@@ -184,7 +184,7 @@ func TestFakeBIMDataDeleteUser(t *testing.T) {
 	require.NoError(t, c.SSO.DeleteUser(ctx, invitationstest.BIMDataDemoUserEmail))
 	reqs := srv.Requests()
 	require.Len(t, reqs, 1)
-	assert.Equal(t, "bimdata.DeleteUser", reqs[0].Operation)
+	assert.Equal(t, invitationstest.BIMDataDeleteUser, reqs[0].Operation)
 	assert.Equal(t, http.MethodDelete, reqs[0].Method)
 	assert.Equal(t, "/bimdata/identity-provider/user", reqs[0].Path)
 	assert.JSONEq(t, `{"email": "user@example.com"}`, string(reqs[0].Body))
@@ -208,9 +208,9 @@ func TestFakeBIMDataDeleteUser(t *testing.T) {
 	assert.Equal(t, "email: Enter a valid email address.", apiErr.Message)
 
 	// The SDK refuses a malformed email before sending anything.
-	before := srv.RequestCount("bimdata.DeleteUser")
+	before := srv.RequestCount(invitationstest.BIMDataDeleteUser)
 	require.ErrorIs(t, c.SSO.DeleteUser(ctx, "not an email"), invitations.ErrInvalidParameter)
-	assert.Equal(t, before, srv.RequestCount("bimdata.DeleteUser"))
+	assert.Equal(t, before, srv.RequestCount(invitationstest.BIMDataDeleteUser))
 }
 
 func TestFakeBIMDataDemoPersonOffboarding(t *testing.T) {
@@ -311,39 +311,39 @@ func TestFakeBIMDataFaults(t *testing.T) {
 	ctx := t.Context()
 
 	// Accepting is not repeated after a 5xx: its effect would be unknown.
-	srv.Inject(invitationstest.Fault{Operation: "bimdata.AcceptInvitation", Status: 500})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.BIMDataAcceptInvitation, Status: 500})
 	err := c.SSO.AcceptInvitation(ctx, invitationstest.BIMDataDemoInvitationID)
 	var apiErr *invitations.APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusInternalServerError, apiErr.StatusCode)
 	assert.Equal(t, "A server error occurred.", apiErr.Message)
-	assert.Equal(t, 1, srv.RequestCount("bimdata.AcceptInvitation"))
+	assert.Equal(t, 1, srv.RequestCount(invitationstest.BIMDataAcceptInvitation))
 	inv, err := c.SSO.GetInvitation(ctx, invitationstest.BIMDataDemoInvitationID)
 	require.NoError(t, err)
 	assert.Equal(t, models.BIMDataInvitationStatusPending, inv.Status, "the fault ran nothing")
 
 	// Nor after a dropped connection.
-	srv.Inject(invitationstest.Fault{Operation: "bimdata.AcceptInvitation", Drop: true})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.BIMDataAcceptInvitation, Drop: true})
 	require.Error(t, c.SSO.AcceptInvitation(ctx, invitationstest.BIMDataDemoInvitationID))
-	assert.Equal(t, 2, srv.RequestCount("bimdata.AcceptInvitation"))
+	assert.Equal(t, 2, srv.RequestCount(invitationstest.BIMDataAcceptInvitation))
 
 	// GETs survive transient errors, and so does DeleteUser, which leaves
 	// the same state however often it runs.
-	srv.Inject(invitationstest.Fault{Operation: "bimdata.GetInvitations", Status: 503, Times: 2})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.BIMDataGetInvitations, Status: 503, Times: 2})
 	_, err = c.SSO.GetInvitations(ctx, nil)
 	require.NoError(t, err)
-	assert.Equal(t, 3, srv.RequestCount("bimdata.GetInvitations"))
-	srv.Inject(invitationstest.Fault{Operation: "bimdata.DeleteUser", Status: 503})
+	assert.Equal(t, 3, srv.RequestCount(invitationstest.BIMDataGetInvitations))
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.BIMDataDeleteUser, Status: 503})
 	require.NoError(t, c.SSO.DeleteUser(ctx, "architect@example.com"))
-	assert.Equal(t, 2, srv.RequestCount("bimdata.DeleteUser"))
+	assert.Equal(t, 2, srv.RequestCount(invitationstest.BIMDataDeleteUser))
 
 	// A deny answered 429 was not applied, so it is retried.
-	srv.Inject(invitationstest.Fault{Operation: "bimdata.DenyInvitation", Status: 429, RetryAfter: "0"})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.BIMDataDenyInvitation, Status: 429, RetryAfter: "0"})
 	require.NoError(t, c.SSO.DenyInvitation(ctx, invitationstest.BIMDataDemoInvitationID))
-	assert.Equal(t, 2, srv.RequestCount("bimdata.DenyInvitation"))
+	assert.Equal(t, 2, srv.RequestCount(invitationstest.BIMDataDenyInvitation))
 
 	// A field error body injected as a fault decodes like a real one.
-	srv.Inject(invitationstest.Fault{Operation: "bimdata.DeleteUser", Status: 400, Body: `{"email": ["Enter a valid email address."], "non_field_errors": ["Cannot delete this user."]}`})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.BIMDataDeleteUser, Status: 400, Body: `{"email": ["Enter a valid email address."], "non_field_errors": ["Cannot delete this user."]}`})
 	err = c.SSO.DeleteUser(ctx, invitationstest.BIMDataDemoUserEmail)
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, map[string][]string{

@@ -2,6 +2,7 @@ package invitationstest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 
@@ -39,19 +40,37 @@ func ExampleNewServer() {
 func ExampleFault() {
 	srv := invitationstest.NewServer(invitationstest.WithDemoData())
 	defer srv.Close()
-	client, err := srv.Client(invitations.WithRetryWait(0, 0))
+	client, err := srv.Client() // no backoff between retries
 	if err != nil {
 		log.Fatal(err)
 	}
 	// The next Box membership creation is answered 429 with Retry-After.
-	srv.Inject(invitationstest.Fault{Operation: "box.CreateGroupMembership", Status: 429, RetryAfter: "0"})
+	if err := srv.Inject(invitationstest.Fault{Operation: invitationstest.BoxCreateGroupMembership, Status: 429, RetryAfter: "0"}); err != nil {
+		log.Fatal(err)
+	}
 	m, err := client.Memberships.CreateGroupMembership(context.Background(), &models.CreateGroupMembershipRequest{
 		User: models.Ref{ID: invitationstest.BoxDemoUserID}, Group: models.Ref{ID: invitationstest.BoxDemoGroupID},
 	}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(m.Role, srv.RequestCount("box.CreateGroupMembership"))
+	n, err := srv.RequestCount(invitationstest.BoxCreateGroupMembership)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(m.Role, n)
 	// Output:
 	// member 2
+}
+
+// A mistyped operation name is an error, not a fault that never fires.
+func ExampleFake_Inject_unknownOperation() {
+	srv := invitationstest.NewServer()
+	defer srv.Close()
+	err := srv.Inject(invitationstest.Fault{Operation: "box.DeleteGroupMembership", Status: 503})
+	fmt.Println(errors.Is(err, invitationstest.ErrUnknownOperation))
+	fmt.Println(err)
+	// Output:
+	// true
+	// invitationstest: unknown operation "box.DeleteGroupMembership" (did you mean box.DeleteGroupMembershipByID?)
 }

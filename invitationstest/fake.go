@@ -5,13 +5,25 @@
 // bodies, pagination), safe for concurrent requests, and it can inject
 // faults and records every request it receives.
 //
-// Start one in a test with NewServer and get a Client wired to it:
+// Start one in a test with NewTestServer (NewServer outside tests) and get
+// a Client wired to it:
 //
-//	srv := invitationstest.NewServer(invitationstest.WithDemoData())
-//	defer srv.Close()
-//	client, err := srv.Client()
+//	srv := invitationstest.NewTestServer(t, invitationstest.WithDemoData())
+//	client, err := srv.Client() // no backoff between retries
+//	...
+//	srv.Inject(invitationstest.Fault{Operation: invitationstest.BoxCreateGroupMembership, Status: 503})
+//	n := srv.RequestCount(invitationstest.BoxCreateGroupMembership)
+//
+// Operations are named by the Operation constants; an unknown name is an
+// error (and, on a NewTestServer, a failed test), so that a typo cannot
+// make a test pass without testing anything. The demo data's ids are the
+// constants named *Demo* (DemoPersonEmail, BoxDemoGroupID,
+// PortworxDemoTenantID, ...).
 //
 // Every API lives under its own prefix of the server's URL; see BaseURLs.
+// Everything the fake can do from Go it can also do over HTTP, under
+// AdminPrefix (see NewFake), for tests written in other languages; the
+// command cmd/invitations-fake serves it on an address.
 package invitationstest
 
 import (
@@ -20,6 +32,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -48,6 +61,9 @@ const (
 	FreestylePrefix   = "/freestyle"
 	BIMDataPrefix     = "/bimdata"
 	PortworxPrefix    = "/portworx"
+	// AdminPrefix is where the fake's own HTTP API lives: a prefix no
+	// vendor uses. See NewFake.
+	AdminPrefix = "/_fake"
 )
 
 // BaseURLs are the base URLs of the five APIs served from one root URL.
@@ -98,19 +114,27 @@ func WithLatency(d time.Duration) Option {
 }
 
 // Fake is the fake as an http.Handler, for serving it on an address of
-// your choice (see cmd/invitations-fake). Most tests use NewServer instead.
+// your choice (see cmd/invitations-fake). Most tests use NewTestServer or
+// NewServer instead.
 type Fake struct {
-	mux     *http.ServeMux
 	demo    bool
 	latency time.Duration
+	now     func() time.Time
 
 	boxMaxOffset  int64 // largest list offset the fake Box accepts
 	boxLargeGroup int   // members of the large Box group, 0 for none
 
-	mu     sync.Mutex // guards everything below, and every vendor store
-	log    []Request
-	faults []*armedFault
-	now    func() time.Time
+	// serving is the mux requests are routed through. Reset swaps in a
+	// fresh one, built with fresh stores.
+	serving atomic.Pointer[http.ServeMux]
+
+	mu sync.Mutex // guards everything below, and every vendor store
+	// mux is the mux being built by the register functions.
+	mux     *http.ServeMux
+	routes  []Route            // every operation registered, in order
+	vendors map[string]*vendor // by path prefix
+	log     []Request
+	faults  []*armedFault
 
 	gg  *gitGuardianStore
 	box *boxStore
@@ -119,28 +143,143 @@ type Fake struct {
 	px  *portworxStore
 }
 
-// NewFake returns the fake as a handler.
+// NewFake returns the fake as a handler. Besides the five APIs it serves
+// its own JSON API under AdminPrefix, for tests in any language:
+//
+//	GET    /_fake/health    {"status":"ok"}
+//	GET    /_fake/routes    every operation's method and path, the base URL
+//	                        and credentials of each API, and the demo ids
+//	GET    /_fake/faults    the armed faults
+//	POST   /_fake/faults    arm a fault: a JSON Fault, its fields in
+//	                        snake_case (latency as a duration, "250ms"), e.g.
+//	                        {"operation":"box.CreateGroupMembership","status":503,"times":2}
+//	DELETE /_fake/faults    disarm every fault
+//	GET    /_fake/requests  the request log, credentials redacted;
+//	                        ?operation=box.CreateGroupMembership filters it
+//	DELETE /_fake/requests  empty the request log
+//	POST   /_fake/reset     back to the state NewFake created: seed data,
+//	                        no fault, empty log
+//
+// An unknown operation or fault field is a 400. A known path asked with
+// another method is a 405 with an Allow header; an unknown path under an
+// API's prefix is a 404 in that vendor's error shape (Portworx answers as
+// its gateway does: 501 and 404 google.rpc.Status bodies).
 func NewFake(opts ...Option) *Fake {
-	f := &Fake{mux: http.NewServeMux(), now: time.Now, boxMaxOffset: 10000}
+	f := &Fake{now: time.Now, boxMaxOffset: 10000}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(f)
 		}
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.build()
+	return f
+}
+
+// build registers every route on a fresh mux with fresh stores (seeded
+// when asked) and starts serving it. The caller holds f.mu, which keeps
+// the store fields consistent for the accessors that read them.
+func (f *Fake) build() {
+	f.mux = http.NewServeMux()
+	f.routes = nil
+	f.vendors = map[string]*vendor{}
 	f.registerGitGuardian()
 	f.registerBox()
 	f.registerFreestyle()
 	f.registerBIMData()
 	f.registerPortworx()
-	f.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not_found", "message": "no such route: " + r.Method + " " + r.URL.Path})
-	})
-	return f
+	f.registerAdmin()
+	f.serving.Store(f.mux)
 }
 
-// ServeHTTP serves the five APIs.
+// Reset returns the fake to the state NewFake created: every store back
+// to its seed data (or empty), no armed fault, an empty request log.
+// Requests in flight finish against the old state.
+func (f *Fake) Reset() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.build()
+	f.log = nil
+	f.faults = nil
+}
+
+// ServeHTTP serves the five APIs and the admin API.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mux.ServeHTTP(w, r)
+	mux := f.serving.Load()
+	if _, pattern := mux.Handler(r); pattern == "" {
+		f.routingError(w, r, mux)
+		return
+	}
+	mux.ServeHTTP(w, r)
+}
+
+// routingError answers a request no route takes: 405 with Allow when the
+// path is known under other methods, else 404, in the error shape of the
+// vendor whose prefix the path is under.
+func (f *Fake) routingError(w http.ResponseWriter, r *http.Request, mux *http.ServeMux) {
+	// The mux's own answer says which of the two it is, and the Allow.
+	probe := &headerProbe{header: http.Header{}}
+	h, _ := mux.Handler(r)
+	h.ServeHTTP(probe, r)
+	status := probe.status
+	if status != http.StatusMethodNotAllowed {
+		status = http.StatusNotFound
+	}
+	if allow := probe.header.Get("Allow"); allow != "" {
+		w.Header().Set("Allow", allow)
+	}
+	message := "no such route: " + r.Method + " " + r.URL.Path
+	if status == http.StatusMethodNotAllowed {
+		message = r.Method + " is not allowed on " + r.URL.Path
+	}
+	f.mu.Lock()
+	v := f.vendorFor(r.URL.Path)
+	f.mu.Unlock()
+	if v != nil {
+		writeJSON(w, status, v.errorBody(status, statusCode(status), message))
+		return
+	}
+	if status == http.StatusNotFound && !isUnder(r.URL.Path, AdminPrefix) {
+		message += " (GET " + AdminPrefix + "/routes lists them)"
+	}
+	writeJSON(w, status, adminError{Error: statusCode(status), Message: message})
+}
+
+// vendorFor returns the vendor whose prefix path is under, or nil. The
+// caller holds f.mu.
+func (f *Fake) vendorFor(path string) *vendor {
+	for prefix, v := range f.vendors {
+		if isUnder(path, prefix) {
+			return v
+		}
+	}
+	return nil
+}
+
+// isUnder reports whether path is prefix or below it.
+func isUnder(path, prefix string) bool {
+	rest, ok := strings.CutPrefix(path, prefix)
+	return ok && (rest == "" || rest[0] == '/')
+}
+
+// headerProbe records what a handler would answer, discarding the body.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header { return p.header }
+func (p *headerProbe) Write(b []byte) (int, error) {
+	if p.status == 0 {
+		p.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (p *headerProbe) WriteHeader(status int) {
+	if p.status == 0 {
+		p.status = status
+	}
 }
 
 // vendor describes how one API authenticates and reports errors.
@@ -166,9 +305,18 @@ func (f *Fake) handle(v *vendor, name, pattern string, h handler) {
 
 // handleOn is handle on another mux, for a vendor that must route some
 // requests itself before they reach an operation (Portworx custom verbs).
+// Every operation registered here is one the fake knows: Inject and
+// RequestCount accept its name, and GET /_fake/routes lists it.
 func (f *Fake) handleOn(mux *http.ServeMux, v *vendor, name, pattern string, h handler) {
 	method, path, _ := strings.Cut(pattern, " ")
-	op := v.name + "." + name
+	op := Operation(v.name + "." + name)
+	f.vendors[v.prefix] = v
+	routePath := v.prefix + path
+	if op == PortworxNotifyUser {
+		// Registered on its own mux without the verb (see registerPortworx).
+		routePath += ":notify"
+	}
+	f.routes = append(f.routes, Route{Operation: op, Method: method, Path: routePath})
 	mux.HandleFunc(method+" "+v.prefix+path, func(w http.ResponseWriter, r *http.Request) {
 		body := readBody(r)
 		fault := f.record(op, r, body)

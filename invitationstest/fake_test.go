@@ -20,12 +20,12 @@ import (
 	"github.com/invitesdk/invitations/models"
 )
 
-// newServer starts a fake and a client on it with zero backoff.
-func newServer(t *testing.T, opts ...invitationstest.Option) (*invitationstest.Server, *invitations.Client) {
+// newServer starts a fake and a client on it (with zero backoff, as
+// Server.Client gives).
+func newServer(t *testing.T, opts ...invitationstest.Option) (*invitationstest.TestServer, *invitations.Client) {
 	t.Helper()
-	srv := invitationstest.NewServer(opts...)
-	t.Cleanup(srv.Close)
-	c, err := srv.Client(invitations.WithRetryWait(0, 0))
+	srv := invitationstest.NewTestServer(t, opts...)
+	c, err := srv.Client()
 	require.NoError(t, err)
 	return srv, c
 }
@@ -83,7 +83,7 @@ func TestFakeGitGuardianInvitationLifecycle(t *testing.T) {
 
 	require.NoError(t, c.Invitations.DeleteInvitation(ctx, inv.ID))
 	require.ErrorIs(t, c.Invitations.DeleteInvitation(ctx, inv.ID), invitations.ErrNotFound)
-	assert.Equal(t, 2, srv.RequestCount("gitguardian.DeleteInvitation"))
+	assert.Equal(t, 2, srv.RequestCount(invitationstest.GitGuardianDeleteInvitation))
 }
 
 func TestFakeGitGuardianCursorPagination(t *testing.T) {
@@ -168,7 +168,7 @@ func TestFakeBoxOffsetPagination(t *testing.T) {
 	got, err := c.Memberships.GetGroupMemberships(t.Context(), invitationstest.BoxDemoGroupID, &invitations.ListMembershipsOptions{Limit: 100}).Collect(0)
 	require.NoError(t, err)
 	assert.Len(t, got, 260)
-	assert.Equal(t, 3, srv.RequestCount("box.GetGroupMemberships"))
+	assert.Equal(t, 3, srv.RequestCount(invitationstest.BoxGetGroupMemberships))
 
 	auth := "Bearer " + invitationstest.BoxAccessToken
 	resp, body := rawGet(t, srv.BaseURLs.Box+"/groups/"+invitationstest.BoxDemoGroupID+"/memberships?offset=10001", auth)
@@ -206,43 +206,43 @@ func TestFakeRejectsWrongCredentials(t *testing.T) {
 func TestFakeFaultStatusWithRetryAfter(t *testing.T) {
 	t.Parallel()
 	srv, c := newServer(t, invitationstest.WithDemoData())
-	srv.Inject(invitationstest.Fault{Operation: "box.GetGroupMembershipByID", Status: 503, Times: 2})
-	srv.Inject(invitationstest.Fault{Operation: "gitguardian.CreateInvitations", Status: 429, RetryAfter: "0"})
-	srv.Inject(invitationstest.Fault{Operation: "gitguardian.ResendInvitation", Status: 500})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.BoxGetGroupMembershipByID, Status: 503, Times: 2})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.GitGuardianCreateInvitations, Status: 429, RetryAfter: "0"})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.GitGuardianResendInvitation, Status: 500})
 
 	_, err := c.Memberships.GetGroupMembershipByID(t.Context(), "434534", nil)
 	require.NoError(t, err, "a GET survives two 503s")
-	assert.Equal(t, 3, srv.RequestCount("box.GetGroupMembershipByID"))
+	assert.Equal(t, 3, srv.RequestCount(invitationstest.BoxGetGroupMembershipByID))
 
 	_, err = c.Invitations.CreateInvitations(t.Context(), &models.CreateInvitationsRequest{Email: "new@example.com"}, nil)
 	require.NoError(t, err, "a 429 is retried even for a create")
-	assert.Equal(t, 2, srv.RequestCount("gitguardian.CreateInvitations"))
+	assert.Equal(t, 2, srv.RequestCount(invitationstest.GitGuardianCreateInvitations))
 
 	_, err = c.Invitations.ResendInvitation(t.Context(), 1)
 	require.Error(t, err)
-	assert.Equal(t, 1, srv.RequestCount("gitguardian.ResendInvitation"), "an email is never sent twice")
+	assert.Equal(t, 1, srv.RequestCount(invitationstest.GitGuardianResendInvitation), "an email is never sent twice")
 }
 
 func TestFakeFaultDropTruncateHang(t *testing.T) {
 	t.Parallel()
 	srv, c := newServer(t, invitationstest.WithDemoData())
 
-	srv.Inject(invitationstest.Fault{Operation: "box.GetGroupMembershipByID", Drop: true})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.BoxGetGroupMembershipByID, Drop: true})
 	_, err := c.Memberships.GetGroupMembershipByID(t.Context(), "434534", nil)
 	require.NoError(t, err, "a dropped GET is retried")
-	assert.Equal(t, 2, srv.RequestCount("box.GetGroupMembershipByID"))
+	assert.Equal(t, 2, srv.RequestCount(invitationstest.BoxGetGroupMembershipByID))
 
-	srv.Inject(invitationstest.Fault{Operation: "box.CreateGroupMembership", Truncate: true})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.BoxCreateGroupMembership, Truncate: true})
 	_, err = c.Memberships.CreateGroupMembership(t.Context(), &models.CreateGroupMembershipRequest{User: models.Ref{ID: invitationstest.BoxDemoUserID}, Group: models.Ref{ID: "119721"}}, nil)
 	var derr *invitations.DecodeError
 	require.ErrorAs(t, err, &derr, "a truncated body is a decode error")
-	assert.Equal(t, 1, srv.RequestCount("box.CreateGroupMembership"))
+	assert.Equal(t, 1, srv.RequestCount(invitationstest.BoxCreateGroupMembership))
 
-	srv.Inject(invitationstest.Fault{Operation: "gitguardian.ListInvitations", ResetMidBody: true, Times: -1})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.GitGuardianListInvitations, ResetMidBody: true, Times: -1})
 	_, err = c.Invitations.ListInvitations(t.Context(), nil).Collect(0)
 	require.Error(t, err)
 
-	srv.Inject(invitationstest.Fault{Operation: "box.DeleteGroupMembershipByID", Hang: true, Times: -1})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.BoxDeleteGroupMembershipByID, Hang: true, Times: -1})
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 	err = c.Memberships.DeleteGroupMembershipByID(ctx, "434534")
@@ -279,5 +279,5 @@ func TestFakeIsSafeForConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	assert.Equal(t, 16, srv.RequestCount("gitguardian.CreateInvitations"))
+	assert.Equal(t, 16, srv.RequestCount(invitationstest.GitGuardianCreateInvitations))
 }

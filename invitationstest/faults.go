@@ -2,6 +2,7 @@ package invitationstest
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,11 +12,11 @@ import (
 // Fault is a misbehaviour injected into the answers of the fake. The zero
 // Fault with a Status answers the next matching request with that status.
 type Fault struct {
-	// Operation selects the requests affected, as "<api>.<Method>" with
-	// api one of gitguardian, box, freestyle, bimdata, portworx and Method
-	// the SDK's method name (e.g. "box.CreateGroupMembership"). A bare api
-	// name ("box") matches all of its operations; "" matches every request.
-	Operation string
+	// Operation selects the requests affected: one operation
+	// (BoxCreateGroupMembership), all of one API's (AllBox), or every
+	// request (AnyOperation, the zero value). A name the fake does not
+	// serve makes Inject fail.
+	Operation Operation
 	// Times is how many matching requests are affected: 0 means 1, and a
 	// negative value means every one from now on.
 	Times int
@@ -56,14 +57,41 @@ type armedFault struct {
 }
 
 // Inject arms a fault; faults are matched in the order they were injected.
-func (f *Fake) Inject(fault Fault) {
+// It returns an error, and arms nothing, when fault.Operation names no
+// operation of the fake (errors.Is(err, ErrUnknownOperation)) or a field
+// is out of range. A NewTestServer's Inject fails the test instead.
+func (f *Fake) Inject(fault Fault) error {
+	if fault.Status != 0 && (fault.Status < 100 || fault.Status > 999) {
+		return fmt.Errorf("invitationstest: fault status %d is not an HTTP status", fault.Status)
+	}
+	if fault.Latency < 0 {
+		return fmt.Errorf("invitationstest: fault latency %v is negative", fault.Latency)
+	}
 	n := fault.Times
 	if n == 0 {
 		n = 1
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if err := f.checkOperation(fault.Operation); err != nil {
+		return err
+	}
 	f.faults = append(f.faults, &armedFault{Fault: fault, remaining: n})
+	return nil
+}
+
+// Faults returns the faults still armed, in matching order, with Times set
+// to the number of requests each will still affect (-1: every one).
+func (f *Fake) Faults() []Fault {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]Fault, 0, len(f.faults))
+	for _, a := range f.faults {
+		fault := a.Fault
+		fault.Times = a.remaining
+		out = append(out, fault)
+	}
+	return out
 }
 
 // ClearFaults disarms every fault.
@@ -73,19 +101,19 @@ func (f *Fake) ClearFaults() {
 	f.faults = nil
 }
 
-func (a *armedFault) matches(op string) bool {
-	switch {
-	case a.Operation == "" || a.Operation == op:
-		return true
-	case !strings.Contains(a.Operation, "."):
-		return strings.HasPrefix(op, a.Operation+".")
-	}
-	return false
+func (a *armedFault) matches(op Operation) bool {
+	return a.Operation.selects(op)
+}
+
+// selects reports whether the selector sel (an operation, an API or
+// AnyOperation) covers the operation op.
+func (sel Operation) selects(op Operation) bool {
+	return sel == AnyOperation || sel == op || (!strings.Contains(string(sel), ".") && op.API() == string(sel))
 }
 
 // takeFault returns the first armed fault matching op and uses it up once.
 // The caller holds f.mu.
-func (f *Fake) takeFault(op string) *Fault {
+func (f *Fake) takeFault(op Operation) *Fault {
 	for i, a := range f.faults {
 		if a.remaining == 0 || !a.matches(op) {
 			continue

@@ -18,7 +18,7 @@ func TestFaultsEmptyBody(t *testing.T) {
 	auth := "Token " + invitationstest.GitGuardianAPIKey
 
 	// On the wire: the status, a JSON content type and not a byte of body.
-	srv.Inject(invitationstest.Fault{Operation: "gitguardian.ListInvitations", Status: http.StatusOK, EmptyBody: true, Body: "ignored"})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.GitGuardianListInvitations, Status: http.StatusOK, EmptyBody: true, Body: "ignored"})
 	resp, body := rawGet(t, srv.BaseURLs.GitGuardian+"/v1/invitations", auth)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
@@ -26,13 +26,13 @@ func TestFaultsEmptyBody(t *testing.T) {
 	assert.Empty(t, body)
 
 	// ContentType overrides the default label.
-	srv.Inject(invitationstest.Fault{Operation: "gitguardian.ListInvitations", Status: http.StatusOK, EmptyBody: true, ContentType: "text/plain"})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.GitGuardianListInvitations, Status: http.StatusOK, EmptyBody: true, ContentType: "text/plain"})
 	resp, body = rawGet(t, srv.BaseURLs.GitGuardian+"/v1/invitations", auth)
 	assert.Equal(t, "text/plain", resp.Header.Get("Content-Type"))
 	assert.Empty(t, body)
 
 	// Through the SDK, an operation that decodes a body fails to decode.
-	srv.Inject(invitationstest.Fault{Operation: "freestyle.ListGitTokens", Status: http.StatusOK, EmptyBody: true})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.FreestyleListGitTokens, Status: http.StatusOK, EmptyBody: true})
 	_, err := c.Identity.ListGitTokens(t.Context(), invitationstest.FreestyleDemoIdentityID)
 	var decErr *invitations.DecodeError
 	require.True(t, errors.As(err, &decErr), "want *DecodeError, got %T: %v", err, err)
@@ -40,11 +40,11 @@ func TestFaultsEmptyBody(t *testing.T) {
 
 	// Like every Status fault, the operation itself does not run: the
 	// membership is still there after a "successful" delete.
-	srv.Inject(invitationstest.Fault{Operation: "box.DeleteGroupMembershipByID", Status: http.StatusNoContent, EmptyBody: true})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.BoxDeleteGroupMembershipByID, Status: http.StatusNoContent, EmptyBody: true})
 	require.NoError(t, c.Memberships.DeleteGroupMembershipByID(t.Context(), "434534"))
 	_, err = c.Memberships.GetGroupMembershipByID(t.Context(), "434534", nil)
 	require.NoError(t, err)
-	assert.Equal(t, 1, srv.RequestCount("box.DeleteGroupMembershipByID"))
+	assert.Equal(t, 1, srv.RequestCount(invitationstest.BoxDeleteGroupMembershipByID))
 }
 
 // A Status fault with a Body sends exactly that body, even with a success
@@ -53,13 +53,13 @@ func TestFaultsSuccessStatusWithChosenBody(t *testing.T) {
 	t.Parallel()
 	srv, c := newServer(t, invitationstest.WithDemoData())
 
-	srv.Inject(invitationstest.Fault{Operation: "bimdata.GetInvitation", Status: http.StatusOK, Body: "[1,2]"})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.BIMDataGetInvitation, Status: http.StatusOK, Body: "[1,2]"})
 	resp, body := rawGet(t, srv.BaseURLs.BIMData+"/identity-provider/invitation/123", "Bearer "+invitationstest.BIMDataAccessToken)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
 	assert.Equal(t, "[1,2]", body)
 
-	srv.Inject(invitationstest.Fault{Operation: "bimdata.GetInvitation", Status: http.StatusOK, Body: `"x"`})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.BIMDataGetInvitation, Status: http.StatusOK, Body: `"x"`})
 	_, err := c.SSO.GetInvitation(t.Context(), invitationstest.BIMDataDemoInvitationID)
 	var decErr *invitations.DecodeError
 	require.True(t, errors.As(err, &decErr), "want *DecodeError, got %T: %v", err, err)

@@ -18,7 +18,7 @@ import (
 const fsAuth = "Bearer " + invitationstest.FreestyleAPIKey
 
 // fsRaw calls the fake's Freestyle API without the SDK, with the right key.
-func fsRaw(t *testing.T, srv *invitationstest.Server, method, path, body string) (*http.Response, string) {
+func fsRaw(t *testing.T, srv *invitationstest.TestServer, method, path, body string) (*http.Response, string) {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -155,7 +155,7 @@ func TestFakeFreestyleGitPermissionLifecycle(t *testing.T) {
 
 	reqs := srv.Requests()
 	last := reqs[len(reqs)-1]
-	assert.Equal(t, "freestyle.DescribeGitPermission", last.Operation)
+	assert.Equal(t, invitationstest.FreestyleDescribeGitPermission, last.Operation)
 	assert.Equal(t, invitationstest.FreestylePrefix+"/identity/v1/identities/no-such-identity/permissions/git/"+repo, last.Path)
 }
 
@@ -351,13 +351,13 @@ func TestFakeFreestyleGitPermissionsShortPages(t *testing.T) {
 		sizes = append(sizes, len(page.Items))
 	}
 	assert.Equal(t, []int{3, 3, 1}, sizes, "7 repositories end on a short page")
-	assert.Equal(t, 3, srv.RequestCount("freestyle.ListGitPermissions"))
+	assert.Equal(t, 3, srv.RequestCount(invitationstest.FreestyleListGitPermissions))
 
 	// A full last page needs one more, empty, page to end.
 	repos, err := c.Identity.ListGitPermissions(ctx, id, &invitations.ListGitPermissionsOptions{Limit: 7}).Collect(0)
 	require.NoError(t, err)
 	assert.Len(t, repos, 7)
-	assert.Equal(t, 5, srv.RequestCount("freestyle.ListGitPermissions"))
+	assert.Equal(t, 5, srv.RequestCount(invitationstest.FreestyleListGitPermissions))
 	assert.Equal(t, invitationstest.FreestyleDemoRepoID, repos[0].ID)
 	assert.Equal(t, models.GitAccessLevelWrite, repos[0].Permissions)
 	assert.Nil(t, repos[1].Name, "a repository without a name")
@@ -382,7 +382,7 @@ func TestFakeFreestyleVMPermissionPagination(t *testing.T) {
 	require.Len(t, pages, 3)
 	assert.Equal(t, int64(5), pages[0].Total)
 	assert.Len(t, pages[2].Items, 1)
-	assert.Equal(t, 3, srv.RequestCount("freestyle.ListVMPermissions"))
+	assert.Equal(t, 3, srv.RequestCount(invitationstest.FreestyleListVMPermissions))
 
 	first := pages[0].Items[0]
 	assert.Equal(t, invitationstest.FreestyleDemoVMID, first.VMID)
@@ -443,28 +443,28 @@ func TestFakeFreestyleFaults(t *testing.T) {
 	srv, c := newServer(t)
 	ctx := t.Context()
 
-	srv.Inject(invitationstest.Fault{Operation: "freestyle.CreateIdentity", Status: 500})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.FreestyleCreateIdentity, Status: 500})
 	_, err := c.Identity.CreateIdentity(ctx)
 	fsAPIError(t, err, 500, "INTERNAL_ERROR")
-	assert.Equal(t, 1, srv.RequestCount("freestyle.CreateIdentity"), "a create is never sent twice")
+	assert.Equal(t, 1, srv.RequestCount(invitationstest.FreestyleCreateIdentity), "a create is never sent twice")
 	listed, err := c.Identity.ListIdentities(ctx, nil).Collect(0)
 	require.NoError(t, err)
 	assert.Empty(t, listed, "the failed create created nothing")
 
 	ident, err := c.Identity.CreateIdentity(ctx)
 	require.NoError(t, err)
-	srv.Inject(invitationstest.Fault{Operation: "freestyle.CreateGitToken", Status: 503})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.FreestyleCreateGitToken, Status: 503})
 	_, err = c.Identity.CreateGitToken(ctx, ident.ID)
 	require.Error(t, err)
-	assert.Equal(t, 1, srv.RequestCount("freestyle.CreateGitToken"))
+	assert.Equal(t, 1, srv.RequestCount(invitationstest.FreestyleCreateGitToken))
 
-	srv.Inject(invitationstest.Fault{Operation: "freestyle.ListIdentities", Status: 503})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.FreestyleListIdentities, Status: 503})
 	listed, err = c.Identity.ListIdentities(ctx, nil).Collect(0)
 	require.NoError(t, err, "a list survives a 503")
 	assert.Len(t, listed, 1)
-	assert.Equal(t, 3, srv.RequestCount("freestyle.ListIdentities"))
+	assert.Equal(t, 3, srv.RequestCount(invitationstest.FreestyleListIdentities))
 
 	srv.Inject(invitationstest.Fault{Operation: "freestyle", Status: 429, RetryAfter: "0"})
 	require.NoError(t, c.Identity.DeleteIdentity(ctx, ident.ID), "a delete survives a 429")
-	assert.Equal(t, 2, srv.RequestCount("freestyle.DeleteIdentity"))
+	assert.Equal(t, 2, srv.RequestCount(invitationstest.FreestyleDeleteIdentity))
 }

@@ -8,8 +8,9 @@ import (
 
 // Request is one request as the fake received it.
 type Request struct {
-	// Operation is "<api>.<Method>", e.g. "gitguardian.CreateInvitations".
-	Operation string
+	// Operation is the operation the request reached, e.g.
+	// GitGuardianCreateInvitations.
+	Operation Operation
 	Method    string
 	// Path is the escaped path, including the API prefix.
 	Path     string
@@ -22,7 +23,7 @@ type Request struct {
 }
 
 // record logs a request and picks the fault that applies to it.
-func (f *Fake) record(op string, r *http.Request, body []byte) *Fault {
+func (f *Fake) record(op Operation, r *http.Request, body []byte) *Fault {
 	h := r.Header.Clone()
 	if auth := h.Get("Authorization"); auth != "" {
 		scheme, _, _ := strings.Cut(auth, " ")
@@ -44,21 +45,25 @@ func (f *Fake) Requests() []Request {
 	return append([]Request(nil), f.log...)
 }
 
-// RequestCount returns how many requests reached operation op
-// ("box.CreateGroupMembership"), or every request when op is "".
-func (f *Fake) RequestCount(op string) int {
+// RequestCount returns how many requests reached op: one operation
+// (BoxCreateGroupMembership), all of one API's (AllBox), or every request
+// (AnyOperation). A request counts even when a fault answered it. It
+// returns an error wrapping ErrUnknownOperation when op names nothing the
+// fake serves, so that a mistyped name cannot make a "never reached"
+// assertion pass; a NewTestServer's RequestCount fails the test instead.
+func (f *Fake) RequestCount(op Operation) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if op == "" {
-		return len(f.log)
+	if err := f.checkOperation(op); err != nil {
+		return 0, err
 	}
 	n := 0
 	for _, r := range f.log {
-		if r.Operation == op {
+		if op.selects(r.Operation) {
 			n++
 		}
 	}
-	return n
+	return n, nil
 }
 
 // ClearRequests empties the request log.

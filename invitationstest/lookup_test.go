@@ -57,7 +57,7 @@ func TestFakeGitGuardianDemoPersonIsAMemberFoundAndRemoved(t *testing.T) {
 
 	var ops []string
 	for _, r := range srv.Requests() {
-		ops = append(ops, r.Method+" "+r.Operation)
+		ops = append(ops, r.Method+" "+string(r.Operation))
 	}
 	assert.Equal(t, []string{
 		"GET gitguardian.ListMembers", "GET gitguardian.GetMember", "PATCH gitguardian.UpdateMember", "GET gitguardian.ListMembers",

@@ -104,11 +104,11 @@ func TestFakePortworxInvitationLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, listed)
 
-	for op, n := range map[string]int{
-		"CreateInvitation": 2, "GetInvitation": 3, "ListInvitations": 2, "NotifyUser": 2,
-		"AcceptInvitation": 2, "DeleteInvitation": 2,
+	for op, n := range map[invitationstest.Operation]int{
+		invitationstest.PortworxCreateInvitation: 2, invitationstest.PortworxGetInvitation: 3, invitationstest.PortworxListInvitations: 2,
+		invitationstest.PortworxNotifyUser: 2, invitationstest.PortworxAcceptInvitation: 2, invitationstest.PortworxDeleteInvitation: 2,
 	} {
-		assert.Equal(t, n, srv.RequestCount("portworx."+op), op)
+		assert.Equal(t, n, srv.RequestCount(op), op)
 	}
 }
 
@@ -166,7 +166,7 @@ func TestFakePortworxScopes(t *testing.T) {
 	got, err := svc.GetInvitation(ctx, acct.Meta.UID)
 	require.NoError(t, err)
 	assert.Equal(t, models.PortworxInvitationPhaseAccepted, got.Status.Phase)
-	assert.Equal(t, 1, srv.RequestCount("portworx.AcceptInvitation"))
+	assert.Equal(t, 1, srv.RequestCount(invitationstest.PortworxAcceptInvitation))
 }
 
 func TestFakePortworxPageNumberPagination(t *testing.T) {
@@ -192,7 +192,7 @@ func TestFakePortworxPageNumberPagination(t *testing.T) {
 	reqs := srv.Requests()
 	require.Len(t, reqs, 3)
 	for i, r := range reqs {
-		assert.Equal(t, "portworx.ListInvitations", r.Operation)
+		assert.Equal(t, invitationstest.PortworxListInvitations, r.Operation)
 		assert.Contains(t, r.RawQuery, "tenantUid="+invitationstest.PortworxDemoTenantID)
 		assert.Contains(t, r.RawQuery, "pagination.pageNumber="+string(rune('1'+i)))
 	}
@@ -327,8 +327,8 @@ func TestFakePortworxRawRequestChecks(t *testing.T) {
 	assert.JSONEq(t, `{"code":5,"message":"Not Found","details":[]}`, body)
 
 	// The five bodies reached CreateInvitation; routing errors reach no operation.
-	assert.Equal(t, 5, srv.RequestCount("portworx.CreateInvitation"))
-	assert.Equal(t, 0, srv.RequestCount("portworx.NotifyUser"))
+	assert.Equal(t, 5, srv.RequestCount(invitationstest.PortworxCreateInvitation))
+	assert.Equal(t, 0, srv.RequestCount(invitationstest.PortworxNotifyUser))
 }
 
 func TestFakePortworxVerbRouting(t *testing.T) {
@@ -351,12 +351,12 @@ func TestFakePortworxVerbRouting(t *testing.T) {
 
 	reqs := srv.Requests()
 	require.Len(t, reqs, 4)
-	assert.Equal(t, "portworx.GetInvitation", reqs[0].Operation)
+	assert.Equal(t, invitationstest.PortworxGetInvitation, reqs[0].Operation)
 	assert.Equal(t, invitationstest.PortworxPrefix+"/core/v1/invite/x%3Anotify", reqs[0].Path)
-	assert.Equal(t, "portworx.NotifyUser", reqs[1].Operation)
+	assert.Equal(t, invitationstest.PortworxNotifyUser, reqs[1].Operation)
 	assert.Equal(t, invitationstest.PortworxPrefix+"/core/v1/invite/x%3Anotify:notify", reqs[1].Path)
-	assert.Equal(t, "portworx.NotifyUser", reqs[2].Operation)
-	assert.Equal(t, "portworx.NotifyUser", reqs[3].Operation)
+	assert.Equal(t, invitationstest.PortworxNotifyUser, reqs[2].Operation)
+	assert.Equal(t, invitationstest.PortworxNotifyUser, reqs[3].Operation)
 	assert.Equal(t, invitationstest.PortworxPrefix+"/core/v1/invite/a%2Fb:notify", reqs[3].Path)
 	assert.Equal(t, 1, srv.PortworxNotifications(invitationstest.PortworxDemoInvitationUID))
 	assert.Equal(t, 0, srv.PortworxNotifications("x"))
@@ -373,7 +373,7 @@ func TestFakePortworxErrorBody(t *testing.T) {
 
 	_, err = c.AccountInvitations.ListInvitations(t.Context(), "no-such-tenant", nil).Collect(0)
 	require.NoError(t, err, "an unknown tenant lists nothing")
-	assert.Equal(t, 1, srv.RequestCount("portworx.ListInvitations"))
+	assert.Equal(t, 1, srv.RequestCount(invitationstest.PortworxListInvitations))
 }
 
 func TestFakePortworxRejectsWrongToken(t *testing.T) {
@@ -402,23 +402,23 @@ func TestFakePortworxRejectsWrongToken(t *testing.T) {
 func TestFakePortworxNotifyFault(t *testing.T) {
 	t.Parallel()
 	srv, c := newServer(t, invitationstest.WithDemoData())
-	srv.Inject(invitationstest.Fault{Operation: "portworx.NotifyUser", Status: 500})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.PortworxNotifyUser, Status: 500})
 	err := c.AccountInvitations.NotifyUser(t.Context(), invitationstest.PortworxDemoInvitationUID)
 	pxAPIError(t, err, 500, "INTERNAL")
-	assert.Equal(t, 1, srv.RequestCount("portworx.NotifyUser"), "a notify is never retried: it sends an email")
+	assert.Equal(t, 1, srv.RequestCount(invitationstest.PortworxNotifyUser), "a notify is never retried: it sends an email")
 	assert.Equal(t, 0, srv.PortworxNotifications(""), "the faulted request did not run")
 
 	// A GET of the same path shape is not affected by the NotifyUser fault.
-	srv.Inject(invitationstest.Fault{Operation: "portworx.NotifyUser", Status: 503, Times: -1})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.PortworxNotifyUser, Status: 503, Times: -1})
 	_, err = c.AccountInvitations.GetInvitation(t.Context(), invitationstest.PortworxDemoInvitationUID)
 	require.NoError(t, err)
 	err = c.AccountInvitations.NotifyUser(t.Context(), invitationstest.PortworxDemoInvitationUID)
 	pxAPIError(t, err, 503, "UNAVAILABLE")
-	assert.Equal(t, 2, srv.RequestCount("portworx.NotifyUser"))
+	assert.Equal(t, 2, srv.RequestCount(invitationstest.PortworxNotifyUser))
 
 	// A truncated answer still runs the operation.
 	srv.ClearFaults()
-	srv.Inject(invitationstest.Fault{Operation: "portworx.GetInvitation", Truncate: true})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.PortworxGetInvitation, Truncate: true})
 	_, err = c.AccountInvitations.GetInvitation(t.Context(), invitationstest.PortworxDemoInvitationUID)
 	var derr *invitations.DecodeError
 	require.ErrorAs(t, err, &derr)

@@ -2,6 +2,7 @@ package invitationstest
 
 import (
 	"net/http/httptest"
+	"testing"
 
 	"github.com/invitesdk/invitations"
 )
@@ -17,7 +18,8 @@ type Server struct {
 	ts *httptest.Server
 }
 
-// NewServer starts a fake on a loopback port. Close it when done.
+// NewServer starts a fake on a loopback port. Close it when done. In a
+// test, NewTestServer does that for you and turns misuse into a failure.
 func NewServer(opts ...Option) *Server {
 	f := NewFake(opts...)
 	ts := httptest.NewServer(f)
@@ -32,13 +34,21 @@ func (s *Server) Close() {
 
 // Client returns an SDK client with every API pointed at this server and
 // authenticated with the fake's credentials (BIMData by access token).
-// opts are applied after, so they can override any of it.
+//
+// The client does not wait between retries (invitations.WithRetryWait(0,
+// 0)), so that a test of a persistent 503 takes milliseconds, not the
+// seconds of the production backoff; it still makes every attempt the
+// retry policy allows, and still honours a Retry-After the fake sends
+// (inject faults with RetryAfter "0" to keep tests instant). opts are
+// applied after, so they can override any of it, the backoff included.
 func (s *Server) Client(opts ...invitations.Option) (*invitations.Client, error) {
-	return invitations.NewClient(append(ClientOptions(s.BaseURLs), opts...)...)
+	base := append(ClientOptions(s.BaseURLs), invitations.WithRetryWait(0, 0))
+	return invitations.NewClient(append(base, opts...)...)
 }
 
 // ClientOptions are the options that point a client at a fake serving
-// base, with the fake's credentials.
+// base, with the fake's credentials. They leave the production backoff in
+// place; Server.Client adds a zero one.
 func ClientOptions(base BaseURLs) []invitations.Option {
 	return []invitations.Option{
 		invitations.WithGitGuardianBaseURL(base.GitGuardian),
@@ -52,4 +62,44 @@ func ClientOptions(base BaseURLs) []invitations.Option {
 		invitations.WithPortworxBaseURL(base.Portworx),
 		invitations.WithPortworxAccessToken(PortworxAccessToken),
 	}
+}
+
+// TestServer is a Server bound to a test: it closes when the test ends,
+// and its Inject and RequestCount report an unknown operation as a test
+// failure rather than an error.
+type TestServer struct {
+	*Server
+	t testing.TB
+}
+
+// NewTestServer starts a fake on a loopback port for the test t and closes
+// it when t ends.
+func NewTestServer(t testing.TB, opts ...Option) *TestServer {
+	t.Helper()
+	s := &TestServer{Server: NewServer(opts...), t: t}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Inject arms fault as Fake.Inject does, and fails the test at once
+// (t.Fatal) when the fake rejects it, e.g. for an unknown operation. Call
+// it from the test's goroutine.
+func (s *TestServer) Inject(fault Fault) {
+	s.t.Helper()
+	if err := s.Fake.Inject(fault); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// RequestCount returns how many requests reached op, as Fake.RequestCount
+// does, and marks the test failed (t.Error) when op names nothing the fake
+// serves; it then returns -1, which no assertion on a count accepts.
+func (s *TestServer) RequestCount(op Operation) int {
+	s.t.Helper()
+	n, err := s.Fake.RequestCount(op)
+	if err != nil {
+		s.t.Error(err)
+		return -1
+	}
+	return n
 }

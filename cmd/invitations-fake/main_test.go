@@ -2,10 +2,19 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"io"
+	"net/http"
+	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,13 +23,213 @@ import (
 	"github.com/invitesdk/invitations/invitationstest"
 )
 
+// asCommand, set in the environment, makes the test binary run main: the
+// tests below start it as the command itself, signals and exit codes
+// included, without a separate go build.
+const asCommand = "INVITATIONS_FAKE_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asCommand) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// command is the fake running as a process.
+type command struct {
+	cmd    *exec.Cmd
+	root   string // e.g. http://127.0.0.1:54321
+	banner []string
+	rest   chan string // stdout after the banner
+}
+
+// start runs the command with args and waits for its banner.
+func start(t *testing.T, args ...string) *command {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), asCommand+"=1")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	cmd.Stderr = os.Stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+	c := &command{cmd: cmd, rest: make(chan string, 1)}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		c.banner = append(c.banner, line)
+		if root, ok := strings.CutPrefix(line, "invitations fake listening on "); ok {
+			c.root = root
+		}
+		if strings.HasPrefix(line, "Stop with") {
+			break
+		}
+	}
+	require.NotEmpty(t, c.root, "banner: %q", c.banner)
+	go func() {
+		b, _ := io.ReadAll(stdout)
+		c.rest <- string(b)
+	}()
+	return c
+}
+
+// stop sends sig and returns the exit code and what was printed after the
+// banner.
+func (c *command) stop(t *testing.T, sig os.Signal) (int, string) {
+	t.Helper()
+	require.NoError(t, c.cmd.Process.Signal(sig))
+	rest := <-c.rest
+	err := c.cmd.Wait()
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return exitErr.ExitCode(), rest
+	}
+	require.NoError(t, err)
+	return 0, rest
+}
+
+func getJSON(t *testing.T, url string, out any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	if out != nil {
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(out))
+	}
+	return resp.StatusCode
+}
+
+// The command as a user in another language meets it: a banner with the
+// ids to use, the APIs and the admin API over HTTP, and a clean stop on
+// SIGTERM with exit status 0.
+func TestCommandServesOverHTTPAndStopsOnSIGTERM(t *testing.T) {
+	t.Parallel()
+	c := start(t, "-addr", "127.0.0.1:0")
+	banner := strings.Join(c.banner, "\n")
+	for _, want := range []string{
+		c.root + "/_fake/routes",
+		c.root + "/portworx", "tenant_id=" + invitationstest.PortworxDemoTenantID,
+		"person_email=" + invitationstest.DemoPersonEmail,
+		"Authorization: Token " + invitationstest.GitGuardianAPIKey,
+		"Authorization: Bearer " + invitationstest.BoxAccessToken,
+		"Authorization: Bearer " + invitationstest.FreestyleAPIKey,
+		"Authorization: Bearer " + invitationstest.BIMDataAccessToken + "  or  ApiKey " + invitationstest.BIMDataAPIKey,
+		"Authorization: Bearer " + invitationstest.PortworxAccessToken,
+		"group_id=" + invitationstest.BoxDemoGroupID, "identity_id=" + invitationstest.FreestyleDemoIdentityID,
+	} {
+		assert.Contains(t, banner, want)
+	}
+
+	var health map[string]string
+	assert.Equal(t, 200, getJSON(t, c.root+"/_fake/health", &health))
+	assert.Equal(t, "ok", health["status"])
+
+	// Arm a fault over HTTP, see it hit, read it in the log, reset.
+	resp, err := http.Post(c.root+"/_fake/faults", "application/json",
+		strings.NewReader(`{"operation":"gitguardian.ListInvitations","status":503,"times":1}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 201, resp.StatusCode)
+	req, _ := http.NewRequest("GET", c.root+"/gitguardian/v1/invitations", nil)
+	req.Header.Set("Authorization", "Token "+invitationstest.GitGuardianAPIKey)
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 503, resp.StatusCode)
+	var log struct{ Count int }
+	getJSON(t, c.root+"/_fake/requests?operation=gitguardian.ListInvitations", &log)
+	assert.Equal(t, 1, log.Count)
+
+	// The SDK works against it, on the demo data.
+	client, err := invitations.NewClient(invitationstest.ClientOptions(invitationstest.BaseURLsAt(c.root))...)
+	require.NoError(t, err)
+	got, err := client.Invitations.ListInvitations(t.Context(), &invitations.ListInvitationsOptions{PerPage: 100}).Collect(0)
+	require.NoError(t, err)
+	assert.Len(t, got, 240, "demo data is on by default")
+
+	code, rest := c.stop(t, syscall.SIGTERM)
+	assert.Equal(t, 0, code)
+	assert.Contains(t, rest, "invitations fake stopped")
+	_, err = http.Get(c.root + "/_fake/health")
+	require.Error(t, err, "nothing listens any more")
+}
+
+// Ctrl-C (SIGINT) stops it cleanly too, even with a request in flight:
+// the request is answered before the process exits.
+func TestCommandStopsOnSIGINTAfterRequestsInFlight(t *testing.T) {
+	t.Parallel()
+	c := start(t, "-addr", "127.0.0.1:0", "-latency", "300ms")
+	answered := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(c.root + "/gitguardian/v1/invitations")
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	// Wait until the request has reached the fake before interrupting.
+	require.Eventually(t, func() bool {
+		var log struct{ Count int }
+		getJSON(t, c.root+"/_fake/requests", &log)
+		return log.Count == 1
+	}, 5*time.Second, 5*time.Millisecond)
+	code, _ := c.stop(t, os.Interrupt)
+	assert.Equal(t, 0, code)
+	assert.Equal(t, 401, <-answered, "the request in flight got its answer (no credential: 401)")
+}
+
+func TestCommandHelpExitsZero(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(os.Args[0], "-h")
+	cmd.Env = append(os.Environ(), asCommand+"=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Run(), "exit status 0")
+	assert.Contains(t, stdout.String(), "Usage: invitations-fake")
+	assert.Contains(t, stdout.String(), "POST   /_fake/reset")
+	assert.Contains(t, stdout.String(), "-addr")
+	assert.Empty(t, stderr.String())
+}
+
+func TestCommandRejectsBadFlags(t *testing.T) {
+	t.Parallel()
+	var stderr bytes.Buffer
+	err := run(t.Context(), []string{"-latency", "soon"}, io.Discard, &stderr)
+	var fe *flagError
+	require.ErrorAs(t, err, &fe)
+	assert.Contains(t, stderr.String(), `invalid value "soon" for flag -latency`)
+	assert.Contains(t, stderr.String(), "Usage: invitations-fake")
+
+	err = run(t.Context(), []string{"extra"}, io.Discard, io.Discard)
+	require.ErrorAs(t, err, &fe)
+
+	err = run(t.Context(), []string{"-h"}, io.Discard, io.Discard)
+	require.ErrorIs(t, err, flag.ErrHelp)
+
+	cmd := exec.Command(os.Args[0], "-latency", "soon")
+	cmd.Env = append(os.Environ(), asCommand+"=1")
+	err = cmd.Run()
+	var exitErr *exec.ExitError
+	require.ErrorAs(t, err, &exitErr)
+	assert.Equal(t, 2, exitErr.ExitCode())
+}
+
+// run stops when its context ends (what the signals do in main).
 func TestServesTheFakeUntilCancelled(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, pw)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-demo=false"}, pw, io.Discard)
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
@@ -28,18 +237,12 @@ func TestServesTheFakeUntilCancelled(t *testing.T) {
 	root := strings.TrimSpace(strings.TrimPrefix(line, "invitations fake listening on "))
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 
-	c, err := invitations.NewClient(invitationstest.ClientOptions(invitationstest.BaseURLsAt(root))...)
-	require.NoError(t, err)
-	got, err := c.Invitations.ListInvitations(t.Context(), &invitations.ListInvitationsOptions{PerPage: 100}).Collect(0)
-	require.NoError(t, err)
-	assert.Len(t, got, 240, "demo data is on by default")
+	var routes struct {
+		DemoData bool `json:"demo_data"`
+	}
+	assert.Equal(t, 200, getJSON(t, root+"/_fake/routes", &routes))
+	assert.False(t, routes.DemoData)
 
 	cancel()
 	require.NoError(t, <-done)
-}
-
-func TestRejectsBadFlags(t *testing.T) {
-	t.Parallel()
-	err := run(t.Context(), []string{"-latency", "soon"}, io.Discard)
-	require.Error(t, err)
 }

@@ -7,7 +7,16 @@
 //
 // -dry-run lists what would be revoked without changing anything. With no
 // vendor credentials in the environment it runs on the embedded fake with
-// demo data.
+// demo data, whose demo person, user001@example.com, has something in
+// every API (the default -email there); any other email finds only what
+// the demo data ties to it, often nothing:
+//
+//	go run ./examples/offboard -dry-run                            # the demo person
+//	go run ./examples/offboard -email ada@example.com -dry-run     # nothing found
+//
+// Freestyle identities carry no email: on the real API pass the person's
+// identity with -freestyle-identity. On the fake, the demo identity
+// belongs to the demo person.
 package main
 
 import (
@@ -16,6 +25,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -38,15 +48,15 @@ type flags struct {
 
 func main() {
 	var f flags
-	flag.StringVar(&f.email, "email", "", "email of the person to offboard (default on the fake: a demo user)")
+	flag.StringVar(&f.email, "email", "", "email of the person to offboard (default on the fake: the demo person "+invitationstest.DemoPersonEmail+")")
 	flag.BoolVar(&f.dryRun, "dry-run", false, "only list what would be revoked")
 	flag.StringVar(&f.boxUser, "box-user", "", "Box user id of the person; without it, -box-groups are searched by login")
-	flag.StringVar(&f.boxGroups, "box-groups", "", "comma-separated Box groups to search for the person's login (default on the fake: the demo group)")
-	flag.StringVar(&f.identity, "freestyle-identity", "", "Freestyle identity of the person (default on the fake: a demo identity)")
+	flag.StringVar(&f.boxGroups, "box-groups", "", "comma-separated Box groups to search for the person's login (default on the fake: the three demo groups)")
+	flag.StringVar(&f.identity, "freestyle-identity", "", "Freestyle identity of the person (default on the fake, for the demo person only: the demo identity)")
 	flag.StringVar(&f.pxTenant, "px-tenant", "", "Portworx tenant to search (default on the fake: the demo tenant)")
 	flag.DurationVar(&f.timeout, "timeout", 2*time.Minute, "give up after this long")
 	flag.Parse()
-	if err := run(f); err != nil {
+	if err := run(f, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "offboard:", err)
 		os.Exit(1)
 	}
@@ -59,17 +69,24 @@ type revocation struct {
 	revoke func(context.Context) error
 }
 
-func run(f flags) error {
-	env, err := setup.New("examples-offboard/1.0", os.Stdout)
+// errSkipped is a finder saying it could not search, having said why.
+var errSkipped = errors.New("skipped")
+
+func run(f flags, out io.Writer) error {
+	env, err := setup.New("examples-offboard/1.0", out)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
 	if env.Fake {
 		f.email = cmp.Or(f.email, invitationstest.DemoPersonEmail)
-		f.boxGroups = cmp.Or(f.boxGroups, invitationstest.BoxDemoGroupID)
-		f.identity = cmp.Or(f.identity, invitationstest.FreestyleDemoIdentityID)
+		// The demo groups: Contractors, Support and Engineering.
+		f.boxGroups = cmp.Or(f.boxGroups, invitationstest.BoxDemoGroupID+",119720,119721")
 		f.pxTenant = cmp.Or(f.pxTenant, invitationstest.PortworxDemoTenantID)
+		if strings.EqualFold(f.email, invitationstest.DemoPersonEmail) {
+			// The one identity the demo data ties to a person.
+			f.identity = cmp.Or(f.identity, invitationstest.FreestyleDemoIdentityID)
+		}
 	}
 	if f.email == "" {
 		return errors.New("-email is required")
@@ -81,7 +98,7 @@ func run(f flags) error {
 	var todo []revocation
 	finders := []struct {
 		api  setup.API
-		find func(context.Context, *invitations.Client, flags) ([]revocation, error)
+		find func(context.Context, *setup.Env, flags, io.Writer) ([]revocation, error)
 	}{
 		{setup.GitGuardian, findGitGuardian},
 		{setup.Box, findBox},
@@ -93,12 +110,15 @@ func run(f flags) error {
 		if !env.Enabled(finder.api) {
 			continue
 		}
-		found, err := finder.find(ctx, env.Client, f)
+		found, err := finder.find(ctx, env, f, out)
+		if errors.Is(err, errSkipped) {
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", finder.api, err)
 		}
 		if len(found) == 0 {
-			fmt.Printf("%-12s nothing found for %s\n", finder.api, f.email)
+			fmt.Fprintf(out, "%-12s nothing found for %s\n", finder.api, f.email)
 		}
 		todo = append(todo, found...)
 	}
@@ -113,17 +133,18 @@ func run(f flags) error {
 				return fmt.Errorf("%s: revoking %s: %w", r.api, r.what, err)
 			}
 		}
-		fmt.Printf("%-12s %s %s\n", r.api, verb, r.what)
+		fmt.Fprintf(out, "%-12s %s %s\n", r.api, verb, r.what)
 	}
 	summary := "revoked"
 	if f.dryRun {
 		summary = "would be revoked (dry run)"
 	}
-	fmt.Printf("%d item(s) %s for %s\n", len(todo), summary, f.email)
+	fmt.Fprintf(out, "%d item(s) %s for %s\n", len(todo), summary, f.email)
 	return nil
 }
 
-func findGitGuardian(ctx context.Context, c *invitations.Client, f flags) ([]revocation, error) {
+func findGitGuardian(ctx context.Context, env *setup.Env, f flags, _ io.Writer) ([]revocation, error) {
+	c := env.Client
 	var out []revocation
 	for inv, err := range c.Invitations.ListInvitations(ctx, &invitations.ListInvitationsOptions{Search: f.email, PerPage: 100}).All() {
 		if err != nil {
@@ -138,7 +159,8 @@ func findGitGuardian(ctx context.Context, c *invitations.Client, f flags) ([]rev
 	return out, nil
 }
 
-func findBox(ctx context.Context, c *invitations.Client, f flags) ([]revocation, error) {
+func findBox(ctx context.Context, env *setup.Env, f flags, _ io.Writer) ([]revocation, error) {
+	c := env.Client
 	var pagers []*invitations.Pager[models.GroupMembership]
 	switch {
 	case f.boxUser != "":
@@ -171,10 +193,11 @@ func findBox(ctx context.Context, c *invitations.Client, f flags) ([]revocation,
 	return out, nil
 }
 
-func findFreestyle(ctx context.Context, c *invitations.Client, f flags) ([]revocation, error) {
+func findFreestyle(ctx context.Context, env *setup.Env, f flags, out io.Writer) ([]revocation, error) {
+	c := env.Client
 	if f.identity == "" {
-		fmt.Println("Freestyle    no -freestyle-identity given: identities carry no email, skipped")
-		return nil, nil
+		fmt.Fprintf(out, "Freestyle    nothing searched: identities carry no email; pass %s's identity with -freestyle-identity\n", f.email)
+		return nil, errSkipped
 	}
 	tokens, err := c.Identity.ListGitTokens(ctx, f.identity)
 	if errors.Is(err, invitations.ErrNotFound) {
@@ -191,7 +214,8 @@ func findFreestyle(ctx context.Context, c *invitations.Client, f flags) ([]revoc
 	}}}, nil
 }
 
-func findBIMData(ctx context.Context, c *invitations.Client, f flags) ([]revocation, error) {
+func findBIMData(ctx context.Context, env *setup.Env, f flags, _ io.Writer) ([]revocation, error) {
+	c := env.Client
 	var out []revocation
 	pending, err := c.SSO.GetInvitations(ctx, &invitations.GetInvitationsOptions{Status: models.BIMDataInvitationStatusPending})
 	if err != nil {
@@ -204,7 +228,17 @@ func findBIMData(ctx context.Context, c *invitations.Client, f flags) ([]revocat
 			}})
 		}
 	}
-	out = append(out, revocation{setup.BIMData, "user " + f.email + " (if it exists)", func(ctx context.Context) error {
+	// BIMData cannot look a user up: the fake can tell whether one exists;
+	// on the real API only the DeleteUser itself finds out.
+	what := "user " + f.email
+	exists, known := env.BIMDataUser(f.email)
+	switch {
+	case known && !exists:
+		return out, nil
+	case !known:
+		what += " (if BIMData has one: its API has no lookup)"
+	}
+	out = append(out, revocation{setup.BIMData, what, func(ctx context.Context) error {
 		err := c.SSO.DeleteUser(ctx, f.email)
 		if errors.Is(err, invitations.ErrNotFound) {
 			return nil // no such user: nothing to remove
@@ -214,7 +248,8 @@ func findBIMData(ctx context.Context, c *invitations.Client, f flags) ([]revocat
 	return out, nil
 }
 
-func findPortworx(ctx context.Context, c *invitations.Client, f flags) ([]revocation, error) {
+func findPortworx(ctx context.Context, env *setup.Env, f flags, _ io.Writer) ([]revocation, error) {
+	c := env.Client
 	if f.pxTenant == "" {
 		return nil, errors.New("-px-tenant is required on the real API")
 	}

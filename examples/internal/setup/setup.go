@@ -38,6 +38,16 @@ type Env struct {
 // real APIs only when its variables are set.
 func (e *Env) Enabled(api API) bool { return e.enabled[api] }
 
+// BIMDataUser reports whether BIMData has a user with email. BIMData's
+// API has no user lookup (only DeleteUser), so known is true only on the
+// fake, which can tell.
+func (e *Env) BIMDataUser(email string) (exists, known bool) {
+	if e.fake == nil {
+		return false, false
+	}
+	return e.fake.BIMDataUserExists(email), true
+}
+
 // Close stops the embedded fake, if any.
 func (e *Env) Close() {
 	if e.fake != nil {
@@ -69,6 +79,7 @@ func New(app string, out io.Writer) (*Env, error) {
 			return nil, err
 		}
 		fmt.Fprintf(out, "No vendor credentials in the environment: using the embedded fake with demo data at %s\n", srv.URL)
+		fmt.Fprintf(out, "(its demo person, known to every API, is %s)\n", invitationstest.DemoPersonEmail)
 		all := map[API]bool{GitGuardian: true, Box: true, Freestyle: true, BIMData: true, Portworx: true}
 		return &Env{Client: c, Fake: true, enabled: all, fake: srv}, nil
 	}
