@@ -50,6 +50,7 @@ func (a API) String() string {
 // vendor's file provides its defaults; options override base URL and
 // credential.
 type apiConfig struct {
+	id               API
 	name             string // vendor name used in errors, e.g. "GitGuardian"
 	baseURL          string // no trailing slash; "" until set when there is no default
 	baseURLOption    string // option that sets baseURL, named in errors
@@ -61,13 +62,17 @@ type apiConfig struct {
 }
 
 func defaultAPIs() [numAPIs]apiConfig {
-	return [numAPIs]apiConfig{
+	apis := [numAPIs]apiConfig{
 		gitGuardian: gitGuardianAPI(),
 		bimData:     bimDataAPI(),
 		box:         boxAPI(),
 		freestyle:   freestyleAPI(),
 		portworx:    portworxAPI(),
 	}
+	for i := range apis {
+		apis[i].id = API(i)
+	}
+	return apis
 }
 
 // credential produces the Authorization header value for a request.

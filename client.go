@@ -40,6 +40,8 @@ type Client struct {
 	// transport is the pool every request goes through: the caller's
 	// (WithHTTPClient) or the SDK's own. Derived clients share it.
 	transport http.RoundTripper
+	// limits pace each API's requests; derived clients share them.
+	limits [numAPIs]apiLimits
 }
 
 // config is what the options write; NewClient validates and freezes it.
@@ -51,7 +53,11 @@ type config struct {
 	maxBody     int64
 	logger      *slog.Logger                      // nil: silent
 	hooks       []func(RequestInfo)               // called after every attempt
-	backoffHook func(time.Duration) time.Duration // tests observe and shorten waits
+	backoffHook func(time.Duration) time.Duration // tests observe and shorten retry waits
+	turnHook    func(time.Duration) time.Duration // tests observe and shorten waits for a turn
+	rates       [numAPIs]rateSetting
+	ratesSet    [numAPIs]bool // set by WithRateLimit, not a default
+	concurrency [numAPIs]int
 }
 
 // Option configures a Client in NewClient. Options are validated there; an
@@ -68,19 +74,21 @@ func NewClient(opts ...Option) (*Client, error) {
 		retry:     defaultRetryPolicy(),
 		maxBody:   defaultMaxResponseBytes,
 		userAgent: "invitations-go/" + Version,
+		rates:     defaultRates(),
 	}
 	if err := cfg.apply(opts); err != nil {
 		return nil, err
 	}
-	return newClient(cfg, nil), nil
+	return newClient(cfg, nil, nil), nil
 }
 
 // With returns a Client derived from c: the same settings with opts
 // applied on top, for example another credential (Portworx
 // AcceptInvitation with the invitee's token), another base URL
 // (GitGuardian's EU region beside the US one) or a per-tenant token. It
-// sends through c's connection pool unless opts include WithHTTPClient.
-// c itself is unchanged; the derived Client is immutable and safe for
+// sends through c's connection pool unless opts include WithHTTPClient,
+// and shares c's rate limits, pauses and concurrency caps unless opts set
+// others (WithRateLimit, WithMaxConcurrency). c itself is unchanged; the derived Client is immutable and safe for
 // concurrent use, like any Client. Options are validated as in NewClient.
 func (c *Client) With(opts ...Option) (*Client, error) {
 	cfg := c.cfg.clone()
@@ -88,9 +96,9 @@ func (c *Client) With(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	if cfg.httpClient != c.cfg.httpClient {
-		return newClient(cfg, nil), nil // a new pool, as asked
+		return newClient(cfg, nil, &c.limits), nil // a new pool, as asked
 	}
-	return newClient(cfg, c.transport), nil
+	return newClient(cfg, c.transport, &c.limits), nil
 }
 
 // apply runs opts on cfg, stopping at the first invalid one.
@@ -118,9 +126,10 @@ func (cfg *config) clone() config {
 }
 
 // newClient builds a Client on cfg, sending through transport, or through
-// the one cfg names (the caller's http.Client, else a new pool) when nil.
-func newClient(cfg config, transport http.RoundTripper) *Client {
-	c := &Client{cfg: cfg}
+// the one cfg names (the caller's http.Client, else a new pool) when nil,
+// and sharing what it can of parent's limits (nil for a new Client).
+func newClient(cfg config, transport http.RoundTripper, parent *[numAPIs]apiLimits) *Client {
+	c := &Client{cfg: cfg, limits: newLimits(&cfg, parent)}
 	hc := c.wrapHTTPClient(cfg.httpClient, transport)
 	c.http = &retryablehttp.Client{
 		HTTPClient:   hc,

@@ -39,6 +39,22 @@ func withBackoffHook(hook func(time.Duration) time.Duration) Option {
 	}
 }
 
+// withTurnHook lets a test observe every wait for a turn (a pause the
+// server asked for, the rate limit) and replace it.
+func withTurnHook(hook func(time.Duration) time.Duration) Option {
+	return func(c *config) error {
+		c.turnHook = hook
+		return nil
+	}
+}
+
+// turnWaits returns the waits for a turn asked for so far.
+func (e *testEnv) turnWaits() []time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]time.Duration(nil), e.turns...)
+}
+
 // testEnv is a Client wired to an httpmock transport (the one
 // retryablehttp really uses, since the Client wraps the given
 // *http.Client), with every API configured, zero backoff and a record of
@@ -49,6 +65,7 @@ type testEnv struct {
 
 	mu    sync.Mutex
 	waits []time.Duration
+	turns []time.Duration // waits for a turn (server pause, rate limit)
 }
 
 func newTestEnv(t *testing.T, opts ...Option) *testEnv {
@@ -66,6 +83,12 @@ func newTestEnv(t *testing.T, opts ...Option) *testEnv {
 		withBackoffHook(func(d time.Duration) time.Duration {
 			env.mu.Lock()
 			env.waits = append(env.waits, d)
+			env.mu.Unlock()
+			return 0
+		}),
+		withTurnHook(func(d time.Duration) time.Duration {
+			env.mu.Lock()
+			env.turns = append(env.turns, d)
 			env.mu.Unlock()
 			return 0
 		}),

@@ -23,7 +23,11 @@ type RequestInfo struct {
 	Attempt int
 	// StatusCode is the HTTP status, 0 when no response arrived.
 	StatusCode int
-	// Duration is the time until the response headers (or the error).
+	// Waited is how long the attempt waited for its turn before it was
+	// sent: a pause the server asked for, the rate limit, a free slot.
+	Waited time.Duration
+	// Duration is the time from sending until the response headers (or
+	// the error).
 	Duration time.Duration
 	// RequestID is the vendor's request id header, when sent.
 	RequestID string
@@ -120,11 +124,23 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if st == nil { // not a call of this SDK: nothing to learn
 		return t.next.RoundTrip(req)
 	}
+	limits := &t.client.limits[st.api.id]
+	waited, release, err := limits.awaitTurn(req.Context(), st.api.name, t.client.cfg.retry.maxRetryAfter, t.client.cfg.turnHook)
+	if err != nil {
+		t.report(req, st, waited, 0, nil, err)
+		return nil, err // nothing was sent
+	}
 	ctxDoneBefore := req.Context().Err() != nil
 	st.getConn.Store(false)
 	st.wrote.Store(false)
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		release()
+	} else {
+		limits.pauseOn(resp)
+		resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}
+	}
 	switch {
 	case err != nil:
 		if !ctxDoneBefore && !neverConnected(err) && !(st.getConn.Load() && !st.wrote.Load()) {
@@ -136,15 +152,21 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	case resp.StatusCode >= 500:
 		st.maybeActed.Store(true) // it failed while handling the request, perhaps after acting
 	}
-	if t.client.observing() {
-		info := RequestInfo{API: st.api.name, Method: req.Method, URL: redactURL(req.URL.String()),
-			Attempt: int(st.attempts.Load()), Duration: time.Since(start), Err: err}
-		if resp != nil {
-			info.StatusCode, info.RequestID = resp.StatusCode, requestID(resp.Header)
-		}
-		t.client.observe(req.Context(), info)
-	}
+	t.report(req, st, waited, time.Since(start), resp, err)
 	return resp, err
+}
+
+// report tells the logger and hooks, if any, about one round trip.
+func (t *attemptTransport) report(req *http.Request, st *callState, waited, took time.Duration, resp *http.Response, err error) {
+	if !t.client.observing() {
+		return
+	}
+	info := RequestInfo{API: st.api.name, Method: req.Method, URL: redactURL(req.URL.String()),
+		Attempt: int(st.attempts.Load()), Waited: waited, Duration: took, Err: err}
+	if resp != nil {
+		info.StatusCode, info.RequestID = resp.StatusCode, requestID(resp.Header)
+	}
+	t.client.observe(req.Context(), info)
 }
 
 func (c *Client) observe(ctx context.Context, info RequestInfo) {
@@ -152,7 +174,7 @@ func (c *Client) observe(ctx context.Context, info RequestInfo) {
 		attrs := []slog.Attr{
 			slog.String("api", info.API), slog.String("method", info.Method), slog.String("url", info.URL),
 			slog.Int("status", info.StatusCode), slog.Int("attempt", info.Attempt),
-			slog.Duration("duration", info.Duration), slog.String("request_id", info.RequestID),
+			slog.Duration("waited", info.Waited), slog.Duration("duration", info.Duration), slog.String("request_id", info.RequestID),
 		}
 		if info.Err != nil {
 			attrs = append(attrs, slog.String("error", info.Err.Error()))

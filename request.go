@@ -29,6 +29,9 @@ type Response struct {
 	// RetryAfter is the server's Retry-After (Box and GitGuardian send it
 	// when throttling), zero when absent.
 	RetryAfter time.Duration
+	// RateLimit is what the server said about its quota in RateLimit-* or
+	// X-RateLimit-* headers, nil when it sent none.
+	RateLimit *RateLimit
 	// PerPage is the page size the server applied (GitGuardian's
 	// X-Per-Page), zero when not sent. Pages also carry the next cursor,
 	// offset or page number.
@@ -44,6 +47,7 @@ func newResponse(resp *http.Response) *Response {
 	if v := resp.Header.Get("X-Per-Page"); v != "" {
 		meta.PerPage, _ = strconv.Atoi(v)
 	}
+	meta.RateLimit = parseRateLimit(resp.Header, time.Now())
 	return meta
 }
 

@@ -112,7 +112,8 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	idempotent := ctx.Value(retryClassKey{}) == Idempotent
 	if err != nil {
-		if errors.Is(err, ErrRedirectRefused) {
+		var waitErr *RateLimitWaitError
+		if errors.Is(err, ErrRedirectRefused) || errors.As(err, &waitErr) {
 			return false, err
 		}
 		if neverConnected(err) {

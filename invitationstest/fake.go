@@ -121,8 +121,9 @@ type Fake struct {
 	latency time.Duration
 	now     func() time.Time
 
-	boxMaxOffset  int64 // largest list offset the fake Box accepts
-	boxLargeGroup int   // members of the large Box group, 0 for none
+	boxMaxOffset  int64             // largest list offset the fake Box accepts
+	boxLargeGroup int               // members of the large Box group, 0 for none
+	quotas        map[string]*quota // by vendor name; see WithQuota
 
 	// serving is the mux requests are routed through. Reset swaps in a
 	// fresh one, built with fresh stores.
@@ -190,6 +191,7 @@ func (f *Fake) build() {
 	f.registerBIMData()
 	f.registerPortworx()
 	f.registerAdmin()
+	f.fillQuotas()
 	f.serving.Store(f.mux)
 }
 
@@ -324,6 +326,9 @@ func (f *Fake) handleOn(mux *http.ServeMux, v *vendor, name, pattern string, h h
 			sleep(r, f.latency)
 		}
 		if fault != nil && fault.apply(w, r, v) {
+			return
+		}
+		if f.overQuota(w, v) {
 			return
 		}
 		if !v.authorized(r.Header.Get("Authorization")) {

@@ -47,8 +47,9 @@ func (s *Server) Client(opts ...invitations.Option) (*invitations.Client, error)
 }
 
 // ClientOptions are the options that point a client at a fake serving
-// base, with the fake's credentials. They leave the production backoff in
-// place; Server.Client adds a zero one.
+// base, with the fake's credentials. Client-side rate limits are off (the
+// fake enforces no quota unless WithQuota); the production backoff stays
+// in place, and Server.Client adds a zero one.
 func ClientOptions(base BaseURLs) []invitations.Option {
 	return []invitations.Option{
 		invitations.WithGitGuardianBaseURL(base.GitGuardian),
@@ -61,6 +62,8 @@ func ClientOptions(base BaseURLs) []invitations.Option {
 		invitations.WithBIMDataAccessToken(BIMDataAccessToken),
 		invitations.WithPortworxBaseURL(base.Portworx),
 		invitations.WithPortworxAccessToken(PortworxAccessToken),
+		invitations.WithRateLimit(invitations.Box, 0, 0),
+		invitations.WithRateLimit(invitations.GitGuardian, 0, 0),
 	}
 }
 
