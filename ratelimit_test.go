@@ -164,10 +164,10 @@ func TestMaxConcurrencyHoldsASlotUntilTheBodyIsDone(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled, "a third request waits while two are in flight")
 
 	body := &releasingBody{ReadCloser: io.NopCloser(strings.NewReader("x")), release: release1}
-	_, _ = io.ReadAll(body) // read to its end: the slot is free
-	require.NoError(t, body.Close())
+	_, _ = io.ReadAll(body) // read to its end: the slot is free, even before Close
 	_, release3, err := l.awaitTurn(full, "Box", time.Minute, nil)
 	require.NoError(t, err, "a slot came free")
+	require.NoError(t, body.Close())
 	release2()
 	release3()
 	release3() // releasing twice frees one slot only
