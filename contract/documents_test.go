@@ -208,7 +208,7 @@ var patches = []docPatch{
 	},
 	{
 		api:    "gitguardian",
-		reason: "the 2023 members routes predate the role -> access_level rename: list-members filters only by role and has no active filter, update-member's body is only {role}, and neither update-member nor delete-member declares the send_email query parameter; live traffic filters by access_level and PATCHes {access_level, active}, and the official client sends send_email on both",
+		reason: "the 2023 members routes predate the role -> access_level rename: list-members filters only by role and has no active filter, update-member's body is only {role}, and neither update-member nor delete-member declares the send_email query parameter; live traffic filters by access_level and PATCHes {access_level, active}, and the official client takes a send_email query option on both",
 		ref:    "spec/gitguardian.md §6 and §7.1 (the role -> access_level rename) and 'Settled later'; py-gitguardian tests/cassettes/test_update_member.yaml, test_list_members_parameters.yaml (2024-12-12) and pygitguardian/models.py (MembersParameters, UpdateMemberParameters, DeleteMemberParameters)",
 		apply: func(doc *openapi3.T) error {
 			list, err := operation(doc, "GET", "/v1/members")
