@@ -35,7 +35,7 @@ import (
 // unspecified). It fails on any violation and on any operation the fake
 // serves that no row of operations exercises, and logs one summary line:
 //
-//	contract: 41/41 operations, 0 request violations, 0 response violations, 9 documented patches
+//	contract: 48/48 operations, 0 request violations, 0 response violations, 11 documented patches
 //
 // A call that fails, or whose requests do not match the fake's log, counts
 // as a request violation.

@@ -153,7 +153,7 @@ var patches = []docPatch{
 	},
 	{
 		api:    "gitguardian",
-		reason: "the 2023 document lacks GET /v1/invitations/{invitation_id} (retrieve one invitation), which the current document has",
+		reason: "the 2023 document lacks GET /v1/invitations/{invitation_id} (retrieve one invitation, InvitationsService.GetInvitation), which the current document has",
 		ref:    "spec/gitguardian.md 'Settled later'; issue 11",
 		apply: func(doc *openapi3.T) error {
 			item := doc.Paths.Value("/v1/invitations/{invitation_id}")
@@ -203,6 +203,61 @@ var patches = []docPatch{
 			}
 			op, _ := operation(doc, "GET", "/v1/invitations/{invitation_id}/secret-incidents")
 			op.Parameters = append(op.Parameters, incidents.Parameters...)
+			return nil
+		},
+	},
+	{
+		api:    "gitguardian",
+		reason: "the 2023 members routes predate the role -> access_level rename: list-members filters only by role and has no active filter, update-member's body is only {role}, and neither update-member nor delete-member declares the send_email query parameter; live traffic filters by access_level and PATCHes {access_level, active}, and the official client takes a send_email query option on both",
+		ref:    "spec/gitguardian.md §6 and §7.1 (the role -> access_level rename) and 'Settled later'; py-gitguardian tests/cassettes/test_update_member.yaml, test_list_members_parameters.yaml (2024-12-12) and pygitguardian/models.py (MembersParameters, UpdateMemberParameters, DeleteMemberParameters)",
+		apply: func(doc *openapi3.T) error {
+			list, err := operation(doc, "GET", "/v1/members")
+			if err != nil {
+				return err
+			}
+			update, err := operation(doc, "PATCH", "/v1/members/{member_id}")
+			if err != nil {
+				return err
+			}
+			remove, err := operation(doc, "DELETE", "/v1/members/{member_id}")
+			if err != nil {
+				return err
+			}
+			if list.Parameters.GetByInAndName("query", "access_level") != nil {
+				return fmt.Errorf("list-members declares access_level already: drop this patch")
+			}
+			list.Parameters = append(list.Parameters,
+				mustParse[openapi3.ParameterRef](`{"name": "access_level", "in": "query", "schema": {"type": "string", "enum": ["owner", "manager", "member", "restricted"]}}`),
+				mustParse[openapi3.ParameterRef](`{"name": "active", "in": "query", "schema": {"type": "boolean"}}`))
+			for _, op := range []*openapi3.Operation{update, remove} {
+				op.Parameters = append(op.Parameters, mustParse[openapi3.ParameterRef](`{"name": "send_email", "in": "query", "schema": {"type": "boolean"}}`))
+			}
+			body := update.RequestBody.Value.Content.Get("application/json").Schema.Value
+			body.Properties["access_level"] = mustParse[openapi3.SchemaRef](`{"type": "string", "enum": ["manager", "member", "restricted"]}`)
+			body.Properties["active"] = mustParse[openapi3.SchemaRef](`{"type": "boolean"}`)
+			return nil
+		},
+	},
+	{
+		api:    "gitguardian",
+		reason: "the 2023 member schema has only id, name, email and role; a member as served since carries access_level, active, created_at and last_login (null for a member who never logged in)",
+		ref:    "py-gitguardian tests/cassettes/test_update_member.yaml and test_delete_member.yaml (2024-12-12); spec/gitguardian.md 'Settled later'",
+		apply: func(doc *openapi3.T) error {
+			m := doc.Components.Schemas["member"]
+			if m == nil {
+				return fmt.Errorf("no member schema")
+			}
+			for name, schema := range map[string]string{
+				"access_level": `{"type": "string", "enum": ["owner", "manager", "member", "restricted"], "readOnly": true}`,
+				"active":       `{"type": "boolean", "readOnly": true}`,
+				"created_at":   `{"type": "string", "format": "date-time", "readOnly": true}`,
+				"last_login":   `{"type": "string", "format": "date-time", "nullable": true, "readOnly": true}`,
+			} {
+				if m.Value.Properties[name] != nil {
+					return fmt.Errorf("member has %s already: update this patch", name)
+				}
+				m.Value.Properties[name] = mustParse[openapi3.SchemaRef](schema)
+			}
 			return nil
 		},
 	},

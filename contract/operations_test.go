@@ -70,7 +70,47 @@ var operations = []operationCase{
 		}), 2)
 	}},
 
+	{"gitguardian.GetInvitation", "retrieve-invitation", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Invitations.GetInvitation(ctx, 1)
+		return err
+	}},
+	{"gitguardian.ListMembers", "list-members", func(ctx context.Context, c *invitations.Client) error {
+		return pages(c.Members.ListMembers(ctx, &invitations.ListMembersOptions{
+			PerPage: 3, Search: "example.com", AccessLevel: models.AccessLevelMember, Active: ptr(true), Ordering: models.ListMembersOrderingLastLoginDesc,
+		}), 2)
+	}},
+	{"gitguardian.ListMembers", "list-members", func(ctx context.Context, c *invitations.Client) error {
+		// The 2023 name of the access level filter, and deactivated members.
+		return pages(c.Members.ListMembers(ctx, &invitations.ListMembersOptions{Role: models.AccessLevelRestricted, Active: ptr(false), Ordering: models.ListMembersOrderingCreatedAt}), 1)
+	}},
+	{"gitguardian.GetMember", "retrieve-member", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Members.GetMember(ctx, invitationstest.GitGuardianDemoMemberID)
+		return err
+	}},
+	{"gitguardian.UpdateMember", "update-member", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Members.UpdateMember(ctx, invitationstest.GitGuardianDemoMemberID,
+			&models.UpdateMemberRequest{AccessLevel: models.AccessLevelManager, Active: ptr(false)}, &invitations.MemberEmailOptions{SendEmail: ptr(false)})
+		return err
+	}},
+	{"gitguardian.DeleteMember", "delete-member", func(ctx context.Context, c *invitations.Client) error {
+		return c.Members.DeleteMember(ctx, invitationstest.GitGuardianDemoMemberID, &invitations.MemberEmailOptions{SendEmail: ptr(true)})
+	}},
+
 	// Box (box.json).
+	{"box.GetUsers", "get_users", func(ctx context.Context, c *invitations.Client) error {
+		return pages(c.Memberships.GetUsers(ctx, &invitations.GetUsersOptions{
+			FilterTerm: "Demo User", UserType: models.UserTypeManaged, Fields: []string{"login", "status", "job_title"}, Limit: 10,
+		}), 2)
+	}},
+	{"box.GetUsers", "get_users", func(ctx context.Context, c *invitations.Client) error {
+		return pages(c.Memberships.GetUsers(ctx, &invitations.GetUsersOptions{UserType: models.UserTypeAll, ExternalAppUserID: "my-app-user-1", Offset: 0}), 1)
+	}},
+	{"box.GetGroups", "get_groups", func(ctx context.Context, c *invitations.Client) error {
+		return pages(c.Memberships.GetGroups(ctx, &invitations.GetGroupsOptions{Fields: []string{"description", "provenance"}, Limit: 2}), 2)
+	}},
+	{"box.GetGroups", "get_groups", func(ctx context.Context, c *invitations.Client) error {
+		return pages(c.Memberships.GetGroups(ctx, &invitations.GetGroupsOptions{FilterTerm: "Contr", Offset: 0}), 1)
+	}},
 	{"box.GetUserMemberships", "get_users_id_memberships", func(ctx context.Context, c *invitations.Client) error {
 		return pages(c.Memberships.GetUserMemberships(ctx, "11446000", &invitations.ListMembershipsOptions{Limit: 1}), 2)
 	}},
@@ -217,6 +257,22 @@ var operations = []operationCase{
 	// (Freestyle's document declares no error response to check against).
 	{"gitguardian.DeleteInvitation", "delete-invitation", func(ctx context.Context, c *invitations.Client) error {
 		return notFound(c.Invitations.DeleteInvitation(ctx, 999999))
+	}},
+	{"gitguardian.GetInvitation", "retrieve-invitation", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Invitations.GetInvitation(ctx, 999999)
+		return notFound(err)
+	}},
+	{"gitguardian.GetMember", "retrieve-member", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Members.GetMember(ctx, 1) // an invitation id, not a member's
+		return notFound(err)
+	}},
+	{"gitguardian.DeleteMember", "delete-member", func(ctx context.Context, c *invitations.Client) error {
+		// The workspace owner cannot be removed: the document's 403.
+		err := c.Members.DeleteMember(ctx, invitationstest.GitGuardianDemoOwnerID, nil)
+		if errors.Is(err, invitations.ErrForbidden) {
+			return nil
+		}
+		return fmt.Errorf("want the vendor's 403, got %v", err)
 	}},
 	{"box.GetGroupMembershipByID", "get_group_memberships_id", func(ctx context.Context, c *invitations.Client) error {
 		_, err := c.Memberships.GetGroupMembershipByID(ctx, "1", nil)
