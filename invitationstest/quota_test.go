@@ -53,7 +53,10 @@ func TestQuotaAnswers429InTheVendorsShape(t *testing.T) {
 
 func TestOne429PausesEveryGoroutineUntilRetryAfter(t *testing.T) {
 	t.Parallel()
-	srv := invitationstest.NewTestServer(t, invitationstest.WithDemoData(), invitationstest.WithQuota(invitations.Box, 6000, 64))
+	srv := invitationstest.NewTestServer(t, invitationstest.WithDemoData())
+	// The first request the fake gets is refused with Retry-After: 1;
+	// 63 other goroutines are calling the same API all the while.
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.BoxGetUsers, Status: http.StatusTooManyRequests, RetryAfter: "1", Times: 1})
 	var mu sync.Mutex
 	var first429 time.Time
 	client, err := srv.Client(invitations.WithRequestHook(func(info invitations.RequestInfo) {
@@ -71,9 +74,9 @@ func TestOne429PausesEveryGoroutineUntilRetryAfter(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for range 2 {
+			for range 10 {
 				_, err := client.Memberships.GetUsers(t.Context(), &invitations.GetUsersOptions{Limit: 1}).Collect(1)
-				assert.NoError(t, err, "every call ends well: the 429s are waited out")
+				assert.NoError(t, err)
 			}
 		}()
 	}
@@ -82,20 +85,19 @@ func TestOne429PausesEveryGoroutineUntilRetryAfter(t *testing.T) {
 	mu.Lock()
 	t429 := first429
 	mu.Unlock()
-	require.False(t, t429.IsZero(), "the quota was reached")
+	require.False(t, t429.IsZero())
 	// Requests already on their way when the 429 arrived may land just
-	// after it; after that, none until its Retry-After (1 s) is over.
+	// after it; after that, none until its Retry-After is over.
 	quiet, resume := t429.Add(200*time.Millisecond), t429.Add(time.Second-50*time.Millisecond)
+	held := 0
 	for _, r := range srv.Requests() {
-		if r.Time.After(quiet) && r.Time.Before(resume) {
+		switch {
+		case r.Time.After(quiet) && r.Time.Before(resume):
 			t.Errorf("a request reached the fake %v after the first 429, inside its Retry-After", r.Time.Sub(t429))
+		case r.Time.After(resume):
+			held++
 		}
 	}
-	calls := 0
-	for _, r := range srv.Requests() {
-		if r.Operation == invitationstest.BoxGetUsers {
-			calls++
-		}
-	}
-	assert.Greater(t, calls, 128, "some were refused and sent again after the pause")
+	assert.Equal(t, 641, srv.RequestCount(invitationstest.BoxGetUsers), "640 calls and the one retry")
+	assert.Greater(t, held, 500, "most calls were held until the pause ended")
 }
