@@ -55,6 +55,7 @@ type config struct {
 	hooks       []func(RequestInfo)               // called after every attempt
 	backoffHook func(time.Duration) time.Duration // tests observe and shorten retry waits
 	turnHook    func(time.Duration) time.Duration // tests observe and shorten waits for a turn
+	noPause     bool                              // benchmarks turn the shared pause off to compare
 	rates       [numAPIs]rateSetting
 	ratesSet    [numAPIs]bool // set by WithRateLimit, not a default
 	concurrency [numAPIs]int

@@ -114,6 +114,7 @@ type apiLimits struct {
 	limiter *rate.Limiter // nil: no rate limit
 	rate    rateSetting   // what limiter was made from
 	slots   chan struct{} // nil: no concurrency cap
+	noPause bool          // benchmarks measure the load without the shared pause
 }
 
 // newLimits builds the limits cfg asks for, reusing parent's parts (nil for
@@ -147,6 +148,7 @@ func newLimits(cfg *config, parent *[numAPIs]apiLimits) [numAPIs]apiLimits {
 		if n := cfg.concurrency[api]; n > 0 && out[api].slots == nil {
 			out[api].slots = make(chan struct{}, n)
 		}
+		out[api].noPause = cfg.noPause
 	}
 	return out
 }
@@ -225,7 +227,7 @@ func (l *apiLimits) awaitTurn(ctx context.Context, api string, maxPause time.Dur
 			return ctx.Err()
 		}
 	}
-	if d := time.Until(l.gate.pausedUntil()); d > 0 && maxPause > 0 {
+	if d := time.Until(l.gate.pausedUntil()); d > 0 && maxPause > 0 && !l.noPause {
 		if err := wait(min(d, maxPause)); err != nil {
 			return waited, release, err
 		}
