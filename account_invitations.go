@@ -23,13 +23,13 @@ func portworxAPI() apiConfig {
 // WithPortworxAccessToken sets the Portworx access token, sent as
 // "Authorization: Bearer <token>".
 func WithPortworxAccessToken(token string) Option {
-	return withStaticCredential(portworx, "WithPortworxAccessToken", "Bearer", token)
+	return withStaticCredential(Portworx, "WithPortworxAccessToken", "Bearer", token)
 }
 
 // WithPortworxBaseURL sets the Portworx REST gateway base URL. Portworx has
 // no public default: it is required to use AccountInvitations.
 func WithPortworxBaseURL(baseURL string) Option {
-	return withBaseURL(portworx, "WithPortworxBaseURL", baseURL)
+	return withBaseURL(Portworx, "WithPortworxBaseURL", baseURL)
 }
 
 // portworxAccountHeader carries the caller's account context on every
@@ -47,7 +47,7 @@ func WithPortworxAccountID(id string) Option {
 		if !validHeaderValue(id) {
 			return &ValidationError{Param: "WithPortworxAccountID", Reason: "must be printable ASCII"}
 		}
-		api := &c.apis[portworx]
+		api := &c.apis[Portworx]
 		h := api.header.Clone() // never write into a header map shared with another config
 		if h == nil {
 			h = http.Header{}
@@ -147,7 +147,7 @@ func (s *AccountInvitationsService) CreateInvitation(ctx context.Context, invita
 	if m := invitation.Meta; m != nil && (m.Name != "" || m.Description != "" || len(m.Labels) > 0 || len(m.Annotations) > 0) {
 		body.Invitation.Meta = &models.PortworxMeta{Name: m.Name, Description: m.Description, Labels: m.Labels, Annotations: m.Annotations}
 	}
-	r := newRequest(portworx, http.MethodPost, "core/v1/invite", Unsafe).withBody(body)
+	r := newRequest(Portworx, http.MethodPost, "core/v1/invite", Unsafe).withBody(body)
 	return doJSON[models.PortworxInvitation](ctx, s.client, r, reqOpts)
 }
 
@@ -228,7 +228,7 @@ func (s *AccountInvitationsService) ListInvitations(ctx context.Context, tenantU
 	if pageSize == 0 {
 		q.PageSize = PortworxDefaultPageSize
 	}
-	r := newRequest(portworx, http.MethodGet, "core/v1/invite", Idempotent).withQuery(&q).check(
+	r := newRequest(Portworx, http.MethodGet, "core/v1/invite", Idempotent).withQuery(&q).check(
 		checkRequired("tenantUID", tenantUID),
 		checkPortworxNotNegative("PageNumber", q.PageNumber),
 		checkPortworxNotNegative("PageSize", pageSize),
@@ -271,7 +271,7 @@ type DeleteAccountInvitationOptions struct {
 //
 // Portworx API: DELETE /core/v1/invite/{uid}
 func (s *AccountInvitationsService) DeleteInvitation(ctx context.Context, uid string, opts *DeleteAccountInvitationOptions, reqOpts ...RequestOption) error {
-	r := newRequest(portworx, http.MethodDelete, "core/v1/invite/{}", Idempotent).withParams(idParam("uid", uid)).withQuery(opts)
+	r := newRequest(Portworx, http.MethodDelete, "core/v1/invite/{}", Idempotent).withParams(idParam("uid", uid)).withQuery(opts)
 	if opts != nil && opts.ProjectID != "" {
 		r.check(checkRequired("ProjectID", opts.ProjectID))
 	}
@@ -283,7 +283,7 @@ func (s *AccountInvitationsService) DeleteInvitation(ctx context.Context, uid st
 //
 // Portworx API: GET /core/v1/invite/{uid}
 func (s *AccountInvitationsService) GetInvitation(ctx context.Context, uid string, reqOpts ...RequestOption) (*models.PortworxInvitation, error) {
-	r := newRequest(portworx, http.MethodGet, "core/v1/invite/{}", Idempotent).withParams(idParam("uid", uid))
+	r := newRequest(Portworx, http.MethodGet, "core/v1/invite/{}", Idempotent).withParams(idParam("uid", uid))
 	return doJSON[models.PortworxInvitation](ctx, s.client, r, reqOpts)
 }
 
@@ -295,7 +295,7 @@ func (s *AccountInvitationsService) GetInvitation(ctx context.Context, uid strin
 //
 // Portworx API: POST /core/v1/invite:accept
 func (s *AccountInvitationsService) AcceptInvitation(ctx context.Context, accountID string, reqOpts ...RequestOption) (*models.PortworxAcceptInvitationResponse, error) {
-	r := newRequest(portworx, http.MethodPost, "core/v1/invite:accept", Unsafe).
+	r := newRequest(Portworx, http.MethodPost, "core/v1/invite:accept", Unsafe).
 		withBody(&models.PortworxAcceptInvitationRequest{AccountID: accountID}).
 		check(checkRequired("accountID", accountID))
 	return doJSON[models.PortworxAcceptInvitationResponse](ctx, s.client, r, reqOpts)
@@ -308,7 +308,7 @@ func (s *AccountInvitationsService) AcceptInvitation(ctx context.Context, accoun
 // Portworx API: GET /core/v1/invite/{uid}:notify
 func (s *AccountInvitationsService) NotifyUser(ctx context.Context, uid string, reqOpts ...RequestOption) error {
 	// Path parameters escape ":", so only the literal ":notify" is the verb.
-	r := newRequest(portworx, http.MethodGet, "core/v1/invite/{}:notify", Unsafe).withParams(idParam("uid", uid))
+	r := newRequest(Portworx, http.MethodGet, "core/v1/invite/{}:notify", Unsafe).withParams(idParam("uid", uid))
 	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
 }

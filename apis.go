@@ -21,14 +21,6 @@ const (
 	numAPIs
 )
 
-const (
-	gitGuardian = GitGuardian
-	bimData     = BIMData
-	box         = Box
-	freestyle   = Freestyle
-	portworx    = Portworx
-)
-
 // String returns the vendor's name, e.g. "GitGuardian".
 func (a API) String() string {
 	switch a {
@@ -63,11 +55,11 @@ type apiConfig struct {
 
 func defaultAPIs() [numAPIs]apiConfig {
 	apis := [numAPIs]apiConfig{
-		gitGuardian: gitGuardianAPI(),
-		bimData:     bimDataAPI(),
-		box:         boxAPI(),
-		freestyle:   freestyleAPI(),
-		portworx:    portworxAPI(),
+		GitGuardian: gitGuardianAPI(),
+		BIMData:     bimDataAPI(),
+		Box:         boxAPI(),
+		Freestyle:   freestyleAPI(),
+		Portworx:    portworxAPI(),
 	}
 	for i := range apis {
 		apis[i].id = API(i)

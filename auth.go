@@ -71,24 +71,24 @@ func withTokenSource(id API, option string, ts oauth2.TokenSource) Option {
 // WithBoxTokenSource takes Box access tokens from ts, refreshed as they
 // expire: for example BoxClientCredentials, or an OAuth 2.0 or JWT flow.
 func WithBoxTokenSource(ts oauth2.TokenSource) Option {
-	return withTokenSource(box, "WithBoxTokenSource", ts)
+	return withTokenSource(Box, "WithBoxTokenSource", ts)
 }
 
 // WithBIMDataTokenSource takes BIMData access tokens from ts, refreshed as
 // they expire: for example BIMDataClientCredentials.
 func WithBIMDataTokenSource(ts oauth2.TokenSource) Option {
-	return withTokenSource(bimData, "WithBIMDataTokenSource", ts)
+	return withTokenSource(BIMData, "WithBIMDataTokenSource", ts)
 }
 
 // WithFreestyleTokenSource takes Freestyle bearer credentials from ts.
 func WithFreestyleTokenSource(ts oauth2.TokenSource) Option {
-	return withTokenSource(freestyle, "WithFreestyleTokenSource", ts)
+	return withTokenSource(Freestyle, "WithFreestyleTokenSource", ts)
 }
 
 // WithPortworxTokenSource takes Portworx access tokens from ts, refreshed
 // as they expire (for example an OIDC flow against PX-Central's issuer).
 func WithPortworxTokenSource(ts oauth2.TokenSource) Option {
-	return withTokenSource(portworx, "WithPortworxTokenSource", ts)
+	return withTokenSource(Portworx, "WithPortworxTokenSource", ts)
 }
 
 // BoxSubject says whose token a Box Client Credentials Grant returns.

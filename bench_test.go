@@ -402,7 +402,7 @@ func (ls *listServer) serveOffset(w http.ResponseWriter, r *http.Request) {
 // without Box's largest offset (10,000), so that 100,000 items can be
 // listed from the test server.
 func benchGroupMemberships(ctx context.Context, c *Client, groupID string, limit int64) *Pager[models.GroupMembership] {
-	r := newRequest(box, http.MethodGet, "groups/{}/memberships", Idempotent).
+	r := newRequest(Box, http.MethodGet, "groups/{}/memberships", Idempotent).
 		withParams(idParam("groupID", groupID)).withQuery(&ListMembershipsOptions{Limit: limit})
 	style := offsetStyle{limitKey: "limit", offsetKey: "offset"} // no maxOffset
 	return newOffsetPager(ctx, c, r, nil, style, func(page *models.GroupMemberships) offsetPage[models.GroupMembership] {

@@ -66,7 +66,7 @@ func TestMissingCredentialSendsNothing(t *testing.T) {
 	require.ErrorIs(t, err, ErrNoCredential)
 	assert.Contains(t, err.Error(), "WithBoxAccessToken")
 
-	_, err = c.AccountInvitations.client.do(t.Context(), newRequest(portworx, http.MethodGet, "core/v1/invite", Idempotent), nil, nil)
+	_, err = c.AccountInvitations.client.do(t.Context(), newRequest(Portworx, http.MethodGet, "core/v1/invite", Idempotent), nil, nil)
 	require.ErrorIs(t, err, ErrNoBaseURL)
 	assert.Contains(t, err.Error(), "WithPortworxBaseURL")
 	assert.Zero(t, mock.GetTotalCallCount())

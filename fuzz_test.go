@@ -183,8 +183,8 @@ func FuzzDecodeDRFError(f *testing.F) {
 		f.Add(uint16(404), b)
 	}
 	f.Fuzz(func(t *testing.T, status uint16, body []byte) {
-		checkErrorDecoder(t, gitGuardian, status, body)
-		checkErrorDecoder(t, bimData, status, body)
+		checkErrorDecoder(t, GitGuardian, status, body)
+		checkErrorDecoder(t, BIMData, status, body)
 	})
 }
 
@@ -200,7 +200,7 @@ func FuzzDecodeBoxError(f *testing.F) {
 		f.Add(uint16(400), b)
 	}
 	f.Fuzz(func(t *testing.T, status uint16, body []byte) {
-		checkErrorDecoder(t, box, status, body)
+		checkErrorDecoder(t, Box, status, body)
 	})
 }
 
@@ -217,7 +217,7 @@ func FuzzDecodeFreestyleError(f *testing.F) {
 		f.Add(uint16(500), b)
 	}
 	f.Fuzz(func(t *testing.T, status uint16, body []byte) {
-		checkErrorDecoder(t, freestyle, status, body)
+		checkErrorDecoder(t, Freestyle, status, body)
 	})
 }
 
@@ -234,7 +234,7 @@ func FuzzDecodePortworxError(f *testing.F) {
 		f.Add(uint16(503), b)
 	}
 	f.Fuzz(func(t *testing.T, status uint16, body []byte) {
-		checkErrorDecoder(t, portworx, status, body)
+		checkErrorDecoder(t, Portworx, status, body)
 	})
 }
 

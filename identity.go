@@ -26,12 +26,12 @@ func freestyleAPI() apiConfig {
 
 // WithFreestyleAPIKey sets the Freestyle API key, sent as "Authorization: Bearer <key>".
 func WithFreestyleAPIKey(key string) Option {
-	return withStaticCredential(freestyle, "WithFreestyleAPIKey", "Bearer", key)
+	return withStaticCredential(Freestyle, "WithFreestyleAPIKey", "Bearer", key)
 }
 
 // WithFreestyleBaseURL points the Identity service at another Freestyle API base.
 func WithFreestyleBaseURL(baseURL string) Option {
-	return withBaseURL(freestyle, "WithFreestyleBaseURL", baseURL)
+	return withBaseURL(Freestyle, "WithFreestyleBaseURL", baseURL)
 }
 
 // decodeFreestyleError reads the error bodies Freestyle is known to send:
@@ -144,7 +144,7 @@ var freestyleOffsetStyle = offsetStyle{limitKey: "limit", offsetKey: "offset"}
 //
 // Freestyle API: GET /identity/v1/identities
 func (s *IdentityService) ListIdentities(ctx context.Context, opts *ListIdentitiesOptions, reqOpts ...RequestOption) *Pager[models.FreestyleIdentity] {
-	r := newRequest(freestyle, http.MethodGet, "identity/v1/identities", Idempotent).withQuery(opts)
+	r := newRequest(Freestyle, http.MethodGet, "identity/v1/identities", Idempotent).withQuery(opts)
 	if opts != nil {
 		r.check(checkFreestylePaging(opts.Limit, opts.Offset))
 	}
@@ -161,13 +161,13 @@ func (s *IdentityService) ListIdentities(ctx context.Context, opts *ListIdentiti
 //
 // Freestyle API: POST /identity/v1/identities
 func (s *IdentityService) CreateIdentity(ctx context.Context, reqOpts ...RequestOption) (*models.FreestyleIdentity, error) {
-	return doJSON[models.FreestyleIdentity](ctx, s.client, newRequest(freestyle, http.MethodPost, "identity/v1/identities", Unsafe), reqOpts)
+	return doJSON[models.FreestyleIdentity](ctx, s.client, newRequest(Freestyle, http.MethodPost, "identity/v1/identities", Unsafe), reqOpts)
 }
 
 // identityRequest is a call on one identity's route; path starts with
 // the identity's "{}".
 func identityRequest(method, path string, class RetryClass, identityID string, more ...pathParam) *request {
-	return newRequest(freestyle, method, "identity/v1/identities/"+path, class).
+	return newRequest(Freestyle, method, "identity/v1/identities/"+path, class).
 		withParams(append([]pathParam{idParam("identityID", identityID)}, more...)...)
 }
 

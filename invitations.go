@@ -28,14 +28,14 @@ func gitGuardianAPI() apiConfig {
 // WithGitGuardianAPIKey sets the GitGuardian API key (a service account
 // token or personal access token), sent as "Authorization: Token <key>".
 func WithGitGuardianAPIKey(key string) Option {
-	return withStaticCredential(gitGuardian, "WithGitGuardianAPIKey", "Token", key)
+	return withStaticCredential(GitGuardian, "WithGitGuardianAPIKey", "Token", key)
 }
 
 // WithGitGuardianBaseURL points the Invitations service at another
 // GitGuardian API: GitGuardianEUBaseURL, or a self-hosted
 // "https://<dashboard-host>/exposed".
 func WithGitGuardianBaseURL(baseURL string) Option {
-	return withBaseURL(gitGuardian, "WithGitGuardianBaseURL", baseURL)
+	return withBaseURL(GitGuardian, "WithGitGuardianBaseURL", baseURL)
 }
 
 // InvitationsService calls GitGuardian's workspace invitation endpoints.
@@ -60,7 +60,7 @@ type ListInvitationsOptions struct {
 //
 // GitGuardian API: GET /v1/invitations
 func (s *InvitationsService) ListInvitations(ctx context.Context, opts *ListInvitationsOptions, reqOpts ...RequestOption) *Pager[models.Invitation] {
-	r := newRequest(gitGuardian, http.MethodGet, "v1/invitations", Idempotent).withQuery(opts)
+	r := newRequest(GitGuardian, http.MethodGet, "v1/invitations", Idempotent).withQuery(opts)
 	if opts != nil {
 		r.check(checkPerPage(opts.PerPage))
 	}
@@ -73,7 +73,7 @@ func (s *InvitationsService) ListInvitations(ctx context.Context, opts *ListInvi
 //
 // GitGuardian API: GET /v1/invitations/{invitation_id}
 func (s *InvitationsService) GetInvitation(ctx context.Context, invitationID int64, reqOpts ...RequestOption) (*models.Invitation, error) {
-	r := newRequest(gitGuardian, http.MethodGet, "v1/invitations/{}", Idempotent).
+	r := newRequest(GitGuardian, http.MethodGet, "v1/invitations/{}", Idempotent).
 		withParams(intParam("invitationID", invitationID))
 	return doJSON[models.Invitation](ctx, s.client, r, reqOpts)
 }
@@ -95,7 +95,7 @@ func (s *InvitationsService) CreateInvitations(ctx context.Context, body *models
 	if body == nil {
 		return nil, &ValidationError{Param: "body", Reason: "is required"}
 	}
-	r := newRequest(gitGuardian, http.MethodPost, "v1/invitations", Unsafe).
+	r := newRequest(GitGuardian, http.MethodPost, "v1/invitations", Unsafe).
 		withQuery(opts).withBody(body).expect(http.StatusCreated).
 		check(checkEmail("email", body.Email))
 	return doJSON[models.Invitation](ctx, s.client, r, reqOpts)
@@ -105,7 +105,7 @@ func (s *InvitationsService) CreateInvitations(ctx context.Context, body *models
 //
 // GitGuardian API: DELETE /v1/invitations/{invitation_id}
 func (s *InvitationsService) DeleteInvitation(ctx context.Context, invitationID int64, reqOpts ...RequestOption) error {
-	r := newRequest(gitGuardian, http.MethodDelete, "v1/invitations/{}", Idempotent).
+	r := newRequest(GitGuardian, http.MethodDelete, "v1/invitations/{}", Idempotent).
 		withParams(intParam("invitationID", invitationID))
 	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
@@ -116,14 +116,14 @@ func (s *InvitationsService) DeleteInvitation(ctx context.Context, invitationID 
 //
 // GitGuardian API: POST /v1/invitations/{invitation_id}/resend
 func (s *InvitationsService) ResendInvitation(ctx context.Context, invitationID int64, reqOpts ...RequestOption) (*models.ResendInvitationOkResponse, error) {
-	r := newRequest(gitGuardian, http.MethodPost, "v1/invitations/{}/resend", Unsafe).
+	r := newRequest(GitGuardian, http.MethodPost, "v1/invitations/{}/resend", Unsafe).
 		withParams(intParam("invitationID", invitationID)).withBody(struct{}{})
 	return doJSON[models.ResendInvitationOkResponse](ctx, s.client, r, reqOpts)
 }
 
 // resourceAccessRequest is a call on an invitation's access to one resource.
 func resourceAccessRequest(method string, invitationID int64, resourceType models.ResourceType, resourceID int64) *request {
-	return newRequest(gitGuardian, method, "v1/invitations/{}/{}/{}", Idempotent).withParams(
+	return newRequest(GitGuardian, method, "v1/invitations/{}/{}/{}", Idempotent).withParams(
 		intParam("invitationID", invitationID),
 		idParam("resourceType", string(resourceType)),
 		intParam("resourceID", resourceID))
@@ -202,7 +202,7 @@ type ListInvitationSecretIncidentAccessOptions struct {
 //
 // GitGuardian API: GET /v1/invitations/{invitation_id}/secret-incidents
 func (s *InvitationsService) ListInvitationSecretIncidentAccess(ctx context.Context, invitationID int64, opts *ListInvitationSecretIncidentAccessOptions, reqOpts ...RequestOption) *Pager[models.IncidentWithoutOccurrences] {
-	r := newRequest(gitGuardian, http.MethodGet, "v1/invitations/{}/secret-incidents", Idempotent).
+	r := newRequest(GitGuardian, http.MethodGet, "v1/invitations/{}/secret-incidents", Idempotent).
 		withParams(intParam("invitationID", invitationID)).withQuery(opts)
 	if opts != nil {
 		r.check(checkPerPage(opts.PerPage))

@@ -42,7 +42,7 @@ type ListMembersOptions struct {
 //
 // GitGuardian API: GET /v1/members
 func (s *MembersService) ListMembers(ctx context.Context, opts *ListMembersOptions, reqOpts ...RequestOption) *Pager[models.Member] {
-	r := newRequest(gitGuardian, http.MethodGet, "v1/members", Idempotent).withQuery(opts)
+	r := newRequest(GitGuardian, http.MethodGet, "v1/members", Idempotent).withQuery(opts)
 	if opts != nil {
 		r.check(checkPerPage(opts.PerPage))
 	}
@@ -53,7 +53,7 @@ func (s *MembersService) ListMembers(ctx context.Context, opts *ListMembersOptio
 //
 // GitGuardian API: GET /v1/members/{member_id}
 func (s *MembersService) GetMember(ctx context.Context, memberID int64, reqOpts ...RequestOption) (*models.Member, error) {
-	r := newRequest(gitGuardian, http.MethodGet, "v1/members/{}", Idempotent).
+	r := newRequest(GitGuardian, http.MethodGet, "v1/members/{}", Idempotent).
 		withParams(intParam("memberID", memberID))
 	return doJSON[models.Member](ctx, s.client, r, reqOpts)
 }
@@ -77,7 +77,7 @@ func (s *MembersService) UpdateMember(ctx context.Context, memberID int64, body 
 	if body == nil {
 		return nil, &ValidationError{Param: "body", Reason: "is required"}
 	}
-	r := newRequest(gitGuardian, http.MethodPatch, "v1/members/{}", memberEmailClass(opts)).
+	r := newRequest(GitGuardian, http.MethodPatch, "v1/members/{}", memberEmailClass(opts)).
 		withParams(intParam("memberID", memberID)).withQuery(opts).withBody(body).
 		check(checkMemberUpdate(body))
 	return doJSON[models.Member](ctx, s.client, r, reqOpts)
@@ -89,7 +89,7 @@ func (s *MembersService) UpdateMember(ctx context.Context, memberID int64, body 
 //
 // GitGuardian API: DELETE /v1/members/{member_id}
 func (s *MembersService) DeleteMember(ctx context.Context, memberID int64, opts *MemberEmailOptions, reqOpts ...RequestOption) error {
-	r := newRequest(gitGuardian, http.MethodDelete, "v1/members/{}", memberEmailClass(opts)).
+	r := newRequest(GitGuardian, http.MethodDelete, "v1/members/{}", memberEmailClass(opts)).
 		withParams(intParam("memberID", memberID)).withQuery(opts)
 	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err

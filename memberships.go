@@ -62,13 +62,13 @@ func boxAPI() apiConfig {
 // WithBoxAccessToken sets the Box access token (OAuth 2.0, JWT, client
 // credentials or developer token), sent as "Authorization: Bearer <token>".
 func WithBoxAccessToken(token string) Option {
-	return withStaticCredential(box, "WithBoxAccessToken", "Bearer", token)
+	return withStaticCredential(Box, "WithBoxAccessToken", "Bearer", token)
 }
 
 // WithBoxBaseURL points the Memberships service at another Box API base
 // (a proxy or a test server); the default is BoxBaseURL.
 func WithBoxBaseURL(baseURL string) Option {
-	return withBaseURL(box, "WithBoxBaseURL", baseURL)
+	return withBaseURL(Box, "WithBoxBaseURL", baseURL)
 }
 
 // WithBoxAsUser makes one Box call on behalf of another user (the "As-User"
@@ -166,7 +166,7 @@ func (s *MembershipsService) GetGroupMemberships(ctx context.Context, groupID st
 }
 
 func (s *MembershipsService) list(ctx context.Context, path string, id pathParam, opts *ListMembershipsOptions, reqOpts []RequestOption) *Pager[models.GroupMembership] {
-	r := newRequest(box, http.MethodGet, path, Idempotent).withParams(id).withQuery(opts).check(opts.validate())
+	r := newRequest(Box, http.MethodGet, path, Idempotent).withParams(id).withQuery(opts).check(opts.validate())
 	return newOffsetPager(ctx, s.client, r, reqOpts, boxOffsetStyle, func(page *models.GroupMemberships) offsetPage[models.GroupMembership] {
 		return offsetPage[models.GroupMembership]{items: page.Entries, total: page.TotalCount, limit: page.Limit}
 	})
@@ -180,7 +180,7 @@ func (s *MembershipsService) CreateGroupMembership(ctx context.Context, body *mo
 	if body == nil {
 		return nil, &ValidationError{Param: "body", Reason: "is required"}
 	}
-	r := newRequest(box, http.MethodPost, "group_memberships", Unsafe).withQuery(opts).withBody(body).
+	r := newRequest(Box, http.MethodPost, "group_memberships", Unsafe).withQuery(opts).withBody(body).
 		check(checkRequired("user.id", body.User.ID), checkRequired("group.id", body.Group.ID))
 	return doJSON[models.GroupMembership](ctx, s.client, r, reqOpts)
 }
@@ -214,7 +214,7 @@ func (s *MembershipsService) DeleteGroupMembershipByID(ctx context.Context, grou
 // groupMembershipRequest builds a request on /group_memberships/{id}; all three methods on
 // that route are safe to repeat.
 func groupMembershipRequest(method, groupMembershipID string, opts *GroupMembershipOptions) *request {
-	return newRequest(box, method, "group_memberships/{}", Idempotent).
+	return newRequest(Box, method, "group_memberships/{}", Idempotent).
 		withParams(idParam("groupMembershipID", groupMembershipID)).withQuery(opts)
 }
 
@@ -249,7 +249,7 @@ type GetUsersOptions struct {
 //
 // Box API: GET /users
 func (s *MembershipsService) GetUsers(ctx context.Context, opts *GetUsersOptions, reqOpts ...RequestOption) *Pager[models.User] {
-	r := newRequest(box, http.MethodGet, "users", Idempotent).withQuery(opts)
+	r := newRequest(Box, http.MethodGet, "users", Idempotent).withQuery(opts)
 	if opts != nil {
 		r.check(checkBoxPaging(opts.Limit, opts.Offset))
 	}
@@ -281,7 +281,7 @@ type GetGroupsOptions struct {
 //
 // Box API: GET /groups
 func (s *MembershipsService) GetGroups(ctx context.Context, opts *GetGroupsOptions, reqOpts ...RequestOption) *Pager[models.Group] {
-	r := newRequest(box, http.MethodGet, "groups", Idempotent).withQuery(opts)
+	r := newRequest(Box, http.MethodGet, "groups", Idempotent).withQuery(opts)
 	if opts != nil {
 		r.check(checkBoxPaging(opts.Limit, opts.Offset))
 	}

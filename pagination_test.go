@@ -131,7 +131,7 @@ func TestOffsetPagerEndsOnShortPageWithoutTotal(t *testing.T) {
 	rec := env.route(http.MethodGet, testBoxBase+"/groups/1/memberships",
 		jsonReply(200, `{"entries":[{"id":"a"},{"id":"b"}]}`),
 		jsonReply(200, `{"entries":[{"id":"c"}]}`))
-	r := newRequest(box, http.MethodGet, "groups/1/memberships", Idempotent).withQuery(&ListMembershipsOptions{Limit: 2})
+	r := newRequest(Box, http.MethodGet, "groups/1/memberships", Idempotent).withQuery(&ListMembershipsOptions{Limit: 2})
 	pager := newOffsetPager(t.Context(), env.client, r, nil, offsetStyle{limitKey: "limit", offsetKey: "offset"},
 		func(p *models.GroupMemberships) offsetPage[models.GroupMembership] {
 			return offsetPage[models.GroupMembership]{items: p.Entries, total: -1}
@@ -159,7 +159,7 @@ func TestPageNumberPager(t *testing.T) {
 	}) numberedPage[string] {
 		return numberedPage[string]{items: e.Items, nextPage: int64(e.NextPage), total: -1}
 	}
-	r := newRequest(portworx, http.MethodGet, "core/v1/things", Idempotent)
+	r := newRequest(Portworx, http.MethodGet, "core/v1/things", Idempotent)
 	got, err := newPageNumberPager(t.Context(), env.client, r, nil, "pagination.pageNumber", 1, unpack).Collect(0)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "b"}, got)
@@ -168,7 +168,7 @@ func TestPageNumberPager(t *testing.T) {
 	assert.Equal(t, "pagination.pageNumber=1", reqs[0].Query)
 	assert.Equal(t, "pagination.pageNumber=2", reqs[1].Query)
 
-	got, err = newPageNumberPager(t.Context(), env.client, newRequest(portworx, http.MethodGet, "core/v1/others", Idempotent), nil, "pagination.pageNumber", 1, unpack).Collect(0)
+	got, err = newPageNumberPager(t.Context(), env.client, newRequest(Portworx, http.MethodGet, "core/v1/others", Idempotent), nil, "pagination.pageNumber", 1, unpack).Collect(0)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"x"}, got)
 	assert.Equal(t, 1, rec2.count(), "an absent nextPage ends the list")

@@ -31,20 +31,20 @@ func bimDataAPI() apiConfig {
 // Connect, for example from the client-credentials flow), sent as
 // "Authorization: Bearer <token>". It replaces a key set by WithBIMDataAPIKey.
 func WithBIMDataAccessToken(token string) Option {
-	return withStaticCredential(bimData, "WithBIMDataAccessToken", "Bearer", token)
+	return withStaticCredential(BIMData, "WithBIMDataAccessToken", "Bearer", token)
 }
 
 // WithBIMDataAPIKey sets a BIMData application API key, sent as
 // "Authorization: ApiKey <key>". It replaces a token set by
 // WithBIMDataAccessToken.
 func WithBIMDataAPIKey(key string) Option {
-	return withStaticCredential(bimData, "WithBIMDataAPIKey", "ApiKey", key)
+	return withStaticCredential(BIMData, "WithBIMDataAPIKey", "ApiKey", key)
 }
 
 // WithBIMDataBaseURL points the SSO service at another BIMData API base:
 // BIMDataStagingBaseURL, an on-premises installation or a test server.
 func WithBIMDataBaseURL(baseURL string) Option {
-	return withBaseURL(bimData, "WithBIMDataBaseURL", baseURL)
+	return withBaseURL(BIMData, "WithBIMDataBaseURL", baseURL)
 }
 
 // SSOService calls the BIMData identity-provider invitations and user
@@ -95,7 +95,7 @@ func (s *SSOService) decide(ctx context.Context, format string, invitationID int
 	// once (pending, accepted, denied) and accepting adds the user to the
 	// cloud and project. The API does not document what a repeat does,
 	// and a retry landing after another decision would overturn it.
-	r := newRequest(bimData, http.MethodPost, format, Unsafe).withParams(intParam("invitationID", invitationID))
+	r := newRequest(BIMData, http.MethodPost, format, Unsafe).withParams(intParam("invitationID", invitationID))
 	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err
 }
@@ -106,7 +106,7 @@ func (s *SSOService) decide(ctx context.Context, format string, invitationID int
 //
 // BIMData API: GET /identity-provider/invitation/{id}
 func (s *SSOService) GetInvitation(ctx context.Context, invitationID int64, reqOpts ...RequestOption) (*models.BIMDataInvitation, error) {
-	r := newRequest(bimData, http.MethodGet, "identity-provider/invitation/{}", Idempotent).
+	r := newRequest(BIMData, http.MethodGet, "identity-provider/invitation/{}", Idempotent).
 		withParams(intParam("invitationID", invitationID))
 	return doJSON[models.BIMDataInvitation](ctx, s.client, r, reqOpts)
 }
@@ -118,7 +118,7 @@ func (s *SSOService) GetInvitation(ctx context.Context, invitationID int64, reqO
 //
 // BIMData API: GET /identity-provider/invitation
 func (s *SSOService) GetInvitations(ctx context.Context, opts *GetInvitationsOptions, reqOpts ...RequestOption) ([]models.BIMDataInvitation, error) {
-	r := newRequest(bimData, http.MethodGet, "identity-provider/invitation", Idempotent).withQuery(opts).nullAsEmpty()
+	r := newRequest(BIMData, http.MethodGet, "identity-provider/invitation", Idempotent).withQuery(opts).nullAsEmpty()
 	out, err := doJSON[[]models.BIMDataInvitation](ctx, s.client, r, reqOpts)
 	if err != nil {
 		return nil, err
@@ -144,7 +144,7 @@ func (s *SSOService) GetInvitations(ctx context.Context, opts *GetInvitationsOpt
 //
 // BIMData API: DELETE /identity-provider/user
 func (s *SSOService) DeleteUser(ctx context.Context, email string, reqOpts ...RequestOption) error {
-	r := newRequest(bimData, http.MethodDelete, "identity-provider/user", Idempotent).
+	r := newRequest(BIMData, http.MethodDelete, "identity-provider/user", Idempotent).
 		withBody(models.BIMDataSelectUserRequest{Email: email}).check(checkEmail("email", email))
 	_, err := s.client.do(ctx, r, nil, reqOpts)
 	return err

@@ -247,7 +247,7 @@ func TestSSOBaseURL(t *testing.T) {
 	t.Parallel()
 	c, err := NewClient()
 	require.NoError(t, err)
-	assert.Equal(t, "https://api.bimdata.io", c.cfg.apis[bimData].baseURL)
+	assert.Equal(t, "https://api.bimdata.io", c.cfg.apis[BIMData].baseURL)
 
 	env := newTestEnv(t, WithBIMDataBaseURL(BIMDataStagingBaseURL+"/"))
 	rec := env.route(http.MethodGet, BIMDataStagingBaseURL+"/identity-provider/invitation", jsonReply(http.StatusOK, "[]"))
