@@ -148,7 +148,9 @@ func readmeDerived(ctx context.Context, client *invitations.Client, inviteeToken
 	if err != nil {
 		return nil, err
 	}
-	_, err = invitee.AccountInvitations.AcceptInvitation(ctx, accountID)
+	if _, err := invitee.AccountInvitations.AcceptInvitation(ctx, accountID); err != nil {
+		return nil, err
+	}
 
 	eu, err := client.With(invitations.WithGitGuardianBaseURL(invitations.GitGuardianEUBaseURL),
 		invitations.WithGitGuardianAPIKey(euKey))
@@ -297,6 +299,11 @@ func TestREADMESnippetsRun(t *testing.T) {
 	}
 	if _, err := readmeDerived(ctx, client, invitationstest.PortworxAccessToken, invitationstest.PortworxDemoAccountID, "eu-key"); err != nil {
 		t.Error(err)
+	}
+	// The fake does not serve GitGuardian's audit logs: the raw call gets
+	// its vendor-shaped 404, decoded as for any wrapped call.
+	if _, err := readmeRaw(ctx, client); !errors.Is(err, invitations.ErrNotFound) {
+		t.Errorf("raw call: got %v, want GitGuardian's 404", err)
 	}
 	readmeErrors(ctx, client, &models.CreateGroupMembershipRequest{
 		User: models.Ref{ID: invitationstest.BoxDemoUserID}, Group: models.Ref{ID: invitationstest.BoxDemoGroupID},
