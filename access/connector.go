@@ -1,0 +1,98 @@
+package access
+
+import (
+	"context"
+	"iter"
+	"strings"
+	"sync"
+)
+
+// connector is one vendor's side of the package: its reads and writes,
+// translated to records, grants and changes. The engine (plan.go,
+// apply.go) does the rest, the same way for every vendor: it compares,
+// orders, classifies outcomes and keeps the state.
+type connector interface {
+	vendor() Vendor
+	// read returns what the vendor holds for people (and, for pruning, in
+	// the scopes their grants name) and what each of them should have
+	// there. Reads only.
+	read(ctx context.Context, people []Person, st *stateView) (*vendorView, error)
+	// audit streams every record the vendor holds about people, lazily.
+	audit(ctx context.Context, st *stateView) iter.Seq2[Record, error]
+	// execute sends ch and returns, for a create, the id of what it made
+	// (a Freestyle identity's id, which later changes address). The error
+	// is the SDK's, unclassified: the engine tells done from in doubt.
+	execute(ctx context.Context, ch Change, st *stateView) (id string, err error)
+}
+
+// vendorView is what a connector read for a plan.
+type vendorView struct {
+	// Have are the current records of the people, and of anyone in the
+	// scopes in Scopes (which prune may clean).
+	Have []Record
+	// Want maps a person's email (lower-case) to the grants they should
+	// have on this vendor, resolved (a Box group name to its id). An
+	// absent person has no entry.
+	Want map[string][]Grant
+	// Subjects maps an email (lower-case) to the vendor id a create for
+	// that person addresses, when the vendor needs one: the Box user id,
+	// the Freestyle identity id once known. Creates carry it as Target.
+	Subjects map[string]string
+	// Scopes are the scopes the desired state names ("kind|scope", e.g.
+	// "group|57645"): prune removes grants there that nobody wants.
+	Scopes map[string]bool
+	// Problems are desired grants that cannot be planned, with why (no
+	// Box user with that login, an unknown group name, an in-doubt
+	// identity that cannot be told apart).
+	Problems []Problem
+	// Adopt maps an email to the Freestyle identity an in-doubt create is
+	// now known to have made; the apply records it in the state.
+	Adopt map[string]string
+}
+
+// Problem is a desired grant that cannot be planned.
+type Problem struct {
+	Email  string `json:"email"`
+	Vendor Vendor `json:"vendor"`
+	Reason string `json:"reason"`
+}
+
+// stateView is the snapshot as connectors see it during a plan or an
+// apply: safe for the vendors' goroutines to share.
+type stateView struct {
+	mu   sync.Mutex
+	snap *Snapshot
+}
+
+// identity returns the Freestyle identity id of email.
+func (v *stateView) identity(email string) (string, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	id, ok := v.snap.Identities[strings.ToLower(email)]
+	return id, ok
+}
+
+// owner returns whose the Freestyle identity id is, "" for nobody's.
+func (v *stateView) owner(identityID string) string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for email, id := range v.snap.Identities {
+		if id == identityID {
+			return email
+		}
+	}
+	return ""
+}
+
+// doubts returns the in-doubt changes of vendor.
+func (v *stateView) doubts(vendor Vendor) []DoubtfulChange {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	var out []DoubtfulChange
+	for _, d := range v.snap.InDoubt {
+		if d.Change.Grant.Vendor == vendor {
+			out = append(out, d)
+		}
+	}
+	return out
+}

@@ -1,0 +1,213 @@
+package access
+
+import (
+	"strings"
+
+	"github.com/invitesdk/invitations/models"
+)
+
+// Vendor names one of the five vendors the package keeps in line.
+type Vendor string
+
+// The vendors, in the order plans and audits list them.
+const (
+	GitGuardian Vendor = "gitguardian"
+	Box         Vendor = "box"
+	Freestyle   Vendor = "freestyle"
+	BIMData     Vendor = "bimdata"
+	Portworx    Vendor = "portworx"
+)
+
+// Vendors lists every vendor, in a stable order.
+func Vendors() []Vendor { return []Vendor{GitGuardian, Box, Freestyle, BIMData, Portworx} }
+
+// Person is what should be true for one person across the vendors. A nil
+// or empty field asks for nothing on that vendor: what the person has
+// there is left alone (unless Prune names the scope, see PlanOptions).
+// Absent asks for the person to be removed everywhere.
+type Person struct {
+	// Email identifies the person on every vendor (Box: the user's login).
+	Email string
+	// Absent offboards the person: every grant found on any vendor is
+	// removed, and every other field is ignored.
+	Absent bool
+	// GitGuardian is the workspace access the person should have: an
+	// invitation while they have not accepted, a membership after.
+	GitGuardian *GitGuardianAccess
+	// Box lists the groups the person should belong to.
+	Box []BoxMembership
+	// Freestyle is the identity the person should have, with its
+	// permissions.
+	Freestyle *FreestyleAccess
+	// BIMData asks for the person's pending identity-provider invitation
+	// to be accepted.
+	BIMData *BIMDataAccess
+	// Portworx lists the invitations the person should have.
+	Portworx []PortworxAccess
+}
+
+// GitGuardianAccess is a GitGuardian workspace access level.
+type GitGuardianAccess struct {
+	AccessLevel models.AccessLevel
+}
+
+// BoxMembership is membership of one Box group, named by id or by name.
+type BoxMembership struct {
+	// GroupID is the group's id; when empty, GroupName is looked up.
+	GroupID string
+	// GroupName is the group's exact name, used when GroupID is empty.
+	GroupName string
+	// Role is member or admin; empty means member.
+	Role models.GroupMembershipRole
+}
+
+// FreestyleAccess is a Freestyle identity and what it may reach.
+type FreestyleAccess struct {
+	// Git lists repository permissions.
+	Git []FreestyleGitPermission
+	// VMs lists VM permissions.
+	VMs []FreestyleVMPermission
+}
+
+// FreestyleGitPermission is access to one git repository.
+type FreestyleGitPermission struct {
+	RepoID     string
+	Permission models.GitAccessLevel
+}
+
+// FreestyleVMPermission is access to one VM, optionally limited to some of
+// its users (nil: every user).
+type FreestyleVMPermission struct {
+	VMID         string
+	AllowedUsers []string
+}
+
+// BIMDataAccess is what should happen to the person's BIMData
+// identity-provider invitation.
+type BIMDataAccess struct {
+	// Accept accepts the person's pending invitation.
+	Accept bool
+}
+
+// PortworxAccess is a Portworx invitation to exactly one of an account, a
+// tenant or a project, with roles.
+type PortworxAccess struct {
+	AccountID, TenantID, ProjectID string
+	Roles                          []string
+}
+
+// Kind is the kind of a grant.
+type Kind string
+
+// Grant kinds, by vendor.
+const (
+	KindWorkspace     Kind = "workspace"      // GitGuardian: invitation or membership
+	KindGroup         Kind = "group"          // Box: group membership; Scope is the group id
+	KindIdentity      Kind = "identity"       // Freestyle: the person's identity
+	KindGit           Kind = "git"            // Freestyle: Scope is the repository id
+	KindVM            Kind = "vm"             // Freestyle: Scope is the VM id
+	KindIDPInvitation Kind = "idp-invitation" // BIMData: Scope is the invitation id
+	KindInvitation    Kind = "invitation"     // Portworx: Scope is "account:<id>", "tenant:<id>" or "project:<id>"
+)
+
+// Grant is one piece of access on one vendor: the unit of audit, plan and
+// state.
+type Grant struct {
+	Vendor Vendor `json:"vendor"`
+	Kind   Kind   `json:"kind"`
+	// Scope says where, for kinds that have one (a group, a repository).
+	Scope string `json:"scope,omitempty"`
+	// Level is the access level, role or permission; several roles are
+	// sorted and joined with ",".
+	Level string `json:"level,omitempty"`
+	// Users are a Freestyle VM permission's allowed users (nil: all).
+	Users []string `json:"users,omitempty"`
+}
+
+// Key identifies the grant of one person regardless of its level: two
+// grants with the same key are the same access at possibly other levels.
+func (g Grant) Key(email string) string {
+	return strings.Join([]string{string(g.Vendor), string(g.Kind), g.Scope, strings.ToLower(email)}, "|")
+}
+
+// State is what a vendor says about a grant.
+type State string
+
+// Record states.
+const (
+	StateMember   State = "member"   // an accepted membership (GitGuardian member, Box membership)
+	StatePending  State = "pending"  // an invitation not yet accepted
+	StateGranted  State = "granted"  // a Freestyle identity or permission
+	StateAccepted State = "accepted" // a BIMData invitation accepted
+	StateDenied   State = "denied"   // a BIMData invitation denied
+)
+
+// Record is one grant a vendor holds for one person, as read.
+type Record struct {
+	// Email is the person's; empty for a Freestyle identity no state
+	// entry ties to anyone.
+	Email string `json:"email"`
+	Grant Grant  `json:"grant"`
+	State State  `json:"state"`
+	// ID is the vendor's id of the object behind the grant (an invitation,
+	// a member, a membership, an identity), which a removal targets.
+	ID string `json:"id,omitempty"`
+}
+
+// Action is what a change does.
+type Action string
+
+// Actions.
+const (
+	Create Action = "create"
+	Update Action = "update"
+	Remove Action = "remove"
+)
+
+// Change is one write a plan asks for.
+type Change struct {
+	Action Action `json:"action"`
+	Email  string `json:"email"`
+	// Grant is the grant to create or update to, or the one to remove.
+	Grant Grant `json:"grant"`
+	// From is the current grant, for an update.
+	From *Grant `json:"from,omitempty"`
+	// Target is the vendor id the write addresses (a membership, a
+	// member, an invitation, an identity), when it needs one.
+	Target string `json:"target,omitempty"`
+	// Reason says why, for people reading the plan.
+	Reason string `json:"reason"`
+}
+
+// Key identifies the change's grant (see Grant.Key).
+func (c Change) Key() string { return c.Grant.Key(c.Email) }
+
+// Outcome is how a change ended.
+type Outcome string
+
+// Outcomes.
+const (
+	// Done: the vendor did it.
+	Done Outcome = "done"
+	// AlreadyDone: the vendor says it was already so (a 409 on a create,
+	// a 404 on a removal, GitGuardian's "already in the workspace").
+	AlreadyDone Outcome = "already done"
+	// Failed: the vendor refused, with the error.
+	Failed Outcome = "failed"
+	// InDoubt: the request may have reached the vendor and no answer
+	// came. It is never sent again blindly: the next plan re-reads the
+	// vendor and settles it.
+	InDoubt Outcome = "in doubt"
+	// Skipped: not attempted, because an earlier change it depends on
+	// (the person's Freestyle identity) did not succeed, or the apply was
+	// stopped.
+	Skipped Outcome = "skipped"
+)
+
+// Result is the outcome of one change of an apply.
+type Result struct {
+	Change  Change  `json:"change"`
+	Outcome Outcome `json:"outcome"`
+	// Err is the vendor's error for Failed and InDoubt.
+	Err error `json:"-"`
+}
