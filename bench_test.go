@@ -78,11 +78,15 @@ func benchFixture(tb testing.TB, name string) []byte {
 
 // benchClient is an SDK client with its default transport, pointed at srv
 // for Box and GitGuardian. Its idle connections are closed at cleanup.
+// Client-side rate limits are off: a loopback server has no quota, and
+// these benchmarks measure the call path, not pacing (BenchmarkQuotaLoad
+// does that).
 func benchClient(tb testing.TB, baseURL string) *Client {
 	tb.Helper()
 	c, err := NewClient(
 		WithBoxBaseURL(baseURL+"/2.0"), WithBoxAccessToken(benchBoxToken),
 		WithGitGuardianBaseURL(baseURL), WithGitGuardianAPIKey(benchGitGuardianKey),
+		WithRateLimit(Box, 0, 0),
 	)
 	require.NoError(tb, err)
 	tb.Cleanup(func() { closeIdleConnections(c) })
