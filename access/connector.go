@@ -48,6 +48,10 @@ type vendorView struct {
 	// Adopt maps an email to the Freestyle identity an in-doubt create is
 	// now known to have made; the apply records it in the state.
 	Adopt map[string]string
+	// KnownIdentities are the ids of every Freestyle identity that exists
+	// now: an identity create that ends in doubt is settled later by
+	// what appears beside them.
+	KnownIdentities []string
 }
 
 // Problem is a desired grant that cannot be planned.
@@ -55,6 +59,10 @@ type Problem struct {
 	Email  string `json:"email"`
 	Vendor Vendor `json:"vendor"`
 	Reason string `json:"reason"`
+	// Key, when set, is the grant (Grant.Key) the problem keeps from being
+	// planned: no create is planned for it (an identity whose in-doubt
+	// create cannot be told apart from others must not be created twice).
+	Key string `json:"key,omitempty"`
 }
 
 // stateView is the snapshot as connectors see it during a plan or an

@@ -1,0 +1,244 @@
+package access
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// PlanOptions adjust how a plan treats grants nobody asked for.
+type PlanOptions struct {
+	// Prune removes the grants, in the scopes the desired state names
+	// (the Box groups, Freestyle repositories and VMs, Portworx scopes it
+	// lists, GitGuardian's workspace), that no person wants and that this
+	// package created. Without it a plan never removes anything but an
+	// absent person's grants.
+	Prune bool
+	// PruneAll, with Prune, also removes such grants made by hand.
+	PruneAll bool
+}
+
+// Plan is the list of changes that would make the vendors match the
+// desired state, computed from reads only. An empty plan sends nothing.
+type Plan struct {
+	// Changes are the writes, ordered by vendor, then person, with a
+	// person's Freestyle identity created before and removed after its
+	// permissions.
+	Changes []Change `json:"changes"`
+	// Problems are desired grants that cannot be planned, with why.
+	Problems []Problem `json:"problems,omitempty"`
+
+	// What the reads settled of earlier in-doubt changes, recorded in
+	// the state by Apply.
+	adopt   map[string]string // email → Freestyle identity id
+	settled []string          // in-doubt keys the reads answered
+	known   map[Vendor][]string
+}
+
+// Empty reports whether the plan has no change.
+func (p *Plan) Empty() bool { return len(p.Changes) == 0 }
+
+// Plan reads what the vendors hold about people (concurrently, one
+// goroutine per vendor) and returns the changes that would make it match.
+// It sends no write and does not change the state: an in-doubt change of
+// an earlier apply is settled by the reads, and Apply records it.
+func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (*Plan, error) {
+	if err := validatePeople(people); err != nil {
+		return nil, err
+	}
+	snap, err := m.store.Load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("access: loading the state: %w", err)
+	}
+	sv := &stateView{snap: snap}
+
+	views := make(map[Vendor]*vendorView, len(m.vendors))
+	errs := make(map[Vendor]error)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, v := range m.vendors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			view, err := m.conns[v].read(ctx, people, sv)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs[v] = err
+				return
+			}
+			views[v] = view
+		}()
+	}
+	wg.Wait()
+	for _, v := range m.vendors {
+		if err := errs[v]; err != nil {
+			return nil, fmt.Errorf("access: reading %s: %w", v, err)
+		}
+	}
+
+	plan := &Plan{adopt: map[string]string{}, known: map[Vendor][]string{}}
+	for _, v := range m.vendors {
+		view := views[v]
+		plan.Problems = append(plan.Problems, view.Problems...)
+		for email, id := range view.Adopt {
+			plan.adopt[strings.ToLower(email)] = id
+		}
+		if len(view.KnownIdentities) > 0 {
+			plan.known[v] = view.KnownIdentities
+		}
+		changes, settled := diff(v, people, view, snap, opts)
+		plan.Changes = append(plan.Changes, changes...)
+		plan.settled = append(plan.settled, settled...)
+	}
+	return plan, nil
+}
+
+// Offboard returns the plan that removes everything found for email on
+// every vendor: the plan of one absent person. Apply carries it out.
+func (m *Manager) Offboard(ctx context.Context, email string) (*Plan, error) {
+	return m.Plan(ctx, []Person{{Email: email, Absent: true}}, PlanOptions{})
+}
+
+// diff compares one vendor's view with the desired state and returns the
+// changes, in order, and the in-doubt keys the view answers.
+func diff(v Vendor, people []Person, view *vendorView, snap *Snapshot, opts PlanOptions) ([]Change, []string) {
+	have := map[string][]Record{}
+	for _, r := range view.Have {
+		k := r.Grant.Key(r.Email)
+		have[k] = append(have[k], r)
+	}
+	blocked := map[string]bool{}
+	for _, p := range view.Problems {
+		if p.Key != "" {
+			blocked[p.Key] = true
+		}
+	}
+	wanted := map[string]bool{}
+	var changes []Change
+	for _, p := range people {
+		email := strings.ToLower(p.Email)
+		if p.Absent {
+			for _, r := range view.Have {
+				if strings.EqualFold(r.Email, email) {
+					changes = append(changes, Change{Action: Remove, Email: email, Grant: r.Grant, Target: r.ID,
+						Reason: fmt.Sprintf("%s is absent: remove their %s", email, describe(r.Grant))})
+				}
+			}
+			continue
+		}
+		for _, g := range view.Want[email] {
+			k := g.Key(email)
+			wanted[k] = true
+			rs := have[k]
+			switch {
+			case blocked[k]:
+			case len(rs) == 0:
+				reason := fmt.Sprintf("%s should have %s", email, describe(g))
+				if d, ok := snap.InDoubt[k]; ok && d.Change.Action == Create {
+					reason += " (an earlier create was in doubt and did not happen)"
+				}
+				changes = append(changes, Change{Action: Create, Email: email, Grant: g, Target: view.Subjects[email], Reason: reason})
+			case !slices.ContainsFunc(rs, func(r Record) bool { return sameLevel(r.Grant, g) }):
+				from := rs[0].Grant
+				changes = append(changes, Change{Action: Update, Email: email, Grant: g, From: &from, Target: rs[0].ID,
+					Reason: fmt.Sprintf("%s has %s, should have %s", email, level(from), level(g))})
+			}
+		}
+	}
+	if opts.Prune {
+		for _, r := range view.Have {
+			k := r.Grant.Key(r.Email)
+			if wanted[k] || !view.Scopes[string(r.Grant.Kind)+"|"+r.Grant.Scope] || absentIn(people, r.Email) {
+				continue
+			}
+			if _, ours := snap.Created[k]; !ours && !opts.PruneAll {
+				continue
+			}
+			changes = append(changes, Change{Action: Remove, Email: strings.ToLower(r.Email), Grant: r.Grant, Target: r.ID,
+				Reason: fmt.Sprintf("nobody wants %s for %s (prune)", describe(r.Grant), r.Email)})
+		}
+	}
+	sortChanges(changes)
+
+	// An in-doubt change is answered by the reads: a create whose grant
+	// is now there happened, a removal whose grant is gone happened;
+	// otherwise the plan holds it again.
+	var settled []string
+	for k, d := range snap.InDoubt {
+		if d.Change.Grant.Vendor != v {
+			continue
+		}
+		_, present := have[k]
+		if (d.Change.Action == Remove) != present {
+			settled = append(settled, k)
+		}
+	}
+	slices.Sort(settled)
+	return changes, settled
+}
+
+// absentIn reports whether email is an absent person's (their removals
+// are planned already).
+func absentIn(people []Person, email string) bool {
+	for _, p := range people {
+		if p.Absent && strings.EqualFold(p.Email, email) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameLevel(a, b Grant) bool {
+	return a.Level == b.Level && slices.Equal(a.Users, b.Users)
+}
+
+// sortChanges orders changes by person, with a Freestyle identity created
+// first and removed last, then by grant, so plans are stable.
+func sortChanges(changes []Change) {
+	rank := func(c Change) int {
+		if c.Grant.Kind != KindIdentity {
+			return 1
+		}
+		if c.Action == Remove {
+			return 2
+		}
+		return 0
+	}
+	slices.SortStableFunc(changes, func(a, b Change) int {
+		return cmp.Or(
+			strings.Compare(a.Email, b.Email),
+			cmp.Compare(rank(a), rank(b)),
+			strings.Compare(a.Key(), b.Key()),
+		)
+	})
+}
+
+func level(g Grant) string {
+	switch {
+	case g.Users != nil:
+		return "users " + strings.Join(g.Users, ",")
+	case g.Level != "":
+		return g.Level
+	}
+	return "access"
+}
+
+// describe names a grant for people reading a plan.
+func describe(g Grant) string {
+	var b strings.Builder
+	b.WriteString(string(g.Vendor) + " " + string(g.Kind))
+	if g.Scope != "" {
+		b.WriteString(" " + g.Scope)
+	}
+	if g.Level != "" {
+		b.WriteString(" (" + g.Level + ")")
+	}
+	if g.Users != nil {
+		b.WriteString(" for users " + strings.Join(g.Users, ","))
+	}
+	return b.String()
+}

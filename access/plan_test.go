@@ -1,0 +1,170 @@
+package access
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/invitesdk/invitations"
+	"github.com/invitesdk/invitations/models"
+)
+
+func boxGrant(group, role string) Grant {
+	return Grant{Vendor: Box, Kind: KindGroup, Scope: group, Level: role}
+}
+
+func TestDiffCreatesUpdatesAndLeavesHandMadeGrantsAlone(t *testing.T) {
+	t.Parallel()
+	view := &vendorView{
+		Have: []Record{
+			{Email: "ada@example.com", Grant: boxGrant("g1", "member"), ID: "m1"},
+			{Email: "ada@example.com", Grant: boxGrant("g2", "member"), ID: "m2"},
+			{Email: "ada@example.com", Grant: boxGrant("g9", "member"), ID: "m9"}, // made by hand
+		},
+		Want: map[string][]Grant{"ada@example.com": {
+			boxGrant("g1", "member"), boxGrant("g2", "admin"), boxGrant("g3", "member"),
+		}},
+		Subjects: map[string]string{"ada@example.com": "u1"},
+		Scopes:   map[string]bool{"group|g1": true, "group|g2": true, "group|g3": true},
+	}
+	people := []Person{{Email: "Ada@example.com"}}
+	changes, _ := diff(Box, people, view, NewSnapshot(), PlanOptions{Prune: true})
+	require.Len(t, changes, 2)
+	assert.Equal(t, Update, changes[0].Action)
+	assert.Equal(t, "m2", changes[0].Target)
+	assert.Equal(t, "member", changes[0].From.Level)
+	assert.Equal(t, "admin", changes[0].Grant.Level)
+	assert.Equal(t, Create, changes[1].Action)
+	assert.Equal(t, "u1", changes[1].Target, "a create addresses the person's vendor id")
+	assert.Equal(t, "g3", changes[1].Grant.Scope)
+}
+
+func TestDiffPrunesOnlyWhatItCreatedInNamedScopesUnlessToldOtherwise(t *testing.T) {
+	t.Parallel()
+	view := &vendorView{
+		Have: []Record{
+			{Email: "ours@example.com", Grant: boxGrant("g1", "member"), ID: "m1"},
+			{Email: "hand@example.com", Grant: boxGrant("g1", "member"), ID: "m2"},
+			{Email: "other@example.com", Grant: boxGrant("g7", "member"), ID: "m3"}, // a scope nobody names
+		},
+		Want:   map[string][]Grant{"ada@example.com": {boxGrant("g1", "member")}},
+		Scopes: map[string]bool{"group|g1": true},
+	}
+	snap := NewSnapshot()
+	snap.Created[boxGrant("g1", "").Key("ours@example.com")] = time.Now()
+	snap.Created[boxGrant("g7", "").Key("other@example.com")] = time.Now()
+	people := []Person{{Email: "ada@example.com"}}
+
+	none, _ := diff(Box, people, &vendorView{Have: view.Have, Want: view.Want, Scopes: view.Scopes}, snap, PlanOptions{})
+	assert.Len(t, none, 1, "without prune only the create")
+
+	pruned, _ := diff(Box, people, view, snap, PlanOptions{Prune: true})
+	require.Len(t, pruned, 2)
+	assert.Equal(t, Create, pruned[0].Action)
+	assert.Equal(t, Remove, pruned[1].Action)
+	assert.Equal(t, "m1", pruned[1].Target, "only the grant this package made")
+
+	all, _ := diff(Box, people, view, snap, PlanOptions{Prune: true, PruneAll: true})
+	assert.Len(t, all, 3, "PruneAll also removes the hand-made one, never outside the named scopes")
+}
+
+func TestDiffRemovesEverythingOfAnAbsentPersonIdentityLast(t *testing.T) {
+	t.Parallel()
+	id := Grant{Vendor: Freestyle, Kind: KindIdentity}
+	git := Grant{Vendor: Freestyle, Kind: KindGit, Scope: "r1", Level: "write"}
+	view := &vendorView{Have: []Record{
+		{Email: "bob@example.com", Grant: id, ID: "i1"},
+		{Email: "bob@example.com", Grant: git, ID: "i1"},
+		{Email: "eve@example.com", Grant: id, ID: "i2"},
+	}}
+	changes, _ := diff(Freestyle, []Person{{Email: "bob@example.com", Absent: true}}, view, NewSnapshot(), PlanOptions{})
+	require.Len(t, changes, 2)
+	assert.Equal(t, KindGit, changes[0].Grant.Kind)
+	assert.Equal(t, KindIdentity, changes[1].Grant.Kind, "the identity goes after its permissions")
+	for _, c := range changes {
+		assert.Equal(t, Remove, c.Action)
+		assert.Equal(t, "bob@example.com", c.Email)
+	}
+}
+
+func TestDiffSettlesDoubtsByWhatItReads(t *testing.T) {
+	t.Parallel()
+	g := boxGrant("g1", "member")
+	snap := NewSnapshot()
+	k := g.Key("ada@example.com")
+	snap.InDoubt[k] = DoubtfulChange{Change: Change{Action: Create, Email: "ada@example.com", Grant: g}}
+	people := []Person{{Email: "ada@example.com"}}
+	want := map[string][]Grant{"ada@example.com": {g}}
+
+	changes, settled := diff(Box, people, &vendorView{Have: []Record{{Email: "ada@example.com", Grant: g, ID: "m1"}}, Want: want}, snap, PlanOptions{})
+	assert.Empty(t, changes, "the create in doubt happened")
+	assert.Equal(t, []string{k}, settled)
+
+	changes, settled = diff(Box, people, &vendorView{Want: want}, snap, PlanOptions{})
+	require.Len(t, changes, 1, "it did not happen: create again, after reading")
+	assert.Contains(t, changes[0].Reason, "in doubt")
+	assert.Empty(t, settled)
+}
+
+func TestDiffDoesNotCreateWhatAProblemBlocks(t *testing.T) {
+	t.Parallel()
+	g := Grant{Vendor: Freestyle, Kind: KindIdentity}
+	view := &vendorView{
+		Want:     map[string][]Grant{"ada@example.com": {g}},
+		Problems: []Problem{{Email: "ada@example.com", Vendor: Freestyle, Reason: "two new identities", Key: g.Key("ada@example.com")}},
+	}
+	changes, _ := diff(Freestyle, []Person{{Email: "ada@example.com"}}, view, NewSnapshot(), PlanOptions{})
+	assert.Empty(t, changes, "an identity that may exist is never created twice")
+}
+
+func TestClassifyOutcomes(t *testing.T) {
+	t.Parallel()
+	create, remove := Change{Action: Create}, Change{Action: Remove}
+	api := func(status int) error { return &invitations.APIError{StatusCode: status} }
+	unknown := &invitations.TransportError{Sent: true, Err: errors.New("reset")}
+	notSent := &invitations.TransportError{Sent: false, Err: errors.New("refused")}
+	for _, tc := range []struct {
+		ch   Change
+		err  error
+		want Outcome
+	}{
+		{create, nil, Done},
+		{create, api(409), AlreadyDone},
+		{create, api(200), AlreadyDone},
+		{remove, api(404), AlreadyDone},
+		{remove, fmt.Errorf("wrapped: %w", api(404)), AlreadyDone},
+		{create, api(404), Failed},
+		{create, api(400), Failed},
+		{create, unknown, InDoubt},
+		{create, api(502), InDoubt},
+		{create, &invitations.DecodeError{Err: errors.New("cut")}, InDoubt},
+		{create, notSent, Failed},
+	} {
+		assert.Equal(t, tc.want, classify(tc.ch, tc.err), "%s %v", tc.ch.Action, tc.err)
+	}
+}
+
+func TestValidatePeopleNamesTheField(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		people []Person
+		field  string
+	}{
+		{[]Person{{Email: "not an email"}}, "people[0].Email"},
+		{[]Person{{Email: "a@example.com"}, {Email: "A@example.com"}}, "people[1].Email"},
+		{[]Person{{Email: "a@example.com", GitGuardian: &GitGuardianAccess{AccessLevel: models.AccessLevelOwner}}}, "people[0].GitGuardian.AccessLevel"},
+		{[]Person{{Email: "a@example.com", Box: []BoxMembership{{}}}}, "people[0].Box[0]"},
+		{[]Person{{Email: "a@example.com", Freestyle: &FreestyleAccess{Git: []FreestyleGitPermission{{RepoID: "r", Permission: "admin"}}}}}, "people[0].Freestyle.Git[0].Permission"},
+		{[]Person{{Email: "a@example.com", Portworx: []PortworxAccess{{TenantID: "t", ProjectID: "p", Roles: []string{"x"}}}}}, "people[0].Portworx[0]"},
+	} {
+		err := validatePeople(tc.people)
+		var ipe *InvalidPersonError
+		require.ErrorAs(t, err, &ipe, tc.field)
+		assert.Equal(t, tc.field, ipe.Field)
+	}
+	assert.NoError(t, validatePeople([]Person{{Email: "a@example.com", Absent: true, Box: []BoxMembership{{}}}}), "an absent person's other fields are ignored")
+}
