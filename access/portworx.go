@@ -159,6 +159,10 @@ func (p *portworxConnector) read(ctx context.Context, people []Person, _ *stateV
 			if err == nil && len(a.Roles) == 0 {
 				err = fmt.Errorf("the Portworx invitation to %s has no roles", scope)
 			}
+			if i := slices.IndexFunc(a.Roles, func(r string) bool { return r == "" || strings.ContainsAny(r, ",@") }); err == nil && i >= 0 {
+				// "," joins roles in a Level and "@" qualifies them there.
+				err = fmt.Errorf("the Portworx invitation to %s has the role %q: a role is not empty and has no \",\" or \"@\"", scope, a.Roles[i])
+			}
 			if err != nil {
 				view.Problems = append(view.Problems, Problem{Email: email, Vendor: Portworx, Reason: err.Error()})
 				continue

@@ -120,6 +120,7 @@ func TestPortworxReadProblems(t *testing.T) {
 		{ProjectID: "p1"},
 		{AccountID: "a2", Roles: []string{"account-admin"}},
 		{AccountID: "a2", Roles: []string{"other"}},
+		{TenantID: "t3", Roles: []string{"ok", "a,b"}},
 	}}}
 	srv.ClearRequests()
 
@@ -139,6 +140,7 @@ func TestPortworxReadProblems(t *testing.T) {
 		"a Portworx invitation needs exactly one of AccountID, TenantID or ProjectID, got 0",
 		"the Portworx invitation to project:p1 has no roles",
 		"two Portworx invitations to account:a2",
+		`the Portworx invitation to tenant:t3 has the role "a,b": a role is not empty and has no "," or "@"`,
 	}, reasons)
 }
 
