@@ -1,0 +1,312 @@
+package access
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+
+	"github.com/invitesdk/invitations"
+	"github.com/invitesdk/invitations/models"
+)
+
+// freestyleGitPageSize is the page size of the git permissions list. That
+// list reports no total: it ends on a page shorter than the limit sent, so
+// a limit is always sent (see spec/freestyle.md, pagination).
+const freestyleGitPageSize = 100
+
+// freestyleConnector keeps Freestyle identities and their git and VM
+// permissions. Freestyle identities carry no email: the state says whose
+// each is, and an identity create in doubt is settled by finding the one
+// new identity nobody owns.
+type freestyleConnector struct {
+	c *invitations.Client
+}
+
+// newFreestyleConnector returns the Freestyle connector over c.
+func newFreestyleConnector(c *invitations.Client) connector {
+	return &freestyleConnector{c: c}
+}
+
+func (f *freestyleConnector) vendor() Vendor { return Freestyle }
+
+// listIdentities lists the account's identities, leaving out
+// those Freestyle manages: it made them, nobody can be given them, and
+// they cannot be changed or deleted. Whether the API lists them by default
+// is not documented, so the query says so and the answer is checked.
+func (f *freestyleConnector) listIdentities(ctx context.Context) iter.Seq2[models.FreestyleIdentity, error] {
+	return func(yield func(models.FreestyleIdentity, error) bool) {
+		managed := false
+		for ident, err := range f.c.Identity.ListIdentities(ctx, &invitations.ListIdentitiesOptions{IncludeManaged: &managed}).All() {
+			if err != nil {
+				yield(models.FreestyleIdentity{}, fmt.Errorf("freestyle: list identities: %w", err))
+				return
+			}
+			if ident.Managed {
+				continue
+			}
+			if !yield(ident, nil) {
+				return
+			}
+		}
+	}
+}
+
+// freestyleIdentityGrant is the grant of having a Freestyle identity.
+func freestyleIdentityGrant() Grant { return Grant{Vendor: Freestyle, Kind: KindIdentity} }
+
+// freestyleGitGrant is the grant of a permission on a repository.
+func freestyleGitGrant(repo string, level models.GitAccessLevel) Grant {
+	return Grant{Vendor: Freestyle, Kind: KindGit, Scope: repo, Level: string(level)}
+}
+
+// freestyleVMGrant is the grant of a permission on a VM; users nil allows
+// every Linux user, a non-nil list (even empty) only those. The list is
+// copied and sorted, so that grants compare regardless of order.
+func freestyleVMGrant(vm string, users []string) Grant {
+	g := Grant{Vendor: Freestyle, Kind: KindVM, Scope: vm}
+	if users != nil {
+		g.Users = slices.Sorted(slices.Values(users))
+		if g.Users == nil {
+			g.Users = []string{} // an empty list allows nobody, unlike nil
+		}
+	}
+	return g
+}
+
+// read lists the account's identities once, settles identity creates in
+// doubt, and reads the permissions of every person whose identity is
+// known and still exists.
+func (f *freestyleConnector) read(ctx context.Context, people []Person, st *stateView) (*vendorView, error) {
+	view := &vendorView{
+		Want:     map[string][]Grant{},
+		Subjects: map[string]string{},
+		Scopes:   map[string]bool{},
+		Adopt:    map[string]string{},
+	}
+	var ids []string // in the order Freestyle lists them
+	exists := map[string]bool{}
+	for ident, err := range f.listIdentities(ctx) {
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, ident.ID)
+		exists[ident.ID] = true
+	}
+
+	f.settleDoubts(ids, st, view)
+
+	for _, p := range people {
+		email := strings.ToLower(p.Email)
+		id, ok := st.identity(email)
+		if adopted, ok2 := view.Adopt[email]; ok2 {
+			id, ok = adopted, true
+		}
+		if ok && exists[id] {
+			view.Subjects[email] = id
+			recs, err := f.records(ctx, email, id)
+			if err != nil {
+				return nil, err
+			}
+			view.Have = append(view.Have, recs...)
+		}
+		if p.Absent || p.Freestyle == nil {
+			continue
+		}
+		want := []Grant{freestyleIdentityGrant()}
+		for _, g := range p.Freestyle.Git {
+			want = append(want, freestyleGitGrant(g.RepoID, g.Permission))
+			view.Scopes[string(KindGit)+"|"+g.RepoID] = true
+		}
+		for _, vm := range p.Freestyle.VMs {
+			want = append(want, freestyleVMGrant(vm.VMID, vm.AllowedUsers))
+			view.Scopes[string(KindVM)+"|"+vm.VMID] = true
+		}
+		view.Want[email] = want
+	}
+	return view, nil
+}
+
+// settleDoubts decides which identity each identity create in doubt made:
+// the new identities (not among those known before the create) that nobody
+// owns are its candidates. A doubt with exactly one candidate adopts it;
+// that identity is then no other doubt's candidate, which may leave
+// another doubt with one, so this repeats until nothing changes. A doubt
+// left with several candidates is a Problem (nothing tells them apart);
+// one with none made nothing, and the create is planned again.
+func (f *freestyleConnector) settleDoubts(ids []string, st *stateView, view *vendorView) {
+	type doubt struct {
+		email string
+		known map[string]bool
+	}
+	var open []doubt
+	for _, d := range st.doubts(Freestyle) {
+		if d.Change.Action != Create || d.Change.Grant.Kind != KindIdentity {
+			continue
+		}
+		email := strings.ToLower(d.Change.Email)
+		if _, mapped := st.identity(email); mapped {
+			continue
+		}
+		known := map[string]bool{}
+		for _, id := range d.KnownIdentities {
+			known[id] = true
+		}
+		open = append(open, doubt{email: email, known: known})
+	}
+	slices.SortFunc(open, func(a, b doubt) int { return strings.Compare(a.email, b.email) })
+
+	taken := map[string]bool{}
+	candidates := func(d doubt) []string {
+		var out []string
+		for _, id := range ids {
+			if !d.known[id] && !taken[id] && st.owner(id) == "" {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, d := range open {
+			if _, done := view.Adopt[d.email]; done {
+				continue
+			}
+			if c := candidates(d); len(c) == 1 {
+				view.Adopt[d.email] = c[0]
+				taken[c[0]] = true
+				changed = true
+			}
+		}
+	}
+	for _, d := range open {
+		if _, done := view.Adopt[d.email]; done {
+			continue
+		}
+		if c := candidates(d); len(c) > 1 {
+			view.Problems = append(view.Problems, Problem{
+				Email: d.email, Vendor: Freestyle,
+				Reason: fmt.Sprintf("an identity create is in doubt and %d new identities are nobody's: cannot tell which of them is %s's; map it in the state by hand", len(c), d.email),
+			})
+		}
+	}
+}
+
+// records returns the identity id and its git and VM permissions as
+// email's records.
+func (f *freestyleConnector) records(ctx context.Context, email, id string) ([]Record, error) {
+	var out []Record
+	for r, err := range f.identityRecords(ctx, email, id) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// identityRecords yields the identity id, then its git permissions, then
+// its VM permissions, as email's records (email may be "": nobody's),
+// fetching each list only when the loop gets to it.
+func (f *freestyleConnector) identityRecords(ctx context.Context, email, id string) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		if !yield(Record{Email: email, Grant: freestyleIdentityGrant(), State: StateGranted, ID: id}, nil) {
+			return
+		}
+		for repo, err := range f.c.Identity.ListGitPermissions(ctx, id, &invitations.ListGitPermissionsOptions{Limit: freestyleGitPageSize}).All() {
+			if err != nil {
+				yield(Record{}, fmt.Errorf("freestyle: list git permissions of identity %s: %w", id, err))
+				return
+			}
+			if !yield(Record{Email: email, Grant: freestyleGitGrant(repo.ID, repo.Permissions), State: StateGranted, ID: id}, nil) {
+				return
+			}
+		}
+		for perm, err := range f.c.Identity.ListVMPermissions(ctx, id, nil).All() {
+			if err != nil {
+				yield(Record{}, fmt.Errorf("freestyle: list VM permissions of identity %s: %w", id, err))
+				return
+			}
+			var users []string // nil: every user
+			if list, restricted := perm.AllowedUsers.Get(); restricted {
+				users = list
+				if users == nil {
+					users = []string{}
+				}
+			}
+			if !yield(Record{Email: email, Grant: freestyleVMGrant(perm.VMID, users), State: StateGranted, ID: id}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// audit yields every identity of the account (not those Freestyle
+// manages) with its permissions, each owned by whom the state says,
+// fetching pages only as the loop advances.
+func (f *freestyleConnector) audit(ctx context.Context, st *stateView) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		for ident, err := range f.listIdentities(ctx) {
+			if err != nil {
+				yield(Record{}, err)
+				return
+			}
+			for r, err := range f.identityRecords(ctx, st.owner(ident.ID), ident.ID) {
+				if !yield(r, err) || err != nil {
+					return
+				}
+			}
+		}
+	}
+}
+
+// execute sends one change. Permissions address the identity in
+// ch.Target or, when that is empty (the identity was created earlier in
+// the same apply), the one the state maps ch.Email to.
+func (f *freestyleConnector) execute(ctx context.Context, ch Change, st *stateView) (string, error) {
+	g := ch.Grant
+	if g.Kind == KindIdentity && ch.Action == Create {
+		ident, err := f.c.Identity.CreateIdentity(ctx)
+		if err != nil {
+			return "", err
+		}
+		return ident.ID, nil
+	}
+	id := ch.Target
+	if id == "" {
+		known, ok := st.identity(ch.Email)
+		if !ok {
+			return "", fmt.Errorf("freestyle: no identity of %s is known to %s %s %s", ch.Email, ch.Action, g.Kind, g.Scope)
+		}
+		id = known
+	}
+	switch {
+	case g.Kind == KindIdentity && ch.Action == Remove:
+		return "", f.c.Identity.DeleteIdentity(ctx, id)
+	case g.Kind == KindGit && ch.Action == Create:
+		return "", f.c.Identity.GrantGitPermission(ctx, id, g.Scope, &models.GrantGitPermissionRequest{Permission: models.GitAccessLevel(g.Level)})
+	case g.Kind == KindGit && ch.Action == Update:
+		return "", f.c.Identity.UpdateGitPermission(ctx, id, g.Scope, &models.UpdateGitPermissionRequest{Permission: models.GitAccessLevel(g.Level)})
+	case g.Kind == KindGit && ch.Action == Remove:
+		return "", f.c.Identity.RevokeGitPermission(ctx, id, g.Scope)
+	case g.Kind == KindVM && ch.Action == Create:
+		_, err := f.c.Identity.GrantVMPermission(ctx, id, g.Scope, &models.GrantVMPermissionRequest{AllowedUsers: freestyleAllowedUsers(g.Users)})
+		return "", err
+	case g.Kind == KindVM && ch.Action == Update:
+		_, err := f.c.Identity.UpdateAllowedUsers(ctx, id, g.Scope, &models.UpdateAllowedUsersRequest{AllowedUsers: freestyleAllowedUsers(g.Users)})
+		return "", err
+	case g.Kind == KindVM && ch.Action == Remove:
+		return "", f.c.Identity.RevokeVMPermission(ctx, id, g.Scope)
+	}
+	return "", fmt.Errorf("freestyle: cannot %s a %s grant", ch.Action, g.Kind)
+}
+
+// freestyleAllowedUsers is the wire form of a VM grant's users: nil allows
+// every user (sent as null), a list only those (an empty one, nobody).
+func freestyleAllowedUsers(users []string) models.Nullable[[]string] {
+	if users == nil {
+		return models.Null[[]string]()
+	}
+	return models.Value(users)
+}

@@ -1,0 +1,445 @@
+package access
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/invitesdk/invitations"
+	"github.com/invitesdk/invitations/invitationstest"
+	"github.com/invitesdk/invitations/models"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// demoServer starts a fake with the demo data and returns it with a client.
+func demoServer(t *testing.T) (*invitationstest.TestServer, *invitations.Client) {
+	t.Helper()
+	srv := invitationstest.NewTestServer(t, invitationstest.WithDemoData())
+	c, err := srv.Client()
+	require.NoError(t, err)
+	return srv, c
+}
+
+// viewOf is a stateView over a snapshot mapping identities (email to id),
+// with doubts as its in-doubt changes.
+func viewOf(identities map[string]string, doubts ...DoubtfulChange) *stateView {
+	snap := NewSnapshot()
+	for email, id := range identities {
+		snap.Identities[email] = id
+	}
+	for _, d := range doubts {
+		snap.InDoubt[d.Change.Key()] = d
+	}
+	return &stateView{snap: snap}
+}
+
+// operations lists the operations the fake received, oldest first.
+func operations(srv *invitationstest.TestServer) []invitationstest.Operation {
+	var out []invitationstest.Operation
+	for _, r := range srv.Requests() {
+		out = append(out, r.Operation)
+	}
+	return out
+}
+
+// repeat is op n times.
+func repeat(op invitationstest.Operation, n int) []invitationstest.Operation {
+	return slices.Repeat([]invitationstest.Operation{op}, n)
+}
+
+// identityIDs lists the account's identities.
+func identityIDs(t *testing.T, c *invitations.Client) []string {
+	t.Helper()
+	var ids []string
+	for ident, err := range c.Identity.ListIdentities(context.Background(), nil).All() {
+		require.NoError(t, err)
+		ids = append(ids, ident.ID)
+	}
+	return ids
+}
+
+// demoGitGrants are the demo identity's git permissions, as the fake seeds
+// them: seven repositories, write on every other one.
+func demoGitGrants(t *testing.T, c *invitations.Client) []Grant {
+	t.Helper()
+	var out []Grant
+	for repo, err := range c.Identity.ListGitPermissions(context.Background(), invitationstest.FreestyleDemoIdentityID, nil).All() {
+		require.NoError(t, err)
+		out = append(out, Grant{Vendor: Freestyle, Kind: KindGit, Scope: repo.ID, Level: string(repo.Permissions)})
+	}
+	return out
+}
+
+func TestFreestyleReadMappedPerson(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	ctx := context.Background()
+	email := invitationstest.DemoPersonEmail
+	st := viewOf(map[string]string{email: invitationstest.FreestyleDemoIdentityID})
+	people := []Person{{
+		Email: strings.ToUpper(email),
+		Freestyle: &FreestyleAccess{
+			Git: []FreestyleGitPermission{{RepoID: invitationstest.FreestyleDemoRepoID, Permission: models.GitAccessLevelRead}},
+			VMs: []FreestyleVMPermission{{VMID: invitationstest.FreestyleDemoVMID, AllowedUsers: []string{"bob", "alice"}}, {VMID: "n3w0vm"}},
+		},
+	}}
+	wantGit := demoGitGrants(t, c)
+	srv.ClearRequests()
+
+	view, err := newFreestyleConnector(c).read(ctx, people, st)
+	require.NoError(t, err)
+
+	// 150 identities are listed, 50 a page; then the person's two lists.
+	assert.Equal(t, append(repeat(invitationstest.FreestyleListIdentities, 3),
+		invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions), operations(srv))
+	assert.Contains(t, srv.Requests()[0].RawQuery, "includeManaged=false", "managed identities are nobody's")
+	id := invitationstest.FreestyleDemoIdentityID
+	want := []Record{{Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindIdentity}, State: StateGranted, ID: id}}
+	for _, g := range wantGit {
+		want = append(want, Record{Email: email, Grant: g, State: StateGranted, ID: id})
+	}
+	for _, vm := range []struct {
+		id    string
+		users []string
+	}{{invitationstest.FreestyleDemoVMID, []string{"alice", "bob"}}, {"p8w1z7", nil}, {"m2c7r4", []string{"root"}}, {"t9v5n1", []string{}}, {"b4h8s6", nil}} {
+		want = append(want, Record{Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindVM, Scope: vm.id, Users: vm.users}, State: StateGranted, ID: id})
+	}
+	assert.Equal(t, want, view.Have)
+	// An empty allowed-users list allows nobody and stays apart from nil.
+	assert.NotNil(t, view.Have[len(view.Have)-2].Grant.Users)
+
+	assert.Equal(t, map[string][]Grant{email: {
+		{Vendor: Freestyle, Kind: KindIdentity},
+		{Vendor: Freestyle, Kind: KindGit, Scope: invitationstest.FreestyleDemoRepoID, Level: "read"},
+		{Vendor: Freestyle, Kind: KindVM, Scope: invitationstest.FreestyleDemoVMID, Users: []string{"alice", "bob"}},
+		{Vendor: Freestyle, Kind: KindVM, Scope: "n3w0vm"},
+	}}, view.Want)
+	assert.Nil(t, view.Want[email][3].Users, "no allowed users asked: every user")
+	assert.Equal(t, map[string]string{email: id}, view.Subjects)
+	assert.Equal(t, map[string]bool{"git|" + invitationstest.FreestyleDemoRepoID: true, "vm|" + invitationstest.FreestyleDemoVMID: true, "vm|n3w0vm": true}, view.Scopes)
+	assert.Empty(t, view.Problems)
+	assert.Empty(t, view.Adopt)
+}
+
+func TestFreestyleReadUnmappedAndGone(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	ctx := context.Background()
+	// gone@ is mapped to an identity that no longer exists; new@ to none;
+	// absent@ is mapped and offboarded: records, no wants.
+	st := viewOf(map[string]string{"gone@example.com": "f5e1de00-0001-4000-8000-00000000ffff", "absent@example.com": invitationstest.FreestyleDemoIdentityID})
+	people := []Person{
+		{Email: "new@example.com", Freestyle: &FreestyleAccess{}},
+		{Email: "gone@example.com", Freestyle: &FreestyleAccess{Git: []FreestyleGitPermission{{RepoID: invitationstest.FreestyleDemoRepoID, Permission: models.GitAccessLevelWrite}}}},
+		{Email: "absent@example.com", Absent: true, Freestyle: &FreestyleAccess{}},
+	}
+	srv.ClearRequests()
+
+	view, err := newFreestyleConnector(c).read(ctx, people, st)
+	require.NoError(t, err)
+
+	assert.Equal(t, append(repeat(invitationstest.FreestyleListIdentities, 3),
+		invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions), operations(srv))
+	assert.Len(t, view.Have, 1+7+5)
+	for _, r := range view.Have {
+		assert.Equal(t, "absent@example.com", r.Email)
+	}
+	assert.Equal(t, map[string][]Grant{
+		"new@example.com":  {{Vendor: Freestyle, Kind: KindIdentity}},
+		"gone@example.com": {{Vendor: Freestyle, Kind: KindIdentity}, {Vendor: Freestyle, Kind: KindGit, Scope: invitationstest.FreestyleDemoRepoID, Level: "write"}},
+	}, view.Want)
+	assert.Equal(t, map[string]string{"absent@example.com": invitationstest.FreestyleDemoIdentityID}, view.Subjects)
+}
+
+// identityDoubt is an identity create for email in doubt, made when known
+// were the account's identities.
+func identityDoubt(email string, known []string) DoubtfulChange {
+	return DoubtfulChange{
+		Change:          Change{Action: Create, Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindIdentity}},
+		KnownIdentities: known,
+	}
+}
+
+func TestFreestyleReadSettlesDoubts(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		created int // identities created after the doubtful create's snapshot
+	}{{"exactly one new identity is adopted", 1}, {"two new identities are a problem", 2}, {"no new identity changes nothing", 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := demoServer(t)
+			ctx := context.Background()
+			email := "doubt@example.com"
+			known := identityIDs(t, c)
+			// The demo identity is someone's: it is never a candidate.
+			owned := map[string]string{invitationstest.DemoPersonEmail: invitationstest.FreestyleDemoIdentityID}
+			// An identity made since, which the state gives to someone
+			// else (their create succeeded), is no candidate either.
+			other, err := c.Identity.CreateIdentity(ctx)
+			require.NoError(t, err)
+			owned["other@example.com"] = other.ID
+			var created []string
+			for range tc.created {
+				ident, err := c.Identity.CreateIdentity(ctx)
+				require.NoError(t, err)
+				created = append(created, ident.ID)
+			}
+			st := viewOf(owned, identityDoubt(email, known),
+				// A git grant in doubt and a doubt on another vendor are not identity creates.
+				DoubtfulChange{Change: Change{Action: Create, Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindGit, Scope: invitationstest.FreestyleDemoRepoID, Level: "read"}}},
+				DoubtfulChange{Change: Change{Action: Create, Email: email, Grant: Grant{Vendor: Box, Kind: KindIdentity}}},
+			)
+			people := []Person{{Email: email, Freestyle: &FreestyleAccess{}}}
+			srv.ClearRequests()
+
+			view, err := newFreestyleConnector(c).read(ctx, people, st)
+			require.NoError(t, err)
+
+			assert.Equal(t, map[string][]Grant{email: {{Vendor: Freestyle, Kind: KindIdentity}}}, view.Want, "Want stays what is desired")
+			switch tc.created {
+			case 1:
+				id := created[0]
+				assert.Equal(t, map[string]string{email: id}, view.Adopt)
+				assert.Equal(t, map[string]string{email: id}, view.Subjects)
+				assert.Equal(t, []Record{{Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindIdentity}, State: StateGranted, ID: id}}, view.Have)
+				assert.Empty(t, view.Problems)
+				// 152 identities now: four pages.
+				assert.Equal(t, append(repeat(invitationstest.FreestyleListIdentities, 4),
+					invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions), operations(srv))
+			case 2:
+				assert.Empty(t, view.Adopt)
+				assert.Empty(t, view.Have)
+				assert.Empty(t, view.Subjects)
+				require.Len(t, view.Problems, 1)
+				assert.Equal(t, email, view.Problems[0].Email)
+				assert.Equal(t, Freestyle, view.Problems[0].Vendor)
+				assert.Contains(t, view.Problems[0].Reason, "cannot tell which of them")
+				assert.Contains(t, view.Problems[0].Reason, "2 new identities")
+			default:
+				assert.Empty(t, view.Adopt)
+				assert.Empty(t, view.Have)
+				assert.Empty(t, view.Problems)
+				assert.Equal(t, repeat(invitationstest.FreestyleListIdentities, 4), operations(srv))
+			}
+		})
+	}
+}
+
+func TestFreestyleReadSettlesTwoDoubtsInTurn(t *testing.T) {
+	t.Parallel()
+	_, c := demoServer(t)
+	ctx := context.Background()
+	before := identityIDs(t, c)
+	first, err := c.Identity.CreateIdentity(ctx)
+	require.NoError(t, err)
+	second, err := c.Identity.CreateIdentity(ctx)
+	require.NoError(t, err)
+	// b's create was sent after a's identity existed: its only candidate is
+	// second, which leaves a with first alone.
+	st := viewOf(nil, identityDoubt("a@example.com", before), identityDoubt("b@example.com", append(slices.Clone(before), first.ID)))
+
+	view, err := newFreestyleConnector(c).read(ctx, nil, st)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"a@example.com": first.ID, "b@example.com": second.ID}, view.Adopt)
+	assert.Empty(t, view.Problems)
+}
+
+// executeOne runs ch on a fresh demo fake and returns what it returned and
+// the operations the fake received for it.
+func executeOne(t *testing.T, srv *invitationstest.TestServer, c *invitations.Client, st *stateView, ch Change) (string, []invitationstest.Operation) {
+	t.Helper()
+	srv.ClearRequests()
+	id, err := newFreestyleConnector(c).execute(context.Background(), ch, st)
+	require.NoError(t, err)
+	return id, operations(srv)
+}
+
+func TestFreestyleExecute(t *testing.T) {
+	t.Parallel()
+	demo := invitationstest.FreestyleDemoIdentityID
+	repo := invitationstest.FreestyleDemoRepoID
+	vm := invitationstest.FreestyleDemoVMID
+	newRepo := "9b2c0d4e-1111-4222-8333-444455556666"
+	email := invitationstest.DemoPersonEmail
+	gitGrant := func(repo, level string) Grant {
+		return Grant{Vendor: Freestyle, Kind: KindGit, Scope: repo, Level: level}
+	}
+	vmGrant := func(vm string, users []string) Grant {
+		return Grant{Vendor: Freestyle, Kind: KindVM, Scope: vm, Users: users}
+	}
+
+	t.Run("create identity", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoServer(t)
+		id, ops := executeOne(t, srv, c, viewOf(nil), Change{Action: Create, Email: "new@example.com", Grant: Grant{Vendor: Freestyle, Kind: KindIdentity}})
+		assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleCreateIdentity}, ops)
+		assert.NotEmpty(t, id)
+		assert.Contains(t, identityIDs(t, c), id)
+	})
+	t.Run("remove identity", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoServer(t)
+		_, ops := executeOne(t, srv, c, viewOf(nil), Change{Action: Remove, Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindIdentity}, Target: demo})
+		assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleDeleteIdentity}, ops)
+		assert.NotContains(t, identityIDs(t, c), demo)
+	})
+	t.Run("create git on the identity the state maps", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoServer(t)
+		// No Target: the identity was created earlier in the same apply.
+		_, ops := executeOne(t, srv, c, viewOf(map[string]string{email: demo}), Change{Action: Create, Email: strings.ToUpper(email), Grant: gitGrant(newRepo, "read")})
+		assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleGrantGitPermission}, ops)
+		assert.Equal(t, "/freestyle/identity/v1/identities/"+demo+"/permissions/git/"+newRepo, srv.Requests()[0].Path)
+		assert.JSONEq(t, `{"permission":"read"}`, string(srv.Requests()[0].Body))
+		assert.Contains(t, demoGitGrants(t, c), gitGrant(newRepo, "read"))
+	})
+	t.Run("update git", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoServer(t)
+		_, ops := executeOne(t, srv, c, viewOf(nil), Change{Action: Update, Email: email, Grant: gitGrant(repo, "read"), Target: demo})
+		assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleUpdateGitPermission}, ops)
+		assert.Contains(t, demoGitGrants(t, c), gitGrant(repo, "read"))
+	})
+	t.Run("remove git", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoServer(t)
+		_, ops := executeOne(t, srv, c, viewOf(nil), Change{Action: Remove, Email: email, Grant: gitGrant(repo, "write"), Target: demo})
+		assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleRevokeGitPermission}, ops)
+		for _, g := range demoGitGrants(t, c) {
+			assert.NotEqual(t, repo, g.Scope)
+		}
+	})
+	for _, tc := range []struct {
+		name  string
+		users []string
+		body  string
+	}{{"create vm for some users", []string{"alice"}, `{"allowedUsers":["alice"]}`}, {"create vm for every user", nil, `{"allowedUsers":null}`}, {"create vm for nobody", []string{}, `{"allowedUsers":[]}`}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := demoServer(t)
+			_, ops := executeOne(t, srv, c, viewOf(nil), Change{Action: Create, Email: email, Grant: vmGrant("z9z9z9", tc.users), Target: demo})
+			assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleGrantVMPermission}, ops)
+			assert.JSONEq(t, tc.body, string(srv.Requests()[0].Body))
+			perm, err := c.Identity.DescribeVMPermission(context.Background(), demo, "z9z9z9")
+			require.NoError(t, err)
+			users, restricted := perm.AllowedUsers.Get()
+			assert.Equal(t, tc.users != nil, restricted)
+			assert.ElementsMatch(t, tc.users, users)
+		})
+	}
+	t.Run("update vm", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoServer(t)
+		_, ops := executeOne(t, srv, c, viewOf(nil), Change{Action: Update, Email: email, Grant: vmGrant(vm, []string{"carol"}), Target: demo})
+		assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleUpdateAllowedUsers}, ops)
+		perm, err := c.Identity.DescribeVMPermission(context.Background(), demo, vm)
+		require.NoError(t, err)
+		users, _ := perm.AllowedUsers.Get()
+		assert.Equal(t, []string{"carol"}, users)
+	})
+	t.Run("remove vm", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoServer(t)
+		_, ops := executeOne(t, srv, c, viewOf(nil), Change{Action: Remove, Email: email, Grant: vmGrant(vm, []string{"alice", "bob"}), Target: demo})
+		assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleRevokeVMPermission}, ops)
+		_, err := c.Identity.DescribeVMPermission(context.Background(), demo, vm)
+		assert.ErrorIs(t, err, invitations.ErrNotFound)
+	})
+}
+
+func TestFreestyleExecuteErrors(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	ctx := context.Background()
+	conn := newFreestyleConnector(c)
+	srv.ClearRequests()
+
+	// No Target and no identity in the state: nothing to address.
+	_, err := conn.execute(ctx, Change{Action: Create, Email: "x@example.com", Grant: Grant{Vendor: Freestyle, Kind: KindGit, Scope: invitationstest.FreestyleDemoRepoID, Level: "read"}}, viewOf(nil))
+	assert.ErrorContains(t, err, "no identity of x@example.com")
+	assert.Empty(t, operations(srv))
+
+	// The SDK's error comes back as it is, for the engine to classify.
+	_, err = conn.execute(ctx, Change{Action: Create, Email: "x@example.com", Grant: Grant{Vendor: Freestyle, Kind: KindGit, Scope: invitationstest.FreestyleDemoRepoID, Level: "write"}, Target: invitationstest.FreestyleDemoIdentityID}, viewOf(nil))
+	assert.ErrorIs(t, err, invitations.ErrConflict)
+	var apiErr *invitations.APIError
+	assert.ErrorAs(t, err, &apiErr)
+}
+
+func TestFreestyleAudit(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	ctx := context.Background()
+	owner := invitationstest.DemoPersonEmail
+	st := viewOf(map[string]string{owner: invitationstest.FreestyleDemoIdentityID})
+	conn := newFreestyleConnector(c)
+	srv.ClearRequests()
+
+	identities, perms := 0, 0
+	for r, err := range conn.audit(ctx, st) {
+		require.NoError(t, err)
+		if r.Grant.Kind == KindIdentity {
+			identities++
+		} else {
+			perms++
+		}
+		if r.ID == invitationstest.FreestyleDemoIdentityID {
+			assert.Equal(t, owner, r.Email)
+		} else {
+			assert.Empty(t, r.Email, "nobody's identity")
+		}
+		assert.Equal(t, StateGranted, r.State)
+	}
+	// 150 identities (managed ones are not listed); the demo identity holds
+	// 7 git and 5 VM permissions, five others one of each.
+	assert.Equal(t, 150, identities)
+	assert.Equal(t, 7+5+5*2, perms)
+	assert.Equal(t, 3, srv.RequestCount(invitationstest.FreestyleListIdentities))
+	assert.Equal(t, 150, srv.RequestCount(invitationstest.FreestyleListGitPermissions))
+	assert.Equal(t, 150, srv.RequestCount(invitationstest.FreestyleListVMPermissions))
+}
+
+func TestFreestyleAuditIsLazy(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	ctx := context.Background()
+	conn := newFreestyleConnector(c)
+	for _, tc := range []struct {
+		take int
+		ops  []invitationstest.Operation
+	}{
+		{1, []invitationstest.Operation{invitationstest.FreestyleListIdentities}},
+		{2, []invitationstest.Operation{invitationstest.FreestyleListIdentities, invitationstest.FreestyleListGitPermissions}},
+		{1 + 7 + 5, []invitationstest.Operation{invitationstest.FreestyleListIdentities, invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions}},
+	} {
+		srv.ClearRequests()
+		n := 0
+		for _, err := range conn.audit(ctx, viewOf(nil)) {
+			require.NoError(t, err)
+			if n++; n == tc.take {
+				break
+			}
+		}
+		assert.Equal(t, tc.ops, operations(srv), "after %d records", tc.take)
+	}
+}
+
+func TestFreestyleAuditError(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.FreestyleListVMPermissions, Status: 403})
+	var errs []error
+	n := 0
+	for _, err := range newFreestyleConnector(c).audit(context.Background(), viewOf(nil)) {
+		n++
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	require.Len(t, errs, 1, "one error, as the last element")
+	assert.ErrorIs(t, errs[0], invitations.ErrForbidden)
+	assert.Equal(t, 1+7+1, n)
+}

@@ -1,0 +1,279 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+
+	"github.com/invitesdk/invitations"
+	"github.com/invitesdk/invitations/models"
+)
+
+// Portworx invitation scopes, the prefixes of a KindInvitation grant's
+// Scope ("tenant:<uid>").
+const (
+	portworxAccount = "account"
+	portworxTenant  = "tenant"
+	portworxProject = "project"
+)
+
+// portworxConnector keeps Portworx invitations to accounts, tenants and
+// projects. Portworx lists invitations only by tenant, so the connector
+// reads the tenants it is configured with and every tenant a desired
+// invitation names. An invitation to a project or an account is seen only
+// when it is listed under one of those tenants: the API says neither which
+// tenant a project belongs to nor lists an account's invitations.
+type portworxConnector struct {
+	c       *invitations.Client
+	tenants []string
+}
+
+// newPortworxConnector returns the Portworx connector over c, reading the
+// invitations of tenants (and of the tenants desired invitations name).
+func newPortworxConnector(c *invitations.Client, tenants []string) connector {
+	return &portworxConnector{c: c, tenants: slices.Clone(tenants)}
+}
+
+func (p *portworxConnector) vendor() Vendor { return Portworx }
+
+// portworxRoles is roles as a grant's Level: sorted, without duplicates,
+// joined with ",".
+func portworxRoles(roles []string) string {
+	return strings.Join(slices.Compact(slices.Sorted(slices.Values(roles))), ",")
+}
+
+// portworxScopeOf returns the scope a desired invitation names, or an
+// error unless exactly one of its ids is set.
+func portworxScopeOf(a PortworxAccess) (string, error) {
+	var scopes []string
+	for _, s := range []struct{ kind, id string }{{portworxAccount, a.AccountID}, {portworxTenant, a.TenantID}, {portworxProject, a.ProjectID}} {
+		if s.id != "" {
+			scopes = append(scopes, s.kind+":"+s.id)
+		}
+	}
+	if len(scopes) != 1 {
+		return "", fmt.Errorf("a Portworx invitation needs exactly one of AccountID, TenantID or ProjectID, got %d", len(scopes))
+	}
+	return scopes[0], nil
+}
+
+// portworxRecord is an invitation as a record. Its Level lists the roles
+// the access policy binds to the invitation's own scope by name, and any
+// other role as "role@where" ("project-writer@project:<uid>",
+// "admin@global"), so that an invitation equals a desired grant exactly
+// when its policy is what the connector would create for it. An accepted
+// invitation is StateMember (the invitee joined with those roles); any
+// other phase, known or not, StatePending. ok is false for an invitation
+// without a config or a scope, which no grant can describe.
+func portworxRecord(inv *models.PortworxInvitation) (r Record, ok bool) {
+	cfg := inv.Config
+	if cfg == nil {
+		return Record{}, false
+	}
+	kind, id := "", ""
+	switch {
+	case cfg.AccountID != "":
+		kind, id = portworxAccount, cfg.AccountID
+	case cfg.TenantID != "":
+		kind, id = portworxTenant, cfg.TenantID
+	case cfg.ProjectID != "":
+		kind, id = portworxProject, cfg.ProjectID
+	default:
+		return Record{}, false
+	}
+	var roles []string
+	named := func(role, where string) {
+		if where == "" {
+			roles = append(roles, role)
+		} else {
+			roles = append(roles, role+"@"+where)
+		}
+	}
+	pol := cfg.AccessPolicy
+	for _, role := range pol.GlobalScope {
+		named(role, "global")
+	}
+	for _, role := range pol.Account {
+		if kind == portworxAccount {
+			named(role, "")
+		} else {
+			named(role, portworxAccount)
+		}
+	}
+	for _, b := range []struct {
+		kind     string
+		bindings []models.PortworxRoleBinding
+	}{{portworxTenant, pol.Tenant}, {portworxProject, pol.Project}, {"namespace", pol.Namespace}} {
+		for _, rb := range b.bindings {
+			if len(rb.ResourceIDs) == 0 {
+				named(rb.RoleName, b.kind)
+			}
+			for _, rid := range rb.ResourceIDs {
+				if b.kind == kind && rid == id {
+					named(rb.RoleName, "")
+				} else {
+					named(rb.RoleName, b.kind+":"+rid)
+				}
+			}
+		}
+	}
+	state := StatePending
+	if inv.Status != nil && inv.Status.Phase == models.PortworxInvitationPhaseAccepted {
+		state = StateMember
+	}
+	var uid string
+	if inv.Meta != nil {
+		uid = inv.Meta.UID
+	}
+	return Record{
+		Email: strings.ToLower(cfg.UserEmail),
+		Grant: Grant{Vendor: Portworx, Kind: KindInvitation, Scope: kind + ":" + id, Level: portworxRoles(roles)},
+		State: state,
+		ID:    uid,
+	}, true
+}
+
+// read lists the invitations of the configured tenants and of every tenant
+// a desired invitation names, keeping the people's and those in the
+// scopes the desired invitations name.
+func (p *portworxConnector) read(ctx context.Context, people []Person, _ *stateView) (*vendorView, error) {
+	view := &vendorView{Want: map[string][]Grant{}, Scopes: map[string]bool{}}
+	tenants := slices.Clone(p.tenants)
+	emails := map[string]bool{}
+	for _, person := range people {
+		email := strings.ToLower(person.Email)
+		emails[email] = true
+		if person.Absent || len(person.Portworx) == 0 {
+			continue
+		}
+		var want []Grant
+		seen := map[string]bool{}
+		for _, a := range person.Portworx {
+			scope, err := portworxScopeOf(a)
+			if err == nil && seen[scope] {
+				err = fmt.Errorf("two Portworx invitations to %s", scope)
+			}
+			if err == nil && len(a.Roles) == 0 {
+				err = fmt.Errorf("the Portworx invitation to %s has no roles", scope)
+			}
+			if i := slices.IndexFunc(a.Roles, func(r string) bool { return r == "" || strings.ContainsAny(r, ",@") }); err == nil && i >= 0 {
+				// "," joins roles in a Level and "@" qualifies them there.
+				err = fmt.Errorf("the Portworx invitation to %s has the role %q: a role is not empty and has no \",\" or \"@\"", scope, a.Roles[i])
+			}
+			if err != nil {
+				view.Problems = append(view.Problems, Problem{Email: email, Vendor: Portworx, Reason: err.Error()})
+				continue
+			}
+			seen[scope] = true
+			want = append(want, Grant{Vendor: Portworx, Kind: KindInvitation, Scope: scope, Level: portworxRoles(a.Roles)})
+			view.Scopes[string(KindInvitation)+"|"+scope] = true
+			if a.TenantID != "" {
+				tenants = append(tenants, a.TenantID)
+			}
+		}
+		if len(want) > 0 {
+			view.Want[email] = append(view.Want[email], want...)
+		}
+	}
+
+	seen := map[string]bool{} // invitation uids, in case two tenants list one
+	for _, tenant := range slices.Compact(slices.Sorted(slices.Values(tenants))) {
+		for inv, err := range p.c.AccountInvitations.ListInvitations(ctx, tenant, nil).All() {
+			if err != nil {
+				return nil, fmt.Errorf("portworx: list invitations of tenant %s: %w", tenant, err)
+			}
+			r, ok := portworxRecord(&inv)
+			if !ok || (r.ID != "" && seen[r.ID]) {
+				continue
+			}
+			if emails[r.Email] || view.Scopes[string(KindInvitation)+"|"+r.Grant.Scope] {
+				seen[r.ID] = true
+				view.Have = append(view.Have, r)
+			}
+		}
+	}
+	return view, nil
+}
+
+// audit yields every invitation of the configured tenants, fetching pages
+// only as the loop advances.
+func (p *portworxConnector) audit(ctx context.Context, _ *stateView) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		for _, tenant := range slices.Compact(slices.Sorted(slices.Values(p.tenants))) {
+			for inv, err := range p.c.AccountInvitations.ListInvitations(ctx, tenant, nil).All() {
+				if err != nil {
+					yield(Record{}, fmt.Errorf("portworx: list invitations of tenant %s: %w", tenant, err))
+					return
+				}
+				if r, ok := portworxRecord(&inv); ok && !yield(r, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// execute sends one change. Portworx cannot change an invitation's roles,
+// so an update deletes the invitation (ch.Target) and creates it again
+// with the new roles; the invitee is emailed again and, if they had
+// accepted, has to accept again. A delete that finds nothing (404) lets
+// the create go ahead.
+func (p *portworxConnector) execute(ctx context.Context, ch Change, _ *stateView) (string, error) {
+	if ch.Grant.Kind != KindInvitation {
+		return "", fmt.Errorf("portworx: cannot %s a %s grant", ch.Action, ch.Grant.Kind)
+	}
+	switch ch.Action {
+	case Create:
+		return p.create(ctx, ch)
+	case Update:
+		if err := p.c.AccountInvitations.DeleteInvitation(ctx, ch.Target, nil); err != nil && !errors.Is(err, invitations.ErrNotFound) {
+			return "", err
+		}
+		return p.create(ctx, ch)
+	case Remove:
+		return "", p.c.AccountInvitations.DeleteInvitation(ctx, ch.Target, nil)
+	}
+	return "", fmt.Errorf("portworx: unknown action %q", ch.Action)
+}
+
+// create invites ch.Email to the grant's scope, with an access policy
+// binding each role to that scope alone, and returns the invitation uid.
+func (p *portworxConnector) create(ctx context.Context, ch Change) (string, error) {
+	kind, id, _ := strings.Cut(ch.Grant.Scope, ":")
+	var roles []string
+	if ch.Grant.Level != "" {
+		roles = strings.Split(ch.Grant.Level, ",")
+	}
+	bind := func() []models.PortworxRoleBinding {
+		out := make([]models.PortworxRoleBinding, 0, len(roles))
+		for _, role := range roles {
+			out = append(out, models.PortworxRoleBinding{RoleName: role, ResourceIDs: []string{id}})
+		}
+		return out
+	}
+	cfg := &models.PortworxInvitationConfig{UserEmail: ch.Email}
+	switch kind {
+	case portworxAccount:
+		cfg.AccountID = id
+		cfg.AccessPolicy.Account = roles
+	case portworxTenant:
+		cfg.TenantID = id
+		cfg.AccessPolicy.Tenant = bind()
+	case portworxProject:
+		cfg.ProjectID = id
+		cfg.AccessPolicy.Project = bind()
+	default:
+		return "", fmt.Errorf("portworx: invitation scope %q is not account:, tenant: or project:<id>", ch.Grant.Scope)
+	}
+	inv, err := p.c.AccountInvitations.CreateInvitation(ctx, &models.PortworxInvitation{Config: cfg})
+	if err != nil {
+		return "", err
+	}
+	if inv.Meta == nil {
+		return "", nil
+	}
+	return inv.Meta.UID, nil
+}
