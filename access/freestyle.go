@@ -186,7 +186,7 @@ func (f *freestyleConnector) settleDoubts(ids []string, st *stateView, view *ven
 		}
 		if c := candidates(d); len(c) > 1 {
 			view.Problems = append(view.Problems, Problem{
-				Email: d.email, Vendor: Freestyle,
+				Email: d.email, Vendor: Freestyle, Key: Grant{Vendor: Freestyle, Kind: KindIdentity}.Key(d.email),
 				Reason: fmt.Sprintf("an identity create is in doubt and %d new identities are nobody's: cannot tell which of them is %s's; map it in the state by hand", len(c), d.email),
 			})
 		}

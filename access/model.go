@@ -120,8 +120,9 @@ type Grant struct {
 	// Level is the access level, role or permission; several roles are
 	// sorted and joined with ",".
 	Level string `json:"level,omitempty"`
-	// Users are a Freestyle VM permission's allowed users (nil: all).
-	Users []string `json:"users,omitempty"`
+	// Users are a Freestyle VM permission's allowed users: nil (null in
+	// JSON) for every user, an empty list for nobody.
+	Users []string `json:"users"`
 }
 
 // Key identifies the grant of one person regardless of its level: two

@@ -130,12 +130,15 @@ func diff(v Vendor, people []Person, view *vendorView, snap *Snapshot, opts Plan
 			}
 			continue
 		}
+		// Without its identity, nothing else of a person's Freestyle
+		// access can be planned.
+		identityBlocked := blocked[Grant{Vendor: Freestyle, Kind: KindIdentity}.Key(email)]
 		for _, g := range view.Want[email] {
 			k := g.Key(email)
 			wanted[k] = true
 			rs := have[k]
 			switch {
-			case blocked[k]:
+			case blocked[k], identityBlocked && g.Vendor == Freestyle:
 			case len(rs) == 0:
 				reason := fmt.Sprintf("%s should have %s", email, describe(g))
 				if d, ok := snap.InDoubt[k]; ok && d.Change.Action == Create {
@@ -192,8 +195,10 @@ func absentIn(people []Person, email string) bool {
 	return false
 }
 
+// sameLevel compares levels and allowed users, where nil (every user) is
+// not an empty list (nobody).
 func sameLevel(a, b Grant) bool {
-	return a.Level == b.Level && slices.Equal(a.Users, b.Users)
+	return a.Level == b.Level && (a.Users == nil) == (b.Users == nil) && slices.Equal(a.Users, b.Users)
 }
 
 // sortChanges orders changes by person, with a Freestyle identity created

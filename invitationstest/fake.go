@@ -108,6 +108,12 @@ func WithBoxLargeGroup(n int) Option {
 	return func(f *Fake) { f.boxLargeGroup = n }
 }
 
+// WithGeneratedMembers adds n GitGuardian workspace members
+// (gen000001@example.com and on), for audits and benchmarks at scale.
+func WithGeneratedMembers(n int) Option {
+	return func(f *Fake) { f.generatedMembers = n }
+}
+
 // WithLatency delays every answer by d.
 func WithLatency(d time.Duration) Option {
 	return func(f *Fake) { f.latency = d }
@@ -121,9 +127,10 @@ type Fake struct {
 	latency time.Duration
 	now     func() time.Time
 
-	boxMaxOffset  int64             // largest list offset the fake Box accepts
-	boxLargeGroup int               // members of the large Box group, 0 for none
-	quotas        map[string]*quota // by vendor name; see WithQuota
+	boxMaxOffset     int64             // largest list offset the fake Box accepts
+	boxLargeGroup    int               // members of the large Box group, 0 for none
+	quotas           map[string]*quota // by vendor name; see WithQuota
+	generatedMembers int               // GitGuardian members of WithGeneratedMembers
 
 	// serving is the mux requests are routed through. Reset swaps in a
 	// fresh one, built with fresh stores.

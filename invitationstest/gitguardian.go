@@ -34,6 +34,7 @@ func (f *Fake) registerGitGuardian() {
 		f.gg.seed(f.now())
 		f.gg.seedMembers(f.now())
 	}
+	f.gg.seedGeneratedMembers(f.now(), f.generatedMembers)
 	v := &vendor{
 		name:       "gitguardian",
 		prefix:     GitGuardianPrefix,

@@ -48,6 +48,19 @@ func (s *gitGuardianStore) seedMembers(now time.Time) {
 	}
 }
 
+// seedGeneratedMembers adds n members of its own (WithGeneratedMembers),
+// for audits at scale.
+func (s *gitGuardianStore) seedGeneratedMembers(now time.Time, n int) {
+	if s.mem.nextID == 0 {
+		s.mem.nextID = GitGuardianDemoOwnerID
+	}
+	at := now.Add(-30 * 24 * time.Hour).UTC().Truncate(time.Second)
+	for i := range n {
+		s.mem.add(models.Member{Name: fmt.Sprintf("Generated %d", i+1), Email: fmt.Sprintf("gen%06d@example.com", i+1),
+			AccessLevel: models.AccessLevelMember, Active: true, CreatedAt: at})
+	}
+}
+
 func (m *ggMembers) add(member models.Member) models.Member {
 	member.ID, member.Role = m.nextID, member.AccessLevel
 	m.nextID++
