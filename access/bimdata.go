@@ -1,0 +1,146 @@
+package access
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+
+	"github.com/invitesdk/invitations"
+	"github.com/invitesdk/invitations/models"
+)
+
+// BIMData invitation levels: the grant's Level is the invitation's status.
+const (
+	bimPending  = "pending"
+	bimAccepted = "accepted"
+	bimDenied   = "denied"
+)
+
+// bimDataConnector keeps BIMData identity-provider invitations: the
+// invitations BIMData sends to the organisation's identity provider,
+// which accepts or denies them. Nothing is created here; an invitation
+// is accepted, denied, or its user deleted.
+type bimDataConnector struct {
+	c *invitations.Client
+}
+
+func newBIMDataConnector(c *invitations.Client) connector {
+	return &bimDataConnector{c: c}
+}
+
+func (b *bimDataConnector) vendor() Vendor { return BIMData }
+
+// bimRecord is inv as a record; ok is false for a status this package
+// does not know (BIMData documents only P, A and D today).
+func bimRecord(inv models.BIMDataInvitation) (Record, bool) {
+	var level string
+	var state State
+	switch inv.Status {
+	case models.BIMDataInvitationStatusPending:
+		level, state = bimPending, StatePending
+	// "W" (accepted, waiting for the user's first login) is what 2019
+	// servers sent for an accepted invitation.
+	case models.BIMDataInvitationStatusAccepted, "W":
+		level, state = bimAccepted, StateAccepted
+	case models.BIMDataInvitationStatusDenied:
+		level, state = bimDenied, StateDenied
+	default:
+		return Record{}, false
+	}
+	id := strconv.FormatInt(inv.ID, 10)
+	return Record{
+		Email: inv.Email,
+		Grant: Grant{Vendor: BIMData, Kind: KindIDPInvitation, Scope: id, Level: level},
+		State: state,
+		ID:    id,
+	}, true
+}
+
+// read fetches every invitation in one request (the API does not page
+// them). A denied invitation is no access, so it is neither had nor
+// wanted: it is left as it is.
+func (b *bimDataConnector) read(ctx context.Context, people []Person, _ *stateView) (*vendorView, error) {
+	all, err := b.c.SSO.GetInvitations(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("access: bimdata invitations: %w", err)
+	}
+	byEmail := map[string][]Record{}
+	denied := map[string]int{}
+	for _, inv := range all {
+		r, ok := bimRecord(inv)
+		if !ok {
+			continue
+		}
+		email := strings.ToLower(r.Email)
+		if r.State == StateDenied {
+			denied[email]++
+			continue
+		}
+		byEmail[email] = append(byEmail[email], r)
+	}
+	view := &vendorView{Want: map[string][]Grant{}}
+	seen := map[string]bool{}
+	for _, p := range people {
+		email := strings.ToLower(p.Email)
+		if !seen[email] {
+			seen[email] = true
+			view.Have = append(view.Have, byEmail[email]...)
+		}
+		if p.Absent || p.BIMData == nil || !p.BIMData.Accept {
+			continue
+		}
+		if len(byEmail[email]) == 0 {
+			reason := "no pending BIMData invitation for " + p.Email
+			if n := denied[email]; n > 0 {
+				reason += fmt.Sprintf(" (%d denied, left as they are)", n)
+			}
+			view.Problems = append(view.Problems, Problem{Email: p.Email, Vendor: BIMData, Reason: reason})
+			continue
+		}
+		for _, r := range byEmail[email] {
+			g := r.Grant
+			g.Level = bimAccepted
+			view.Want[email] = append(view.Want[email], g)
+		}
+	}
+	return view, nil
+}
+
+// audit yields every invitation, denied ones included. The list comes
+// whole in one answer; records are still made one at a time.
+func (b *bimDataConnector) audit(ctx context.Context, _ *stateView) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		all, err := b.c.SSO.GetInvitations(ctx, nil)
+		if err != nil {
+			yield(Record{}, fmt.Errorf("access: bimdata invitations: %w", err))
+			return
+		}
+		for _, inv := range all {
+			if r, ok := bimRecord(inv); ok && !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+// execute accepts an invitation (update to accepted), denies a pending
+// one (remove), or deletes the user of an accepted one (remove): once
+// accepted, the access is the BIMData user itself.
+func (b *bimDataConnector) execute(ctx context.Context, ch Change, _ *stateView) (string, error) {
+	id, err := strconv.ParseInt(cmp.Or(ch.Target, ch.Grant.Scope), 10, 64)
+	if err != nil || id <= 0 {
+		return "", fmt.Errorf("access: bimdata: target %q is not an invitation id", cmp.Or(ch.Target, ch.Grant.Scope))
+	}
+	switch {
+	case ch.Action == Update && ch.Grant.Level == bimAccepted:
+		return "", b.c.SSO.AcceptInvitation(ctx, id)
+	case ch.Action == Remove && ch.Grant.Level == bimPending:
+		return "", b.c.SSO.DenyInvitation(ctx, id)
+	case ch.Action == Remove && ch.Grant.Level == bimAccepted:
+		return "", b.c.SSO.DeleteUser(ctx, ch.Email)
+	}
+	return "", fmt.Errorf("access: bimdata: cannot %s an invitation to %q", ch.Action, ch.Grant.Level)
+}

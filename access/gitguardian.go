@@ -1,0 +1,171 @@
+package access
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+
+	"github.com/invitesdk/invitations"
+	"github.com/invitesdk/invitations/models"
+)
+
+// GitGuardian record ids say which object is behind a workspace grant: a
+// member (who accepted) or a pending invitation. Member and invitation
+// ids are numbered apart, so the prefix is what tells the two apart.
+const (
+	ggMemberPrefix     = "member:"
+	ggInvitationPrefix = "invitation:"
+)
+
+// ggPerPage is GitGuardian's largest page: the fewest requests for a full
+// list.
+const ggPerPage = 100
+
+// gitGuardianConnector keeps GitGuardian workspace access: one grant per
+// person, an invitation until they accept it, a membership after.
+type gitGuardianConnector struct {
+	c *invitations.Client
+}
+
+func newGitGuardianConnector(c *invitations.Client) connector {
+	return &gitGuardianConnector{c: c}
+}
+
+func (g *gitGuardianConnector) vendor() Vendor { return GitGuardian }
+
+// ggGrant is the workspace grant at level.
+func ggGrant(level models.AccessLevel) Grant {
+	return Grant{Vendor: GitGuardian, Kind: KindWorkspace, Level: string(level)}
+}
+
+func ggMemberRecord(m models.Member) Record {
+	return Record{Email: m.Email, Grant: ggGrant(m.AccessLevel), State: StateMember, ID: ggMemberPrefix + strconv.FormatInt(m.ID, 10)}
+}
+
+func ggInvitationRecord(inv models.Invitation) Record {
+	return Record{Email: inv.Email, Grant: ggGrant(inv.AccessLevel), State: StatePending, ID: ggInvitationPrefix + strconv.FormatInt(inv.ID, 10)}
+}
+
+// ggWantedLevel is the level a person asks for; none means member, the
+// level GitGuardian itself gives an invitation that names none.
+func ggWantedLevel(a *GitGuardianAccess) models.AccessLevel {
+	return cmp.Or(a.AccessLevel, models.AccessLevelMember)
+}
+
+// read lists the whole workspace once (members, then invitations) rather
+// than searching per person: two paged lists cost fewer requests than one
+// search per person as soon as there are more than a few people.
+func (g *gitGuardianConnector) read(ctx context.Context, people []Person, _ *stateView) (*vendorView, error) {
+	view := &vendorView{Want: map[string][]Grant{}, Scopes: map[string]bool{}}
+	emails := map[string]bool{}
+	for _, p := range people {
+		email := strings.ToLower(p.Email)
+		emails[email] = true
+		if p.Absent || p.GitGuardian == nil {
+			continue
+		}
+		view.Want[email] = []Grant{ggGrant(ggWantedLevel(p.GitGuardian))}
+		view.Scopes[string(KindWorkspace)+"|"] = true
+	}
+	for r, err := range g.records(ctx) {
+		if err != nil {
+			return nil, err
+		}
+		if emails[strings.ToLower(r.Email)] {
+			view.Have = append(view.Have, r)
+		}
+	}
+	return view, nil
+}
+
+// records streams the members, then the pending invitations.
+func (g *gitGuardianConnector) records(ctx context.Context) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		for m, err := range g.c.Members.ListMembers(ctx, &invitations.ListMembersOptions{PerPage: ggPerPage}).All() {
+			if err != nil {
+				yield(Record{}, fmt.Errorf("access: gitguardian members: %w", err))
+				return
+			}
+			if !yield(ggMemberRecord(m), nil) {
+				return
+			}
+		}
+		for inv, err := range g.c.Invitations.ListInvitations(ctx, &invitations.ListInvitationsOptions{PerPage: ggPerPage}).All() {
+			if err != nil {
+				yield(Record{}, fmt.Errorf("access: gitguardian invitations: %w", err))
+				return
+			}
+			if !yield(ggInvitationRecord(inv), nil) {
+				return
+			}
+		}
+	}
+}
+
+func (g *gitGuardianConnector) audit(ctx context.Context, _ *stateView) iter.Seq2[Record, error] {
+	return g.records(ctx)
+}
+
+// execute sends one workspace change. A create returns the new
+// invitation's record id.
+func (g *gitGuardianConnector) execute(ctx context.Context, ch Change, _ *stateView) (string, error) {
+	level := models.AccessLevel(ch.Grant.Level)
+	switch ch.Action {
+	case Create:
+		return g.invite(ctx, ch.Email, level)
+	case Update:
+		prefix, id, err := ggTarget(ch.Target)
+		if err != nil {
+			return "", err
+		}
+		if prefix == ggMemberPrefix {
+			_, err := g.c.Members.UpdateMember(ctx, id, &models.UpdateMemberRequest{AccessLevel: level}, nil)
+			return "", err
+		}
+		// An invitation's level cannot be changed: it is replaced. An
+		// invitation already gone (404) is what the delete wanted, so
+		// the new one is still sent; any other failure stops before it,
+		// so that a person never ends up with two invitations.
+		if err := g.c.Invitations.DeleteInvitation(ctx, id); err != nil && !errors.Is(err, invitations.ErrNotFound) {
+			return "", err
+		}
+		return g.invite(ctx, ch.Email, level)
+	case Remove:
+		prefix, id, err := ggTarget(ch.Target)
+		if err != nil {
+			return "", err
+		}
+		if prefix == ggMemberPrefix {
+			return "", g.c.Members.DeleteMember(ctx, id, nil)
+		}
+		return "", g.c.Invitations.DeleteInvitation(ctx, id)
+	}
+	return "", fmt.Errorf("access: gitguardian: unknown action %q", ch.Action)
+}
+
+func (g *gitGuardianConnector) invite(ctx context.Context, email string, level models.AccessLevel) (string, error) {
+	inv, err := g.c.Invitations.CreateInvitations(ctx, &models.CreateInvitationsRequest{Email: email, AccessLevel: level}, nil)
+	if err != nil {
+		return "", err
+	}
+	return ggInvitationPrefix + strconv.FormatInt(inv.ID, 10), nil
+}
+
+// ggTarget splits a record id ("member:1002", "invitation:7") into its
+// prefix and numeric id.
+func ggTarget(target string) (prefix string, id int64, err error) {
+	for _, prefix := range []string{ggMemberPrefix, ggInvitationPrefix} {
+		if rest, ok := strings.CutPrefix(target, prefix); ok {
+			id, err := strconv.ParseInt(rest, 10, 64)
+			if err != nil || id <= 0 {
+				break
+			}
+			return prefix, id, nil
+		}
+	}
+	return "", 0, fmt.Errorf("access: gitguardian: target %q is neither member:<id> nor invitation:<id>", target)
+}

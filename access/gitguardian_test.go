@@ -1,0 +1,283 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/invitesdk/invitations"
+	"github.com/invitesdk/invitations/invitationstest"
+	"github.com/invitesdk/invitations/models"
+)
+
+// demoFake starts the fake with its demo data and returns it with a
+// client over loopback.
+func demoFake(t *testing.T) (*invitationstest.TestServer, *invitations.Client) {
+	t.Helper()
+	srv := invitationstest.NewTestServer(t, invitationstest.WithDemoData())
+	c, err := srv.Client()
+	require.NoError(t, err)
+	return srv, c
+}
+
+// loggedOps returns the operations the fake received, in order.
+func loggedOps(srv *invitationstest.TestServer) []invitationstest.Operation {
+	var ops []invitationstest.Operation
+	for _, r := range srv.Requests() {
+		ops = append(ops, r.Operation)
+	}
+	return ops
+}
+
+// collectAudit ranges over a connector's audit until it ends or n records
+// were taken (n <= 0: all of them).
+func collectAudit(t *testing.T, c connector, n int) []Record {
+	t.Helper()
+	var out []Record
+	for r, err := range c.audit(t.Context(), &stateView{snap: NewSnapshot()}) {
+		require.NoError(t, err)
+		out = append(out, r)
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+func TestGitGuardianRead(t *testing.T) {
+	t.Parallel()
+	srv, c := demoFake(t)
+	people := []Person{
+		{Email: "USER001@example.com", GitGuardian: &GitGuardianAccess{AccessLevel: models.AccessLevelManager}},
+		{Email: "nobody@example.com", GitGuardian: &GitGuardianAccess{}},
+		{Email: "member01@example.com", Absent: true, GitGuardian: &GitGuardianAccess{AccessLevel: models.AccessLevelManager}},
+		{Email: "user002@example.com"}, // asks for nothing on GitGuardian
+	}
+	view, err := newGitGuardianConnector(c).read(t.Context(), people, &stateView{snap: NewSnapshot()})
+	require.NoError(t, err)
+
+	workspace := func(level models.AccessLevel) Grant {
+		return Grant{Vendor: GitGuardian, Kind: KindWorkspace, Level: string(level)}
+	}
+	assert.Equal(t, []Record{
+		{Email: invitationstest.DemoPersonEmail, Grant: workspace(models.AccessLevelMember), State: StateMember, ID: "member:1002"},
+		{Email: "member01@example.com", Grant: workspace(models.AccessLevelMember), State: StateMember, ID: "member:1003"},
+		{Email: invitationstest.DemoPersonEmail, Grant: workspace(models.AccessLevelMember), State: StatePending, ID: "invitation:1"},
+		{Email: "user002@example.com", Grant: workspace(models.AccessLevelManager), State: StatePending, ID: "invitation:2"},
+	}, view.Have)
+	assert.Equal(t, map[string][]Grant{
+		"user001@example.com": {workspace(models.AccessLevelManager)},
+		"nobody@example.com":  {workspace(models.AccessLevelMember)}, // no level: GitGuardian's default
+	}, view.Want)
+	assert.Equal(t, map[string]bool{"workspace|": true}, view.Scopes)
+	assert.Empty(t, view.Problems)
+	assert.Empty(t, view.Subjects)
+
+	// The whole workspace once, 100 a page: 45 members on one page, 240
+	// invitations on three.
+	assert.Equal(t, []invitationstest.Operation{
+		invitationstest.GitGuardianListMembers,
+		invitationstest.GitGuardianListInvitations, invitationstest.GitGuardianListInvitations, invitationstest.GitGuardianListInvitations,
+	}, loggedOps(srv))
+	for _, r := range srv.Requests() {
+		q, err := url.ParseQuery(r.RawQuery)
+		require.NoError(t, err)
+		assert.Equal(t, "100", q.Get("per_page"), r.Operation)
+	}
+}
+
+func TestGitGuardianReadNobodyWantsIt(t *testing.T) {
+	t.Parallel()
+	_, c := demoFake(t)
+	view, err := newGitGuardianConnector(c).read(t.Context(), []Person{{Email: "nobody@example.com"}}, &stateView{snap: NewSnapshot()})
+	require.NoError(t, err)
+	assert.Empty(t, view.Have)
+	assert.Empty(t, view.Want)
+	assert.Empty(t, view.Scopes, "a workspace nobody asks for is no scope to prune")
+}
+
+func TestGitGuardianExecute(t *testing.T) {
+	t.Parallel()
+	grant := func(level models.AccessLevel) Grant {
+		return Grant{Vendor: GitGuardian, Kind: KindWorkspace, Level: string(level)}
+	}
+	tests := []struct {
+		name   string
+		change Change
+		wantID string
+		ops    []invitationstest.Operation
+		check  func(t *testing.T, ctx context.Context, c *invitations.Client)
+	}{{
+		name:   "create invites",
+		change: Change{Action: Create, Email: "ada@example.com", Grant: grant(models.AccessLevelManager)},
+		wantID: "invitation:241",
+		ops:    []invitationstest.Operation{invitationstest.GitGuardianCreateInvitations},
+		check: func(t *testing.T, ctx context.Context, c *invitations.Client) {
+			inv, err := c.Invitations.GetInvitation(ctx, 241)
+			require.NoError(t, err)
+			assert.Equal(t, "ada@example.com", inv.Email)
+			assert.Equal(t, models.AccessLevelManager, inv.AccessLevel)
+		},
+	}, {
+		name:   "update member",
+		change: Change{Action: Update, Email: invitationstest.DemoPersonEmail, Grant: grant(models.AccessLevelRestricted), Target: "member:1002"},
+		ops:    []invitationstest.Operation{invitationstest.GitGuardianUpdateMember},
+		check: func(t *testing.T, ctx context.Context, c *invitations.Client) {
+			m, err := c.Members.GetMember(ctx, invitationstest.GitGuardianDemoMemberID)
+			require.NoError(t, err)
+			assert.Equal(t, models.AccessLevelRestricted, m.AccessLevel)
+		},
+	}, {
+		name:   "update invitation replaces it",
+		change: Change{Action: Update, Email: "user002@example.com", Grant: grant(models.AccessLevelRestricted), Target: "invitation:2"},
+		wantID: "invitation:241",
+		ops:    []invitationstest.Operation{invitationstest.GitGuardianDeleteInvitation, invitationstest.GitGuardianCreateInvitations},
+		check: func(t *testing.T, ctx context.Context, c *invitations.Client) {
+			_, err := c.Invitations.GetInvitation(ctx, 2)
+			assert.ErrorIs(t, err, invitations.ErrNotFound)
+			inv, err := c.Invitations.GetInvitation(ctx, 241)
+			require.NoError(t, err)
+			assert.Equal(t, "user002@example.com", inv.Email)
+			assert.Equal(t, models.AccessLevelRestricted, inv.AccessLevel)
+		},
+	}, {
+		name:   "update of an invitation already gone still invites",
+		change: Change{Action: Update, Email: "ada@example.com", Grant: grant(models.AccessLevelMember), Target: "invitation:999"},
+		wantID: "invitation:241",
+		ops:    []invitationstest.Operation{invitationstest.GitGuardianDeleteInvitation, invitationstest.GitGuardianCreateInvitations},
+	}, {
+		name:   "remove member",
+		change: Change{Action: Remove, Email: invitationstest.DemoPersonEmail, Grant: grant(models.AccessLevelMember), Target: "member:1002"},
+		ops:    []invitationstest.Operation{invitationstest.GitGuardianDeleteMember},
+		check: func(t *testing.T, ctx context.Context, c *invitations.Client) {
+			_, err := c.Members.GetMember(ctx, invitationstest.GitGuardianDemoMemberID)
+			assert.ErrorIs(t, err, invitations.ErrNotFound)
+			_, err = c.Invitations.GetInvitation(ctx, 1)
+			assert.NoError(t, err, "the member's id is not taken for an invitation's")
+		},
+	}, {
+		name:   "remove invitation",
+		change: Change{Action: Remove, Email: invitationstest.DemoPersonEmail, Grant: grant(models.AccessLevelMember), Target: "invitation:1"},
+		ops:    []invitationstest.Operation{invitationstest.GitGuardianDeleteInvitation},
+		check: func(t *testing.T, ctx context.Context, c *invitations.Client) {
+			_, err := c.Invitations.GetInvitation(ctx, 1)
+			assert.ErrorIs(t, err, invitations.ErrNotFound)
+			_, err = c.Members.GetMember(ctx, invitationstest.GitGuardianDemoMemberID)
+			assert.NoError(t, err)
+		},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := demoFake(t)
+			id, err := newGitGuardianConnector(c).execute(t.Context(), tt.change, &stateView{snap: NewSnapshot()})
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantID, id)
+			assert.Equal(t, tt.ops, loggedOps(srv))
+			if tt.check != nil {
+				tt.check(t, t.Context(), c)
+			}
+		})
+	}
+}
+
+func TestGitGuardianExecuteErrorsAsTheSDKGivesThem(t *testing.T) {
+	t.Parallel()
+	st := &stateView{snap: NewSnapshot()}
+	grant := Grant{Vendor: GitGuardian, Kind: KindWorkspace, Level: string(models.AccessLevelMember)}
+
+	t.Run("already in the workspace", func(t *testing.T) {
+		t.Parallel()
+		_, c := demoFake(t)
+		_, err := newGitGuardianConnector(c).execute(t.Context(), Change{Action: Create, Email: "member01@example.com", Grant: grant}, st)
+		var apiErr *invitations.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 200, apiErr.StatusCode)
+	})
+	t.Run("pending invitation", func(t *testing.T) {
+		t.Parallel()
+		_, c := demoFake(t)
+		_, err := newGitGuardianConnector(c).execute(t.Context(), Change{Action: Create, Email: "user002@example.com", Grant: grant}, st)
+		assert.ErrorIs(t, err, invitations.ErrConflict)
+	})
+	t.Run("removal of something gone", func(t *testing.T) {
+		t.Parallel()
+		_, c := demoFake(t)
+		_, err := newGitGuardianConnector(c).execute(t.Context(), Change{Action: Remove, Email: "x@example.com", Grant: grant, Target: "member:9999"}, st)
+		assert.ErrorIs(t, err, invitations.ErrNotFound)
+	})
+	t.Run("replacement stops when the delete is in doubt", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoFake(t)
+		srv.Inject(invitationstest.Fault{Operation: invitationstest.GitGuardianDeleteInvitation, Status: 503, RetryAfter: "0", Times: -1})
+		_, err := newGitGuardianConnector(c).execute(t.Context(), Change{Action: Update, Email: "user002@example.com", Grant: grant, Target: "invitation:2"}, st)
+		assert.ErrorIs(t, err, invitations.ErrOutcomeUnknown)
+		assert.Zero(t, srv.RequestCount(invitationstest.GitGuardianCreateInvitations), "no second invitation while the first may still be there")
+	})
+	t.Run("bad target", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoFake(t)
+		for _, target := range []string{"", "1002", "member:", "member:x", "invitation:-1", "identity:1"} {
+			_, err := newGitGuardianConnector(c).execute(t.Context(), Change{Action: Remove, Email: "x@example.com", Grant: grant, Target: target}, st)
+			assert.ErrorContains(t, err, "neither member:<id> nor invitation:<id>", target)
+		}
+		assert.Empty(t, srv.Requests())
+	})
+}
+
+func TestGitGuardianAudit(t *testing.T) {
+	t.Parallel()
+	srv, c := demoFake(t)
+	recs := collectAudit(t, newGitGuardianConnector(c), 0)
+	require.Len(t, recs, 45+240)
+	assert.Equal(t, Record{Email: "owner@example.com", Grant: Grant{Vendor: GitGuardian, Kind: KindWorkspace, Level: "owner"}, State: StateMember, ID: "member:1001"}, recs[0])
+	for _, r := range recs[:45] {
+		assert.Equal(t, StateMember, r.State, r.ID)
+	}
+	for _, r := range recs[45:] {
+		assert.Equal(t, StatePending, r.State, r.ID)
+	}
+	assert.Equal(t, "invitation:240", recs[len(recs)-1].ID)
+	assert.Equal(t, 1, srv.RequestCount(invitationstest.GitGuardianListMembers))
+	assert.Equal(t, 3, srv.RequestCount(invitationstest.GitGuardianListInvitations))
+}
+
+func TestGitGuardianAuditIsLazy(t *testing.T) {
+	t.Parallel()
+	srv, c := demoFake(t)
+	conn := newGitGuardianConnector(c)
+	seq := conn.audit(t.Context(), &stateView{snap: NewSnapshot()})
+	assert.Empty(t, srv.Requests(), "nothing is asked before the loop")
+	for range seq {
+		break
+	}
+	assert.Equal(t, []invitationstest.Operation{invitationstest.GitGuardianListMembers}, loggedOps(srv))
+
+	srv.ClearRequests()
+	recs := collectAudit(t, conn, 50) // the 45 members and the first invitations
+	assert.Equal(t, "invitation:5", recs[49].ID)
+	assert.Equal(t, []invitationstest.Operation{invitationstest.GitGuardianListMembers, invitationstest.GitGuardianListInvitations}, loggedOps(srv))
+}
+
+func TestGitGuardianAuditStopsAtAnError(t *testing.T) {
+	t.Parallel()
+	srv, c := demoFake(t)
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.GitGuardianListInvitations, Status: 403})
+	var n int
+	var errs []error
+	for r, err := range newGitGuardianConnector(c).audit(t.Context(), &stateView{snap: NewSnapshot()}) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+		_ = r
+	}
+	assert.Equal(t, 45, n)
+	require.Len(t, errs, 1)
+	assert.True(t, errors.Is(errs[0], invitations.ErrForbidden), errs[0])
+}
