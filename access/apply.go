@@ -39,6 +39,7 @@ func (m *Manager) Apply(ctx context.Context, plan *Plan) ([]Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("access: loading the state: %w", err)
 	}
+	snap = snap.normalize()
 	run := &applyRun{m: m, sv: &stateView{snap: snap}, known: plan.known}
 	run.settle(plan)
 	if err := run.save(ctx); err != nil {
@@ -156,11 +157,13 @@ func (r *applyRun) execute(ctx context.Context, ch Change) Result {
 			if outcome == Done {
 				snap.Created[k] = now
 			}
+			delete(snap.Removed, k)
 			if ch.Grant.Kind == KindIdentity && id != "" {
 				snap.Identities[strings.ToLower(ch.Email)] = id
 			}
 		case Remove:
 			delete(snap.Created, k)
+			snap.Removed[k] = now
 			if ch.Grant.Kind == KindIdentity {
 				delete(snap.Identities, strings.ToLower(ch.Email))
 			}
@@ -210,6 +213,9 @@ func cloneSnapshot(s *Snapshot) *Snapshot {
 	}
 	for k, v := range s.InDoubt {
 		cp.InDoubt[k] = v
+	}
+	for k, v := range s.Removed {
+		cp.Removed[k] = v
 	}
 	return cp
 }

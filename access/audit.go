@@ -22,7 +22,8 @@ func (m *Manager) Audit(ctx context.Context) iter.Seq2[Record, error] {
 			yield(Record{}, fmt.Errorf("access: loading the state: %w", err))
 			return
 		}
-		sv := &stateView{snap: snap}
+		snap = snap.normalize()
+	sv := &stateView{snap: snap}
 		ctx, cancel := context.WithCancel(ctx)
 		type item struct {
 			rec Record

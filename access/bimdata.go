@@ -62,7 +62,7 @@ func bimRecord(inv models.BIMDataInvitation) (Record, bool) {
 // read fetches every invitation in one request (the API does not page
 // them). A denied invitation is no access, so it is neither had nor
 // wanted: it is left as it is.
-func (b *bimDataConnector) read(ctx context.Context, people []Person, _ *stateView) (*vendorView, error) {
+func (b *bimDataConnector) read(ctx context.Context, people []Person, st *stateView) (*vendorView, error) {
 	all, err := b.c.SSO.GetInvitations(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("access: bimdata invitations: %w", err)
@@ -78,6 +78,9 @@ func (b *bimDataConnector) read(ctx context.Context, people []Person, _ *stateVi
 		if r.State == StateDenied {
 			denied[email]++
 			continue
+		}
+		if r.State == StateAccepted && st.removed(r.Grant.Key(email)) {
+			continue // its user was deleted; the invitation stays accepted
 		}
 		byEmail[email] = append(byEmail[email], r)
 	}

@@ -92,6 +92,17 @@ func (v *stateView) owner(identityID string) string {
 	return ""
 }
 
+// removed reports whether this package removed the grant with key.
+func (v *stateView) removed(key string) bool {
+	if v == nil {
+		return false
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	_, ok := v.snap.Removed[key]
+	return ok
+}
+
 // doubts returns the in-doubt changes of vendor.
 func (v *stateView) doubts(vendor Vendor) []DoubtfulChange {
 	v.mu.Lock()

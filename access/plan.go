@@ -53,6 +53,7 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 	if err != nil {
 		return nil, fmt.Errorf("access: loading the state: %w", err)
 	}
+	snap = snap.normalize()
 	sv := &stateView{snap: snap}
 
 	views := make(map[Vendor]*vendorView, len(m.vendors))

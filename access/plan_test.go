@@ -13,7 +13,7 @@ import (
 	"github.com/invitesdk/invitations/models"
 )
 
-func boxGrant(group, role string) Grant {
+func groupGrant(group, role string) Grant {
 	return Grant{Vendor: Box, Kind: KindGroup, Scope: group, Level: role}
 }
 
@@ -21,12 +21,12 @@ func TestDiffCreatesUpdatesAndLeavesHandMadeGrantsAlone(t *testing.T) {
 	t.Parallel()
 	view := &vendorView{
 		Have: []Record{
-			{Email: "ada@example.com", Grant: boxGrant("g1", "member"), ID: "m1"},
-			{Email: "ada@example.com", Grant: boxGrant("g2", "member"), ID: "m2"},
-			{Email: "ada@example.com", Grant: boxGrant("g9", "member"), ID: "m9"}, // made by hand
+			{Email: "ada@example.com", Grant: groupGrant("g1", "member"), ID: "m1"},
+			{Email: "ada@example.com", Grant: groupGrant("g2", "member"), ID: "m2"},
+			{Email: "ada@example.com", Grant: groupGrant("g9", "member"), ID: "m9"}, // made by hand
 		},
 		Want: map[string][]Grant{"ada@example.com": {
-			boxGrant("g1", "member"), boxGrant("g2", "admin"), boxGrant("g3", "member"),
+			groupGrant("g1", "member"), groupGrant("g2", "admin"), groupGrant("g3", "member"),
 		}},
 		Subjects: map[string]string{"ada@example.com": "u1"},
 		Scopes:   map[string]bool{"group|g1": true, "group|g2": true, "group|g3": true},
@@ -47,16 +47,16 @@ func TestDiffPrunesOnlyWhatItCreatedInNamedScopesUnlessToldOtherwise(t *testing.
 	t.Parallel()
 	view := &vendorView{
 		Have: []Record{
-			{Email: "ours@example.com", Grant: boxGrant("g1", "member"), ID: "m1"},
-			{Email: "hand@example.com", Grant: boxGrant("g1", "member"), ID: "m2"},
-			{Email: "other@example.com", Grant: boxGrant("g7", "member"), ID: "m3"}, // a scope nobody names
+			{Email: "ours@example.com", Grant: groupGrant("g1", "member"), ID: "m1"},
+			{Email: "hand@example.com", Grant: groupGrant("g1", "member"), ID: "m2"},
+			{Email: "other@example.com", Grant: groupGrant("g7", "member"), ID: "m3"}, // a scope nobody names
 		},
-		Want:   map[string][]Grant{"ada@example.com": {boxGrant("g1", "member")}},
+		Want:   map[string][]Grant{"ada@example.com": {groupGrant("g1", "member")}},
 		Scopes: map[string]bool{"group|g1": true},
 	}
 	snap := NewSnapshot()
-	snap.Created[boxGrant("g1", "").Key("ours@example.com")] = time.Now()
-	snap.Created[boxGrant("g7", "").Key("other@example.com")] = time.Now()
+	snap.Created[groupGrant("g1", "").Key("ours@example.com")] = time.Now()
+	snap.Created[groupGrant("g7", "").Key("other@example.com")] = time.Now()
 	people := []Person{{Email: "ada@example.com"}}
 
 	none, _ := diff(Box, people, &vendorView{Have: view.Have, Want: view.Want, Scopes: view.Scopes}, snap, PlanOptions{})
@@ -93,7 +93,7 @@ func TestDiffRemovesEverythingOfAnAbsentPersonIdentityLast(t *testing.T) {
 
 func TestDiffSettlesDoubtsByWhatItReads(t *testing.T) {
 	t.Parallel()
-	g := boxGrant("g1", "member")
+	g := groupGrant("g1", "member")
 	snap := NewSnapshot()
 	k := g.Key("ada@example.com")
 	snap.InDoubt[k] = DoubtfulChange{Change: Change{Action: Create, Email: "ada@example.com", Grant: g}}

@@ -22,6 +22,10 @@ type Snapshot struct {
 	Created map[string]time.Time `json:"created"`
 	// InDoubt holds the changes whose outcome is unknown, by key.
 	InDoubt map[string]DoubtfulChange `json:"in_doubt"`
+	// Removed holds the keys of grants this package removed that a vendor
+	// goes on showing (BIMData keeps an accepted invitation after its user
+	// is deleted), so that they are not removed again.
+	Removed map[string]time.Time `json:"removed,omitempty"`
 }
 
 // DoubtfulChange is a change that may have reached the vendor without an
@@ -37,7 +41,28 @@ type DoubtfulChange struct {
 
 // NewSnapshot returns an empty snapshot.
 func NewSnapshot() *Snapshot {
-	return &Snapshot{Identities: map[string]string{}, Created: map[string]time.Time{}, InDoubt: map[string]DoubtfulChange{}}
+	return &Snapshot{Identities: map[string]string{}, Created: map[string]time.Time{}, InDoubt: map[string]DoubtfulChange{}, Removed: map[string]time.Time{}}
+}
+
+// normalize gives every map of s a value, whatever a store loaded (an
+// older file, a field left out).
+func (s *Snapshot) normalize() *Snapshot {
+	if s == nil {
+		return NewSnapshot()
+	}
+	if s.Identities == nil {
+		s.Identities = map[string]string{}
+	}
+	if s.Created == nil {
+		s.Created = map[string]time.Time{}
+	}
+	if s.InDoubt == nil {
+		s.InDoubt = map[string]DoubtfulChange{}
+	}
+	if s.Removed == nil {
+		s.Removed = map[string]time.Time{}
+	}
+	return s
 }
 
 // Store keeps the Snapshot between runs. Implementations: FileStore (one
