@@ -11,8 +11,6 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
-
-	"github.com/gofrs/flock"
 )
 
 // FileStore keeps the Snapshot in one JSON file, indented and with sorted
@@ -23,7 +21,8 @@ import (
 // it over the old one, so a reader (or a crash) sees the old snapshot or
 // the new one, never a mix. Lock takes an operating-system lock (flock on
 // Unix, LockFileEx on Windows) on the side file "<path>.lock", which the
-// operating system releases when the holder exits, however it ends.
+// operating system releases when the holder exits, however it ends; on
+// systems with neither, Lock fails with errors.ErrUnsupported.
 type FileStore struct {
 	path string
 }
@@ -65,21 +64,27 @@ func (s *FileStore) Lock(ctx context.Context) (func() error, error) {
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
 		return nil, fmt.Errorf("access: state lock %s: %w", s.LockPath(), err)
 	}
-	// One open file per call: flock excludes two open files of the same
-	// path even within one process, so two Locks here exclude each other.
-	fl := flock.New(s.LockPath(), flock.SetPermissions(fileMode))
-	ok, err := fl.TryLock()
+	// One open file per call: the lock belongs to it, so two Locks in one
+	// process exclude each other as two processes do.
+	f, err := os.OpenFile(s.LockPath(), os.O_RDWR|os.O_CREATE, fileMode)
 	if err != nil {
-		return nil, fmt.Errorf("access: state lock %s: %w", s.LockPath(), err)
+		return nil, fmt.Errorf("access: state lock: %w", err)
 	}
-	if !ok {
+	ok, err := lockFile(f)
+	if err != nil || !ok {
+		_ = f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("access: state lock %s: %w", s.LockPath(), err)
+		}
 		return nil, s.lockedError()
 	}
-	// The record is informative only: the lock is the flock, so a record
+	// The record is informative only: the lock is the OS lock, so a record
 	// that cannot be written does not fail the apply.
 	host, _ := os.Hostname()
 	if rec, err := json.Marshal(lockHolder{PID: os.Getpid(), Host: host, Since: time.Now().UTC()}); err == nil {
-		_ = os.WriteFile(s.LockPath(), append(rec, '\n'), fileMode)
+		if f.Truncate(0) == nil {
+			_, _ = f.WriteAt(append(rec, '\n'), 0)
+		}
 	}
 	var once sync.Once
 	var unlockErr error
@@ -87,8 +92,12 @@ func (s *FileStore) Lock(ctx context.Context) (func() error, error) {
 		once.Do(func() {
 			// Emptied first, so that the record never names a finished
 			// holder: one left by a crash is overwritten by the next one.
-			_ = os.Truncate(s.LockPath(), 0)
-			if err := fl.Unlock(); err != nil {
+			_ = f.Truncate(0)
+			err := unlockFile(f)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
 				unlockErr = fmt.Errorf("access: state unlock %s: %w", s.LockPath(), err)
 			}
 		})

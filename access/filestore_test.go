@@ -177,6 +177,9 @@ func TestFileStoreLockNamesHolder(t *testing.T) {
 	// Unlock is idempotent: a second call does not release the next
 	// holder's lock.
 	require.NoError(t, unlock())
+	record, err := os.ReadFile(s.LockPath())
+	require.NoError(t, err)
+	assert.Empty(t, record, "the lock file names no finished holder")
 	require.NoError(t, unlock())
 	next, err := s.Lock(ctx)
 	require.NoError(t, err)

@@ -6,6 +6,9 @@
 // The schema is created on first use. The lock lives on a database
 // session, so a connection pooler in transaction mode (pgbouncer's
 // pool_mode=transaction) must not stand between the store and the server.
+//
+// pgstate is a module of its own, so that programs using only the SDK do
+// not depend on pgx; it needs Go 1.25, as pgx's patched releases do.
 package pgstate
 
 import (

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,43 +124,53 @@ func testOverwrite(t *testing.T, s access.Store) {
 
 func testAtomicSave(t *testing.T, s access.Store) {
 	ctx := context.Background()
-	const n, saves = 2000, 30
+	// Saves alternate between two snapshots of the same size while two
+	// readers load: until both have loaded often enough that a Save that
+	// is not atomic (a truncate then a write, say) would have been seen
+	// half done, and at most maxSaves saves.
+	const n, minSaves, minLoads, maxSaves = 2000, 30, 300, 3000
 	a, b := sized(n, "a"), sized(n, "b")
 	require.NoError(t, s.Save(ctx, a))
-	done := make(chan struct{})
-	var loads int
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-done:
-				return
-			default:
+	var (
+		stop   = make(chan struct{})
+		loads  atomic.Int64
+		failed atomic.Bool
+		wg     sync.WaitGroup
+	)
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				got, err := s.Load(ctx)
+				ok := assert.NoError(t, err, "Load during Save") &&
+					assert.True(t, equalSnap(got, a) || equalSnap(got, b), "Load during Save saw neither snapshot whole (%d identities)", len(got.Identities))
+				if !ok {
+					failed.Store(true)
+					return
+				}
+				loads.Add(1)
 			}
-			got, err := s.Load(ctx)
-			if !assert.NoError(t, err, "Load during Save") {
-				return
-			}
-			loads++
-			if !assert.True(t, equalSnap(got, a) || equalSnap(got, b), "Load during Save saw neither snapshot whole (%d identities)", len(got.Identities)) {
-				return
-			}
-		}
-	}()
-	for i := range saves {
+		}()
+	}
+	saves := 0
+	for ; saves < maxSaves && !failed.Load() && (saves < minSaves || loads.Load() < minLoads); saves++ {
 		next := a
-		if i%2 == 0 {
+		if saves%2 == 0 {
 			next = b
 		}
 		if !assert.NoError(t, s.Save(ctx, next)) {
 			break
 		}
 	}
-	close(done)
+	close(stop)
 	wg.Wait()
-	t.Logf("%d loads during %d saves", loads, saves)
+	t.Logf("%d loads during %d saves", loads.Load(), saves)
 }
 
 func equalSnap(got, want *access.Snapshot) bool {
