@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -218,7 +219,7 @@ func (s *Store) lockedError(ctx context.Context, conn *pgxpool.Conn) error {
 		started time.Time
 	)
 	err := conn.QueryRow(ctx, `
-		SELECT a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local'), a.backend_start
+		SELECT a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), ''), a.backend_start
 		FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
 		  AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid
@@ -228,8 +229,22 @@ func (s *Store) lockedError(ctx context.Context, conn *pgxpool.Conn) error {
 		// Released since, or not visible to this role: say what is known.
 		return fmt.Errorf("%w: state %q (table %s) is held by another session", access.ErrLocked, s.name, Table)
 	}
-	return fmt.Errorf("%w: state %q (table %s) is held by backend pid %d (application %q, client %s) connected since %s",
-		access.ErrLocked, s.name, Table, pid, app, client, started.UTC().Format(time.RFC3339))
+	// A role may see another role's sessions without their application
+	// and address (pg_read_all_stats shows them); a local socket has no
+	// address. Only what is known is said.
+	var seen []string
+	if app != "" {
+		seen = append(seen, fmt.Sprintf("application %q", app))
+	}
+	if client != "" {
+		seen = append(seen, "client "+client)
+	}
+	who := ""
+	if len(seen) > 0 {
+		who = " (" + strings.Join(seen, ", ") + ")"
+	}
+	return fmt.Errorf("%w: state %q (table %s) is held by backend pid %d%s connected since %s",
+		access.ErrLocked, s.name, Table, pid, who, started.UTC().Format(time.RFC3339))
 }
 
 // Load reads the state's row; no row is an empty snapshot.
