@@ -1,0 +1,278 @@
+package access
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// FileStore keeps the Snapshot in one JSON file, indented and with sorted
+// keys so that a change to it reads well in a pull request. It is the
+// default Store.
+//
+// Save writes a temporary file in the same directory, syncs it and renames
+// it over the old one, so a reader (or a crash) sees the old snapshot or
+// the new one, never a mix. Lock takes an operating-system lock (flock on
+// Unix, LockFileEx on Windows) on the side file "<path>.lock", which the
+// operating system releases when the holder exits, however it ends; on
+// systems with neither, Lock fails with errors.ErrUnsupported.
+type FileStore struct {
+	path string
+}
+
+// NewFileStore returns a FileStore keeping its snapshot in the file at
+// path and its lock in "<path>.lock". Neither file is touched until the
+// first Lock, Load or Save.
+func NewFileStore(path string) *FileStore {
+	return &FileStore{path: path}
+}
+
+// Path returns the path of the snapshot file.
+func (s *FileStore) Path() string { return s.path }
+
+// LockPath returns the path of the side file Lock locks.
+func (s *FileStore) LockPath() string { return s.path + ".lock" }
+
+// fileMode is the mode of a new state file: it names people, so it is
+// readable by its owner only. Save keeps the mode of an existing file.
+const fileMode fs.FileMode = 0o600
+
+// lockHolder is what the lock file records of the apply holding it, so
+// that a second one can say whom it waits for.
+type lockHolder struct {
+	PID   int       `json:"pid"`
+	Host  string    `json:"host"`
+	Since time.Time `json:"since"`
+}
+
+// Lock takes the lock file for one apply. When another apply, in this
+// process or another, holds it, Lock returns at once an error matching
+// ErrLocked that names the lock file and, when it can read it, the
+// holder's pid, host and start time. The returned func releases the lock;
+// calling it again does nothing.
+func (s *FileStore) Lock(ctx context.Context) (func() error, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+		return nil, fmt.Errorf("access: state lock %s: %w", s.LockPath(), err)
+	}
+	// One open file per call: the lock belongs to it, so two Locks in one
+	// process exclude each other as two processes do.
+	f, err := os.OpenFile(s.LockPath(), os.O_RDWR|os.O_CREATE, fileMode)
+	if err != nil {
+		return nil, fmt.Errorf("access: state lock: %w", err)
+	}
+	ok, err := lockFile(f)
+	if err != nil || !ok {
+		_ = f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("access: state lock %s: %w", s.LockPath(), err)
+		}
+		return nil, s.lockedError()
+	}
+	// The record is informative only: the lock is the OS lock, so a record
+	// that cannot be written does not fail the apply.
+	host, _ := os.Hostname()
+	if rec, err := json.Marshal(lockHolder{PID: os.Getpid(), Host: host, Since: time.Now().UTC()}); err == nil {
+		if f.Truncate(0) == nil {
+			_, _ = f.WriteAt(append(rec, '\n'), 0)
+		}
+	}
+	var once sync.Once
+	var unlockErr error
+	return func() error {
+		once.Do(func() {
+			// Emptied first, so that the record never names a finished
+			// holder: one left by a crash is overwritten by the next one.
+			_ = f.Truncate(0)
+			err := unlockFile(f)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				unlockErr = fmt.Errorf("access: state unlock %s: %w", s.LockPath(), err)
+			}
+		})
+		return unlockErr
+	}, nil
+}
+
+// lockedError says who holds the lock, as far as the lock file tells.
+func (s *FileStore) lockedError() error {
+	data, err := os.ReadFile(s.LockPath())
+	var h lockHolder
+	if err != nil || json.Unmarshal(data, &h) != nil || h.PID == 0 {
+		return fmt.Errorf("%w: %s is held by another process", ErrLocked, s.LockPath())
+	}
+	return fmt.Errorf("%w: %s is held by pid %d on %s since %s",
+		ErrLocked, s.LockPath(), h.PID, h.Host, h.Since.Format(time.RFC3339))
+}
+
+// Load reads the snapshot file. A missing file is an empty snapshot; a
+// file that is not a snapshot is an error naming the file and, for bad
+// JSON, the line and column.
+func (s *FileStore) Load(ctx context.Context) (*Snapshot, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return NewSnapshot(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("access: state file: %w", err)
+	}
+	snap, err := DecodeSnapshot(data)
+	if err != nil {
+		return nil, fmt.Errorf("access: state file %s: %w", s.path, err)
+	}
+	return snap, nil
+}
+
+// Save writes snap whole: to a temporary file in the same directory,
+// synced, then renamed over the snapshot file, then the directory synced.
+// The file keeps its mode; a new one is 0600. A cancelled ctx leaves the
+// file as it was.
+func (s *FileStore) Save(ctx context.Context, snap *Snapshot) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	data, err := EncodeSnapshot(snap)
+	if err != nil {
+		return fmt.Errorf("access: state file %s: %w", s.path, err)
+	}
+	if err := s.writeAtomic(ctx, data); err != nil {
+		return fmt.Errorf("access: state file %s: %w", s.path, err)
+	}
+	return nil
+}
+
+func (s *FileStore) writeAtomic(ctx context.Context, data []byte) (err error) {
+	dir, base := filepath.Split(s.path)
+	if dir == "" {
+		dir = "."
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	mode := fileMode
+	if fi, err := os.Stat(s.path); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if err := tmp.Chmod(mode); err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	// The last point at which giving up leaves the old file untouched.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), s.path); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes the rename durable. Not every system can sync a directory
+// (Windows cannot open one for it); there the rename stands as the
+// system keeps it.
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	_ = d.Close()
+}
+
+// EncodeSnapshot returns the JSON form of s that FileStore writes:
+// indented, keys sorted, empty maps as {} rather than null, ending in a
+// newline. Stores of other kinds may use it too.
+func EncodeSnapshot(s *Snapshot) ([]byte, error) {
+	if s == nil {
+		return nil, errors.New("nil snapshot")
+	}
+	c := *s
+	normalize(&c)
+	data, err := json.MarshalIndent(&c, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
+// DecodeSnapshot parses the JSON form of a snapshot. Missing maps come back
+// empty, not nil. A syntax error says at which line and column.
+func DecodeSnapshot(data []byte) (*Snapshot, error) {
+	var s Snapshot
+	if err := json.Unmarshal(data, &s); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn):
+			line, col := position(data, syn.Offset)
+			return nil, fmt.Errorf("line %d, column %d (byte %d): %w", line, col, syn.Offset, err)
+		case errors.As(err, &typ):
+			line, col := position(data, typ.Offset)
+			return nil, fmt.Errorf("line %d, column %d (byte %d): %w", line, col, typ.Offset, err)
+		}
+		return nil, err
+	}
+	normalize(&s)
+	return &s, nil
+}
+
+func normalize(s *Snapshot) {
+	if s.Identities == nil {
+		s.Identities = map[string]string{}
+	}
+	if s.Created == nil {
+		s.Created = map[string]time.Time{}
+	}
+	if s.InDoubt == nil {
+		s.InDoubt = map[string]DoubtfulChange{}
+	}
+}
+
+// position turns the byte offset encoding/json reports (the count of bytes
+// read when it stopped) into a 1-based line and column.
+func position(data []byte, offset int64) (line, col int) {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	before := data[:offset]
+	line = 1 + bytes.Count(before, []byte{'\n'})
+	col = int(offset) - bytes.LastIndexByte(before, '\n')
+	if offset > 0 && col > 1 {
+		// The offset is past the offending byte; point at it.
+		col--
+	}
+	return line, col
+}

@@ -1,0 +1,284 @@
+// Package storetest is the test suite every access.Store must pass: the
+// one FileStore and pgstate.Store run, for stores of other kinds to run
+// too.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/invitesdk/invitations/access"
+	"github.com/invitesdk/invitations/models"
+)
+
+// Run runs the suite as subtests of t, in parallel. newStore must return
+// a store on state of its own, empty (nothing saved yet), and clean it up
+// with t.Cleanup.
+//
+// It checks that an empty store loads an empty snapshot; that a populated
+// snapshot comes back equal; that Save replaces the whole snapshot and a
+// concurrent Load sees the old one or the new one, never a mix or an
+// error; that a second Lock fails at once with an error matching
+// access.ErrLocked that says more than ErrLocked alone; that of goroutines
+// racing to Lock exactly one wins; that an unlocked store can be locked
+// again; that the lock holder can Load and Save; and that Lock, Load and
+// Save return the context's error when it is cancelled, leaving the
+// snapshot as it was.
+func Run(t *testing.T, newStore func(t *testing.T) access.Store) {
+	t.Helper()
+	tests := []struct {
+		name string
+		run  func(t *testing.T, s access.Store)
+	}{
+		{"EmptyLoad", testEmptyLoad},
+		{"RoundTrip", testRoundTrip},
+		{"Overwrite", testOverwrite},
+		{"AtomicSave", testAtomicSave},
+		{"SecondLock", testSecondLock},
+		{"RelockAfterUnlock", testRelock},
+		{"LockRace", testLockRace},
+		{"SaveUnderLock", testSaveUnderLock},
+		{"Cancelled", testCancelled},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.run(t, newStore(t))
+		})
+	}
+}
+
+// Populated returns a snapshot with entries in every part: identities,
+// created grants and in-doubt changes with known identities, with times
+// in UTC as the stores keep them.
+func Populated() *access.Snapshot {
+	since := time.Date(2025, 3, 14, 15, 9, 26, 535897932, time.UTC)
+	s := access.NewSnapshot()
+	s.Identities["ada@example.com"] = "ident-ada"
+	s.Identities["grace@example.com"] = "ident-grace"
+	ws := access.Grant{Vendor: access.GitGuardian, Kind: access.KindWorkspace, Level: string(models.AccessLevelMember)}
+	group := access.Grant{Vendor: access.Box, Kind: access.KindGroup, Scope: "group-7", Level: "admin"}
+	vm := access.Grant{Vendor: access.Freestyle, Kind: access.KindVM, Scope: "vm-1", Users: []string{"root", "dev"}}
+	s.Created[ws.Key("ada@example.com")] = since
+	s.Created[group.Key("ada@example.com")] = since.Add(time.Minute)
+	s.Created[vm.Key("grace@example.com")] = since.Add(time.Hour)
+	ident := access.Change{
+		Action: access.Create, Email: "linus@example.com",
+		Grant:  access.Grant{Vendor: access.Freestyle, Kind: access.KindIdentity},
+		Reason: "desired: identity",
+	}
+	s.InDoubt[ident.Key()] = access.DoubtfulChange{Change: ident, Since: since, KnownIdentities: []string{"ident-ada", "ident-grace"}}
+	from := group
+	from.Level = "member"
+	upd := access.Change{
+		Action: access.Update, Email: "ada@example.com", Grant: group, From: &from,
+		Target: "membership-9", Reason: "desired: admin",
+	}
+	s.InDoubt[upd.Key()] = access.DoubtfulChange{Change: upd, Since: since.Add(2 * time.Second)}
+	return s
+}
+
+// sized returns a snapshot with n identities, all ending in tag, so that a
+// snapshot read back can be told apart from any mix of two.
+func sized(n int, tag string) *access.Snapshot {
+	s := access.NewSnapshot()
+	for i := range n {
+		s.Identities[fmt.Sprintf("person%05d@example.com", i)] = "ident-" + tag
+	}
+	return s
+}
+
+func testEmptyLoad(t *testing.T, s access.Store) {
+	got, err := s.Load(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, access.NewSnapshot(), got)
+}
+
+func testRoundTrip(t *testing.T, s access.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.Save(ctx, Populated()))
+	got, err := s.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, Populated(), got)
+}
+
+func testOverwrite(t *testing.T, s access.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.Save(ctx, Populated()))
+	next := access.NewSnapshot()
+	next.Identities["new@example.com"] = "ident-new"
+	require.NoError(t, s.Save(ctx, next))
+	got, err := s.Load(ctx)
+	require.NoError(t, err)
+	// Whole: nothing of the first snapshot is left.
+	assert.Equal(t, next, got)
+}
+
+func testAtomicSave(t *testing.T, s access.Store) {
+	ctx := context.Background()
+	// Saves alternate between two snapshots of the same size while two
+	// readers load: until both have loaded often enough that a Save that
+	// is not atomic (a truncate then a write, say) would have been seen
+	// half done, and at most maxSaves saves.
+	const n, minSaves, minLoads, maxSaves = 2000, 30, 300, 3000
+	a, b := sized(n, "a"), sized(n, "b")
+	require.NoError(t, s.Save(ctx, a))
+	var (
+		stop   = make(chan struct{})
+		loads  atomic.Int64
+		failed atomic.Bool
+		wg     sync.WaitGroup
+	)
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				got, err := s.Load(ctx)
+				ok := assert.NoError(t, err, "Load during Save") &&
+					assert.True(t, equalSnap(got, a) || equalSnap(got, b), "Load during Save saw neither snapshot whole (%d identities)", len(got.Identities))
+				if !ok {
+					failed.Store(true)
+					return
+				}
+				loads.Add(1)
+			}
+		}()
+	}
+	saves := 0
+	for ; saves < maxSaves && !failed.Load() && (saves < minSaves || loads.Load() < minLoads); saves++ {
+		next := a
+		if saves%2 == 0 {
+			next = b
+		}
+		if !assert.NoError(t, s.Save(ctx, next)) {
+			break
+		}
+	}
+	close(stop)
+	wg.Wait()
+	t.Logf("%d loads during %d saves", loads.Load(), saves)
+}
+
+func equalSnap(got, want *access.Snapshot) bool {
+	if len(got.Identities) != len(want.Identities) || len(got.Created) != 0 || len(got.InDoubt) != 0 {
+		return false
+	}
+	for k, v := range want.Identities {
+		if got.Identities[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func testSecondLock(t *testing.T, s access.Store) {
+	ctx := context.Background()
+	unlock, err := s.Lock(ctx)
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, unlock()) }()
+	again, err := s.Lock(ctx)
+	if again != nil {
+		_ = again()
+	}
+	require.ErrorIs(t, err, access.ErrLocked)
+	// The holder is named: the error says more than ErrLocked alone.
+	assert.Greater(t, len(err.Error()), len(access.ErrLocked.Error()), "error %q", err)
+}
+
+func testRelock(t *testing.T, s access.Store) {
+	ctx := context.Background()
+	for range 3 {
+		unlock, err := s.Lock(ctx)
+		require.NoError(t, err)
+		require.NoError(t, unlock())
+	}
+}
+
+func testLockRace(t *testing.T, s access.Store) {
+	ctx := context.Background()
+	const racers = 8
+	var (
+		wg      sync.WaitGroup
+		start   = make(chan struct{})
+		mu      sync.Mutex
+		unlocks []func() error
+		errs    []error
+	)
+	for range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			unlock, err := s.Lock(ctx)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			unlocks = append(unlocks, unlock)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for _, u := range unlocks {
+		assert.NoError(t, u())
+	}
+	assert.Len(t, unlocks, 1, "winners")
+	for _, err := range errs {
+		assert.ErrorIs(t, err, access.ErrLocked)
+	}
+}
+
+func testSaveUnderLock(t *testing.T, s access.Store) {
+	ctx := context.Background()
+	unlock, err := s.Lock(ctx)
+	require.NoError(t, err)
+	require.NoError(t, s.Save(ctx, Populated()))
+	got, err := s.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, Populated(), got)
+	require.NoError(t, unlock())
+	got, err = s.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, Populated(), got, "the snapshot outlives the lock")
+}
+
+func testCancelled(t *testing.T, s access.Store) {
+	require.NoError(t, s.Save(context.Background(), Populated()))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+
+	err := s.Save(ctx, access.NewSnapshot())
+	assert.True(t, errors.Is(err, context.Canceled), "Save: %v", err)
+	_, err = s.Load(ctx)
+	assert.True(t, errors.Is(err, context.Canceled), "Load: %v", err)
+	unlock, err := s.Lock(ctx)
+	if unlock != nil {
+		_ = unlock()
+	}
+	assert.True(t, errors.Is(err, context.Canceled), "Lock: %v", err)
+
+	// The cancelled Save changed nothing, and the cancelled Lock left the
+	// store unlocked.
+	got, err := s.Load(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, Populated(), got)
+	unlock, err = s.Lock(context.Background())
+	require.NoError(t, err)
+	assert.NoError(t, unlock())
+}
