@@ -82,7 +82,7 @@ type callState struct {
 	maybeActed atomic.Bool  // some attempt may have reached the server without an answer that rules out its effect
 	// The current round trip, reset by the transport before each one.
 	getConn atomic.Bool // the transport started looking for a connection (so the trace works)
-	wrote   atomic.Bool // some of the request was written
+	gotConn atomic.Bool // it had one: from then on, the request may be written at any moment
 	// credentials are the Authorization values sent so far, scrubbed from
 	// whatever the server echoes back into an error.
 	credentials []string
@@ -94,7 +94,7 @@ type callState struct {
 func newCallState(ctx context.Context, api *apiConfig, authorization string) (context.Context, *callState) {
 	st := &callState{api: api, credentials: []string{authorization}}
 	st.trace.GetConn = func(string) { st.getConn.Store(true) }
-	st.trace.WroteHeaderField = func(string, []string) { st.wrote.Store(true) }
+	st.trace.GotConn = func(httptrace.GotConnInfo) { st.gotConn.Store(true) }
 	return httptrace.WithClientTrace(context.WithValue(ctx, callKey{}, st), &st.trace), st
 }
 
@@ -132,7 +132,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	ctxDoneBefore := req.Context().Err() != nil
 	st.getConn.Store(false)
-	st.wrote.Store(false)
+	st.gotConn.Store(false)
 	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
@@ -143,10 +143,13 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	switch {
 	case err != nil:
-		if !ctxDoneBefore && !neverConnected(err) && !(st.getConn.Load() && !st.wrote.Load()) {
-			// Only a failure known to come before the first byte rules
-			// the server out; a transport that does not report its
-			// progress through httptrace counts as having written.
+		if !ctxDoneBefore && !neverConnected(err) && !(st.getConn.Load() && !st.gotConn.Load()) {
+			// Only a failure known to come before the request could be
+			// written rules the server out: no connection yet. Once there
+			// is one, net/http may still be writing the request when a
+			// cancelled RoundTrip returns. A transport that does not
+			// report its progress through httptrace counts as having
+			// written.
 			st.maybeActed.Store(true)
 		}
 	case resp.StatusCode >= 500:

@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/invitesdk/invitations"
+	"github.com/invitesdk/invitations/access"
 	"github.com/invitesdk/invitations/invitationstest"
 	"github.com/invitesdk/invitations/models"
 )
@@ -156,6 +157,44 @@ func readmeDerived(ctx context.Context, client *invitations.Client, inviteeToken
 		invitations.WithGitGuardianAPIKey(euKey))
 	// README: end
 	return eu, err
+}
+
+var _ = readmeAccess // compiled, never run (see below)
+
+// readmeAccess is compiled, not run: it writes access-state.json where it
+// runs. The access package's own tests drive the same calls on the fake.
+func readmeAccess(ctx context.Context, client *invitations.Client, repoID, tenantID string) error {
+	// README: begin
+	people := []access.Person{{
+		Email:       "ada@example.com",
+		GitGuardian: &access.GitGuardianAccess{AccessLevel: models.AccessLevelMember},
+		Box:         []access.BoxMembership{{GroupName: "Engineering"}},
+		Freestyle:   &access.FreestyleAccess{Git: []access.FreestyleGitPermission{{RepoID: repoID, Permission: models.GitAccessLevelWrite}}},
+		Portworx:    []access.PortworxAccess{{TenantID: tenantID, Roles: []string{"tenant-admin"}}},
+	}, {
+		Email:  "bob@example.com",
+		Absent: true, // offboard everywhere
+	}}
+	m, err := access.New(client, access.NewFileStore("access-state.json"), access.WithPortworxTenants(tenantID))
+	if err != nil {
+		return err
+	}
+	plan, err := m.Plan(ctx, people, access.PlanOptions{})
+	if err != nil {
+		return err
+	}
+	for _, c := range plan.Changes {
+		fmt.Println(c.Action, c.Reason)
+	}
+	results, err := m.Apply(ctx, plan)
+	if err != nil {
+		return err
+	}
+	for _, r := range results {
+		fmt.Println(r.Outcome, r.Change.Reason)
+	}
+	// README: end
+	return nil
 }
 
 // README: begin

@@ -108,6 +108,11 @@ func withRetryClass(ctx context.Context, class RetryClass) context.Context {
 // errors and on 500, 502, 503 and 504, where the server may have acted.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
+		if resp != nil {
+			// The answer is in, perhaps of a server that acted: keep it
+			// rather than report a cancellation the call did not see.
+			return false, nil
+		}
 		return false, ctxErr
 	}
 	idempotent := ctx.Value(retryClassKey{}) == Idempotent

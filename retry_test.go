@@ -185,7 +185,7 @@ func TestRetryGivesUpWithLastResponse(t *testing.T) {
 	assert.NotContains(t, err.Error(), "giving up")
 }
 
-func TestRetryWaitEndsOnCancel(t *testing.T) {
+func TestCancelledWhileTheAnswerArrivesKeepsTheAnswer(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	// Real waits: the hook passes the hour-long Retry-After through.
@@ -193,14 +193,24 @@ func TestRetryWaitEndsOnCancel(t *testing.T) {
 	n := 0
 	env.mock.RegisterResponder(http.MethodGet, testBoxBase+"/group_memberships/1", func(req *http.Request) (*http.Response, error) {
 		n++
-		cancel() // the caller gives up while the client waits
+		cancel() // the caller gives up as the answer comes
 		return jsonResponse(req, 429, `{}`, "Retry-After", "3600"), nil
 	})
 	start := time.Now()
 	_, err := env.client.Memberships.GetGroupMembershipByID(ctx, "1", nil)
-	require.ErrorIs(t, err, context.Canceled)
-	assert.Equal(t, 1, n)
-	assert.Less(t, time.Since(start), time.Hour, "the wait ended with the context")
+	require.ErrorIs(t, err, ErrRateLimited, "the server's answer, not a cancellation it never saw")
+	assert.Equal(t, 1, n, "no retry once the context is done")
+	assert.Less(t, time.Since(start), time.Hour, "no wait started")
+
+	// A create answered as the caller cancels is the server's success:
+	// reporting it as not sent would have it sent again.
+	ctx, cancel = context.WithCancel(t.Context())
+	env.mock.RegisterResponder(http.MethodPost, testFreestyleBase+"/identity/v1/identities", func(req *http.Request) (*http.Response, error) {
+		cancel()
+		return jsonResponse(req, 200, `{"id":"i-1"}`), nil
+	})
+	_, err = env.client.Identity.CreateIdentity(ctx)
+	assert.NotErrorIs(t, err, ErrNotSent)
 }
 
 func TestRetryNoneWhenDisabled(t *testing.T) {

@@ -87,6 +87,13 @@ type applyRun struct {
 
 	saveMu  sync.Mutex
 	saveErr error
+
+	// Freestyle identities carry nothing to tell them apart: an identity
+	// create in doubt is settled later by the one identity that appeared
+	// beside those known. So identity creates run one at a time, and none
+	// runs after one ends in doubt, which keeps that one identity unique.
+	identityMu    sync.Mutex
+	identityDoubt bool
 }
 
 // settle records what the plan's reads answered of earlier doubts.
@@ -129,7 +136,12 @@ func (r *applyRun) chain(ctx context.Context, changes []Change, idx []int, resul
 			results[i] = Result{Change: ch, Outcome: Skipped, Err: errors.New("the person's Freestyle identity was not created")}
 			continue
 		}
-		res := r.execute(ctx, ch)
+		var res Result
+		if ch.Grant.Kind == KindIdentity && ch.Action == Create {
+			res = r.createIdentity(ctx, ch)
+		} else {
+			res = r.execute(ctx, ch)
+		}
 		results[i] = res
 		if ch.Grant.Kind == KindIdentity && ch.Action == Create && res.Outcome != Done && res.Outcome != AlreadyDone {
 			identityFailed = true
@@ -138,6 +150,18 @@ func (r *applyRun) chain(ctx context.Context, changes []Change, idx []int, resul
 			return
 		}
 	}
+}
+
+// createIdentity runs a Freestyle identity create alone (see identityMu).
+func (r *applyRun) createIdentity(ctx context.Context, ch Change) Result {
+	r.identityMu.Lock()
+	defer r.identityMu.Unlock()
+	if r.identityDoubt {
+		return Result{Change: ch, Outcome: Skipped, Err: errors.New("another Freestyle identity create is in doubt: the next plan settles it first")}
+	}
+	res := r.execute(ctx, ch)
+	r.identityDoubt = res.Outcome == InDoubt
+	return res
 }
 
 // execute sends one change and records its outcome in the state.

@@ -23,7 +23,7 @@ func (m *Manager) Audit(ctx context.Context) iter.Seq2[Record, error] {
 			return
 		}
 		snap = snap.normalize()
-	sv := &stateView{snap: snap}
+		sv := &stateView{snap: snap}
 		ctx, cancel := context.WithCancel(ctx)
 		type item struct {
 			rec Record

@@ -220,7 +220,7 @@ func EncodeSnapshot(s *Snapshot) ([]byte, error) {
 		return nil, errors.New("nil snapshot")
 	}
 	c := *s
-	normalize(&c)
+	c.normalize()
 	data, err := json.MarshalIndent(&c, "", "  ")
 	if err != nil {
 		return nil, err
@@ -245,20 +245,7 @@ func DecodeSnapshot(data []byte) (*Snapshot, error) {
 		}
 		return nil, err
 	}
-	normalize(&s)
-	return &s, nil
-}
-
-func normalize(s *Snapshot) {
-	if s.Identities == nil {
-		s.Identities = map[string]string{}
-	}
-	if s.Created == nil {
-		s.Created = map[string]time.Time{}
-	}
-	if s.InDoubt == nil {
-		s.InDoubt = map[string]DoubtfulChange{}
-	}
+	return s.normalize(), nil
 }
 
 // position turns the byte offset encoding/json reports (the count of bytes

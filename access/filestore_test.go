@@ -59,7 +59,8 @@ func TestFileStoreWritesReadableJSON(t *testing.T) {
     "zoe@example.com": "ident-2"
   },
   "created": {},
-  "in_doubt": {}
+  "in_doubt": {},
+  "removed": {}
 }
 `, string(data))
 }

@@ -94,6 +94,7 @@ func (f *freestyleConnector) read(ctx context.Context, people []Person, st *stat
 		ids = append(ids, ident.ID)
 		exists[ident.ID] = true
 	}
+	view.KnownIdentities = slices.Clone(ids)
 
 	f.settleDoubts(ids, st, view)
 

@@ -25,7 +25,7 @@ type Snapshot struct {
 	// Removed holds the keys of grants this package removed that a vendor
 	// goes on showing (BIMData keeps an accepted invitation after its user
 	// is deleted), so that they are not removed again.
-	Removed map[string]time.Time `json:"removed,omitempty"`
+	Removed map[string]time.Time `json:"removed"`
 }
 
 // DoubtfulChange is a change that may have reached the vendor without an
