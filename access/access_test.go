@@ -348,3 +348,23 @@ func TestErrorsNameTheVendor(t *testing.T) {
 	assert.True(t, strings.Contains(err.Error(), "box"), err.Error())
 	assert.True(t, errors.Is(err, invitations.ErrForbidden))
 }
+
+func TestAuditOf100000RecordsStreams(t *testing.T) {
+	t.Parallel()
+	srv := invitationstest.NewTestServer(t, invitationstest.WithGeneratedMembers(100_000))
+	client, err := srv.Client()
+	require.NoError(t, err)
+	defer client.CloseIdleConnections()
+	m, err := access.New(client, access.NewFileStore(filepath.Join(t.TempDir(), "state.json")), access.WithVendors(access.GitGuardian))
+	require.NoError(t, err)
+	n := 0
+	for rec, err := range m.Audit(t.Context()) {
+		require.NoError(t, err)
+		if rec.State == access.StateMember {
+			n++
+		}
+	}
+	assert.Equal(t, 100_000, n)
+	// Memory stays bounded by a page: BenchmarkAudit compares the peak
+	// heap at 100,000 records with that at 10,000.
+}

@@ -95,7 +95,6 @@ func (s *gitGuardianStore) getInvitation(w http.ResponseWriter, r *http.Request,
 // its older name role, active, and ordering; then cursor pages.
 func (s *gitGuardianStore) listMembers(w http.ResponseWriter, r *http.Request, _ []byte) {
 	q := r.URL.Query()
-	items := slices.Clone(s.mem.members)
 	search := strings.ToLower(q.Get("search"))
 	level := models.AccessLevel(cmp.Or(q.Get("access_level"), q.Get("role")))
 	var active *bool
@@ -106,6 +105,12 @@ func (s *gitGuardianStore) listMembers(w http.ResponseWriter, r *http.Request, _
 			return
 		}
 		active = &b
+	}
+	// Filtered or sorted, the list is a copy; a plain page of a large
+	// workspace reads the store in place (the handler holds the lock).
+	items := s.mem.members
+	if search != "" || level != "" || active != nil || q.Get("ordering") != "" {
+		items = slices.Clone(items)
 	}
 	items = slices.DeleteFunc(items, func(m models.Member) bool {
 		return (search != "" && !strings.Contains(strings.ToLower(m.Email), search) && !strings.Contains(strings.ToLower(m.Name), search)) ||
