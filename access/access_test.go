@@ -142,6 +142,17 @@ func (e *env) assertNoDuplicates(t *testing.T, people []access.Person, orphansBe
 	}
 }
 
+// fakeWrites counts the write requests in the fake's log.
+func fakeWrites(srv *invitationstest.TestServer) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Method != http.MethodGet {
+			n++
+		}
+	}
+	return n
+}
+
 func TestPlanApplyThenASecondRunSendsNothing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -163,11 +174,12 @@ func TestPlanApplyThenASecondRunSendsNothing(t *testing.T) {
 	again, err := e.manager.Plan(t.Context(), people, access.PlanOptions{})
 	require.NoError(t, err)
 	assert.True(t, again.Empty(), "second plan: %v", again.Changes)
-	before := e.writes.Load()
+	before, logged := e.writes.Load(), fakeWrites(e.srv)
 	results, err = e.manager.Apply(t.Context(), again)
 	require.NoError(t, err)
 	assert.Empty(t, results)
 	assert.Equal(t, before, e.writes.Load(), "a second apply sends no write")
+	assert.Equal(t, logged, fakeWrites(e.srv), "and the fake's request log agrees")
 	e.assertNoDuplicates(t, people, orphans)
 }
 
