@@ -315,6 +315,18 @@ func TestOffboardListsEverythingThenRemovesIt(t *testing.T) {
 	again, err := e.manager.Offboard(t.Context(), email)
 	require.NoError(t, err)
 	assert.True(t, again.Empty(), "nothing left: %v", again.Changes)
+
+	// The demo person's BIMData user is deleted, and BIMData goes on
+	// showing the invitation accepted: the state remembers the removal.
+	plan, err = e.manager.Offboard(t.Context(), invitationstest.DemoPersonEmail)
+	require.NoError(t, err)
+	_, err = e.manager.Apply(t.Context(), plan)
+	require.NoError(t, err)
+	before := fakeWrites(e.srv)
+	again, err = e.manager.Offboard(t.Context(), invitationstest.DemoPersonEmail)
+	require.NoError(t, err)
+	assert.True(t, again.Empty(), "nothing left for the demo person: %v", again.Changes)
+	assert.Equal(t, before, fakeWrites(e.srv))
 }
 
 func TestPlanRejectsBadPeopleBeforeAnyRequest(t *testing.T) {
