@@ -392,3 +392,43 @@ func TestAuditOf100000RecordsStreams(t *testing.T) {
 	// Memory stays bounded by a page: BenchmarkAudit compares the peak
 	// heap at 100,000 records with that at 10,000.
 }
+
+// failingStore fails its Save number failAt (1-based), as a process
+// killed right after a change reached the vendor would never record it.
+type failingStore struct {
+	access.Store
+	saves  atomic.Int64
+	failAt int64
+}
+
+func (s *failingStore) Save(ctx context.Context, snap *access.Snapshot) error {
+	if s.saves.Add(1) == s.failAt {
+		return errors.New("disk full")
+	}
+	return s.Store.Save(ctx, snap)
+}
+
+func TestAnIdentityCreatedButNeverRecordedIsAdoptedNotCreatedAgain(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	orphans := e.orphanIdentities(t)
+	people := []access.Person{{Email: "user201@example.com", Freestyle: &access.FreestyleAccess{
+		Git: []access.FreestyleGitPermission{{RepoID: invitationstest.FreestyleDemoRepoID, Permission: models.GitAccessLevelRead}},
+	}}}
+	// Saves: the plan's settlements, the identity create written ahead,
+	// then its outcome, which never reaches the disk.
+	broken, err := access.New(e.client, &failingStore{Store: e.store, failAt: 3}, access.WithVendors(access.Freestyle))
+	require.NoError(t, err)
+	plan, err := broken.Plan(t.Context(), people, access.PlanOptions{})
+	require.NoError(t, err)
+	_, err = broken.Apply(t.Context(), plan)
+	require.ErrorContains(t, err, "disk full")
+
+	plan, err = e.manager.Plan(t.Context(), people, access.PlanOptions{})
+	require.NoError(t, err)
+	for _, c := range plan.Changes {
+		assert.NotEqual(t, access.KindIdentity, c.Grant.Kind, "the identity that was made is adopted, not made again")
+	}
+	e.converge(t, people, 3)
+	e.assertNoDuplicates(t, people, orphans)
+}

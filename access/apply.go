@@ -87,6 +87,12 @@ type applyRun struct {
 
 	saveMu  sync.Mutex
 	saveErr error
+	// version counts the changes to the state (under sv.mu); saved is
+	// the version the store holds (under saveMu). A save that finds its
+	// change already stored by another returns at once: concurrent
+	// changes share one write.
+	version int64
+	saved   int64
 
 	// Freestyle identities carry nothing to tell them apart: an identity
 	// create in doubt is settled later by the one identity that appeared
@@ -100,6 +106,7 @@ type applyRun struct {
 func (r *applyRun) settle(plan *Plan) {
 	r.sv.mu.Lock()
 	defer r.sv.mu.Unlock()
+	r.version++
 	snap := r.sv.snap
 	now := time.Now().UTC()
 	for email, id := range plan.adopt {
@@ -159,6 +166,16 @@ func (r *applyRun) createIdentity(ctx context.Context, ch Change) Result {
 	if r.identityDoubt {
 		return Result{Change: ch, Outcome: Skipped, Err: errors.New("another Freestyle identity create is in doubt: the next plan settles it first")}
 	}
+	// Written ahead: if the process dies between the create and the
+	// record of its identity, the next plan finds the doubt and adopts
+	// the identity instead of creating another.
+	r.sv.mu.Lock()
+	r.sv.snap.InDoubt[ch.Key()] = r.doubt(ch, time.Now().UTC())
+	r.version++
+	r.sv.mu.Unlock()
+	if err := r.save(ctx); err != nil {
+		return Result{Change: ch, Outcome: Skipped, Err: err}
+	}
 	res := r.execute(ctx, ch)
 	r.identityDoubt = res.Outcome == InDoubt
 	return res
@@ -193,14 +210,13 @@ func (r *applyRun) execute(ctx context.Context, ch Change) Result {
 			}
 		}
 	case InDoubt:
-		d := DoubtfulChange{Change: ch, Since: now}
+		snap.InDoubt[k] = r.doubt(ch, now)
+	case Failed:
 		if ch.Grant.Kind == KindIdentity && ch.Action == Create {
-			d.KnownIdentities = append(slices.Clone(r.known[Freestyle]), slices.Collect(maps.Values(snap.Identities))...)
-			slices.Sort(d.KnownIdentities)
-			d.KnownIdentities = slices.Compact(d.KnownIdentities)
+			delete(snap.InDoubt, k) // the write-ahead: refused, or never sent
 		}
-		snap.InDoubt[k] = d
 	}
+	r.version++
 	res := Result{Change: ch, Outcome: outcome}
 	if outcome == Failed || outcome == InDoubt {
 		res.Err = err
@@ -208,23 +224,43 @@ func (r *applyRun) execute(ctx context.Context, ch Change) Result {
 	return res
 }
 
-// save writes the state; the first failure is kept and ends the apply's
-// chains, since an apply that cannot record what it did must stop.
+// doubt describes ch as in doubt since now; for an identity create it
+// lists the identities known, which the next plan looks beside. The
+// caller holds sv.mu.
+func (r *applyRun) doubt(ch Change, now time.Time) DoubtfulChange {
+	d := DoubtfulChange{Change: ch, Since: now}
+	if ch.Grant.Kind == KindIdentity && ch.Action == Create {
+		d.KnownIdentities = append(slices.Clone(r.known[Freestyle]), slices.Collect(maps.Values(r.sv.snap.Identities))...)
+		slices.Sort(d.KnownIdentities)
+		d.KnownIdentities = slices.Compact(d.KnownIdentities)
+	}
+	return d
+}
+
+// save writes the state as it is now, unless a save made since the
+// caller's last change already did; the first failure is kept and ends
+// the apply's chains, since an apply that cannot record what it did must
+// stop.
 func (r *applyRun) save(ctx context.Context) error {
+	r.sv.mu.Lock()
+	want := r.version
+	r.sv.mu.Unlock()
 	r.saveMu.Lock()
 	defer r.saveMu.Unlock()
-	if r.saveErr != nil {
+	if r.saveErr != nil || r.saved >= want {
 		return r.saveErr
 	}
 	r.sv.mu.Lock()
-	cp := cloneSnapshot(r.sv.snap)
+	cp, version := cloneSnapshot(r.sv.snap), r.version
 	r.sv.mu.Unlock()
 	// The state is written even when the apply's context has ended: what
 	// was done must be recorded.
 	if err := r.m.store.Save(context.WithoutCancel(ctx), cp); err != nil {
 		r.saveErr = fmt.Errorf("access: saving the state: %w", err)
+		return r.saveErr
 	}
-	return r.saveErr
+	r.saved = version
+	return nil
 }
 
 func cloneSnapshot(s *Snapshot) *Snapshot {
