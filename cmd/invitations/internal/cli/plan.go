@@ -132,7 +132,8 @@ func checkOutput(got string, allowed ...string) error {
 			return nil
 		}
 	}
-	return &exitError{code: ExitError, err: fmt.Errorf("-o %q: must be %s", got, strings.Join(allowed, " or "))}
+	list := strings.Join(allowed[:len(allowed)-1], ", ") + " or " + allowed[len(allowed)-1]
+	return &exitError{code: ExitError, err: fmt.Errorf("-o %q: must be %s", got, list)}
 }
 
 var signs = map[access.Action]string{access.Create: "+", access.Update: "~", access.Remove: "-"}
