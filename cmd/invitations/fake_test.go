@@ -32,7 +32,8 @@ type fakeProcess struct {
 // startFake runs "invitations fake" with args and waits for its banner.
 func startFake(t *testing.T, args ...string) *fakeProcess {
 	t.Helper()
-	cmd := exec.Command("invitations", append([]string{"fake"}, args...)...)
+	cmd := exec.Command(os.Args[0], append([]string{"fake"}, args...)...)
+	cmd.Env = append(os.Environ(), asCommand+"=1")
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	cmd.Stderr = os.Stderr
@@ -185,7 +186,8 @@ func TestFakeWithoutDemoData(t *testing.T) {
 func TestFakeRejectsBadFlags(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{{"-latency", "soon"}, {"extra"}, {"-addr", "256.0.0.1:0"}} {
-		cmd := exec.Command("invitations", append([]string{"fake"}, args...)...)
+		cmd := exec.Command(os.Args[0], append([]string{"fake"}, args...)...)
+		cmd.Env = append(os.Environ(), asCommand+"=1")
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		err := cmd.Run()

@@ -1,26 +1,34 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"errors"
 	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
-	"syscall"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/invitationstest"
 )
 
-// The test binary is also the command: testscript puts it on the PATH as
-// "invitations", so scripts and tests run the command as users do.
+// asCommand, set in the environment, makes the test binary run main: the
+// tests start it as the command itself, with its own stdin, stdout,
+// stderr, signals and exit status, as users run it.
+const asCommand = "INVITATIONS_TEST_RUN_MAIN"
+
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"invitations": func() { os.Exit(run()) }})
+	if os.Getenv(asCommand) == "1" {
+		os.Exit(run())
+	}
+	os.Exit(m.Run())
 }
 
 // secrets are the fake's credentials: no output of the command, the
@@ -30,104 +38,100 @@ var secrets = []string{
 	invitationstest.BIMDataAccessToken, invitationstest.BIMDataAPIKey, invitationstest.PortworxAccessToken,
 }
 
-// credentialVars are the variables WithEnv reads: unset in the scripts,
-// so that a command without INVITATIONS_FAKE_URL runs on the embedded fake.
-var credentialVars = []string{
+// cleared are the variables the command reads: unset for every run, so
+// that a run without INVITATIONS_FAKE_URL is on the embedded fake.
+var cleared = []string{
 	invitations.EnvGitGuardianAPIKey, invitations.EnvGitGuardianAPIURL, invitations.EnvBoxAccessToken,
 	invitations.EnvBIMDataAPIKey, invitations.EnvBIMDataAccessToken, invitations.EnvFreestyleAPIKey,
-	invitations.EnvPortworxCentralURL, invitations.EnvPortworxAccessToken,
+	invitations.EnvPortworxCentralURL, invitations.EnvPortworxAccessToken, "INVITATIONS_FAKE_URL",
 }
 
-// TestScripts runs testdata/script/*.txtar. Besides testscript's own
-// commands they have:
-//
-//	inv STATUS ARGS...  run "invitations ARGS...", expect exit status STATUS
-//	                    and no credential in stdout or stderr
-//	startfake           start "invitations fake -addr 127.0.0.1:0" and set
-//	                    INVITATIONS_FAKE_URL to its root; SIGTERM at the end
-//	fault JSON          arm a fault on that fake (POST /_fake/faults)
-func TestScripts(t *testing.T) {
-	t.Parallel()
-	testscript.Run(t, testscript.Params{
-		Dir:                 "testdata/script",
-		RequireExplicitExec: true,
-		Setup: func(env *testscript.Env) error {
-			for _, v := range credentialVars {
-				env.Setenv(v, "")
-			}
-			return nil
-		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"inv":       cmdInv,
-			"startfake": cmdStartFake,
-			"fault":     cmdFault,
-		},
-	})
+// shell runs the command in one directory with one environment, like a
+// user's terminal session (without a terminal: stdin is empty).
+type shell struct {
+	t   *testing.T
+	dir string
+	env map[string]string
 }
 
-func cmdInv(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 1 {
-		ts.Fatalf("usage: inv STATUS ARGS...")
+func newShell(t *testing.T, files map[string]string) *shell {
+	t.Helper()
+	sh := &shell{t: t, dir: t.TempDir(), env: map[string]string{}}
+	for name, content := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(sh.dir, name), []byte(content), 0o600))
 	}
-	want, err := strconv.Atoi(args[0])
-	ts.Check(err)
-	err = ts.Exec("invitations", args[1:]...)
+	return sh
+}
+
+// withFake starts "invitations fake -addr 127.0.0.1:0" and points the
+// shell at it with INVITATIONS_FAKE_URL.
+func (sh *shell) withFake() string {
+	sh.t.Helper()
+	c := startFake(sh.t, "-addr", "127.0.0.1:0")
+	sh.env["INVITATIONS_FAKE_URL"] = c.root
+	return c.root
+}
+
+// output is what one run printed.
+type output struct{ stdout, stderr string }
+
+// run runs "invitations args..." and checks its exit status and that no
+// credential of the fake is in what it printed.
+func (sh *shell) run(status int, args ...string) output {
+	sh.t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = sh.dir
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(cleared, name) {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, asCommand+"=1")
+	for k, v := range sh.env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
 	got := 0
 	var exitErr *exec.ExitError
-	switch {
-	case errors.As(err, &exitErr):
+	if errors.As(err, &exitErr) {
 		got = exitErr.ExitCode()
-	case err != nil:
-		ts.Fatalf("invitations: %v", err)
+	} else {
+		require.NoError(sh.t, err)
 	}
-	if got != want {
-		ts.Fatalf("invitations %s: exit status %d, want %d", strings.Join(args[1:], " "), got, want)
+	out := output{stdout.String(), stderr.String()}
+	require.Equal(sh.t, status, got, "invitations %s: exit status\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), out.stdout, out.stderr)
+	for _, s := range secrets {
+		require.NotContains(sh.t, out.stdout+out.stderr, s, "a credential of the fake was printed")
 	}
-	for _, name := range []string{"stdout", "stderr"} {
-		out := ts.ReadFile(name)
-		for _, s := range secrets {
-			if strings.Contains(out, s) {
-				ts.Fatalf("a credential of the fake is in %s", name)
-			}
-		}
-	}
+	return out
 }
 
-func cmdStartFake(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 0 {
-		ts.Fatalf("usage: startfake")
-	}
-	cmd := exec.Command("invitations", "fake", "-addr", "127.0.0.1:0")
-	stdout, err := cmd.StdoutPipe()
-	ts.Check(err)
-	ts.Check(cmd.Start())
-	sc := bufio.NewScanner(stdout)
-	if !sc.Scan() {
-		ts.Fatalf("invitations fake printed nothing")
-	}
-	root, ok := strings.CutPrefix(sc.Text(), "invitations fake listening on ")
-	if !ok {
-		ts.Fatalf("invitations fake: first line %q", sc.Text())
-	}
-	go func() {
-		for sc.Scan() { // the rest of the banner
-		}
-	}()
-	ts.Setenv("INVITATIONS_FAKE_URL", root)
-	ts.Defer(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-	})
+func (sh *shell) exists(name string) bool {
+	_, err := os.Stat(filepath.Join(sh.dir, name))
+	return err == nil
 }
 
-func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: fault JSON")
-	}
-	resp, err := http.Post(ts.Getenv("INVITATIONS_FAKE_URL")+invitationstest.AdminPrefix+"/faults", "application/json", strings.NewReader(args[0]))
-	ts.Check(err)
+// fault arms a fault on the shell's fake (POST /_fake/faults).
+func (sh *shell) fault(json string) {
+	sh.t.Helper()
+	resp, err := http.Post(sh.env["INVITATIONS_FAKE_URL"]+invitationstest.AdminPrefix+"/faults", "application/json", strings.NewReader(json))
+	require.NoError(sh.t, err)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		ts.Fatalf("POST /_fake/faults: %s", resp.Status)
-	}
+	require.Equal(sh.t, http.StatusCreated, resp.StatusCode)
+}
+
+func golden(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return string(b)
+}
+
+// matches asserts that a line of s matches the regular expression re.
+func matches(t *testing.T, s, re string) {
+	t.Helper()
+	assert.Regexp(t, regexp.MustCompile("(?m)"+re), s)
 }

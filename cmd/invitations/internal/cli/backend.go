@@ -188,12 +188,16 @@ var errPostgres = errors.New("-state: PostgreSQL state is not available in this 
 	"it is available from Go through the module github.com/invitesdk/invitations/access/pgstate (pgstate.Open), " +
 	"or use a state file (-state FILE)")
 
+func isPostgres(state string) bool {
+	return strings.HasPrefix(state, "postgres://") || strings.HasPrefix(state, "postgresql://")
+}
+
 // store opens the state: -state, else next to the desired-state file,
 // else invitations-state.json in the current directory; on the embedded
 // fake (fresh every run) a temporary file unless -state is given.
 func (a *app) store(b *backend, file *desired.File) (access.Store, func(), error) {
 	path := a.state
-	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+	if isPostgres(path) {
 		return nil, nil, &exitError{code: ExitError, err: errPostgres}
 	}
 	if path == "" && b.embedded {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 )
 
 // Exit statuses.
@@ -40,7 +39,7 @@ type IO struct {
 
 // IsTerminal reports whether f is a terminal (not a file, a pipe or
 // /dev/null, which is a character device too).
-func IsTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+func IsTerminal(f *os.File) bool { return isTerminal(f) }
 
 // exitError carries an exit status; a nil err means the output already
 // said what happened.
