@@ -3,10 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -23,31 +21,18 @@ import (
 	"github.com/invitesdk/invitations/invitationstest"
 )
 
-// asCommand, set in the environment, makes the test binary run main: the
-// tests below start it as the command itself, signals and exit codes
-// included, without a separate go build.
-const asCommand = "INVITATIONS_FAKE_RUN_MAIN"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(asCommand) == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
-
-// command is the fake running as a process.
-type command struct {
+// fakeProcess is "invitations fake" running as a process.
+type fakeProcess struct {
 	cmd    *exec.Cmd
 	root   string // e.g. http://127.0.0.1:54321
 	banner []string
 	rest   chan string // stdout after the banner
 }
 
-// start runs the command with args and waits for its banner.
-func start(t *testing.T, args ...string) *command {
+// startFake runs "invitations fake" with args and waits for its banner.
+func startFake(t *testing.T, args ...string) *fakeProcess {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
+	cmd := exec.Command(os.Args[0], append([]string{"fake"}, args...)...)
 	cmd.Env = append(os.Environ(), asCommand+"=1")
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -59,7 +44,7 @@ func start(t *testing.T, args ...string) *command {
 			_ = cmd.Wait()
 		}
 	})
-	c := &command{cmd: cmd, rest: make(chan string, 1)}
+	c := &fakeProcess{cmd: cmd, rest: make(chan string, 1)}
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		line := sc.Text()
@@ -81,7 +66,7 @@ func start(t *testing.T, args ...string) *command {
 
 // stop sends sig and returns the exit code and what was printed after the
 // banner.
-func (c *command) stop(t *testing.T, sig os.Signal) (int, string) {
+func (c *fakeProcess) stop(t *testing.T, sig os.Signal) (int, string) {
 	t.Helper()
 	require.NoError(t, c.cmd.Process.Signal(sig))
 	rest := <-c.rest
@@ -105,12 +90,12 @@ func getJSON(t *testing.T, url string, out any) int {
 	return resp.StatusCode
 }
 
-// The command as a user in another language meets it: a banner with the
-// ids to use, the APIs and the admin API over HTTP, and a clean stop on
+// The fake as a user in another language meets it: a banner with the ids
+// to use, the APIs and the admin API over HTTP, and a clean stop on
 // SIGTERM with exit status 0.
-func TestCommandServesOverHTTPAndStopsOnSIGTERM(t *testing.T) {
+func TestFakeServesOverHTTPAndStopsOnSIGTERM(t *testing.T) {
 	t.Parallel()
-	c := start(t, "-addr", "127.0.0.1:0")
+	c := startFake(t, "-addr", "127.0.0.1:0")
 	banner := strings.Join(c.banner, "\n")
 	for _, want := range []string{
 		c.root + "/_fake/routes",
@@ -130,7 +115,7 @@ func TestCommandServesOverHTTPAndStopsOnSIGTERM(t *testing.T) {
 	assert.Equal(t, 200, getJSON(t, c.root+"/_fake/health", &health))
 	assert.Equal(t, "ok", health["status"])
 
-	// Arm a fault over HTTP, see it hit, read it in the log, reset.
+	// Arm a fault over HTTP, see it hit, read it in the log.
 	resp, err := http.Post(c.root+"/_fake/faults", "application/json",
 		strings.NewReader(`{"operation":"gitguardian.ListInvitations","status":503,"times":1}`))
 	require.NoError(t, err)
@@ -162,9 +147,9 @@ func TestCommandServesOverHTTPAndStopsOnSIGTERM(t *testing.T) {
 
 // Ctrl-C (SIGINT) stops it cleanly too, even with a request in flight:
 // the request is answered before the process exits.
-func TestCommandStopsOnSIGINTAfterRequestsInFlight(t *testing.T) {
+func TestFakeStopsOnSIGINTAfterRequestsInFlight(t *testing.T) {
 	t.Parallel()
-	c := start(t, "-addr", "127.0.0.1:0", "-latency", "300ms")
+	c := startFake(t, "-addr", "127.0.0.1:0", "-latency", "300ms")
 	answered := make(chan int, 1)
 	go func() {
 		resp, err := http.Get(c.root + "/gitguardian/v1/invitations")
@@ -186,63 +171,30 @@ func TestCommandStopsOnSIGINTAfterRequestsInFlight(t *testing.T) {
 	assert.Equal(t, 401, <-answered, "the request in flight got its answer (no credential: 401)")
 }
 
-func TestCommandHelpExitsZero(t *testing.T) {
+func TestFakeWithoutDemoData(t *testing.T) {
 	t.Parallel()
-	cmd := exec.Command(os.Args[0], "-h")
-	cmd.Env = append(os.Environ(), asCommand+"=1")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Run(), "exit status 0")
-	assert.Contains(t, stdout.String(), "Usage: invitations-fake")
-	assert.Contains(t, stdout.String(), "POST   /_fake/reset")
-	assert.Contains(t, stdout.String(), "-addr")
-	assert.Empty(t, stderr.String())
-}
-
-func TestCommandRejectsBadFlags(t *testing.T) {
-	t.Parallel()
-	var stderr bytes.Buffer
-	err := run(t.Context(), []string{"-latency", "soon"}, io.Discard, &stderr)
-	var fe *flagError
-	require.ErrorAs(t, err, &fe)
-	assert.Contains(t, stderr.String(), `invalid value "soon" for flag -latency`)
-	assert.Contains(t, stderr.String(), "Usage: invitations-fake")
-
-	err = run(t.Context(), []string{"extra"}, io.Discard, io.Discard)
-	require.ErrorAs(t, err, &fe)
-
-	err = run(t.Context(), []string{"-h"}, io.Discard, io.Discard)
-	require.ErrorIs(t, err, flag.ErrHelp)
-
-	cmd := exec.Command(os.Args[0], "-latency", "soon")
-	cmd.Env = append(os.Environ(), asCommand+"=1")
-	err = cmd.Run()
-	var exitErr *exec.ExitError
-	require.ErrorAs(t, err, &exitErr)
-	assert.Equal(t, 2, exitErr.ExitCode())
-}
-
-// run stops when its context ends (what the signals do in main).
-func TestServesTheFakeUntilCancelled(t *testing.T) {
-	t.Parallel()
-	ctx, cancel := context.WithCancel(t.Context())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-demo=false"}, pw, io.Discard)
-		pw.Close()
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	require.NoError(t, err)
-	root := strings.TrimSpace(strings.TrimPrefix(line, "invitations fake listening on "))
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-
+	c := startFake(t, "-addr", "127.0.0.1:0", "-demo=false")
 	var routes struct {
 		DemoData bool `json:"demo_data"`
 	}
-	assert.Equal(t, 200, getJSON(t, root+"/_fake/routes", &routes))
+	assert.Equal(t, 200, getJSON(t, c.root+"/_fake/routes", &routes))
 	assert.False(t, routes.DemoData)
+	code, _ := c.stop(t, syscall.SIGTERM)
+	assert.Equal(t, 0, code)
+}
 
-	cancel()
-	require.NoError(t, <-done)
+func TestFakeRejectsBadFlags(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"-latency", "soon"}, {"extra"}, {"-addr", "256.0.0.1:0"}} {
+		cmd := exec.Command(os.Args[0], append([]string{"fake"}, args...)...)
+		cmd.Env = append(os.Environ(), asCommand+"=1")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		var exitErr *exec.ExitError
+		require.ErrorAs(t, err, &exitErr, "%q", args)
+		assert.Equal(t, 1, exitErr.ExitCode(), "%q", args)
+		assert.Contains(t, stderr.String(), "Error: ", "%q", args)
+		assert.Empty(t, stdout.String(), "%q", args)
+	}
 }

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const planApplyYAML = `people:
+  - email: user201@example.com
+    gitguardian: {access_level: member}
+    box: [{group: Engineering, role: member}]
+    freestyle:
+      git: [{repo: 2a069b2f-9d5f-47ed-b067-aeca843a01ba, permission: read}]
+      vms: [{vm: k3x9q2, users: [alice, bob]}]
+    portworx: [{tenant: 0b1e6a52-7f3c-4b0e-a1d2-5c6d7e8f9a0b, roles: [tenant-admin]}]
+  - email: user150@example.com
+    absent: true
+`
+
+// plan, apply, plan again on one running fake: exit 2, then 0, then 0
+// with "No changes."; the state lands next to the desired-state file.
+func TestPlanApplyPlan(t *testing.T) {
+	t.Parallel()
+	sh := newShell(t, map[string]string{"people.yaml": planApplyYAML})
+	sh.withFake()
+
+	out := sh.run(2, "plan", "-f", "people.yaml")
+	assert.Equal(t, golden(t, "plan.golden"), out.stdout)
+	matches(t, out.stderr, `^Running against the fake at http://127\.0\.0\.1:\d+ \(INVITATIONS_FAKE_URL\)\.$`)
+	assert.False(t, sh.exists("people.yaml.state.json"), "plan writes nothing")
+
+	// Without a terminal and without -auto-approve, apply refuses.
+	out = sh.run(1, "apply", "-f", "people.yaml")
+	assert.Contains(t, out.stdout, "Plan: 5 to create, 1 to update, 2 to remove.")
+	assert.Contains(t, out.stderr, "refusing to apply without confirmation: stdin is not a terminal; pass -auto-approve")
+	assert.NotContains(t, out.stdout, "done:")
+
+	out = sh.run(2, "plan", "-f", "people.yaml", "-o", "json")
+	assert.Contains(t, out.stdout, `"action": "create"`)
+	assert.Contains(t, out.stdout, "\"summary\": {\n    \"create\": 5,\n    \"update\": 1,\n    \"remove\": 2\n  }")
+
+	out = sh.run(0, "apply", "-auto-approve", "-f", "people.yaml")
+	matches(t, out.stdout, `^done:         \+ freestyle   user201@example.com should have freestyle identity$`)
+	matches(t, out.stdout, `^Apply: 8 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
+	matches(t, out.stderr, `^Applying 8 changes\.\.\.$`)
+	assert.True(t, sh.exists("people.yaml.state.json"))
+
+	out = sh.run(0, "plan", "-f", "people.yaml")
+	assert.Equal(t, "No changes.\n", out.stdout)
+	out = sh.run(0, "apply", "-auto-approve", "-f", "people.yaml")
+	assert.Equal(t, "No changes.\n", out.stdout)
+
+	// The same state elsewhere, named with -state (one dash or two).
+	state, err := os.ReadFile(filepath.Join(sh.dir, "people.yaml.state.json"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(sh.dir, "other.json"), state, 0o600))
+	assert.Equal(t, "No changes.\n", sh.run(0, "plan", "-f", "people.yaml", "-state", "other.json").stdout)
+	assert.Equal(t, "No changes.\n", sh.run(0, "plan", "-f", "people.yaml", "--state=other.json").stdout)
+}
+
+// audit in its three formats (golden, narrowed with --email and
+// --vendor), then offboard with -dry-run and for real.
+func TestAuditAndOffboard(t *testing.T) {
+	t.Parallel()
+	sh := newShell(t, map[string]string{"people.yaml": `people:
+  - email: user201@example.com
+    gitguardian: {access_level: member}
+    box: [{group_id: "119721"}]
+    freestyle:
+      vms: [{vm: k3x9q2, users: [alice, bob]}]
+    portworx: [{tenant: 0b1e6a52-7f3c-4b0e-a1d2-5c6d7e8f9a0b, roles: [tenant-admin]}]
+portworx_tenants: [0b1e6a52-7f3c-4b0e-a1d2-5c6d7e8f9a0b]
+`})
+	sh.withFake()
+	sh.run(0, "apply", "-auto-approve", "-f", "people.yaml")
+
+	out := sh.run(0, "audit", "-f", "people.yaml", "--email", "user201@example.com", "--vendor", "gitguardian,box")
+	assert.Equal(t, golden(t, "audit.table.golden"), out.stdout)
+	out = sh.run(0, "audit", "-f", "people.yaml", "--email", "USER201@example.com", "--vendor", "box", "--vendor", "gitguardian", "-o", "csv")
+	assert.Equal(t, golden(t, "audit.csv.golden"), out.stdout)
+	out = sh.run(0, "audit", "-f", "people.yaml", "--email", "user201@example.com", "--vendor", "box", "-o", "json")
+	assert.Equal(t, golden(t, "audit.jsonl.golden"), out.stdout)
+
+	// Freestyle: the state ties the new identity to its person.
+	out = sh.run(0, "audit", "-f", "people.yaml", "--email", "user201@example.com", "--vendor", "freestyle", "-o", "csv")
+	matches(t, out.stdout, `^user201@example.com,freestyle,identity,,,,granted,[0-9a-f-]{36}$`)
+	matches(t, out.stdout, `^user201@example.com,freestyle,vm,k3x9q2,,"alice,bob",granted,`)
+
+	assert.Contains(t, sh.run(1, "audit", "-o", "yaml").stderr, `-o "yaml": must be table, json or csv`)
+	assert.Contains(t, sh.run(1, "audit", "--vendor", "slack").stderr, `--vendor "slack": must be one of gitguardian, box, freestyle, bimdata, portworx`)
+
+	out = sh.run(2, "offboard", "user201@example.com", "-dry-run", "-f", "people.yaml")
+	assert.Equal(t, golden(t, "offboard.golden"), out.stdout)
+	sh.run(2, "offboard", "user201@example.com", "-dry-run", "-f", "people.yaml") // a dry run changes nothing
+	assert.Contains(t, sh.run(1, "offboard", "user201@example.com", "-f", "people.yaml").stderr, "refusing to apply without confirmation")
+	out = sh.run(0, "offboard", "user201@example.com", "-auto-approve", "-f", "people.yaml")
+	matches(t, out.stdout, `^Apply: 7 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
+	assert.Equal(t, "No changes.\n", sh.run(0, "offboard", "user201@example.com", "-dry-run", "-f", "people.yaml").stdout)
+	matches(t, sh.run(0, "audit", "-f", "people.yaml", "--email", "user201@example.com").stdout, `^0 records\.$`)
+
+	assert.Contains(t, sh.run(1, "offboard", "not-an-email", "-dry-run").stderr, `"not-an-email" is not an email address`)
+	assert.Contains(t, sh.run(1, "offboard").stderr, "accepts 1 arg(s), received 0")
+}
+
+// Mistakes in the file are errors naming file:line:column and the field,
+// exit status 1, before anything is sent: the fake URL reaches nothing.
+func TestFileErrorsNameLineAndField(t *testing.T) {
+	t.Parallel()
+	sh := newShell(t, map[string]string{
+		"bad-field.yaml":    "people:\n  - email: ada@example.com\n    box:\n    - rol: admin\n",
+		"bad-level.yaml":    "people:\n  - email: ada@example.com\n    gitguardian: {access_level: owner}\n",
+		"bad-portworx.yaml": "people:\n  - email: ada@example.com\n    portworx: [{tenant: t, project: p, roles: [r]}]\n",
+		"bad-box.yaml":      "people:\n  - email: ada@example.com\n    box: [{role: admin}]\n",
+		"bad-email.yaml":    "people:\n  - email: ada\n",
+		"good.yaml":         "people:\n  - email: ada@example.com\n    gitguardian: {access_level: member}\n",
+	})
+	sh.env["INVITATIONS_FAKE_URL"] = "http://127.0.0.1:1"
+	for _, tc := range []struct{ args, want []string }{
+		{[]string{"plan", "-f", "bad-field.yaml"}, []string{"Error: bad-field.yaml:4:7: people[0].box[0].rol: unknown field (known fields: group, group_id, role)\n"}},
+		{[]string{"apply", "-auto-approve", "-f", "bad-level.yaml"}, []string{`Error: bad-level.yaml:3:33: people[0].gitguardian.access_level: "owner": must be manager, member or restricted` + "\n"}},
+		{[]string{"plan", "-f", "bad-portworx.yaml"}, []string{"Error: bad-portworx.yaml:3:16: people[0].portworx[0]: needs exactly one of account, tenant and project\n"}},
+		{[]string{"plan", "-f", "bad-box.yaml"}, []string{"Error: bad-box.yaml:3:11: people[0].box[0]: needs group (the group's name) or group_id\n"}},
+		{[]string{"plan", "-f", "bad-email.yaml"}, []string{`Error: bad-email.yaml:2:12: people[0].email: "ada" is not an email address` + "\n"}},
+		{[]string{"plan", "-f", "missing.yaml"}, []string{"missing.yaml: no such file or directory"}},
+		{[]string{"plan"}, []string{`required flag(s) "file" not set`}},
+		{[]string{"plan", "-f", "good.yaml", "--no-such-flag"}, []string{"unknown flag: --no-such-flag (see -h)"}},
+		{[]string{"plan", "-f", "good.yaml", "-state", "postgres://u:secretpw@db/invitations"}, []string{
+			"PostgreSQL state is not available in this command; it is available from Go through the module github.com/invitesdk/invitations/access/pgstate"}},
+	} {
+		out := sh.run(1, tc.args...)
+		for _, want := range tc.want {
+			assert.Contains(t, out.stderr, want, "%q", tc.args)
+		}
+		assert.NotContains(t, out.stderr, "Running against", "%q: nothing is sent", tc.args)
+		assert.NotContains(t, out.stderr, "secretpw")
+		assert.Empty(t, out.stdout, "%q", tc.args)
+	}
+
+	// A vendor without credentials is named before anything is sent.
+	delete(sh.env, "INVITATIONS_FAKE_URL")
+	sh.env["BOX_ACCESS_TOKEN"] = "not-a-real-token"
+	out := sh.run(1, "plan", "-f", "good.yaml")
+	assert.Equal(t, "Error: good.yaml:2: the desired state asks for gitguardian access but GITGUARDIAN_API_KEY is not set in the environment\n", out.stderr)
+}
+
+// An apply interrupted (-timeout, while Box hangs on a create) says what
+// is in doubt and exits 1; run again, it ends in the desired state, once.
+func TestInterruptedApplyRunAgain(t *testing.T) {
+	t.Parallel()
+	sh := newShell(t, map[string]string{
+		"people.yaml": "people:\n  - email: user201@example.com\n    gitguardian: {access_level: member}\n    box: [{group: Engineering}]\n",
+		"more.yaml":   "people:\n  - email: user202@example.com\n    box: [{group: Engineering}]\n",
+	})
+	sh.withFake()
+	sh.fault(`{"operation":"box.CreateGroupMembership","hang":true}`)
+
+	out := sh.run(1, "apply", "-auto-approve", "-timeout", "2s", "-f", "people.yaml")
+	matches(t, out.stdout, `^in doubt:     \+ box         user201@example.com should have box group 119721 \(member\): .*context deadline exceeded`)
+	matches(t, out.stdout, `^done:         ~ gitguardian user201@example.com has restricted, should have member$`)
+	matches(t, out.stdout, `^Apply: 1 done, 0 already done, 0 failed, 1 in doubt, 0 skipped\.$`)
+	assert.Contains(t, out.stdout, "Run apply again")
+
+	out = sh.run(2, "plan", "-f", "people.yaml")
+	matches(t, out.stdout, `^\+ box         user201@example.com should have box group 119721 \(member\) \(an earlier create was in doubt and did not happen\)$`)
+	assert.Contains(t, out.stdout, "Plan: 1 to create, 0 to update, 0 to remove.")
+	matches(t, sh.run(0, "apply", "-auto-approve", "-f", "people.yaml").stdout, `^done:         \+ box `)
+	assert.Equal(t, "No changes.\n", sh.run(0, "plan", "-f", "people.yaml").stdout)
+
+	// A create that happened but whose answer was cut off: in doubt, then
+	// settled by the next plan's reads, not sent twice.
+	sh.fault(`{"operation":"box.CreateGroupMembership","truncate":true}`)
+	matches(t, sh.run(1, "apply", "-auto-approve", "-f", "more.yaml").stdout, `^in doubt:     \+ box         user202@example.com should have box group 119721 \(member\)`)
+	assert.Equal(t, "No changes.\n", sh.run(0, "plan", "-f", "more.yaml").stdout)
+}
+
+// Without credentials and without INVITATIONS_FAKE_URL, the embedded fake,
+// said on the first line of stderr; its state is a temporary file.
+func TestEmbeddedFake(t *testing.T) {
+	t.Parallel()
+	sh := newShell(t, map[string]string{"people.yaml": "people:\n  - email: user201@example.com\n    box: [{group: Engineering}]\n  - email: user001@example.com\n    bimdata: {accept: true}\n"})
+	out := sh.run(0, "apply", "-auto-approve", "-f", "people.yaml")
+	matches(t, out.stderr, `\ANo credentials in the environment: running against the embedded fake with demo data\.\n`)
+	matches(t, out.stdout, `^Apply: 2 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
+	assert.False(t, sh.exists("people.yaml.state.json"))
+
+	// Fresh every run: the same plan again.
+	assert.Contains(t, sh.run(2, "plan", "-f", "people.yaml").stdout, "Plan: 1 to create, 1 to update, 0 to remove.")
+
+	// -state is kept, even on the embedded fake.
+	sh.run(0, "apply", "-auto-approve", "-f", "people.yaml", "-state", "kept.json")
+	assert.True(t, sh.exists("kept.json"))
+
+	// -v logs the requests, never a credential (run checks).
+	out = sh.run(0, "audit", "-v", "--vendor", "bimdata")
+	assert.Contains(t, out.stderr, "level=DEBUG")
+	matches(t, out.stdout, `^user001@example.com +bimdata +idp-invitation`)
+
+	// README's first command.
+	repo, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	sh.dir = repo
+	matches(t, sh.run(0, "apply", "-auto-approve", "-f", "examples/people.yaml").stdout, `^Apply: 9 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
+}
+
+// -h on every command exits 0 with an example; --version.
+func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
+	sh := newShell(t, nil)
+	out := sh.run(0, "-h")
+	assert.Contains(t, out.stdout, "Usage:\n  invitations [flags]\n  invitations [command]")
+	assert.Contains(t, out.stdout, "Examples:")
+	matches(t, sh.run(0, "--version").stdout, `^invitations \S+$`)
+	for cmd, example := range map[string]string{
+		"audit":    "invitations audit",
+		"plan":     "invitations plan -f people.yaml",
+		"apply":    "invitations apply -f people.yaml",
+		"offboard": "invitations offboard leaver@example.com -dry-run",
+		"fake":     "invitations fake -addr 127.0.0.1:8080",
+	} {
+		out := sh.run(0, cmd, "-h")
+		assert.Contains(t, out.stdout, "Examples:\n  "+example, cmd)
+		assert.Contains(t, out.stdout, "--timeout", cmd)
+		assert.Empty(t, out.stderr, cmd)
+	}
+	assert.Contains(t, sh.run(0, "fake", "-h").stdout, "POST   /_fake/reset")
+	assert.Contains(t, sh.run(0, "help", "plan").stdout, "terraform's -detailed-exitcode")
+	assert.Contains(t, sh.run(1, "nosuchcommand").stderr, `unknown command "nosuchcommand"`)
+}

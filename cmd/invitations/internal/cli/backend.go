@@ -1,0 +1,237 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/invitesdk/invitations"
+	"github.com/invitesdk/invitations/access"
+	"github.com/invitesdk/invitations/cmd/invitations/internal/desired"
+	"github.com/invitesdk/invitations/invitationstest"
+)
+
+// EnvFakeURL points every API at a running "invitations fake", with the
+// fake's credentials.
+const EnvFakeURL = "INVITATIONS_FAKE_URL"
+
+// backend is the client the command talks through and what it reaches.
+type backend struct {
+	client *invitations.Client
+	// vendors are those with credentials (all five on a fake).
+	vendors []access.Vendor
+	// missing says, per vendor without credentials, what to set.
+	missing map[access.Vendor]string
+	// embedded is true on the in-process fake, which starts fresh.
+	embedded bool
+	close    func()
+}
+
+// credentials says, per vendor, whether its variables are set and, if not,
+// which to set.
+func credentials(getenv func(string) string) (set []access.Vendor, missing map[access.Vendor]string) {
+	has := func(names ...string) bool {
+		for _, n := range names {
+			if strings.TrimSpace(getenv(n)) == "" {
+				return false
+			}
+		}
+		return true
+	}
+	checks := []struct {
+		v    access.Vendor
+		ok   bool
+		need string
+	}{
+		{access.GitGuardian, has(invitations.EnvGitGuardianAPIKey), invitations.EnvGitGuardianAPIKey},
+		{access.Box, has(invitations.EnvBoxAccessToken), invitations.EnvBoxAccessToken},
+		{access.Freestyle, has(invitations.EnvFreestyleAPIKey), invitations.EnvFreestyleAPIKey},
+		{access.BIMData, has(invitations.EnvBIMDataAPIKey) || has(invitations.EnvBIMDataAccessToken), invitations.EnvBIMDataAPIKey + " or " + invitations.EnvBIMDataAccessToken},
+		{access.Portworx, has(invitations.EnvPortworxCentralURL, invitations.EnvPortworxAccessToken), invitations.EnvPortworxCentralURL + " and " + invitations.EnvPortworxAccessToken},
+	}
+	missing = map[access.Vendor]string{}
+	for _, c := range checks {
+		if c.ok {
+			set = append(set, c.v)
+		} else {
+			missing[c.v] = c.need
+		}
+	}
+	return set, missing
+}
+
+// anyCredential reports whether any variable WithEnv reads is set.
+func anyCredential(getenv func(string) string) bool {
+	for _, n := range []string{invitations.EnvGitGuardianAPIKey, invitations.EnvBoxAccessToken, invitations.EnvFreestyleAPIKey,
+		invitations.EnvBIMDataAPIKey, invitations.EnvBIMDataAccessToken, invitations.EnvPortworxCentralURL, invitations.EnvPortworxAccessToken} {
+		if strings.TrimSpace(getenv(n)) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// connect builds the client: on INVITATIONS_FAKE_URL, on the real APIs
+// whose variables are set, or on an embedded fake when none is. It says on
+// stderr which, when it is a fake.
+func (a *app) connect() (*backend, error) {
+	opts := []invitations.Option{
+		invitations.WithUserAgent("invitations-cli/" + strings.TrimPrefix(a.io.Version, "v")),
+		// Counts the writes for the progress display; a hook never sees
+		// a credential.
+		invitations.WithRequestHook(func(ri invitations.RequestInfo) {
+			if ri.Method != http.MethodGet && ri.Method != http.MethodHead {
+				a.writes.Add(1)
+			}
+		}),
+	}
+	if a.verbose {
+		opts = append(opts, invitations.WithLogger(slog.New(slog.NewTextHandler(a.io.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	}
+	if raw := strings.TrimSpace(a.io.Getenv(EnvFakeURL)); raw != "" {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("%s=%q: want the fake's root URL, e.g. http://127.0.0.1:8080", EnvFakeURL, raw)
+		}
+		root := strings.TrimRight(raw, "/")
+		c, err := invitations.NewClient(append(invitationstest.ClientOptions(invitationstest.BaseURLsAt(root)), opts...)...)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(a.io.Stderr, "Running against the fake at %s (%s).\n", root, EnvFakeURL)
+		return &backend{client: c, vendors: access.Vendors(), missing: map[access.Vendor]string{}, close: c.CloseIdleConnections}, nil
+	}
+	if !anyCredential(a.io.Getenv) {
+		srv := invitationstest.NewServer(invitationstest.WithDemoData())
+		c, err := srv.Client(opts...)
+		if err != nil {
+			srv.Close()
+			return nil, err
+		}
+		fmt.Fprintln(a.io.Stderr, "No credentials in the environment: running against the embedded fake with demo data.")
+		return &backend{client: c, vendors: access.Vendors(), missing: map[access.Vendor]string{}, embedded: true, close: srv.Close}, nil
+	}
+	set, missing := credentials(a.io.Getenv)
+	c, err := invitations.NewClient(append([]invitations.Option{invitations.WithEnv()}, opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	return &backend{client: c, vendors: set, missing: missing, close: c.CloseIdleConnections}, nil
+}
+
+// vendorsFor narrows the backend's vendors to those asked for (nil: all),
+// and refuses a desired state asking something of a vendor without
+// credentials.
+func (b *backend) vendorsFor(file *desired.File, only []access.Vendor) ([]access.Vendor, error) {
+	if file != nil {
+		for _, v := range file.Vendors() {
+			if need, ok := b.missing[v]; ok && (only == nil || slices.Contains(only, v)) {
+				return nil, fmt.Errorf("%s: the desired state asks for %s access but %s is not set in the environment", file.Where(v), v, need)
+			}
+		}
+	}
+	var out []access.Vendor
+	for _, v := range b.vendors {
+		if only == nil || slices.Contains(only, v) {
+			out = append(out, v)
+		}
+	}
+	if len(out) == 0 {
+		var need []string
+		for _, v := range only {
+			if n, ok := b.missing[v]; ok {
+				need = append(need, fmt.Sprintf("%s (%s)", v, n))
+			}
+		}
+		return nil, fmt.Errorf("no credentials for %s in the environment", strings.Join(need, ", "))
+	}
+	return out, nil
+}
+
+// parseVendors reads --vendor values.
+func parseVendors(names []string) ([]access.Vendor, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	var out []access.Vendor
+	for _, n := range names {
+		for _, part := range strings.Split(n, ",") {
+			v := access.Vendor(strings.ToLower(strings.TrimSpace(part)))
+			if !slices.Contains(access.Vendors(), v) {
+				return nil, &exitError{code: ExitError, err: fmt.Errorf("--vendor %q: must be one of %s", part, vendorList())}
+			}
+			if !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	return out, nil
+}
+
+func vendorList() string {
+	var s []string
+	for _, v := range access.Vendors() {
+		s = append(s, string(v))
+	}
+	return strings.Join(s, ", ")
+}
+
+// errPostgres answers -state postgres://...: that store lives in a module
+// of its own, which needs a newer Go than this command.
+var errPostgres = errors.New("-state: PostgreSQL state is not available in this command; " +
+	"it is available from Go through the module github.com/invitesdk/invitations/access/pgstate (pgstate.Open), " +
+	"or use a state file (-state FILE)")
+
+func isPostgres(state string) bool {
+	return strings.HasPrefix(state, "postgres://") || strings.HasPrefix(state, "postgresql://")
+}
+
+// store opens the state: -state, else next to the desired-state file,
+// else invitations-state.json in the current directory; on the embedded
+// fake (fresh every run) a temporary file unless -state is given.
+func (a *app) store(b *backend, file *desired.File) (access.Store, func(), error) {
+	path := a.state
+	if isPostgres(path) {
+		return nil, nil, &exitError{code: ExitError, err: errPostgres}
+	}
+	if path == "" && b.embedded {
+		dir, err := os.MkdirTemp("", "invitations-state-")
+		if err != nil {
+			return nil, nil, err
+		}
+		return access.NewFileStore(filepath.Join(dir, "state.json")), func() { _ = os.RemoveAll(dir) }, nil
+	}
+	if path == "" && file != nil {
+		path = file.Path + ".state.json"
+	}
+	if path == "" {
+		path = "invitations-state.json"
+	}
+	return access.NewFileStore(path), func() {}, nil
+}
+
+// manager builds the access Manager on the backend.
+func (a *app) manager(b *backend, file *desired.File, vendors []access.Vendor, tenants []string) (*access.Manager, func(), error) {
+	st, done, err := a.store(b, file)
+	if err != nil {
+		return nil, nil, err
+	}
+	if file != nil {
+		tenants = append(tenants, file.PortworxTenants...)
+	}
+	if b.embedded && len(tenants) == 0 {
+		tenants = []string{invitationstest.PortworxDemoTenantID}
+	}
+	m, err := access.New(b.client, st, access.WithVendors(vendors...), access.WithPortworxTenants(tenants...))
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return m, done, nil
+}

@@ -1,0 +1,554 @@
+// Package desired reads the desired-state file of the invitations command:
+// YAML naming, per person, the access they should have on each vendor. It
+// turns the file into access.Person values, and every mistake in it (an
+// unknown field, a bad value, a missing group) into an *Error naming the
+// file, the line and the field, before anything is sent.
+package desired
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"os"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/invitesdk/invitations/access"
+	"github.com/invitesdk/invitations/models"
+)
+
+// File is a parsed desired-state file.
+type File struct {
+	// Path is the file's name as given.
+	Path string
+	// People are the people the file names, in file order.
+	People []access.Person
+	// Prune and PruneAll are the file's prune settings (access.PlanOptions).
+	Prune, PruneAll bool
+	// PortworxTenants are the Portworx tenants to read besides those the
+	// people's access names.
+	PortworxTenants []string
+
+	// at maps an access field path ("people[3].Box[0].GroupID", as
+	// access.InvalidPersonError names it) to where it is in the file.
+	at map[string]place
+}
+
+// place is a position in the file and the field's name there.
+type place struct {
+	line, column int
+	field        string // e.g. people[3].box[0].group_id
+}
+
+// Error is a mistake in the file: where, which field, and what is wrong.
+type Error struct {
+	File   string
+	Line   int
+	Column int
+	// Field is the field's path in the file, e.g. people[0].box[1].role.
+	Field string
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc = fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Column)
+	}
+	if e.Field == "" {
+		return loc + ": " + e.Msg
+	}
+	return loc + ": " + e.Field + ": " + e.Msg
+}
+
+// Load reads and parses the file at path.
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse parses data, the content of the file named path.
+func Parse(path string, data []byte) (*File, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, syntaxError(path, err)
+	}
+	p := &parser{f: &File{Path: path, at: map[string]place{}}}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		return nil, &Error{File: path, Msg: "the file is empty: it needs a people list"}
+	}
+	if err := p.top(doc.Content[0]); err != nil {
+		return nil, err
+	}
+	return p.f, nil
+}
+
+// syntaxError turns a YAML syntax error into an *Error; yaml.v3 says
+// "yaml: line N: ..." without a column.
+func syntaxError(path string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var line int
+	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
+		_, rest, _ := strings.Cut(msg, ": ")
+		return &Error{File: path, Line: line, Column: 1, Msg: rest}
+	}
+	return &Error{File: path, Msg: msg}
+}
+
+// Explain maps an error of access (an *access.InvalidPersonError naming
+// "people[3].Box[0].GroupID") back to the line of that field in the file.
+// Other errors are returned as they are.
+func (f *File) Explain(err error) error {
+	var inv *access.InvalidPersonError
+	if !errors.As(err, &inv) {
+		return err
+	}
+	// The closest field the file spells out: the field itself, else its
+	// parent, up to the person.
+	for path := inv.Field; path != ""; path = parent(path) {
+		if pl, ok := f.at[path]; ok {
+			return &Error{File: f.Path, Line: pl.line, Column: pl.column, Field: pl.field, Msg: inv.Reason}
+		}
+	}
+	return &Error{File: f.Path, Field: inv.Field, Msg: inv.Reason}
+}
+
+// parent drops the last element of a field path: "a[1].B" → "a[1]" → "a".
+func parent(path string) string {
+	i := strings.LastIndexAny(path, ".[")
+	if i <= 0 {
+		return ""
+	}
+	return path[:i]
+}
+
+// Vendors lists the vendors the file asks something of, in access order;
+// an absent person asks something of every vendor.
+func (f *File) Vendors() []access.Vendor {
+	want := map[access.Vendor]bool{}
+	for _, p := range f.People {
+		if p.Absent {
+			return access.Vendors()
+		}
+		want[access.GitGuardian] = want[access.GitGuardian] || p.GitGuardian != nil
+		want[access.Box] = want[access.Box] || len(p.Box) > 0
+		want[access.Freestyle] = want[access.Freestyle] || p.Freestyle != nil
+		want[access.BIMData] = want[access.BIMData] || p.BIMData != nil
+		want[access.Portworx] = want[access.Portworx] || len(p.Portworx) > 0
+	}
+	var out []access.Vendor
+	for _, v := range access.Vendors() {
+		if want[v] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Where returns "file:line" of the first person asking something of
+// vendor v, for messages such as "BOX_ACCESS_TOKEN is not set".
+func (f *File) Where(v access.Vendor) string {
+	for i, p := range f.People {
+		if p.Absent || asks(p, v) {
+			pl := f.at[fmt.Sprintf("people[%d]", i)]
+			return fmt.Sprintf("%s:%d", f.Path, pl.line)
+		}
+	}
+	return f.Path
+}
+
+func asks(p access.Person, v access.Vendor) bool {
+	switch v {
+	case access.GitGuardian:
+		return p.GitGuardian != nil
+	case access.Box:
+		return len(p.Box) > 0
+	case access.Freestyle:
+		return p.Freestyle != nil
+	case access.BIMData:
+		return p.BIMData != nil
+	case access.Portworx:
+		return len(p.Portworx) > 0
+	}
+	return false
+}
+
+type parser struct{ f *File }
+
+func (p *parser) errAt(n *yaml.Node, field, format string, args ...any) error {
+	return &Error{File: p.f.Path, Line: n.Line, Column: n.Column, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// mark records where the access field path is in the file.
+func (p *parser) mark(accessPath, field string, n *yaml.Node) {
+	p.f.at[accessPath] = place{line: n.Line, column: n.Column, field: field}
+}
+
+// fields walks a mapping node: each key must be one of known (an unknown
+// or repeated key is an error), and fn gets each value.
+func (p *parser) fields(n *yaml.Node, path string, known []string, fn func(key string, keyNode, val *yaml.Node) error) error {
+	if n.Kind != yaml.MappingNode {
+		return p.errAt(n, path, "must be a mapping with the fields %s, not %s", strings.Join(known, ", "), kind(n))
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		name := join(path, k.Value)
+		if !slices.Contains(known, k.Value) {
+			return p.errAt(k, name, "unknown field (known fields: %s)", strings.Join(known, ", "))
+		}
+		if seen[k.Value] {
+			return p.errAt(k, name, "given twice")
+		}
+		seen[k.Value] = true
+		if err := fn(k.Value, k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func kind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	if n.Tag == "!!null" {
+		return "empty"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}
+
+// str reads a scalar string (a number is taken as its text, for ids).
+func (p *parser) str(n *yaml.Node, field string) (string, error) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" || n.Tag == "!!bool" || n.Tag == "!!map" {
+		return "", p.errAt(n, field, "must be a string, not %s", kind(n))
+	}
+	if strings.TrimSpace(n.Value) == "" {
+		return "", p.errAt(n, field, "must not be empty")
+	}
+	return n.Value, nil
+}
+
+func (p *parser) boolean(n *yaml.Node, field string) (bool, error) {
+	var b bool
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Decode(&b) != nil {
+		return false, p.errAt(n, field, "must be true or false, not %s", kind(n))
+	}
+	return b, nil
+}
+
+// list walks a sequence node.
+func (p *parser) list(n *yaml.Node, field string, fn func(i int, item *yaml.Node, field string) error) error {
+	if n.Kind != yaml.SequenceNode {
+		return p.errAt(n, field, "must be a list, not %s", kind(n))
+	}
+	for i, item := range n.Content {
+		if err := fn(i, item, fmt.Sprintf("%s[%d]", field, i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *parser) strings(n *yaml.Node, field string) ([]string, error) {
+	out := []string{}
+	err := p.list(n, field, func(_ int, item *yaml.Node, f string) error {
+		s, err := p.str(item, f)
+		out = append(out, s)
+		return err
+	})
+	return out, err
+}
+
+// oneOf reads a string that must be one of allowed.
+func (p *parser) oneOf(n *yaml.Node, field string, allowed ...string) (string, error) {
+	s, err := p.str(n, field)
+	if err != nil {
+		return "", err
+	}
+	if !slices.Contains(allowed, s) {
+		return "", p.errAt(n, field, "%q: must be %s", s, orList(allowed))
+	}
+	return s, nil
+}
+
+func orList(s []string) string {
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
+func (p *parser) top(n *yaml.Node) error {
+	havePeople := false
+	err := p.fields(n, "", []string{"people", "prune", "prune_all", "portworx_tenants"}, func(key string, _, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "people":
+			havePeople = true
+			seen := map[string]int{}
+			err = p.list(v, "people", func(i int, item *yaml.Node, field string) error {
+				person, err := p.person(i, item, field)
+				if err != nil {
+					return err
+				}
+				key := strings.ToLower(person.Email)
+				if j, dup := seen[key]; dup {
+					return p.errAt(item, field+".email", "%s is also people[%d]: give each person one entry", person.Email, j)
+				}
+				seen[key] = i
+				p.f.People = append(p.f.People, person)
+				return nil
+			})
+		case "prune":
+			p.f.Prune, err = p.boolean(v, key)
+		case "prune_all":
+			p.f.PruneAll, err = p.boolean(v, key)
+		case "portworx_tenants":
+			p.f.PortworxTenants, err = p.strings(v, key)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !havePeople {
+		return p.errAt(n, "people", "missing: the file must list people")
+	}
+	return nil
+}
+
+var personFields = []string{"email", "absent", "gitguardian", "box", "freestyle", "bimdata", "portworx"}
+
+func (p *parser) person(i int, n *yaml.Node, field string) (access.Person, error) {
+	var person access.Person
+	ap := fmt.Sprintf("people[%d]", i)
+	p.mark(ap, field, n)
+	var others *yaml.Node // the first access field, refused with absent
+	var othersName string
+	err := p.fields(n, field, personFields, func(key string, k, v *yaml.Node) error {
+		f := field + "." + key
+		var err error
+		if key != "email" && key != "absent" && others == nil {
+			others, othersName = k, f
+		}
+		switch key {
+		case "email":
+			p.mark(ap+".Email", f, v)
+			person.Email, err = p.str(v, f)
+			if err == nil {
+				addr, perr := mail.ParseAddress(person.Email)
+				if perr != nil || addr.Address != person.Email || addr.Name != "" {
+					err = p.errAt(v, f, "%q is not an email address", person.Email)
+				}
+			}
+		case "absent":
+			person.Absent, err = p.boolean(v, f)
+		case "gitguardian":
+			person.GitGuardian, err = p.gitguardian(ap+".GitGuardian", v, f)
+		case "box":
+			err = p.list(v, f, func(j int, item *yaml.Node, f string) error {
+				b, err := p.box(fmt.Sprintf("%s.Box[%d]", ap, j), item, f)
+				person.Box = append(person.Box, b)
+				return err
+			})
+		case "freestyle":
+			person.Freestyle, err = p.freestyle(ap+".Freestyle", v, f)
+		case "bimdata":
+			person.BIMData = &access.BIMDataAccess{}
+			err = p.fields(v, f, []string{"accept"}, func(_ string, _, v *yaml.Node) error {
+				var err error
+				person.BIMData.Accept, err = p.boolean(v, f+".accept")
+				return err
+			})
+		case "portworx":
+			err = p.list(v, f, func(j int, item *yaml.Node, f string) error {
+				px, err := p.portworx(fmt.Sprintf("%s.Portworx[%d]", ap, j), item, f)
+				person.Portworx = append(person.Portworx, px)
+				return err
+			})
+		}
+		return err
+	})
+	if err != nil {
+		return person, err
+	}
+	if person.Email == "" {
+		return person, p.errAt(n, field+".email", "missing: every person needs an email")
+	}
+	if person.Absent && others != nil {
+		return person, p.errAt(others, othersName, "an absent person is removed everywhere: drop this field or absent")
+	}
+	return person, nil
+}
+
+func (p *parser) gitguardian(ap string, n *yaml.Node, field string) (*access.GitGuardianAccess, error) {
+	g := &access.GitGuardianAccess{}
+	set := false
+	err := p.fields(n, field, []string{"access_level"}, func(_ string, _, v *yaml.Node) error {
+		f := field + ".access_level"
+		p.mark(ap+".AccessLevel", f, v)
+		s, err := p.oneOf(v, f, string(models.AccessLevelManager), string(models.AccessLevelMember), string(models.AccessLevelRestricted))
+		g.AccessLevel, set = models.AccessLevel(s), true
+		return err
+	})
+	if err == nil && !set {
+		err = p.errAt(n, field+".access_level", "missing: give manager, member or restricted")
+	}
+	return g, err
+}
+
+func (p *parser) box(ap string, n *yaml.Node, field string) (access.BoxMembership, error) {
+	var b access.BoxMembership
+	p.mark(ap, field, n)
+	err := p.fields(n, field, []string{"group", "group_id", "role"}, func(key string, _, v *yaml.Node) error {
+		f := field + "." + key
+		var err error
+		switch key {
+		case "group":
+			p.mark(ap+".GroupName", f, v)
+			b.GroupName, err = p.str(v, f)
+		case "group_id":
+			p.mark(ap+".GroupID", f, v)
+			b.GroupID, err = p.str(v, f)
+		case "role":
+			p.mark(ap+".Role", f, v)
+			var s string
+			s, err = p.oneOf(v, f, string(models.GroupMembershipRoleMember), string(models.GroupMembershipRoleAdmin))
+			b.Role = models.GroupMembershipRole(s)
+		}
+		return err
+	})
+	switch {
+	case err != nil:
+	case b.GroupID == "" && b.GroupName == "":
+		err = p.errAt(n, field, "needs group (the group's name) or group_id")
+	case b.GroupID != "" && b.GroupName != "":
+		err = p.errAt(n, field, "give group or group_id, not both")
+	}
+	return b, err
+}
+
+func (p *parser) freestyle(ap string, n *yaml.Node, field string) (*access.FreestyleAccess, error) {
+	fs := &access.FreestyleAccess{}
+	err := p.fields(n, field, []string{"git", "vms"}, func(key string, _, v *yaml.Node) error {
+		f := field + "." + key
+		if key == "git" {
+			return p.list(v, f, func(j int, item *yaml.Node, f string) error {
+				g, err := p.git(fmt.Sprintf("%s.Git[%d]", ap, j), item, f)
+				fs.Git = append(fs.Git, g)
+				return err
+			})
+		}
+		return p.list(v, f, func(j int, item *yaml.Node, f string) error {
+			vm, err := p.vm(fmt.Sprintf("%s.VMs[%d]", ap, j), item, f)
+			fs.VMs = append(fs.VMs, vm)
+			return err
+		})
+	})
+	return fs, err
+}
+
+func (p *parser) git(ap string, n *yaml.Node, field string) (access.FreestyleGitPermission, error) {
+	var g access.FreestyleGitPermission
+	p.mark(ap, field, n)
+	err := p.fields(n, field, []string{"repo", "permission"}, func(key string, _, v *yaml.Node) error {
+		f := field + "." + key
+		var err error
+		if key == "repo" {
+			p.mark(ap+".RepoID", f, v)
+			g.RepoID, err = p.str(v, f)
+			return err
+		}
+		p.mark(ap+".Permission", f, v)
+		var s string
+		s, err = p.oneOf(v, f, string(models.GitAccessLevelRead), string(models.GitAccessLevelWrite))
+		g.Permission = models.GitAccessLevel(s)
+		return err
+	})
+	switch {
+	case err != nil:
+	case g.RepoID == "":
+		err = p.errAt(n, field+".repo", "missing: give the repository's id")
+	case g.Permission == "":
+		err = p.errAt(n, field+".permission", "missing: give read or write")
+	}
+	return g, err
+}
+
+func (p *parser) vm(ap string, n *yaml.Node, field string) (access.FreestyleVMPermission, error) {
+	var vm access.FreestyleVMPermission
+	p.mark(ap, field, n)
+	err := p.fields(n, field, []string{"vm", "users"}, func(key string, _, v *yaml.Node) error {
+		f := field + "." + key
+		var err error
+		if key == "vm" {
+			p.mark(ap+".VMID", f, v)
+			vm.VMID, err = p.str(v, f)
+			return err
+		}
+		vm.AllowedUsers, err = p.strings(v, f)
+		return err
+	})
+	if err == nil && vm.VMID == "" {
+		err = p.errAt(n, field+".vm", "missing: give the VM's id")
+	}
+	return vm, err
+}
+
+func (p *parser) portworx(ap string, n *yaml.Node, field string) (access.PortworxAccess, error) {
+	var px access.PortworxAccess
+	p.mark(ap, field, n)
+	err := p.fields(n, field, []string{"account", "tenant", "project", "roles"}, func(key string, _, v *yaml.Node) error {
+		f := field + "." + key
+		var err error
+		switch key {
+		case "account":
+			px.AccountID, err = p.str(v, f)
+		case "tenant":
+			px.TenantID, err = p.str(v, f)
+		case "project":
+			px.ProjectID, err = p.str(v, f)
+		case "roles":
+			p.mark(ap+".Roles", f, v)
+			px.Roles, err = p.strings(v, f)
+			if err == nil && len(px.Roles) == 0 {
+				err = p.errAt(v, f, "must name at least one role")
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return px, err
+	}
+	n1 := 0
+	for _, id := range []string{px.AccountID, px.TenantID, px.ProjectID} {
+		if id != "" {
+			n1++
+		}
+	}
+	switch {
+	case n1 != 1:
+		err = p.errAt(n, field, "needs exactly one of account, tenant and project")
+	case px.Roles == nil:
+		err = p.errAt(n, field+".roles", "missing: name at least one role")
+	}
+	return px, err
+}
