@@ -65,7 +65,7 @@
 // data, fault injection and a request log; NewTestServer starts one for a
 // test, and its Client does not wait between retries. The demo data's ids
 // are exported constants (DemoPersonEmail, BoxDemoGroupID,
-// PortworxDemoTenantID, ...). Its command cmd/invitations-fake serves it on
+// PortworxDemoTenantID, ...). The command `invitations fake` serves it on
 // a port, with a JSON admin API under /_fake/, for tests in other languages.
 //
 // # Examples

@@ -23,7 +23,7 @@
 // Every API lives under its own prefix of the server's URL; see BaseURLs.
 // Everything the fake can do from Go it can also do over HTTP, under
 // AdminPrefix (see NewFake), for tests written in other languages; the
-// command cmd/invitations-fake serves it on an address.
+// command `invitations fake` (cmd/invitations) serves it on an address.
 package invitationstest
 
 import (
@@ -120,7 +120,7 @@ func WithLatency(d time.Duration) Option {
 }
 
 // Fake is the fake as an http.Handler, for serving it on an address of
-// your choice (see cmd/invitations-fake). Most tests use NewTestServer or
+// your choice (see `invitations fake`). Most tests use NewTestServer or
 // NewServer instead.
 type Fake struct {
 	demo    bool
