@@ -7,8 +7,8 @@
 // session, so a connection pooler in transaction mode (pgbouncer's
 // pool_mode=transaction) must not stand between the store and the server.
 //
-// pgstate is a module of its own, so that programs using only the SDK do
-// not depend on pgx; it needs Go 1.25, as pgx's patched releases do.
+// Programs that do not import pgstate do not link pgx. The invitations
+// command takes such a state with -state postgres://....
 package pgstate
 
 import (

@@ -3,7 +3,10 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,6 +26,34 @@ const planApplyYAML = `people:
 
 // plan, apply, plan again on one running fake: exit 2, then 0, then 0
 // with "No changes."; the state lands next to the desired-state file.
+// TestPostgresState runs plan, apply and plan again with the state in
+// PostgreSQL (INVITATIONS_TEST_POSTGRES, which .ci/run sets).
+func TestPostgresState(t *testing.T) {
+	t.Parallel()
+	dsn := os.Getenv("INVITATIONS_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("INVITATIONS_TEST_POSTGRES not set: PostgreSQL suite not run")
+	}
+	sh := newShell(t, map[string]string{"people.yaml": planApplyYAML})
+	sh.withFake()
+	// One state name per run: the database outlives the test.
+	state := dsn + sep(dsn) + "state_name=cli-test-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	sh.run(2, "plan", "-f", "people.yaml", "-state", state)
+	out := sh.run(0, "apply", "-auto-approve", "-f", "people.yaml", "-state", state)
+	matches(t, out.stdout, `^Apply: 8 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
+	out = sh.run(0, "plan", "-f", "people.yaml", "-state", state)
+	assert.Equal(t, "No changes.\n", out.stdout)
+	assert.False(t, sh.exists("people.yaml.state.json"), "the state is in PostgreSQL, not in a file")
+}
+
+// sep is what joins one more parameter to a connection URL.
+func sep(dsn string) string {
+	if strings.Contains(dsn, "?") {
+		return "&"
+	}
+	return "?"
+}
+
 func TestPlanApplyPlan(t *testing.T) {
 	t.Parallel()
 	sh := newShell(t, map[string]string{"people.yaml": planApplyYAML})
@@ -128,8 +159,6 @@ func TestFileErrorsNameLineAndField(t *testing.T) {
 		{[]string{"plan", "-f", "missing.yaml"}, []string{"missing.yaml: no such file or directory"}},
 		{[]string{"plan"}, []string{`required flag(s) "file" not set`}},
 		{[]string{"plan", "-f", "good.yaml", "--no-such-flag"}, []string{"unknown flag: --no-such-flag (see -h)"}},
-		{[]string{"plan", "-f", "good.yaml", "-state", "postgres://u:secretpw@db/invitations"}, []string{
-			"PostgreSQL state is not available in this command; it is available from Go through the module github.com/invitesdk/invitations/access/pgstate"}},
 	} {
 		out := sh.run(1, tc.args...)
 		for _, want := range tc.want {
@@ -140,10 +169,16 @@ func TestFileErrorsNameLineAndField(t *testing.T) {
 		assert.Empty(t, out.stdout, "%q", tc.args)
 	}
 
+	// A PostgreSQL state that cannot be reached is an error that keeps
+	// the connection string's password to itself.
+	out := sh.run(1, "plan", "-f", "good.yaml", "-state", "postgres://u:secretpw@127.0.0.1:1/invitations?connect_timeout=2")
+	assert.Contains(t, out.stderr, "-state: PostgreSQL:")
+	assert.NotContains(t, out.stderr+out.stdout, "secretpw")
+
 	// A vendor without credentials is named before anything is sent.
 	delete(sh.env, "INVITATIONS_FAKE_URL")
 	sh.env["BOX_ACCESS_TOKEN"] = "not-a-real-token"
-	out := sh.run(1, "plan", "-f", "good.yaml")
+	out = sh.run(1, "plan", "-f", "good.yaml")
 	assert.Equal(t, "Error: good.yaml:2: the desired state asks for gitguardian access but GITGUARDIAN_API_KEY is not set in the environment\n", out.stderr)
 }
 

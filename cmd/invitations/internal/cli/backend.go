@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,9 +11,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/access"
+	"github.com/invitesdk/invitations/access/pgstate"
 	"github.com/invitesdk/invitations/cmd/invitations/internal/desired"
 	"github.com/invitesdk/invitations/invitationstest"
 )
@@ -182,11 +185,23 @@ func vendorList() string {
 	return strings.Join(s, ", ")
 }
 
-// errPostgres answers -state postgres://...: that store lives in a module
-// of its own, which needs a newer Go than this command.
-var errPostgres = errors.New("-state: PostgreSQL state is not available in this command; " +
-	"it is available from Go through the module github.com/invitesdk/invitations/access/pgstate (pgstate.Open), " +
-	"or use a state file (-state FILE)")
+// stateName takes the state's name out of a PostgreSQL URL's state_name
+// parameter (default "default"), so that several desired-state files can
+// share one database; the rest is the connection string.
+func stateName(raw string) (conn, name string, err error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", "", errors.New("-state: not a valid postgres:// URL")
+	}
+	q := u.Query()
+	name = q.Get("state_name")
+	if name == "" {
+		name = "default"
+	}
+	q.Del("state_name")
+	u.RawQuery = q.Encode()
+	return u.String(), name, nil
+}
 
 func isPostgres(state string) bool {
 	return strings.HasPrefix(state, "postgres://") || strings.HasPrefix(state, "postgresql://")
@@ -198,7 +213,19 @@ func isPostgres(state string) bool {
 func (a *app) store(b *backend, file *desired.File) (access.Store, func(), error) {
 	path := a.state
 	if isPostgres(path) {
-		return nil, nil, &exitError{code: ExitError, err: errPostgres}
+		// The schema is created on first use; the connection string is
+		// never echoed (it may hold a password).
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, name, err := stateName(path)
+		if err != nil {
+			return nil, nil, &exitError{code: ExitError, err: err}
+		}
+		st, err := pgstate.Open(ctx, conn, pgstate.WithName(name))
+		if err != nil {
+			return nil, nil, &exitError{code: ExitError, err: fmt.Errorf("-state: PostgreSQL: %w", err)}
+		}
+		return st, st.Close, nil
 	}
 	if path == "" && b.embedded {
 		dir, err := os.MkdirTemp("", "invitations-state-")

@@ -165,7 +165,7 @@ Exit status: 0 success (plan: no changes), 2 plan: changes to make,
 	root.SetVersionTemplate("invitations {{.Version}}\n")
 	pf := root.PersistentFlags()
 	pf.DurationVar(&a.timeout, "timeout", 10*time.Minute, "give up after this long (0: never)")
-	pf.StringVar(&a.state, "state", "", "state file (default: <file>.state.json next to the desired-state file;\ninvitations-state.json without -f); postgres://... is not supported here")
+	pf.StringVar(&a.state, "state", "", "state file (default: <file>.state.json next to the desired-state file;\ninvitations-state.json without -f), or postgres://...[?state_name=NAME] for a PostgreSQL state")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log every request (method, URL, status; never a credential) on stderr")
 	root.AddCommand(a.auditCommand(), a.planCommand(), a.applyCommand(), a.offboardCommand(), a.fakeCommand())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {

@@ -36,9 +36,6 @@ func (a *app) open(path string, only []access.Vendor, tenants []string) (*sessio
 			return nil, &exitError{code: ExitError, err: err}
 		}
 	}
-	if isPostgres(a.state) {
-		return nil, &exitError{code: ExitError, err: errPostgres}
-	}
 	b, err := a.connect()
 	if err != nil {
 		return nil, err
