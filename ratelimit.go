@@ -188,8 +188,6 @@ type RateLimitWaitError struct {
 	API string
 	// Wait is how long the call would have had to wait.
 	Wait time.Duration
-	// Deadline is always true: the context's deadline is the reason.
-	Deadline bool
 }
 
 func (e *RateLimitWaitError) Error() string {
@@ -198,7 +196,7 @@ func (e *RateLimitWaitError) Error() string {
 
 // Is matches ErrRateLimited and context.DeadlineExceeded.
 func (e *RateLimitWaitError) Is(target error) bool {
-	return target == ErrRateLimited || (e.Deadline && target == context.DeadlineExceeded)
+	return target == ErrRateLimited || target == context.DeadlineExceeded
 }
 
 // awaitTurn waits, before an attempt, until the API may be sent another
@@ -211,7 +209,7 @@ func (l *apiLimits) awaitTurn(ctx context.Context, api string, maxPause time.Dur
 	release = func() {}
 	wait := func(d time.Duration) error {
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
-			return &RateLimitWaitError{API: api, Wait: d, Deadline: true}
+			return &RateLimitWaitError{API: api, Wait: d}
 		}
 		if shorten != nil {
 			d = shorten(d)

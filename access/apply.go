@@ -264,20 +264,7 @@ func (r *applyRun) save(ctx context.Context) error {
 }
 
 func cloneSnapshot(s *Snapshot) *Snapshot {
-	cp := NewSnapshot()
-	for k, v := range s.Identities {
-		cp.Identities[k] = v
-	}
-	for k, v := range s.Created {
-		cp.Created[k] = v
-	}
-	for k, v := range s.InDoubt {
-		cp.InDoubt[k] = v
-	}
-	for k, v := range s.Removed {
-		cp.Removed[k] = v
-	}
-	return cp
+	return &Snapshot{Identities: maps.Clone(s.Identities), Created: maps.Clone(s.Created), InDoubt: maps.Clone(s.InDoubt), Removed: maps.Clone(s.Removed)}
 }
 
 // classify turns the SDK's answer to a change into its outcome.

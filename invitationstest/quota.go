@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"golang.org/x/time/rate"
 
@@ -30,25 +31,9 @@ func WithQuota(api invitations.API, perMinute float64, burst int) Option {
 		if f.quotas == nil {
 			f.quotas = map[string]*quota{}
 		}
-		f.quotas[vendorName(api)] = &quota{perMinute: perMinute, burst: max(burst, 1)}
+		// By vendor name ("box"), as the routes know their vendor.
+		f.quotas[strings.ToLower(api.String())] = &quota{perMinute: perMinute, burst: max(burst, 1)}
 	}
-}
-
-// vendorName is the operation-name prefix of api's routes.
-func vendorName(api invitations.API) string {
-	switch api {
-	case invitations.GitGuardian:
-		return "gitguardian"
-	case invitations.BIMData:
-		return "bimdata"
-	case invitations.Box:
-		return "box"
-	case invitations.Freestyle:
-		return "freestyle"
-	case invitations.Portworx:
-		return "portworx"
-	}
-	return ""
 }
 
 // fillQuotas starts every quota's bucket full. The caller holds f.mu.
