@@ -415,9 +415,9 @@ func TestAnIdentityCreatedButNeverRecordedIsAdoptedNotCreatedAgain(t *testing.T)
 	people := []access.Person{{Email: "user201@example.com", Freestyle: &access.FreestyleAccess{
 		Git: []access.FreestyleGitPermission{{RepoID: invitationstest.FreestyleDemoRepoID, Permission: models.GitAccessLevelRead}},
 	}}}
-	// Saves: the plan's settlements, the identity create written ahead,
-	// then its outcome, which never reaches the disk.
-	broken, err := access.New(e.client, &failingStore{Store: e.store, failAt: 3}, access.WithVendors(access.Freestyle))
+	// Saves: the identity create written ahead, then its outcome, which
+	// never reaches the disk (the plan settled nothing: no save for it).
+	broken, err := access.New(e.client, &failingStore{Store: e.store, failAt: 2}, access.WithVendors(access.Freestyle))
 	require.NoError(t, err)
 	plan, err := broken.Plan(t.Context(), people, access.PlanOptions{})
 	require.NoError(t, err)

@@ -1,7 +1,10 @@
 package access
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -16,34 +19,54 @@ import (
 
 // Apply carries plan out: vendors in parallel, up to WithConcurrency
 // people at once on each, one person's changes on one vendor in plan
-// order. It holds the Store's lock for the whole apply (a second apply on
-// the same Store fails with ErrLocked) and saves the state after every
-// change, so that an apply stopped anywhere (the context cancelled, the
-// process killed) leaves a state the next plan can build on.
+// order. It takes the Store's lock (waiting up to WithLockTimeout; a
+// second apply on the same Store fails with ErrLocked) and holds it for
+// the whole apply, and saves the state after every change, so that an
+// apply stopped anywhere (the context cancelled, the process killed)
+// leaves a state the next plan can build on. A plan made from another
+// version of the state than the one under the lock (another apply saved
+// since) is refused with ErrStalePlan: Lock first, then plan and apply
+// under it (see Locked), and the plan can never be stale.
+//
+// An empty plan sends nothing, but still records what its reads settled
+// of earlier in-doubt changes (see Plan.Settled).
 //
 // Every change ends in one outcome (see Outcome). A change in doubt is not
 // sent again by this apply or the next one without re-reading: the next
-// Plan settles it. Changes not reached because the context ended are
+// Plan settles it. Changes not sent because the context ended are
 // Skipped. The error is for the apply itself (the lock, the state); the
 // vendors' refusals are in the results.
 func (m *Manager) Apply(ctx context.Context, plan *Plan) ([]Result, error) {
 	if plan == nil {
 		return nil, errors.New("access: Apply: plan must not be nil")
 	}
-	unlock, err := m.store.Lock(ctx)
+	unlock, err := m.lock(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = unlock() }()
+	return m.apply(ctx, plan)
+}
+
+// apply is Apply with the lock held.
+func (m *Manager) apply(ctx context.Context, plan *Plan) ([]Result, error) {
+	if plan == nil {
+		return nil, errors.New("access: Apply: plan must not be nil")
+	}
 	snap, err := m.store.Load(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("access: loading the state: %w", err)
 	}
 	snap = snap.normalize()
+	if snap.Serial != plan.Serial || snap.Lineage != plan.Lineage {
+		return nil, fmt.Errorf("%w (plan from serial %d%s, state now at serial %d%s): plan again",
+			ErrStalePlan, plan.Serial, lineageNote(plan.Lineage), snap.Serial, lineageNote(snap.Lineage))
+	}
 	run := &applyRun{m: m, sv: &stateView{snap: snap}, known: plan.known}
-	run.settle(plan)
-	if err := run.save(ctx); err != nil {
-		return nil, err
+	if run.settle(plan) > 0 || (len(plan.Changes) > 0 && snap.Source == "" && m.source != "") {
+		if err := run.save(ctx); err != nil {
+			return nil, err
+		}
 	}
 
 	results := make([]Result, len(plan.Changes))
@@ -102,18 +125,30 @@ type applyRun struct {
 	identityDoubt bool
 }
 
-// settle records what the plan's reads answered of earlier doubts.
-func (r *applyRun) settle(plan *Plan) {
+// lineageNote names a lineage in a message, or says there is none yet.
+func lineageNote(lineage string) string {
+	if lineage == "" {
+		return ", new state"
+	}
+	return ", lineage " + lineage
+}
+
+// settle records what the plan's reads answered of earlier doubts and
+// returns how many it settled.
+func (r *applyRun) settle(plan *Plan) int {
 	r.sv.mu.Lock()
 	defer r.sv.mu.Unlock()
-	r.version++
 	snap := r.sv.snap
 	now := time.Now().UTC()
+	n := 0
 	for email, id := range plan.adopt {
 		snap.Identities[email] = id
 		k := Grant{Vendor: Freestyle, Kind: KindIdentity}.Key(email)
 		snap.Created[k] = now
-		delete(snap.InDoubt, k)
+		if _, ok := snap.InDoubt[k]; ok {
+			delete(snap.InDoubt, k)
+			n++
+		}
 	}
 	for _, k := range plan.settled {
 		d, ok := snap.InDoubt[k]
@@ -126,7 +161,12 @@ func (r *applyRun) settle(plan *Plan) {
 			delete(snap.Created, k)
 		}
 		delete(snap.InDoubt, k)
+		n++
 	}
+	if n > 0 {
+		r.version++
+	}
+	return n
 }
 
 // chain runs one person's changes on one vendor, in order. A failed or
@@ -137,7 +177,7 @@ func (r *applyRun) chain(ctx context.Context, changes []Change, idx []int, resul
 		ch := changes[i]
 		switch {
 		case ctx.Err() != nil:
-			results[i] = Result{Change: ch, Outcome: Skipped, Err: ctx.Err()}
+			results[i] = Result{Change: ch, Outcome: Skipped, Err: fmt.Errorf("not sent: the apply stopped (%w)", context.Cause(ctx))}
 			continue
 		case identityFailed && ch.Grant.Vendor == Freestyle && ch.Action == Create:
 			results[i] = Result{Change: ch, Outcome: Skipped, Err: errors.New("the person's Freestyle identity was not created")}
@@ -166,6 +206,13 @@ func (r *applyRun) createIdentity(ctx context.Context, ch Change) Result {
 	if r.identityDoubt {
 		return Result{Change: ch, Outcome: Skipped, Err: errors.New("another Freestyle identity create is in doubt: the next plan settles it first")}
 	}
+	// The state under the lock is the one the plan was made from, so a
+	// person mapped here was mapped when planned; this holds the line
+	// should that ever not be so: a second identity would orphan the
+	// first with its grants.
+	if id, mapped := r.sv.identity(ch.Email); mapped {
+		return Result{Change: ch, Outcome: Skipped, Err: fmt.Errorf("not sent: the state maps %s to identity %s already; plan again", ch.Email, id)}
+	}
 	// Written ahead: if the process dies between the create and the
 	// record of its identity, the next plan finds the doubt and adopts
 	// the identity instead of creating another.
@@ -184,7 +231,10 @@ func (r *applyRun) createIdentity(ctx context.Context, ch Change) Result {
 // execute sends one change and records its outcome in the state.
 func (r *applyRun) execute(ctx context.Context, ch Change) Result {
 	id, err := r.m.conns[ch.Grant.Vendor].execute(ctx, ch, r.sv)
-	outcome := classify(ch, err)
+	outcome := classify(ctx, ch, err)
+	if outcome == Skipped {
+		err = fmt.Errorf("not sent: the apply stopped (%w)", cmp.Or(context.Cause(ctx), err))
+	}
 	r.sv.mu.Lock()
 	defer r.sv.mu.Unlock()
 	snap := r.sv.snap
@@ -211,14 +261,14 @@ func (r *applyRun) execute(ctx context.Context, ch Change) Result {
 		}
 	case InDoubt:
 		snap.InDoubt[k] = r.doubt(ch, now)
-	case Failed:
+	case Failed, Skipped:
 		if ch.Grant.Kind == KindIdentity && ch.Action == Create {
 			delete(snap.InDoubt, k) // the write-ahead: refused, or never sent
 		}
 	}
 	r.version++
 	res := Result{Change: ch, Outcome: outcome}
-	if outcome == Failed || outcome == InDoubt {
+	if outcome != Done && outcome != AlreadyDone {
 		res.Err = err
 	}
 	return res
@@ -251,7 +301,15 @@ func (r *applyRun) save(ctx context.Context) error {
 		return r.saveErr
 	}
 	r.sv.mu.Lock()
-	cp, version := cloneSnapshot(r.sv.snap), r.version
+	snap := r.sv.snap
+	if snap.Lineage == "" {
+		snap.Lineage = newLineage()
+	}
+	if snap.Source == "" {
+		snap.Source = r.m.source
+	}
+	snap.Serial++
+	cp, version := cloneSnapshot(snap), r.version
 	r.sv.mu.Unlock()
 	// The state is written even when the apply's context has ended: what
 	// was done must be recorded.
@@ -264,16 +322,34 @@ func (r *applyRun) save(ctx context.Context) error {
 }
 
 func cloneSnapshot(s *Snapshot) *Snapshot {
-	return &Snapshot{Identities: maps.Clone(s.Identities), Created: maps.Clone(s.Created), InDoubt: maps.Clone(s.InDoubt), Removed: maps.Clone(s.Removed)}
+	return &Snapshot{Serial: s.Serial, Lineage: s.Lineage, Source: s.Source, Identities: maps.Clone(s.Identities), Created: maps.Clone(s.Created), InDoubt: maps.Clone(s.InDoubt), Removed: maps.Clone(s.Removed)}
 }
 
-// classify turns the SDK's answer to a change into its outcome.
-func classify(ch Change, err error) Outcome {
+// newLineage returns a random lineage: 128 bits as a UUID-shaped string,
+// as terraform's are.
+func newLineage() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])  // crypto/rand.Read never fails (Go 1.24+)
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// classify turns the SDK's answer to a change into its outcome. A change
+// the SDK says was not sent because the apply's context ended (or would
+// end before the change's turn came) was stopped by the run, not refused
+// by the vendor: Skipped.
+func classify(ctx context.Context, ch Change, err error) Outcome {
 	if err == nil {
 		return Done
 	}
 	if errors.Is(err, invitations.ErrOutcomeUnknown) {
 		return InDoubt
+	}
+	if errors.Is(err, invitations.ErrNotSent) &&
+		(ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+		return Skipped
 	}
 	var apiErr *invitations.APIError
 	if errors.As(err, &apiErr) {

@@ -3,6 +3,7 @@ package access
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"maps"
@@ -59,6 +60,15 @@ type boxRead struct {
 	view   *vendorView
 	groups map[string]boxGroupLookup // by exact name
 	seen   map[string]bool           // membership ids in view.Have
+	// askers are, per group id the desired state names, who asks for it
+	// and where, so that a group that turns out not to exist is a
+	// problem of each of them.
+	askers map[string][]boxAsker
+}
+
+// boxAsker is a person asking for a group, and the field that does.
+type boxAsker struct {
+	email, field string
 }
 
 // boxGroupLookup is a resolved group name: its id, or why it has none.
@@ -73,12 +83,13 @@ func (b *boxConnector) read(ctx context.Context, people []Person, _ *stateView) 
 		view:   &vendorView{Want: map[string][]Grant{}, Subjects: map[string]string{}, Scopes: map[string]bool{}},
 		groups: map[string]boxGroupLookup{},
 		seen:   map[string]bool{},
+		askers: map[string][]boxAsker{},
 	}
-	for _, p := range people {
+	for i, p := range people {
 		if !p.Absent && len(p.Box) == 0 {
 			continue
 		}
-		if err := r.person(ctx, p); err != nil {
+		if err := r.person(ctx, i, p); err != nil {
 			return nil, err
 		}
 	}
@@ -86,24 +97,53 @@ func (b *boxConnector) read(ctx context.Context, people []Person, _ *stateView) 
 	// them is read, not only the people asked about.
 	for _, scope := range slices.Sorted(maps.Keys(r.view.Scopes)) {
 		group := strings.TrimPrefix(scope, boxGroupScope(""))
-		for m, err := range b.c.Memberships.GetGroupMemberships(ctx, group, nil).All() {
-			if err != nil {
-				return nil, fmt.Errorf("access: box group %s memberships: %w", group, err)
-			}
-			r.add(boxRecord(m, ""))
+		if err := r.groupMembers(ctx, group); err != nil {
+			return nil, err
 		}
 	}
 	return r.view, nil
 }
 
+// groupMembers reads everyone in group. A group Box does not know (a
+// group_id mistyped, or the group deleted) is a problem of each person
+// asking for it, not the end of the plan: nothing is planned for it.
+func (r *boxRead) groupMembers(ctx context.Context, group string) error {
+	for m, err := range r.b.c.Memberships.GetGroupMemberships(ctx, group, nil).All() {
+		if errors.Is(err, invitations.ErrNotFound) {
+			r.unknownGroup(group)
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("access: box group %s memberships: %w", group, err)
+		}
+		r.add(boxRecord(m, ""))
+	}
+	return nil
+}
+
+// unknownGroup takes group out of the plan, as a problem of each person
+// asking for it.
+func (r *boxRead) unknownGroup(group string) {
+	delete(r.view.Scopes, boxGroupScope(group))
+	for _, a := range r.askers[group] {
+		key := Grant{Vendor: Box, Kind: KindGroup, Scope: group}.Key(a.email)
+		r.view.Problems = append(r.view.Problems, Problem{Email: a.email, Vendor: Box, Field: a.field, Key: key,
+			Reason: fmt.Sprintf("no Box group with id %s", group)})
+		r.view.Want[a.email] = slices.DeleteFunc(r.view.Want[a.email], func(g Grant) bool { return g.Scope == group })
+		if len(r.view.Want[a.email]) == 0 {
+			delete(r.view.Want, a.email)
+		}
+	}
+}
+
 // person reads one person: their Box user, their memberships and, unless
 // they are absent, the groups they should be in.
-func (r *boxRead) person(ctx context.Context, p Person) error {
+func (r *boxRead) person(ctx context.Context, i int, p Person) error {
 	email := strings.ToLower(p.Email)
 	var want []Grant
 	if !p.Absent {
 		var err error
-		if want, err = r.wanted(ctx, p); err != nil {
+		if want, err = r.wanted(ctx, i, p); err != nil {
 			return err
 		}
 	}
@@ -113,7 +153,7 @@ func (r *boxRead) person(ctx context.Context, p Person) error {
 	}
 	if user == nil {
 		if !p.Absent {
-			r.problem(p.Email, fmt.Sprintf("no Box user with login %s", p.Email))
+			r.problem(p.Email, fmt.Sprintf("people[%d].Email", i), fmt.Sprintf("no Box user with login %s", p.Email))
 		}
 		return nil
 	}
@@ -133,29 +173,33 @@ func (r *boxRead) person(ctx context.Context, p Person) error {
 // wanted resolves p's memberships to grants, and names their groups as
 // scopes. A group asked for twice is one grant; asked for with two roles,
 // it is a problem and neither is planned.
-func (r *boxRead) wanted(ctx context.Context, p Person) ([]Grant, error) {
+func (r *boxRead) wanted(ctx context.Context, i int, p Person) ([]Grant, error) {
 	var want []Grant
 	roles := map[string]models.GroupMembershipRole{}
 	conflicts := map[string]bool{}
-	for _, m := range p.Box {
+	email := strings.ToLower(p.Email)
+	for j, m := range p.Box {
 		id := m.GroupID
+		field := fmt.Sprintf("people[%d].Box[%d].GroupID", i, j)
 		if id == "" {
+			field = fmt.Sprintf("people[%d].Box[%d].GroupName", i, j)
 			g, err := r.group(ctx, m.GroupName)
 			if err != nil {
 				return nil, err
 			}
 			if g.problem != "" {
-				r.problem(p.Email, g.problem)
+				r.problem(p.Email, field, g.problem)
 				continue
 			}
 			id = g.id
 		}
 		r.view.Scopes[boxGroupScope(id)] = true
+		r.askers[id] = append(r.askers[id], boxAsker{email: email, field: field})
 		role := boxRole(m.Role)
 		if prev, ok := roles[id]; ok {
 			if prev != role && !conflicts[id] {
 				conflicts[id] = true
-				r.problem(p.Email, fmt.Sprintf("Box group %s is asked for as both %s and %s", id, prev, role))
+				r.problem(p.Email, fmt.Sprintf("people[%d].Box[%d].Role", i, j), fmt.Sprintf("Box group %s is asked for as both %s and %s", id, prev, role))
 			}
 			continue
 		}
@@ -171,8 +215,8 @@ func (r *boxRead) wanted(ctx context.Context, p Person) ([]Grant, error) {
 	return kept, nil
 }
 
-func (r *boxRead) problem(email, reason string) {
-	r.view.Problems = append(r.view.Problems, Problem{Email: email, Vendor: Box, Reason: reason})
+func (r *boxRead) problem(email, field, reason string) {
+	r.view.Problems = append(r.view.Problems, Problem{Email: email, Vendor: Box, Field: field, Reason: reason})
 }
 
 // add appends rec to Have once: a membership is found both through its

@@ -51,8 +51,8 @@ func TestBoxRead(t *testing.T) {
 	}, view.Want)
 	assert.Equal(t, map[string]bool{"group|" + boxSupportID: true, "group|" + boxEngineeringID: true}, view.Scopes)
 	assert.Equal(t, []Problem{
-		{Email: "nobody@example.com", Vendor: Box, Reason: `no Box group named "Nope"`},
-		{Email: "nobody@example.com", Vendor: Box, Reason: "no Box user with login nobody@example.com"},
+		{Email: "nobody@example.com", Vendor: Box, Field: "people[1].Box[0].GroupName", Reason: `no Box group named "Nope"`},
+		{Email: "nobody@example.com", Vendor: Box, Field: "people[1].Email", Reason: "no Box user with login nobody@example.com"},
 	}, view.Problems)
 
 	// The people's memberships first, then the other members of the
@@ -110,10 +110,10 @@ func TestBoxReadNamesAndLogins(t *testing.T) {
 	view, err := newBoxConnector(c).read(t.Context(), people, &stateView{snap: NewSnapshot()})
 	require.NoError(t, err)
 	assert.Equal(t, []Problem{
-		{Email: "user001@example.co", Vendor: Box, Reason: "no Box user with login user001@example.co"},
-		{Email: "user002@example.com", Vendor: Box, Reason: `no Box group named "Eng"`},
-		{Email: "user003@example.com", Vendor: Box, Reason: "Box group 57645 is asked for as both member and admin"},
-		{Email: "user004@example.com", Vendor: Box, Reason: "a Box membership names neither a group id nor a group name"},
+		{Email: "user001@example.co", Vendor: Box, Field: "people[0].Email", Reason: "no Box user with login user001@example.co"},
+		{Email: "user002@example.com", Vendor: Box, Field: "people[1].Box[1].GroupName", Reason: `no Box group named "Eng"`},
+		{Email: "user003@example.com", Vendor: Box, Field: "people[2].Box[1].Role", Reason: "Box group 57645 is asked for as both member and admin"},
+		{Email: "user004@example.com", Vendor: Box, Field: "people[3].Box[0].GroupName", Reason: "a Box membership names neither a group id nor a group name"},
 	}, view.Problems)
 	assert.Equal(t, map[string][]Grant{
 		"user002@example.com": {boxTestGrant(boxSupportID, models.GroupMembershipRoleMember)},
@@ -258,6 +258,30 @@ func TestBoxAuditIsLazy(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []invitationstest.Operation{invitationstest.BoxGetGroups, invitationstest.BoxGetGroupMemberships}, loggedOps(srv))
+}
+
+// A group id Box does not know is a problem of each person asking for
+// it, naming their field; the rest of the plan goes on.
+func TestBoxReadUnknownGroupIDIsAProblem(t *testing.T) {
+	t.Parallel()
+	srv, c := demoFake(t)
+	people := []Person{
+		{Email: "user001@example.com", Box: []BoxMembership{{GroupName: "Support"}, {GroupID: "999999"}}},
+		{Email: "user002@example.com", Box: []BoxMembership{{GroupID: "999999", Role: models.GroupMembershipRoleAdmin}}},
+	}
+	view, err := newBoxConnector(c).read(t.Context(), people, &stateView{snap: NewSnapshot()})
+	require.NoError(t, err, "an unknown group does not end the plan")
+	assert.Equal(t, []Problem{
+		{Email: "user001@example.com", Vendor: Box, Field: "people[0].Box[1].GroupID", Reason: "no Box group with id 999999",
+			Key: Grant{Vendor: Box, Kind: KindGroup, Scope: "999999"}.Key("user001@example.com")},
+		{Email: "user002@example.com", Vendor: Box, Field: "people[1].Box[0].GroupID", Reason: "no Box group with id 999999",
+			Key: Grant{Vendor: Box, Kind: KindGroup, Scope: "999999"}.Key("user002@example.com")},
+	}, view.Problems)
+	assert.Equal(t, map[string][]Grant{
+		"user001@example.com": {boxTestGrant(boxSupportID, models.GroupMembershipRoleMember)},
+	}, view.Want, "nothing is planned for the unknown group")
+	assert.Equal(t, map[string]bool{"group|" + boxSupportID: true}, view.Scopes)
+	assert.Positive(t, srv.RequestCount(invitationstest.BoxGetGroupMemberships))
 }
 
 func TestBoxReadFailsOnAListError(t *testing.T) {

@@ -59,6 +59,10 @@ type Problem struct {
 	Email  string `json:"email"`
 	Vendor Vendor `json:"vendor"`
 	Reason string `json:"reason"`
+	// Field, when set, is the desired-state field at fault, named as
+	// InvalidPersonError names fields ("people[3].Box[0].GroupID"), so
+	// that a reader of a file can point at its line.
+	Field string `json:"field,omitempty"`
 	// Key, when set, is the grant (Grant.Key) the problem keeps from being
 	// planned: no create is planned for it (an identity whose in-doubt
 	// create cannot be told apart from others must not be created twice).

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -22,9 +23,15 @@ import (
 // the new one, never a mix. Lock takes an operating-system lock (flock on
 // Unix, LockFileEx on Windows) on the side file "<path>.lock", which the
 // operating system releases when the holder exits, however it ends; on
-// systems with neither, Lock fails with errors.ErrUnsupported.
+// systems with neither, Lock fails with errors.ErrUnsupported. A save
+// made while this FileStore holds the lock also removes the temporary
+// files that saves of processes killed mid-write left behind: no other
+// apply can be writing one then.
 type FileStore struct {
 	path string
+
+	mu    sync.Mutex
+	locks int // locks this FileStore holds now
 }
 
 // NewFileStore returns a FileStore keeping its snapshot in the file at
@@ -86,10 +93,16 @@ func (s *FileStore) Lock(ctx context.Context) (func() error, error) {
 			_, _ = f.WriteAt(append(rec, '\n'), 0)
 		}
 	}
+	s.mu.Lock()
+	s.locks++
+	s.mu.Unlock()
 	var once sync.Once
 	var unlockErr error
 	return func() error {
 		once.Do(func() {
+			s.mu.Lock()
+			s.locks--
+			s.mu.Unlock()
 			// Emptied first, so that the record never names a finished
 			// holder: one left by a crash is overwritten by the next one.
 			_ = f.Truncate(0)
@@ -197,7 +210,31 @@ func (s *FileStore) writeAtomic(ctx context.Context, data []byte) (err error) {
 		return err
 	}
 	syncDir(dir)
+	s.removeStaleTemps(dir, base)
 	return nil
+}
+
+// removeStaleTemps removes the temporary files of earlier saves that never
+// got renamed (their process was killed while writing), when this
+// FileStore holds the lock: then no other apply is saving. Failing to
+// remove one is no failure of the save.
+func (s *FileStore) removeStaleTemps(dir, base string) {
+	s.mu.Lock()
+	locked := s.locks > 0
+	s.mu.Unlock()
+	if !locked {
+		return
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	prefix := "." + base + ".tmp-"
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) && e.Type().IsRegular() {
+			_ = os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // syncDir makes the rename durable. Not every system can sync a directory

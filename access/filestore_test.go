@@ -49,11 +49,15 @@ func TestFileStoreWritesReadableJSON(t *testing.T) {
 	snap := access.NewSnapshot()
 	snap.Identities["zoe@example.com"] = "ident-2"
 	snap.Identities["ada@example.com"] = "ident-1"
+	snap.Serial, snap.Lineage, snap.Source = 7, "0f5c2b0e-8d1a-4c3e-9b7f-2a6d4e8c1f30", "people.yaml"
 	require.NoError(t, s.Save(context.Background(), snap))
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	// Indented, keys sorted, empty maps as {}: a diff shows what changed.
 	assert.Equal(t, `{
+  "serial": 7,
+  "lineage": "0f5c2b0e-8d1a-4c3e-9b7f-2a6d4e8c1f30",
+  "source": "people.yaml",
   "identities": {
     "ada@example.com": "ident-1",
     "zoe@example.com": "ident-2"
@@ -150,6 +154,27 @@ func TestFileStoreNoTempFileLeft(t *testing.T) {
 	cancel()
 	require.ErrorIs(t, s.Save(cctx, access.NewSnapshot()), context.Canceled)
 	assert.Equal(t, []string{"state.json", "taken"}, names(t, dir))
+}
+
+// Temporary files left by a save killed mid-write (kill -9) are removed
+// by the next save made under the lock, and only by such a save: without
+// the lock another process may be writing one.
+func TestFileStoreRemovesStaleTempFilesUnderTheLock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := access.NewFileStore(filepath.Join(dir, "state.json"))
+	for _, name := range []string{".state.json.tmp-123", ".state.json.tmp-456", ".other.json.tmp-1"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte("{"), 0o600))
+	}
+	require.NoError(t, s.Save(ctx, storetest.Populated()))
+	assert.Equal(t, []string{".other.json.tmp-1", ".state.json.tmp-123", ".state.json.tmp-456", "state.json"}, names(t, dir), "not locked: left alone")
+
+	unlock, err := s.Lock(ctx)
+	require.NoError(t, err)
+	require.NoError(t, s.Save(ctx, storetest.Populated()))
+	require.NoError(t, unlock())
+	assert.Equal(t, []string{".other.json.tmp-1", "state.json", "state.json.lock"}, names(t, dir), "another state's files are not this one's")
 }
 
 func names(t *testing.T, dir string) []string {

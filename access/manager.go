@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/invitesdk/invitations"
 )
@@ -19,6 +20,8 @@ type Manager struct {
 	conns       map[Vendor]connector
 	tenants     []string
 	concurrency int
+	lockTimeout time.Duration
+	source      string
 }
 
 // Option configures a Manager in New.
@@ -61,6 +64,34 @@ func WithConcurrency(n int) Option {
 			return errors.New("access: WithConcurrency: must be at least 1")
 		}
 		m.concurrency = n
+		return nil
+	}
+}
+
+// WithLockTimeout makes Lock (and Apply, which locks) wait up to d for an
+// apply holding the state to end, trying again every lockRetry. The
+// default, 0, fails at once with an error matching ErrLocked that names
+// the holder, as terraform's -lock-timeout=0s does.
+func WithLockTimeout(d time.Duration) Option {
+	return func(m *Manager) error {
+		if d < 0 {
+			return errors.New("access: WithLockTimeout: must not be negative")
+		}
+		m.lockTimeout = d
+		return nil
+	}
+}
+
+// WithSource names the desired state the Manager plans for (the command
+// gives its file's base name). An apply records it in a state that has
+// none; a plan on a state recorded for another source carries a warning
+// and, when it would prune, fails with ErrSourceMismatch (unless
+// PlanOptions.AllowSourceMismatch): prune removes what the state says
+// this package created, which would then be another desired state's
+// people's grants.
+func WithSource(name string) Option {
+	return func(m *Manager) error {
+		m.source = name
 		return nil
 	}
 }

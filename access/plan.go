@@ -19,6 +19,10 @@ type PlanOptions struct {
 	Prune bool
 	// PruneAll, with Prune, also removes such grants made by hand.
 	PruneAll bool
+	// AllowSourceMismatch lets Prune go on with a state made for another
+	// desired state (see WithSource), which Plan otherwise refuses with
+	// ErrSourceMismatch.
+	AllowSourceMismatch bool
 }
 
 // Plan is the list of changes that would make the vendors match the
@@ -30,6 +34,13 @@ type Plan struct {
 	Changes []Change `json:"changes"`
 	// Problems are desired grants that cannot be planned, with why.
 	Problems []Problem `json:"problems,omitempty"`
+	// Warnings are things the reader of the plan should know that do not
+	// stop it, such as a state made for another desired state.
+	Warnings []string `json:"warnings,omitempty"`
+	// Serial and Lineage identify the version of the state the plan was
+	// made from; Apply refuses the plan once the state has moved on.
+	Serial  uint64 `json:"serial"`
+	Lineage string `json:"lineage,omitempty"`
 
 	// What the reads settled of earlier in-doubt changes, recorded in
 	// the state by Apply.
@@ -40,6 +51,20 @@ type Plan struct {
 
 // Empty reports whether the plan has no change.
 func (p *Plan) Empty() bool { return len(p.Changes) == 0 }
+
+// Settled returns how many changes of earlier applies that were in doubt
+// the plan's reads settled: Apply records them in the state, even when
+// the plan is empty.
+func (p *Plan) Settled() int {
+	keys := map[string]bool{}
+	for _, k := range p.settled {
+		keys[k] = true
+	}
+	for email := range p.adopt {
+		keys[Grant{Vendor: Freestyle, Kind: KindIdentity}.Key(email)] = true
+	}
+	return len(keys)
+}
 
 // Plan reads what the vendors hold about people (concurrently, one
 // goroutine per vendor) and returns the changes that would make it match.
@@ -54,6 +79,14 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 		return nil, fmt.Errorf("access: loading the state: %w", err)
 	}
 	snap = snap.normalize()
+	var warnings []string
+	if m.source != "" && snap.Source != "" && snap.Source != m.source {
+		if opts.Prune && !opts.AllowSourceMismatch {
+			return nil, fmt.Errorf("%w: it was made for %q, not %q, and prune would remove what it says this tool created",
+				ErrSourceMismatch, snap.Source, m.source)
+		}
+		warnings = append(warnings, fmt.Sprintf("the state was made for %q, not %q: is it the right state?", snap.Source, m.source))
+	}
 	sv := &stateView{snap: snap}
 
 	views := make(map[Vendor]*vendorView, len(m.vendors))
@@ -81,7 +114,7 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 		}
 	}
 
-	plan := &Plan{adopt: map[string]string{}, known: map[Vendor][]string{}}
+	plan := &Plan{Warnings: warnings, Serial: snap.Serial, Lineage: snap.Lineage, adopt: map[string]string{}, known: map[Vendor][]string{}}
 	for _, v := range m.vendors {
 		view := views[v]
 		plan.Problems = append(plan.Problems, view.Problems...)

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -144,8 +145,21 @@ func TestClassifyOutcomes(t *testing.T) {
 		{create, &invitations.DecodeError{Err: errors.New("cut")}, InDoubt},
 		{create, notSent, Failed},
 	} {
-		assert.Equal(t, tc.want, classify(tc.ch, tc.err), "%s %v", tc.ch.Action, tc.err)
+		assert.Equal(t, tc.want, classify(t.Context(), tc.ch, tc.err), "%s %v", tc.ch.Action, tc.err)
 	}
+
+	// Not sent because the apply stopped: skipped, not failed (the
+	// vendor refused nothing); sent before it stopped: in doubt.
+	stopped, cancel := context.WithCancel(t.Context())
+	cancel()
+	notSentStopped := &invitations.TransportError{Sent: false, Err: context.Canceled}
+	assert.Equal(t, Skipped, classify(stopped, create, notSentStopped))
+	assert.Equal(t, Skipped, classify(stopped, remove, fmt.Errorf("wrapped: %w", notSentStopped)))
+	assert.Equal(t, InDoubt, classify(stopped, create, &invitations.TransportError{Sent: true, Err: context.Canceled}))
+	assert.Equal(t, Failed, classify(stopped, create, api(400)), "a refusal that came back is a refusal")
+	// Its turn would come after the deadline: not sent, the run ends first.
+	tooLate := &invitations.TransportError{Sent: false, Err: &invitations.RateLimitWaitError{API: "Box", Wait: time.Minute}}
+	assert.Equal(t, Skipped, classify(t.Context(), create, tooLate))
 }
 
 func TestValidatePeopleNamesTheField(t *testing.T) {

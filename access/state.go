@@ -10,10 +10,36 @@ import (
 // The error wrapping it says who holds it, when known.
 var ErrLocked = errors.New("access: state is locked by another apply")
 
+// ErrStalePlan is returned by Apply for a plan made from another state
+// than the one under the lock: another apply saved since (a higher
+// serial), or the state is another one (another lineage). Plan again.
+var ErrStalePlan = errors.New("access: the state changed since the plan was made")
+
+// ErrSourceMismatch is returned by Plan when the state was made for
+// another desired state (see WithSource) and the plan would prune: the
+// grants the state says this package created may be the other desired
+// state's people's. PlanOptions.AllowSourceMismatch goes on anyway.
+var ErrSourceMismatch = errors.New("access: the state was made for another desired state")
+
 // Snapshot is what no vendor can tell: whose each Freestyle identity is,
 // which grants this package created, and which changes are in doubt. It is
 // small (one entry per person and grant) and read and written whole.
+//
+// Like terraform's state it carries a serial, incremented by every save an
+// apply makes, and a lineage, a random id fixed when the state is first
+// saved: a plan records both, and an apply refuses a plan made from
+// another state or an older version of this one.
 type Snapshot struct {
+	// Serial counts the saves of this state; 0 is a state never saved.
+	Serial uint64 `json:"serial"`
+	// Lineage is a random id given to the state at its first save and
+	// kept ever after: two states with other lineages are not versions of
+	// one another.
+	Lineage string `json:"lineage,omitempty"`
+	// Source names the desired state this state was made for (the
+	// command records its file's base name), so that a state used for
+	// another one is noticed: see WithSource.
+	Source string `json:"source,omitempty"`
 	// Identities maps a person's email (lower-case) to their Freestyle
 	// identity id.
 	Identities map[string]string `json:"identities"`

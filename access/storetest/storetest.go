@@ -56,12 +56,14 @@ func Run(t *testing.T, newStore func(t *testing.T) access.Store) {
 	}
 }
 
-// Populated returns a snapshot with entries in every part: identities,
+// Populated returns a snapshot with entries in every part: a serial, a
+// lineage and a source, identities,
 // created grants and in-doubt changes with known identities, with times
 // in UTC as the stores keep them.
 func Populated() *access.Snapshot {
 	since := time.Date(2025, 3, 14, 15, 9, 26, 535897932, time.UTC)
 	s := access.NewSnapshot()
+	s.Serial, s.Lineage, s.Source = 42, "5d0b1f2e-3c4a-4b6d-8e9f-0a1b2c3d4e5f", "people.yaml"
 	s.Identities["ada@example.com"] = "ident-ada"
 	s.Identities["grace@example.com"] = "ident-grace"
 	ws := access.Grant{Vendor: access.GitGuardian, Kind: access.KindWorkspace, Level: string(models.AccessLevelMember)}
