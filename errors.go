@@ -1,9 +1,11 @@
 package invitations
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -94,7 +96,9 @@ type APIError struct {
 	Header http.Header
 	// Body is the start of the raw response body (at most 64 KiB).
 	Body []byte
-	// Attempts is how many times the request was sent, retries included.
+	// Attempts is how many times the request was sent, retries included,
+	// and any copy the transport resent on its own (see
+	// TransportError.Attempts).
 	Attempts int
 }
 
@@ -147,22 +151,49 @@ type TransportError struct {
 	// Method and URL identify the request; URL has secrets redacted.
 	Method string
 	URL    string
-	// Attempts is how many times the request was tried, retries included.
+	// Attempts is how many times the request was tried, retries included,
+	// and with them any copy the transport resent on its own: net/http
+	// resends a request it takes for idempotent (a safe GET) on a fresh
+	// connection when a kept-alive one dies before the answer, after the
+	// copy may have reached the server. (The SDK never lets it do that
+	// with an Unsafe call; it may still resend one of which no byte left,
+	// which counts too, as it cannot be told apart.)
 	Attempts int
 	// Sent reports whether any attempt may have reached the server (was
 	// written, wholly or in part, without an answer that rules out its
 	// effect). False means no attempt did.
 	Sent bool
+	// Read reports a call that only reads: a GET or HEAD of an operation
+	// safe to repeat (Portworx NotifyUser is a GET that sends an email,
+	// and not a read). A read that was sent has no effect whose outcome
+	// could be unknown, so Error says it timed out, was cancelled or got
+	// no answer instead; errors.Is still matches ErrOutcomeUnknown, by
+	// Sent, since the request did reach the server.
+	Read bool
 	// Err is the cause.
 	Err error
 }
 
+// Error reads like "Box POST https://...: connection reset by peer (sent,
+// outcome unknown after 1 attempt(s))".
 func (e *TransportError) Error() string {
-	outcome := "not sent"
-	if e.Sent {
-		outcome = "sent, outcome unknown"
+	return fmt.Sprintf("invitations: %s %s %s: %v (%s after %d attempt(s))", e.API, e.Method, e.URL, e.Err, e.outcome(), e.Attempts)
+}
+
+// outcome says what became of the request.
+func (e *TransportError) outcome() string {
+	var netErr net.Error
+	switch {
+	case !e.Sent:
+		return "not sent"
+	case !e.Read:
+		return "sent, outcome unknown"
+	case errors.Is(e.Err, context.DeadlineExceeded) || (errors.As(e.Err, &netErr) && netErr.Timeout()):
+		return "timed out"
+	case errors.Is(e.Err, context.Canceled):
+		return "cancelled"
 	}
-	return fmt.Sprintf("invitations: %s %s %s: %v (%s after %d attempt(s))", e.API, e.Method, e.URL, e.Err, outcome, e.Attempts)
+	return "no answer"
 }
 
 // Unwrap returns the cause.

@@ -2,6 +2,7 @@ package invitations
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptrace"
@@ -19,7 +20,9 @@ type RequestInfo struct {
 	// Method and URL identify the request; URL has secrets redacted.
 	Method string
 	URL    string
-	// Attempt counts from 1.
+	// Attempt counts from 1, each time the request was sent: a copy the
+	// transport resent on its own within a round trip counts too (see
+	// TransportError.Attempts), so after one the number skips ahead.
 	Attempt int
 	// StatusCode is the HTTP status, 0 when no response arrived.
 	StatusCode int
@@ -74,28 +77,29 @@ type callKey struct{}
 
 // callState is shared by the attempts of one call, through its context:
 // the retry hooks and the transport write it, do reads it when the call
-// ends. Attempts run one after another, but the trace callbacks of one
-// attempt may run on the transport's own goroutines: hence the atomics.
+// ends. Attempts run one after another, but the hooks and the transport
+// may read it from other goroutines: hence the atomics.
 type callState struct {
-	api        *apiConfig
-	attempts   atomic.Int32 // attempts started, counted by retryablehttp's RequestLogHook
-	maybeActed atomic.Bool  // some attempt may have reached the server without an answer that rules out its effect
-	// The current round trip, reset by the transport before each one.
-	getConn atomic.Bool // the transport started looking for a connection (so the trace works)
-	gotConn atomic.Bool // it had one: from then on, the request may be written at any moment
+	api   *apiConfig
+	class RetryClass // whether the call may be repeated; an Unsafe one is never resent by the transport (see unreplayable)
+	// attempts started, counted by retryablehttp's RequestLogHook.
+	attempts atomic.Int32
+	// resends are the copies the transport below sent on its own, within
+	// an attempt, beyond the attempt's first: net/http resends a request
+	// it takes for idempotent when a kept-alive connection dies before
+	// the answer. Each may have reached the server, so each is an attempt.
+	resends    atomic.Int32
+	maybeActed atomic.Bool // some attempt may have reached the server without an answer that rules out its effect
 	// credentials are the Authorization values sent so far, scrubbed from
 	// whatever the server echoes back into an error.
 	credentials []string
-	trace       httptrace.ClientTrace
 }
 
-// newCallState returns the state of one call to api, whose first attempt
-// sends authorization, and ctx carrying it and its connection trace.
-func newCallState(ctx context.Context, api *apiConfig, authorization string) (context.Context, *callState) {
-	st := &callState{api: api, credentials: []string{authorization}}
-	st.trace.GetConn = func(string) { st.getConn.Store(true) }
-	st.trace.GotConn = func(httptrace.GotConnInfo) { st.gotConn.Store(true) }
-	return httptrace.WithClientTrace(context.WithValue(ctx, callKey{}, st), &st.trace), st
+// newCallState returns the state of one call of class to api, whose first
+// attempt sends authorization, and ctx carrying it.
+func newCallState(ctx context.Context, api *apiConfig, class RetryClass, authorization string) (context.Context, *callState) {
+	st := &callState{api: api, class: class, credentials: []string{authorization}}
+	return context.WithValue(ctx, callKey{}, st), st
 }
 
 func callStateOf(ctx context.Context) *callState {
@@ -103,10 +107,115 @@ func callStateOf(ctx context.Context) *callState {
 	return st
 }
 
+// sent is how many times the request was sent so far: the attempts
+// retryablehttp made and the copies the transport resent within them.
+func (st *callState) sent() int {
+	return int(st.attempts.Load() + st.resends.Load())
+}
+
+// roundTripTrace follows one round trip through httptrace: whether the
+// transport found a connection, and each time it wrote the request,
+// resends included. A round trip has its own, rather than the call one
+// for all its attempts, because net/http may run a callback late, on a
+// goroutine of its own, after RoundTrip has returned: a late write of one
+// attempt must not count as a resend of the next.
+type roundTripTrace struct {
+	getConn atomic.Bool  // the transport started looking for a connection (so the trace works)
+	gotConn atomic.Bool  // it had one: from then on, the request may be written at any moment
+	writes  atomic.Int32 // WroteRequest events: the transport wrote the request, or tried to
+	// resent: the transport looked for another connection after writing
+	// the request once, to send it again. The copy written may have
+	// reached the server, whatever becomes of the resend.
+	resent atomic.Bool
+	trace  httptrace.ClientTrace
+}
+
+// traceRoundTrip returns a copy of req whose context carries a new
+// roundTripTrace (on top of any trace the caller's context has), and the
+// trace.
+func traceRoundTrip(req *http.Request) (*http.Request, *roundTripTrace) {
+	rt := new(roundTripTrace)
+	rt.trace.GetConn = func(string) {
+		if rt.writes.Load() > 0 {
+			rt.resent.Store(true)
+		}
+		rt.getConn.Store(true)
+	}
+	rt.trace.GotConn = func(httptrace.GotConnInfo) { rt.gotConn.Store(true) }
+	rt.trace.WroteRequest = func(httptrace.WroteRequestInfo) { rt.writes.Add(1) }
+	return req.WithContext(httptrace.WithClientTrace(req.Context(), &rt.trace)), rt
+}
+
+// idempotencyKeys are the header entries that make net/http take any
+// request for idempotent, each with the lower-case entry unreplayable
+// moves it to.
+var idempotencyKeys = [...]struct{ canonical, lower string }{
+	{"Idempotency-Key", "idempotency-key"},
+	{"X-Idempotency-Key", "x-idempotency-key"},
+}
+
+// unreplayable makes req, the transport's copy of an Unsafe call's
+// request, one net/http never resends on its own. net/http resends a
+// request on a fresh connection when a kept-alive one dies before any
+// byte of the answer, if it takes the request for idempotent (see
+// http.Transport): the method is GET, HEAD, OPTIONS or TRACE, or the header
+// map has an "Idempotency-Key" or "X-Idempotency-Key" entry, and the body
+// can be sent again (none, or GetBody set, as retryablehttp sets it). For
+// an Unsafe call the copy that died may have been acted on, so a resend
+// could invite or email twice, below the SDK's retry policy and unseen by
+// it. Each condition is broken where that changes nothing on the wire:
+//
+//   - A caller's idempotency key moves to a lower-case entry of the same
+//     name. Header names are case-insensitive, so the server reads the
+//     same header (HTTP/2 sends every name in lower case anyway), but
+//     net/http looks for the canonical entries only.
+//   - A GET, HEAD, OPTIONS or TRACE loses GetBody, and one without a body
+//     gets an empty body of its own, which net/http reads, finds empty and
+//     sends no body for (but for a TRACE, which no vendor API has: an
+//     empty chunked body).
+//
+// GetBody is kept on other methods, because dropping it would cost more
+// than the resend: the HTTP/2 transport needs it to resend a request the
+// server refused unprocessed (REFUSED_STREAM, GOAWAY), and net/http to
+// resend one of which no byte was written; neither can act twice. An empty
+// body of its own on a bodiless POST, PUT or PATCH would go out chunked
+// instead of with Content-Length: 0. Only the transport's copy changes:
+// the http.Client above keeps GetBody to follow a 307 or 308.
+func unreplayable(req *http.Request) {
+	cloned := false
+	for _, k := range idempotencyKeys {
+		vs, ok := req.Header[k.canonical]
+		if !ok {
+			continue
+		}
+		if !cloned {
+			// The map is the caller's request's: write into a copy.
+			req.Header, cloned = req.Header.Clone(), true
+		}
+		delete(req.Header, k.canonical)
+		req.Header[k.lower] = append(req.Header[k.lower], vs...)
+	}
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		req.GetBody = nil
+		if req.Body == nil || req.Body == http.NoBody {
+			req.Body = emptyBody{}
+		}
+	}
+}
+
+// emptyBody is an empty request body that net/http cannot rewind, since
+// it has no GetBody to go with it: see unreplayable.
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyBody) Close() error             { return nil }
+
 // attemptTransport sits under the SDK's http.Client: it learns, for each
-// round trip, whether the request may have reached the server, and
-// reports every round trip to the Client's logger and hooks when there
-// are some.
+// round trip, whether the request may have reached the server and how
+// many times it was sent, keeps the transport below from resending an
+// Unsafe call, and reports every round trip to the Client's logger and
+// hooks when there are some.
 type attemptTransport struct {
 	next   http.RoundTripper
 	client *Client
@@ -131,19 +240,33 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return nil, err // nothing was sent
 	}
 	ctxDoneBefore := req.Context().Err() != nil
-	st.getConn.Store(false)
-	st.gotConn.Store(false)
+	out, rt := traceRoundTrip(req)
+	if st.class != Idempotent {
+		unreplayable(out)
+	}
 	start := time.Now()
-	resp, err := t.next.RoundTrip(req)
+	resp, err := t.next.RoundTrip(out)
 	if err != nil {
 		release()
 	} else {
 		limits.pauseOn(resp)
 		resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}
 	}
+	// Writes reported after RoundTrip returned are left out: they belong
+	// to a copy still being written when the answer (or the error) came,
+	// not to a resend.
+	if writes := rt.writes.Load(); writes > 1 || rt.resent.Load() {
+		// The transport resent the request on its own: the copy it gave
+		// up on may have been acted on, whatever the resend got, and each
+		// copy written is an attempt. net/http also resends, whatever the
+		// call, a copy of which no byte left; the trace cannot tell that
+		// one apart, so it counts too: the count errs toward "sent".
+		st.resends.Add(max(writes-1, 0))
+		st.maybeActed.Store(true)
+	}
 	switch {
 	case err != nil:
-		if !ctxDoneBefore && !neverConnected(err) && !(st.getConn.Load() && !st.gotConn.Load()) {
+		if !ctxDoneBefore && !neverConnected(err) && !(rt.getConn.Load() && !rt.gotConn.Load()) {
 			// Only a failure known to come before the request could be
 			// written rules the server out: no connection yet. Once there
 			// is one, net/http may still be writing the request when a
@@ -165,7 +288,7 @@ func (t *attemptTransport) report(req *http.Request, st *callState, waited, took
 		return
 	}
 	info := RequestInfo{API: st.api.name, Method: req.Method, URL: redactURL(req.URL.String()),
-		Attempt: int(st.attempts.Load()), Waited: waited, Duration: took, Err: err}
+		Attempt: st.sent(), Waited: waited, Duration: took, Err: err}
 	if resp != nil {
 		info.StatusCode, info.RequestID = resp.StatusCode, requestID(resp.Header)
 	}
@@ -203,5 +326,5 @@ func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attemp
 	}
 	c.cfg.logger.LogAttrs(req.Context(), slog.LevelInfo, "invitations retry",
 		slog.String("api", st.api.name), slog.String("method", req.Method),
-		slog.String("url", redactURL(req.URL.String())), slog.Int("attempt", attempt+1))
+		slog.String("url", redactURL(req.URL.String())), slog.Int("attempt", st.sent()))
 }

@@ -163,6 +163,28 @@ var _ = readmeAccess // compiled, never run (see below)
 
 // readmeAccess is compiled, not run: it writes access-state.json where it
 // runs. The access package's own tests drive the same calls on the fake.
+func readmeLocked(ctx context.Context, m *access.Manager, people []access.Person) error {
+	// README: begin
+	locked, err := m.Lock(ctx) // errors.Is(err, access.ErrLocked): another apply holds the state
+	if err != nil {
+		return err
+	}
+	defer locked.Unlock()
+	plan, err := locked.Plan(ctx, people, access.PlanOptions{})
+	if err != nil {
+		return err
+	}
+	results, err := locked.Apply(ctx, plan)
+	if err != nil {
+		return err
+	}
+	for _, r := range results {
+		fmt.Println(r.Outcome, r.Change.Reason)
+	}
+	// README: end
+	return nil
+}
+
 func readmeAccess(ctx context.Context, client *invitations.Client, repoID, tenantID string) error {
 	// README: begin
 	people := []access.Person{{
@@ -347,4 +369,30 @@ func TestREADMESnippetsRun(t *testing.T) {
 	readmeErrors(ctx, client, &models.CreateGroupMembershipRequest{
 		User: models.Ref{ID: invitationstest.BoxDemoUserID}, Group: models.Ref{ID: invitationstest.BoxDemoGroupID},
 	})
+}
+
+// The locked plan-and-apply of README's access section runs against the
+// fake: one person's Box membership, applied under the state's lock.
+func TestREADMELockedPlanAndApplyRuns(t *testing.T) {
+	t.Parallel()
+	srv := invitationstest.NewTestServer(t, invitationstest.WithDemoData())
+	client, err := srv.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := access.New(client, access.NewFileStore(t.TempDir()+"/state.json"), access.WithVendors(access.Box))
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := []access.Person{{Email: invitationstest.DemoPersonEmail, Box: []access.BoxMembership{{GroupID: invitationstest.BoxDemoGroupID}}}}
+	if err := readmeLocked(t.Context(), m, people); err != nil {
+		t.Fatal(err)
+	}
+	locked, err := m.Lock(t.Context())
+	if err != nil {
+		t.Fatalf("the lock was not released: %v", err)
+	}
+	if err := locked.Unlock(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -93,7 +93,10 @@ func reservedHeader(key string) bool {
 // another type; every other call decodes JSON whatever it says. Setting
 // Authorization, User-Agent (see WithUserAgent), Content-Type or a header
 // that frames the message (Host, Content-Length, Transfer-Encoding,
-// Connection) is an error.
+// Connection) is an error. On an Unsafe call an Idempotency-Key or
+// X-Idempotency-Key header is handed to the transport under its lower-case
+// name (the same header to the server): under its usual name net/http
+// would take it as leave to resend the call on its own.
 func WithHeader(key, value string) RequestOption {
 	return func(o *requestOptions) error {
 		if !validHeaderName(key) {
@@ -257,7 +260,7 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 		}
 	}
 
-	ctx, st := newCallState(withRetryClass(ctx, r.class), api, authorization)
+	ctx, st := newCallState(withRetryClass(ctx, r.class), api, r.class, authorization)
 	var reqBody any
 	if body != nil {
 		// A *bytes.Buffer, which retryablehttp rereads for each attempt,
@@ -267,14 +270,6 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, rawURL, reqBody)
 	if err != nil {
 		return nil, &ValidationError{Param: "request", Reason: err.Error()}
-	}
-	if r.class != Idempotent && body == nil && (r.method == http.MethodGet || r.method == http.MethodHead) {
-		// net/http resends a bodiless GET on its own when a reused
-		// connection dies, below this SDK's retry policy. An opaque empty
-		// body makes the request not replayable; nothing changes on the
-		// wire (the transport finds it empty and sends no body), so an
-		// unsafe GET such as Portworx NotifyUser reaches the server once.
-		req.Body, req.GetBody = io.NopCloser(strings.NewReader("")), nil
 	}
 	// The SDK's own header values share one backing array: one allocation
 	// instead of one per header. Each slice is capped at its own element,
@@ -458,7 +453,7 @@ func (c *Client) apiError(st *callState, method, rawURL string, respBody io.Read
 		RetryAfter: meta.RetryAfter,
 		Header:     st.scrubHeader(meta.Header),
 		Body:       body,
-		Attempts:   int(st.attempts.Load()),
+		Attempts:   st.sent(),
 	}
 	if api.decodeError != nil {
 		api.decodeError(e, body)
@@ -493,8 +488,9 @@ func (c *Client) transportError(ctx context.Context, st *callState, method, rawU
 		API:      st.api.name,
 		Method:   method,
 		URL:      redactURL(rawURL),
-		Attempts: max(int(st.attempts.Load()), 1),
+		Attempts: max(st.sent(), 1),
 		Sent:     st.maybeActed.Load(),
+		Read:     st.class == Idempotent && (method == http.MethodGet || method == http.MethodHead),
 		Err:      err,
 	}
 }

@@ -148,6 +148,9 @@ func TestFileErrorsNameLineAndField(t *testing.T) {
 		"bad-box.yaml":      "people:\n  - email: ada@example.com\n    box: [{role: admin}]\n",
 		"bad-email.yaml":    "people:\n  - email: ada\n",
 		"good.yaml":         "people:\n  - email: ada@example.com\n    gitguardian: {access_level: member}\n",
+		"escape.yaml":       "people:\n  - email: ada@example.com\n    freestyle:\n      git: [{repo: \"\\e[2J\\e[31mFAKE\", permission: read}]\n",
+		"two-docs.yaml":     "people:\n  - email: ada@example.com\n    gitguardian: {access_level: member}\n---\npeople:\n  - email: bob@example.com\n    absent: true\n",
+		"anchor.yaml":       "people:\n  - email: ada@example.com\n    gitguardian: *level\n",
 	})
 	sh.env["INVITATIONS_FAKE_URL"] = "http://127.0.0.1:1"
 	for _, tc := range []struct{ args, want []string }{
@@ -156,6 +159,9 @@ func TestFileErrorsNameLineAndField(t *testing.T) {
 		{[]string{"plan", "-f", "bad-portworx.yaml"}, []string{"Error: bad-portworx.yaml:3:16: people[0].portworx[0]: needs exactly one of account, tenant and project\n"}},
 		{[]string{"plan", "-f", "bad-box.yaml"}, []string{"Error: bad-box.yaml:3:11: people[0].box[0]: needs group (the group's name) or group_id\n"}},
 		{[]string{"plan", "-f", "bad-email.yaml"}, []string{`Error: bad-email.yaml:2:12: people[0].email: "ada" is not an email address` + "\n"}},
+		{[]string{"plan", "-f", "escape.yaml"}, []string{"Error: escape.yaml:4:20: people[0].freestyle.git[0].repo: contains a control character (U+001B)"}},
+		{[]string{"apply", "-auto-approve", "-f", "two-docs.yaml"}, []string{"Error: two-docs.yaml:4:1: the file holds several YAML documents; the second starts at line 4: keep one\n"}},
+		{[]string{"plan", "-f", "anchor.yaml"}, []string{"Error: anchor.yaml:3:18: unknown anchor 'level' referenced\n"}},
 		{[]string{"plan", "-f", "missing.yaml"}, []string{"missing.yaml: no such file or directory"}},
 		{[]string{"plan"}, []string{`required flag(s) "file" not set`}},
 		{[]string{"plan", "-f", "good.yaml", "--no-such-flag"}, []string{"unknown flag: --no-such-flag (see -h)"}},
@@ -166,6 +172,7 @@ func TestFileErrorsNameLineAndField(t *testing.T) {
 		}
 		assert.NotContains(t, out.stderr, "Running against", "%q: nothing is sent", tc.args)
 		assert.NotContains(t, out.stderr, "secretpw")
+		assert.NotContains(t, out.stderr, "\x1b", "%q: nothing reaches the terminal unescaped", tc.args)
 		assert.Empty(t, out.stdout, "%q", tc.args)
 	}
 
@@ -209,7 +216,95 @@ func TestInterruptedApplyRunAgain(t *testing.T) {
 	// settled by the next plan's reads, not sent twice.
 	sh.fault(`{"operation":"box.CreateGroupMembership","truncate":true}`)
 	matches(t, sh.run(1, "apply", "-auto-approve", "-f", "more.yaml").stdout, `^in doubt:     \+ box         user202@example.com should have box group 119721 \(member\)`)
+	settles := "No changes.\nThe reads settled 1 change that was in doubt: apply records it.\n"
+	assert.Equal(t, settles, sh.run(0, "plan", "-f", "more.yaml").stdout)
+	assert.Equal(t, settles, sh.run(0, "plan", "-f", "more.yaml").stdout, "plan records nothing")
+	// An apply with nothing to change still records the settlement.
+	writes := sh.fakeWrites()
+	assert.Equal(t, settles+"Settled 1 change that was in doubt.\n", sh.run(0, "apply", "-auto-approve", "-f", "more.yaml").stdout)
+	assert.Equal(t, writes, sh.fakeWrites(), "nothing sent")
 	assert.Equal(t, "No changes.\n", sh.run(0, "plan", "-f", "more.yaml").stdout)
+	state, err := os.ReadFile(filepath.Join(sh.dir, "more.yaml.state.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(state), `"in_doubt": {}`)
+	assert.Contains(t, string(state), `"box|group|119721|user202@example.com"`, "the grant is known as the tool's, for prune")
+}
+
+// A change not sent because the apply stopped (here: its turn under the
+// pause Box asked for would come after -timeout) is skipped, not failed:
+// the vendor refused nothing. Run again, it is sent.
+func TestAChangeNotSentBecauseTheApplyStoppedIsSkipped(t *testing.T) {
+	t.Parallel()
+	sh := newShell(t, map[string]string{
+		"people.yaml": "people:\n  - email: user230@example.com\n    box: [{group: Support}, {group: Engineering}]\n",
+	})
+	sh.withFake()
+	// Box answers the first membership with a pause of a minute: the
+	// second one's turn comes after the apply's end.
+	sh.fault(`{"operation":"box.CreateGroupMembership","status":429,"retry_after":"60"}`)
+	out := sh.run(1, "apply", "-auto-approve", "-timeout", "20s", "-f", "people.yaml")
+	matches(t, out.stdout, `^failed:       \+ box         user230@example.com should have box group \d+ \(member\): .*429 rate_limit_exceeded`)
+	matches(t, out.stdout, `^skipped:      \+ box         user230@example.com should have box group \d+ \(member\): not sent: the apply stopped \(.*the next turn is in .*\)$`)
+	matches(t, out.stdout, `^Apply: 0 done, 0 already done, 1 failed, 0 in doubt, 1 skipped\.$`)
+	matches(t, sh.run(0, "apply", "-auto-approve", "-f", "people.yaml").stdout, `^Apply: 2 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
+}
+
+// What a vendor says is printed escaped: an error message with terminal
+// escapes cannot clear the screen or recolour the plan being approved.
+func TestVendorTextIsEscapedOnTheTerminal(t *testing.T) {
+	t.Parallel()
+	sh := newShell(t, map[string]string{"people.yaml": "people:\n  - email: user201@example.com\n    box: [{group: Engineering}]\n"})
+	sh.withFake()
+	sh.fault(`{"operation":"box.CreateGroupMembership","status":400,"body":"{\"type\":\"error\",\"status\":400,\"code\":\"bad_request\",\"message\":\"\\u001b[2J\\u001b[31mFAKE\\r\\ndone: all good\"}"}`)
+	out := sh.run(1, "apply", "-auto-approve", "-f", "people.yaml")
+	assert.NotContains(t, out.stdout+out.stderr, "\x1b")
+	assert.NotContains(t, out.stdout+out.stderr, "\r")
+	assert.Contains(t, out.stdout, `\x1b[2J\x1b[31mFAKE\r\ndone: all good`)
+	matches(t, out.stdout, `^failed: +\+ box `)
+}
+
+// A state made for another desired-state file: a warning; with prune,
+// a refusal before any request, unless -state-mismatch-ok.
+func TestAStateMadeForAnotherFile(t *testing.T) {
+	t.Parallel()
+	sh := newShell(t, map[string]string{
+		"team-a.yaml": "people:\n  - email: user201@example.com\n    box: [{group: Engineering}]\n",
+		"team-b.yaml": "prune: true\npeople:\n  - email: user202@example.com\n    box: [{group: Engineering}]\n",
+		"team-c.yaml": "people:\n  - email: user202@example.com\n    box: [{group: Engineering}]\n",
+	})
+	sh.withFake()
+	sh.run(0, "apply", "-auto-approve", "-f", "team-a.yaml", "-state", "shared.json")
+
+	out := sh.run(2, "plan", "-f", "team-c.yaml", "-state", "shared.json")
+	assert.Equal(t, "Warning: the state was made for \"team-a.yaml\", not \"team-c.yaml\": is it the right state?\n", strings.SplitAfter(out.stderr, "\n")[1])
+
+	reads := sh.fakeCount("")
+	out = sh.run(1, "apply", "-auto-approve", "-f", "team-b.yaml", "-state", "shared.json")
+	assert.Contains(t, out.stderr, `the state was made for another desired state: it was made for "team-a.yaml", not "team-b.yaml"`)
+	assert.Contains(t, out.stderr, "give -state-mismatch-ok to prune anyway")
+	assert.Empty(t, out.stdout)
+	assert.Equal(t, reads, sh.fakeCount(""), "refused before any request")
+
+	out = sh.run(2, "plan", "-f", "team-b.yaml", "-state", "shared.json", "-state-mismatch-ok")
+	assert.Contains(t, out.stdout, "- box         nobody wants box group 119721 (member) for user201@example.com (prune)")
+}
+
+// A Box group id that does not exist is a problem naming its line, like
+// an unknown group name; the rest of the plan stands.
+func TestUnknownBoxGroupsAreProblemsWithTheirLine(t *testing.T) {
+	t.Parallel()
+	sh := newShell(t, map[string]string{"people.yaml": `people:
+  - email: user201@example.com
+    box:
+      - group_id: "999999"
+      - group: No Such Group
+    gitguardian: {access_level: member}
+`})
+	sh.withFake()
+	out := sh.run(1, "plan", "-f", "people.yaml")
+	assert.Contains(t, out.stdout, "! box user201@example.com: people.yaml:4:19: people[0].box[0].group_id: no Box group with id 999999\n")
+	assert.Contains(t, out.stdout, "! box user201@example.com: people.yaml:5:16: people[0].box[1].group: no Box group named \"No Such Group\"\n")
+	assert.Contains(t, out.stdout, "~ gitguardian user201@example.com has restricted, should have member\n")
 }
 
 // Without credentials and without INVITATIONS_FAKE_URL, the embedded fake,

@@ -127,6 +127,22 @@ func (sh *shell) fault(json string) {
 	require.Equal(sh.t, http.StatusCreated, resp.StatusCode)
 }
 
+// fakeWrites counts the write requests the shell's fake has received.
+func (sh *shell) fakeWrites() int {
+	sh.t.Helper()
+	var log struct {
+		Requests []struct{ Method string }
+	}
+	require.Equal(sh.t, http.StatusOK, getJSON(sh.t, sh.env["INVITATIONS_FAKE_URL"]+invitationstest.AdminPrefix+"/requests", &log))
+	n := 0
+	for _, r := range log.Requests {
+		if r.Method != http.MethodGet {
+			n++
+		}
+	}
+	return n
+}
+
 func golden(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))

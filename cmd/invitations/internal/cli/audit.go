@@ -70,7 +70,7 @@ Exit status: 0, or 1 when a vendor could not be read (the others are listed).`,
 			failed := false
 			for rec, err := range s.m.Audit(ctx) {
 				if err != nil {
-					fmt.Fprintln(a.io.Stderr, "Error:", err)
+					fmt.Fprintln(a.io.Stderr, "Error:", printable(err.Error()))
 					failed = true
 					continue
 				}
@@ -174,8 +174,9 @@ func (w *tableWriter) flush() error {
 		f := fields(r)
 		for i, s := range f {
 			if s == "" {
-				f[i] = "-"
+				s = "-"
 			}
+			f[i] = printable(s)
 		}
 		fmt.Fprintln(tw, strings.Join(f, "\t"))
 	}

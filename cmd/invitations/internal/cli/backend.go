@@ -255,7 +255,13 @@ func (a *app) manager(b *backend, file *desired.File, vendors []access.Vendor, t
 	if b.embedded && len(tenants) == 0 {
 		tenants = []string{invitationstest.PortworxDemoTenantID}
 	}
-	m, err := access.New(b.client, st, access.WithVendors(vendors...), access.WithPortworxTenants(tenants...))
+	opts := []access.Option{access.WithVendors(vendors...), access.WithPortworxTenants(tenants...), access.WithLockTimeout(a.lockTimeout)}
+	if file != nil {
+		// The file's base name, not its path: the same file checked out
+		// elsewhere (another CI runner) is the same desired state.
+		opts = append(opts, access.WithSource(filepath.Base(file.Path)))
+	}
+	m, err := access.New(b.client, st, opts...)
 	if err != nil {
 		done()
 		return nil, nil, err

@@ -66,6 +66,11 @@ type app struct {
 	timeout time.Duration
 	state   string
 	verbose bool
+	// lockTimeout is -lock-timeout, of the commands that write.
+	lockTimeout time.Duration
+	// mismatchOK is -state-mismatch-ok: prune with a state made for
+	// another desired-state file.
+	mismatchOK bool
 
 	// writes counts the write requests sent (for the progress display).
 	writes atomic.Int64
@@ -90,11 +95,11 @@ func Run(ctx context.Context, args []string, io IO) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(io.Stderr, "Error:", ee.err)
+			fmt.Fprintln(io.Stderr, "Error:", printable(ee.err.Error()))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(io.Stderr, "Error:", err)
+	fmt.Fprintln(io.Stderr, "Error:", printable(err.Error()))
 	return ExitError
 }
 

@@ -52,17 +52,40 @@ func (a *app) open(path string, only []access.Vendor, tenants []string) (*sessio
 	}
 	s := &session{file: file, m: m, done: func() { done(); b.close() }}
 	if file != nil {
-		s.opts = access.PlanOptions{Prune: file.Prune, PruneAll: file.PruneAll}
+		s.opts = access.PlanOptions{Prune: file.Prune, PruneAll: file.PruneAll, AllowSourceMismatch: a.mismatchOK}
 	}
 	return s, nil
 }
 
-func (s *session) plan(ctx context.Context) (*access.Plan, error) {
-	plan, err := s.m.Plan(ctx, s.file.People, s.opts)
+// planner plans: a Manager, or a Locked for a run that writes (the lock
+// taken before the plan's reads).
+type planner interface {
+	Plan(ctx context.Context, people []access.Person, opts access.PlanOptions) (*access.Plan, error)
+	Offboard(ctx context.Context, email string) (*access.Plan, error)
+}
+
+func (s *session) plan(ctx context.Context, p planner) (*access.Plan, error) {
+	plan, err := p.Plan(ctx, s.file.People, s.opts)
+	if errors.Is(err, access.ErrSourceMismatch) {
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("%w: give -state-mismatch-ok to prune anyway, or -state with this file's own state", err)}
+	}
 	if err != nil {
 		return nil, s.file.Explain(err)
 	}
 	return plan, nil
+}
+
+// lock takes the state's lock for a run that writes, before it reads
+// anything: a run refused here has sent no request.
+func (a *app) lock(ctx context.Context, s *session) (*access.Locked, error) {
+	locked, err := s.m.Lock(ctx)
+	if errors.Is(err, access.ErrLocked) {
+		return nil, &exitError{code: ExitError, err: fmt.Errorf("%w: wait for the other apply to end, or give -lock-timeout to wait for it", err)}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return locked, nil
 }
 
 func (a *app) planCommand() *cobra.Command {
@@ -90,7 +113,7 @@ make, 1 an error or a problem (a desired grant that cannot be planned).`,
 				return err
 			}
 			defer s.done()
-			plan, err := s.plan(ctx)
+			plan, err := s.plan(ctx, s.m)
 			if err != nil {
 				return err
 			}
@@ -99,7 +122,8 @@ make, 1 an error or a problem (a desired grant that cannot be planned).`,
 					return err
 				}
 			} else {
-				printPlan(a.io.Stdout, plan)
+				a.warn(plan)
+				printPlan(a.io.Stdout, plan, s.file)
 			}
 			switch {
 			case len(plan.Problems) > 0:
@@ -112,7 +136,26 @@ make, 1 an error or a problem (a desired grant that cannot be planned).`,
 	}
 	fileFlag(cmd, &file, true)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	a.mismatchFlag(cmd)
 	return cmd
+}
+
+// mismatchFlag adds -state-mismatch-ok to a command that plans with the
+// file's prune.
+func (a *app) mismatchFlag(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&a.mismatchOK, "state-mismatch-ok", false, "prune even though the state was made for another desired-state file")
+}
+
+// lockTimeoutFlag adds -lock-timeout to a command that writes.
+func (a *app) lockTimeoutFlag(cmd *cobra.Command) {
+	cmd.Flags().DurationVar(&a.lockTimeout, "lock-timeout", 0, "wait this long for another apply holding the state to end (0: refuse at once, naming the holder)")
+}
+
+// warn prints the plan's warnings on stderr.
+func (a *app) warn(plan *access.Plan) {
+	for _, w := range plan.Warnings {
+		fmt.Fprintln(a.io.Stderr, "Warning:", printable(w))
+	}
 }
 
 func fileFlag(cmd *cobra.Command, file *string, required bool) {
@@ -160,24 +203,54 @@ func summarize(plan *access.Plan) summary {
 	return s
 }
 
-// printPlan writes the plan for people: its changes, its problems, a
-// summary.
-func printPlan(w io.Writer, plan *access.Plan) {
+// printPlan writes the plan for people: its changes, its problems (with
+// the place in file of the field at fault, when known), a summary.
+func printPlan(w io.Writer, plan *access.Plan, file *desired.File) {
 	for _, c := range plan.Changes {
-		fmt.Fprintf(w, "%s %-11s %s\n", signs[c.Action], c.Grant.Vendor, c.Reason)
+		fmt.Fprintf(w, "%s %-11s %s\n", signs[c.Action], c.Grant.Vendor, printable(c.Reason))
 	}
 	if len(plan.Problems) > 0 {
 		fmt.Fprintln(w, "Problems (not planned):")
 		for _, p := range plan.Problems {
-			fmt.Fprintf(w, "! %s %s: %s\n", p.Vendor, p.Email, p.Reason)
+			where := ""
+			if file != nil && p.Field != "" {
+				loc, field := file.Locate(p.Field)
+				where = loc + ": " + field + ": "
+			}
+			fmt.Fprintf(w, "! %s %s: %s%s\n", p.Vendor, p.Email, printable(where), printable(p.Reason))
 		}
 	}
 	if plan.Empty() {
 		fmt.Fprintln(w, "No changes.")
+		if n := plan.Settled(); n > 0 {
+			fmt.Fprintf(w, "The reads settled %s that %s in doubt: apply records %s.\n", changesCount(n), wasWere(n), itThem(n))
+		}
 		return
 	}
 	s := summarize(plan)
 	fmt.Fprintf(w, "Plan: %d to create, %d to update, %d to remove.\n", s.Create, s.Update, s.Remove)
+}
+
+// changesCount is "1 change" or "N changes".
+func changesCount(n int) string {
+	if n == 1 {
+		return "1 change"
+	}
+	return fmt.Sprintf("%d changes", n)
+}
+
+func wasWere(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
+}
+
+func itThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 func writePlanJSON(w io.Writer, plan *access.Plan) error {
@@ -189,13 +262,21 @@ func writePlanJSON(w io.Writer, plan *access.Plan) error {
 	if problems == nil {
 		problems = []access.Problem{}
 	}
+	warnings := plan.Warnings
+	if warnings == nil {
+		warnings = []string{}
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(struct {
 		Changes  []access.Change  `json:"changes"`
 		Problems []access.Problem `json:"problems"`
+		Warnings []string         `json:"warnings"`
 		Summary  summary          `json:"summary"`
-	}{changes, problems, summarize(plan)})
+		Settled  int              `json:"settled"`
+		Serial   uint64           `json:"serial"`
+		Lineage  string           `json:"lineage"`
+	}{changes, problems, warnings, summarize(plan), plan.Settled(), plan.Serial, plan.Lineage})
 }
 
 func (a *app) applyCommand() *cobra.Command {
@@ -208,9 +289,18 @@ func (a *app) applyCommand() *cobra.Command {
 (only "yes" goes on; -auto-approve skips the question, for CI), then carries
 it out and prints each change's outcome: done, already done, failed, in doubt
 (the request may have reached the vendor and no answer came: the next plan
-settles it) or skipped. Without a terminal it refuses to go on unless given
+settles it) or skipped (not sent: the apply stopped, or a change it needs
+did not succeed). Without a terminal it refuses to go on unless given
 -auto-approve. An apply stopped anywhere (Ctrl-C, -timeout) and run again
 ends in the desired state without duplicates.
+
+apply takes the state's lock before it reads anything and holds it until
+it ends: a second apply or offboard on the same state (file or PostgreSQL
+state_name) is refused at once, naming the holder, having sent nothing;
+-lock-timeout 5m waits for it instead. A plan with no changes still records
+what its reads settled of earlier changes in doubt. The state remembers the
+desired-state file it was made for: with another file's state, a warning,
+and prune is refused unless -state-mismatch-ok.
 
 Exit status: 0 everything done (or nothing to do), 1 an error, a refusal, or
 a change that failed, is in doubt or was skipped.`,
@@ -225,24 +315,40 @@ a change that failed, is in doubt or was skipped.`,
 				return err
 			}
 			defer s.done()
-			plan, err := s.plan(ctx)
+			locked, err := a.lock(ctx, s)
 			if err != nil {
 				return err
 			}
-			return a.applyPlan(ctx, s.m, plan, autoApprove)
+			defer func() { _ = locked.Unlock() }()
+			plan, err := s.plan(ctx, locked)
+			if err != nil {
+				return err
+			}
+			return a.applyPlan(ctx, s, locked, plan, autoApprove)
 		},
 	}
 	fileFlag(cmd, &file, true)
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation")
+	a.lockTimeoutFlag(cmd)
+	a.mismatchFlag(cmd)
 	return cmd
 }
 
 // applyPlan shows plan, asks for confirmation unless autoApprove, applies
-// it and prints the outcomes.
-func (a *app) applyPlan(ctx context.Context, m *access.Manager, plan *access.Plan, autoApprove bool) error {
+// it under locked and prints the outcomes. An empty plan that settled
+// earlier doubts is applied too, without asking: it sends nothing and
+// records the settlement.
+func (a *app) applyPlan(ctx context.Context, s *session, locked *access.Locked, plan *access.Plan, autoApprove bool) error {
 	out := a.io.Stdout
-	printPlan(out, plan)
+	a.warn(plan)
+	printPlan(out, plan, s.file)
 	if plan.Empty() {
+		if n := plan.Settled(); n > 0 {
+			if _, err := locked.Apply(ctx, plan); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "Settled %s that %s in doubt.\n", changesCount(n), wasWere(n))
+		}
 		if len(plan.Problems) > 0 {
 			return silent(ExitError)
 		}
@@ -263,22 +369,17 @@ func (a *app) applyPlan(ctx context.Context, m *access.Manager, plan *access.Pla
 	}
 
 	stop := a.progress(len(plan.Changes))
-	results, err := m.Apply(ctx, plan)
+	results, err := locked.Apply(ctx, plan)
 	stop()
-	if err != nil {
-		if errors.Is(err, access.ErrLocked) {
-			return &exitError{code: ExitError, err: fmt.Errorf("%w: wait for the other apply to end, then run again", err)}
-		}
-		if len(results) == 0 {
-			return err
-		}
+	if err != nil && len(results) == 0 {
+		return err
 	}
 	counts := map[access.Outcome]int{}
 	for _, r := range results {
 		counts[r.Outcome]++
-		line := fmt.Sprintf("%-13s %s %-11s %s", r.Outcome+":", signs[r.Change.Action], r.Change.Grant.Vendor, r.Change.Reason)
+		line := fmt.Sprintf("%-13s %s %-11s %s", r.Outcome+":", signs[r.Change.Action], r.Change.Grant.Vendor, printable(r.Change.Reason))
 		if r.Err != nil && r.Outcome != access.Done && r.Outcome != access.AlreadyDone {
-			line += ": " + r.Err.Error()
+			line += ": " + printable(r.Err.Error())
 		}
 		fmt.Fprintln(out, line)
 	}
@@ -359,7 +460,8 @@ func (a *app) offboardCommand() *cobra.Command {
 		Short: "Remove everything one email has on every vendor",
 		Long: `offboard finds everything EMAIL has on the five vendors, prints it as a plan
 ("-" lines), then removes it as apply does (confirmation on a terminal,
--auto-approve for CI). -dry-run stops after the plan.
+-auto-approve for CI, the state's lock taken first: see apply). -dry-run
+stops after the plan and takes no lock.
 
 The state (whose each Freestyle identity is) is -state, else next to -f's
 file, else invitations-state.json in the current directory.
@@ -381,23 +483,34 @@ to remove, 1 an error).`,
 				return err
 			}
 			defer s.done()
-			plan, err := s.m.Offboard(ctx, email)
-			if err != nil {
-				return err
-			}
 			if dryRun {
-				printPlan(a.io.Stdout, plan)
+				plan, err := s.m.Offboard(ctx, email)
+				if err != nil {
+					return err
+				}
+				a.warn(plan)
+				printPlan(a.io.Stdout, plan, s.file)
 				if plan.Empty() {
 					return nil
 				}
 				return silent(ExitChanges)
 			}
-			return a.applyPlan(ctx, s.m, plan, autoApprove)
+			locked, err := a.lock(ctx, s)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = locked.Unlock() }()
+			plan, err := locked.Offboard(ctx, email)
+			if err != nil {
+				return err
+			}
+			return a.applyPlan(ctx, s, locked, plan, autoApprove)
 		},
 	}
 	fileFlag(cmd, &file, false)
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "only show what would be removed")
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "remove without asking for confirmation")
 	cmd.Flags().StringSliceVar(&tenants, "portworx-tenant", nil, "Portworx tenant to search (repeatable; besides the file's portworx_tenants)")
+	a.lockTimeoutFlag(cmd)
 	return cmd
 }

@@ -1,8 +1,9 @@
 // Package desired reads the desired-state file of the invitations command:
 // YAML naming, per person, the access they should have on each vendor. It
 // turns the file into access.Person values, and every mistake in it (an
-// unknown field, a bad value, a missing group) into an *Error naming the
-// file, the line and the field, before anything is sent.
+// unknown field, a bad value, a missing group, a control character, a
+// YAML syntax error) into an *Error naming the file, the line and column,
+// and the field, before anything is sent.
 package desired
 
 import (
@@ -74,48 +75,71 @@ func Load(path string) (*File, error) {
 
 // Parse parses data, the content of the file named path.
 func Parse(path string, data []byte) (*File, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, syntaxError(path, err)
+	data = utf8Text(data)
+	if err := checkText(path, data); err != nil {
+		return nil, err
 	}
-	p := &parser{f: &File{Path: path, at: map[string]place{}}}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
+	doc, second, err := decode(data)
+	if err != nil {
+		return nil, syntaxError(path, data, err)
+	}
+	if doc == nil || len(doc.Content) == 0 {
 		return nil, &Error{File: path, Msg: "the file is empty: it needs a people list"}
 	}
+	if second != nil {
+		return nil, &Error{File: path, Line: second.Line, Column: second.Column,
+			Msg: fmt.Sprintf("the file holds several YAML documents; the second starts at line %d: keep one", second.Line)}
+	}
+	if err := checkControls(path, doc); err != nil {
+		return nil, err
+	}
+	p := &parser{f: &File{Path: path, at: map[string]place{}}}
 	if err := p.top(doc.Content[0]); err != nil {
 		return nil, err
 	}
 	return p.f, nil
 }
 
-// syntaxError turns a YAML syntax error into an *Error; yaml.v3 says
-// "yaml: line N: ..." without a column.
-func syntaxError(path string, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var line int
-	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
-		_, rest, _ := strings.Cut(msg, ": ")
-		return &Error{File: path, Line: line, Column: 1, Msg: rest}
+// Locate returns where the access field path accessField (as
+// access.InvalidPersonError and plan problems name it, e.g.
+// "people[3].Box[0].GroupID") is in the file, as "path:line:column", and
+// the field's name in the file (people[3].box[0].group_id). A field the
+// file does not spell out is located at its closest parent that it does
+// (the Box entry, else the person); if none, loc is the file's path and
+// field is accessField.
+func (f *File) Locate(accessField string) (loc, field string) {
+	pl, ok := f.place(accessField)
+	if !ok {
+		return f.Path, accessField
 	}
-	return &Error{File: path, Msg: msg}
+	return fmt.Sprintf("%s:%d:%d", f.Path, pl.line, pl.column), pl.field
+}
+
+// place is the position of accessField or of its closest parent in the
+// file.
+func (f *File) place(accessField string) (place, bool) {
+	for path := accessField; path != ""; path = parent(path) {
+		if pl, ok := f.at[path]; ok {
+			return pl, true
+		}
+	}
+	return place{}, false
 }
 
 // Explain maps an error of access (an *access.InvalidPersonError naming
-// "people[3].Box[0].GroupID") back to the line of that field in the file.
-// Other errors are returned as they are.
+// "people[3].Box[0].GroupID") back to the line and column of that field in
+// the file, found as Locate finds it. Other errors are returned as they
+// are.
 func (f *File) Explain(err error) error {
 	var inv *access.InvalidPersonError
 	if !errors.As(err, &inv) {
 		return err
 	}
-	// The closest field the file spells out: the field itself, else its
-	// parent, up to the person.
-	for path := inv.Field; path != ""; path = parent(path) {
-		if pl, ok := f.at[path]; ok {
-			return &Error{File: f.Path, Line: pl.line, Column: pl.column, Field: pl.field, Msg: inv.Reason}
-		}
+	pl, ok := f.place(inv.Field)
+	if !ok {
+		return &Error{File: f.Path, Field: inv.Field, Msg: inv.Reason}
 	}
-	return &Error{File: f.Path, Field: inv.Field, Msg: inv.Reason}
+	return &Error{File: f.Path, Line: pl.line, Column: pl.column, Field: pl.field, Msg: inv.Reason}
 }
 
 // parent drops the last element of a field path: "a[1].B" → "a[1]" → "a".

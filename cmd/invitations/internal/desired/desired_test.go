@@ -2,6 +2,7 @@ package desired
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -108,4 +109,214 @@ func TestExplainMapsInvalidPersonToTheLine(t *testing.T) {
 	}
 	other := errors.New("other")
 	assert.Same(t, other, f.Explain(other))
+}
+
+// A control character in any string of the file (a value, a key, a place
+// the parser does not read) is refused, named by line, column and field,
+// and shown as U+XXXX: the message is safe to print on a terminal.
+func TestParseRefusesControlCharacters(t *testing.T) {
+	t.Parallel()
+	const head = "people:\n  - email: a@example.com\n"
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"escaped ESC in a repo", head + "    freestyle:\n      git:\n        - repo: \"\\e[2J\\e[31mFAKE\"\n          permission: read\n",
+			"p.yaml:5:17: people[0].freestyle.git[0].repo: contains a control character (U+001B) at character 1 of the value: remove it"},
+		{"escaped ESC in a flow repo", head + "    freestyle: {git: [{repo: \"r\\e[2J\", permission: read}]}\n",
+			"p.yaml:3:30: people[0].freestyle.git[0].repo: contains a control character (U+001B) at character 2 of the value: remove it"},
+		{"C1 in an email", "people:\n  - email: \"a\\x9b@example.com\"\n",
+			"p.yaml:2:12: people[0].email: contains a control character (U+009B) at character 2 of the value: remove it"},
+		{"NUL in an access level", head + "    gitguardian: {access_level: \"manager\\0\"}\n",
+			"p.yaml:3:33: people[0].gitguardian.access_level: contains a control character (U+0000) at character 8 of the value: remove it"},
+		{"NEL in a role", head + "    box: [{group: E, role: \"admin\\N\"}]\n",
+			"p.yaml:3:28: people[0].box[0].role: contains a control character (U+0085) at character 6 of the value: remove it"},
+		{"tab in a VM user", head + "    freestyle: {vms: [{vm: v, users: [\"al\\tice\"]}]}\n",
+			"p.yaml:3:39: people[0].freestyle.vms[0].users[0]: contains a control character (U+0009) at character 3 of the value: remove it"},
+		{"raw tab in a plain value", head + "    box: [{group: En\tg}]\n",
+			"p.yaml:3:19: people[0].box[0].group: contains a control character (U+0009) at character 3 of the value: remove it"},
+		{"line break in a literal block", head + "    box:\n      - group: |\n          Eng\n",
+			"p.yaml:4:16: people[0].box[0].group: contains a control character (U+000A) at character 4 of the value: remove it"},
+		{"portworx tenant", "people: []\nportworx_tenants: [\"t\\x01\"]\n",
+			"p.yaml:2:20: portworx_tenants[0]: contains a control character (U+0001) at character 2 of the value: remove it"},
+		{"in a key", head + "    \"gi\\etlab\": {}\n",
+			`p.yaml:3:5: people[0]."gi\x1btlab": the field name contains a control character (U+001B): remove it`},
+		{"under an unknown field", head + "    gitlab: {role: \"\\e]0;pwned\\a\"}\n",
+			"p.yaml:3:20: people[0].gitlab.role: contains a control character (U+001B) at character 1 of the value: remove it"},
+		{"raw ESC in a quoted value", head + "    box: [{group: \"E\x1b[2J\"}]\n",
+			"p.yaml:3:21: people[0].box[0].group: contains a control character (U+001B): remove it"},
+		{"raw C1 in a plain value", head + "    box: [{group: E\u009bx}]\n",
+			"p.yaml:3:20: people[0].box[0].group: contains a control character (U+009B): remove it"},
+		{"raw DEL in a key", head + "    bo\x7fx: []\n",
+			`p.yaml:3:7: people[0]."bo\x7fx": the field name contains a control character (U+007F): remove it`},
+		{"raw ESC in a comment", head + "# see \x1b[2J\n",
+			"p.yaml:3:7: the file contains a control character (U+001B): remove it"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse("p.yaml", []byte(tc.yaml))
+			var derr *Error
+			require.ErrorAs(t, err, &derr)
+			assert.Equal(t, tc.want, err.Error())
+			for _, r := range err.Error() {
+				assert.False(t, isControl(r), "the message holds U+%04X", r)
+			}
+		})
+	}
+}
+
+// A file holds one YAML document: a second one is refused, not ignored.
+func TestParseRefusesSeveralDocuments(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"two", "people: []\n---\npeople:\n  - email: a@example.com\n", "p.yaml:2:1: the file holds several YAML documents; the second starts at line 2: keep one"},
+		{"after a leading ---", "---\npeople: []\n\n---\nprune: true\n", "p.yaml:4:1: the file holds several YAML documents; the second starts at line 4: keep one"},
+		{"an empty second", "people: []\n---\n", "p.yaml:2:1: the file holds several YAML documents; the second starts at line 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse("p.yaml", []byte(tc.yaml))
+			var derr *Error
+			require.ErrorAs(t, err, &derr)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	for _, one := range []string{"---\npeople: []\n", "people: []\n...\n", "# c\n---\npeople: []\n...\n"} {
+		_, err := Parse("p.yaml", []byte(one))
+		assert.NoError(t, err, "%q", one)
+	}
+}
+
+// A YAML syntax error names the line and the column of the problem, even
+// where yaml.v3 names no line or another one.
+func TestParseSyntaxErrorsNameLineAndColumn(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"tab indenting", "people:\n\t- email: a@example.com\n", "p.yaml:2:1: found character that cannot start any token"},
+		{"tab in a mapping", "people:\n  - email: a\n\tbox: x\n", "p.yaml:3:1: found a tab character that violates indentation"},
+		{"bad character on line 1", "@people: []\n", "p.yaml:1:1: found character that cannot start any token"},
+		{"backquote", "people: []\nprune: `x`\n", "p.yaml:2:8: found character that cannot start any token"},
+		{"unknown alias", "people:\n  - email: *nope\n", "p.yaml:2:12: unknown anchor 'nope' referenced"},
+		{"unknown alias in a flow list", "people: [*nope]\n", "p.yaml:1:10: unknown anchor 'nope' referenced"},
+		{"value too indented", "people:\n  - email: a@example.com\n     box: []\n", "p.yaml:3:9: mapping values are not allowed in this context"},
+		{"key under-indented", "people:\n  - email: a@example.com\n   box: []\n", "p.yaml:3:4: did not find expected '-' indicator"},
+		{"key at the list's indent", "people:\n  - email: a@example.com\n  box: []\n", "p.yaml:3:3: did not find expected '-' indicator"},
+		{"quoted key at the list's indent", "people:\n  - email: a@example.com\n  \"box\": []\n", "p.yaml:3:3: did not find expected '-' indicator"},
+		{"entry in a mapping", "people: []\n- prune\n", "p.yaml:2:1: did not find expected key"},
+		{"missing comma", "people:\n  - email: a@example.com\n    box: [{group: E} {group: F}]\n", "p.yaml:3:22: did not find expected ',' or ']'"},
+		{"missing comma, first line", "people: [{email: a@example.com} {email: b@example.com}]\n", "p.yaml:1:33: did not find expected ',' or ']'"},
+		{"missing comma across lines", "people: [{email: a@example.com}\n  x]\n", "p.yaml:2:3: did not find expected ',' or ']'"},
+		{"list never closed", "people:\n  - email: a@example.com\n    box: [{group: E}\n", "p.yaml:3:21: did not find expected ',' or ']' at the end of the file"},
+		{"mapping never closed", "people: [{email: a@example.com\n", "p.yaml:1:31: did not find expected ',' or '}' at the end of the file"},
+		{"empty list item", "people: [a, , b]\n", "p.yaml:1:13: did not find expected node content"},
+		{"closing bracket as a value", "people: ]\n", "p.yaml:1:9: did not find expected node content"},
+		{"string never closed", "people:\n  - email: \"a@example.com\n", "p.yaml:2:12: found unexpected end of stream"},
+		{"string never closed, first line", "people: 'a\n", "p.yaml:1:9: found unexpected end of stream"},
+		{"bad escape", "people:\n  - email: \"a\\qb\"\n", "p.yaml:2:14: found unknown escape character"},
+		{"key without value", "people: []\nprune\n", "p.yaml:2:1: could not find expected ':'"},
+		{"text after a quoted value", "people: \"x\" y\n", "p.yaml:1:13: did not find expected key"},
+		{"undefined tag handle", "people: !foo!bar x\n", "p.yaml:1:9: found undefined tag handle"},
+		{"tab in a literal block", "people: |\n  x\n\ty\n", "p.yaml:3:1: found a tab character where an indentation space is expected"},
+		{"wide characters before", "people: [{email: é@example.com} {email: b}]\n", "p.yaml:1:33: did not find expected ',' or ']'"},
+		{"in the second document", "people: []\n---\nprune: [\n", "p.yaml:3:9: did not find expected node content at the end of the file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse("p.yaml", []byte(tc.yaml))
+			var derr *Error
+			require.ErrorAs(t, err, &derr)
+			assert.Equal(t, tc.want, err.Error())
+		})
+	}
+}
+
+// The file is read as yaml.v3 reads it: UTF-8 with or without a byte order
+// mark, or UTF-16 with one; positions are in characters after the mark;
+// bytes that are not UTF-8 are refused where they are.
+func TestParseEncodings(t *testing.T) {
+	t.Parallel()
+	const text = "people:\n  - email: a@example.com\n    box: [{group: Équipe}]\n"
+	utf16 := func(bigEndian bool) []byte {
+		out := []byte{0xff, 0xfe}
+		if bigEndian {
+			out = []byte{0xfe, 0xff}
+		}
+		for _, r := range text {
+			hi, lo := byte(r>>8), byte(r)
+			if bigEndian {
+				out = append(out, hi, lo)
+			} else {
+				out = append(out, lo, hi)
+			}
+		}
+		return out
+	}
+	for name, data := range map[string][]byte{
+		"UTF-8":          []byte(text),
+		"UTF-8 with BOM": append([]byte("\xef\xbb\xbf"), text...),
+		"UTF-16LE":       utf16(false),
+		"UTF-16BE":       utf16(true),
+	} {
+		f, err := Parse("p.yaml", data)
+		require.NoError(t, err, name)
+		assert.Equal(t, "Équipe", f.People[0].Box[0].GroupName, name)
+	}
+	_, err := Parse("p.yaml", []byte("\xef\xbb\xbfpeople:\n  - email: é@\n"))
+	assert.EqualError(t, err, `p.yaml:2:12: people[0].email: "é@" is not an email address`)
+	_, err = Parse("p.yaml", []byte("\xef\xbb\xbfprune: `x`\n"))
+	assert.EqualError(t, err, "p.yaml:1:8: found character that cannot start any token")
+	_, err = Parse("p.yaml", []byte("people:\n  - email: é\xff\n"))
+	assert.EqualError(t, err, "p.yaml:2:13: byte 0xFF is not UTF-8: save the file as UTF-8 text")
+}
+
+// Locate names where an access field path is in the file, for plan
+// problems: the field, else its closest parent, else the person, else the
+// file.
+func TestLocate(t *testing.T) {
+	t.Parallel()
+	f, err := Parse("p.yaml", []byte("people:\n  - email: a@example.com\n  - email: b@example.com\n    box:\n      - group: E\n        role: member\n    portworx: [{tenant: t, roles: [r]}]\n"))
+	require.NoError(t, err)
+	for field, want := range map[string][2]string{
+		"people[1].Box[0].Role":        {"p.yaml:6:15", "people[1].box[0].role"},
+		"people[1].Box[0].GroupName":   {"p.yaml:5:16", "people[1].box[0].group"},
+		"people[1].Box[0].GroupID":     {"p.yaml:5:9", "people[1].box[0]"},
+		"people[1].Portworx[0].Roles":  {"p.yaml:7:35", "people[1].portworx[0].roles"},
+		"people[1].Portworx[0].Tenant": {"p.yaml:7:16", "people[1].portworx[0]"},
+		"people[1].Freestyle":          {"p.yaml:3:5", "people[1]"},
+		"people[0].Email":              {"p.yaml:2:12", "people[0].email"},
+		"people[0]":                    {"p.yaml:2:5", "people[0]"},
+		"people[7].Email":              {"p.yaml", "people[7].Email"},
+		"":                             {"p.yaml", ""},
+	} {
+		loc, name := f.Locate(field)
+		assert.Equal(t, want, [2]string{loc, name}, field)
+	}
+}
+
+// Whatever the file, Parse does not panic, every error is an *Error naming
+// a line and a column (but for an empty file), and no message holds a
+// control character.
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{
+		"people:\n  - email: a@example.com\n    box: [{group: E}, {group_id: 1, role: admin}]\n    freestyle: {git: [{repo: r, permission: read}], vms: [{vm: v, users: [u]}]}\n",
+		"people: [{email: a@example.com} {email: b}]\n",
+		"people:\n\t- email: \"a\\e\"\n",
+		"people: *nope\n---\n",
+		"people: [\"\x1b\", '\u009b']\n",
+		"%YAML 1.1\n---\npeople: !!str |\n  x\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := Parse("p.yaml", data)
+		if err == nil {
+			return
+		}
+		var derr *Error
+		require.ErrorAs(t, err, &derr)
+		if !strings.HasPrefix(derr.Msg, "the file is empty") {
+			assert.Positive(t, derr.Line, err.Error())
+			assert.Positive(t, derr.Column, err.Error())
+		}
+		for _, r := range err.Error() {
+			require.False(t, isControl(r), "%q holds U+%04X", err.Error(), r)
+		}
+	})
 }
