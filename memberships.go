@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/invitesdk/invitations/models"
 )
@@ -236,26 +238,76 @@ type GetUsersOptions struct {
 	Limit int64 `url:"limit,omitempty"`
 	// Offset is where the listing starts, 0 to 9999.
 	Offset int64 `url:"offset,omitempty"`
+	// UseMarker pages by marker rather than by offset ("usemarker=true"):
+	// the list then goes past the 10,000 users offsets reach, but Box
+	// reports no total (Page.Total is -1), and Offset must be 0.
+	UseMarker bool `url:"usemarker,omitempty"`
+	// Marker, with UseMarker, starts the list where an earlier one left
+	// off (a Page.NextCursor).
+	Marker string `url:"marker,omitempty"`
 }
 
-// GetUsers lists the users of the enterprise, offset by offset. With
-// FilterTerm set to an email it finds the user whose login that is, whose
-// ID GetUserMemberships takes:
+func (o *GetUsersOptions) validate() error {
+	if o == nil {
+		return nil
+	}
+	var marker error
+	switch {
+	case o.UseMarker && o.Offset != 0:
+		marker = &ValidationError{Param: "Offset", Reason: "cannot be used with UseMarker"}
+	case o.Marker != "" && !o.UseMarker:
+		marker = &ValidationError{Param: "Marker", Reason: "requires UseMarker"}
+	}
+	return firstError(checkBoxPaging(o.Limit, o.Offset), marker)
+}
+
+// GetUsers lists the users of the enterprise, offset by offset, or marker
+// by marker with UseMarker. With FilterTerm set to an email it finds the
+// user whose login that is, whose ID GetUserMemberships takes:
 //
 //	for u, err := range client.Memberships.GetUsers(ctx, &invitations.GetUsersOptions{FilterTerm: email}).All() {
 //
 // FilterTerm is a prefix match: compare Login to keep the exact user.
-// Past offset 9,999 the pager yields ErrOffsetLimit.
+// Past offset 9,999 the pager yields ErrOffsetLimit; UseMarker lists
+// every user.
 //
 // Box API: GET /users
 func (s *MembershipsService) GetUsers(ctx context.Context, opts *GetUsersOptions, reqOpts ...RequestOption) *Pager[models.User] {
-	r := newRequest(Box, http.MethodGet, "users", Idempotent).withQuery(opts)
-	if opts != nil {
-		r.check(checkBoxPaging(opts.Limit, opts.Offset))
+	r := newRequest(Box, http.MethodGet, "users", Idempotent).withQuery(opts).check(opts.validate())
+	if opts != nil && opts.UseMarker {
+		return newBoxMarkerPager(ctx, s.client, r, reqOpts)
 	}
 	return newOffsetPager(ctx, s.client, r, reqOpts, boxOffsetStyle, func(page *models.Users) offsetPage[models.User] {
 		return offsetPage[models.User]{items: page.Entries, total: page.TotalCount, limit: page.Limit}
 	})
+}
+
+// newBoxMarkerPager pages a Box list by marker: each page names the next
+// (next_marker) until the last, which names none. Box reports no total.
+func newBoxMarkerPager(ctx context.Context, c *Client, r *request, opts []RequestOption) *Pager[models.User] {
+	fetch := func(ctx context.Context, pos position, opts []RequestOption) (*Page[models.User], *position, error) {
+		req := pagedRequest(r, func(q url.Values) {
+			if pos.cursor != "" {
+				q.Set("marker", pos.cursor)
+			}
+		})
+		var users models.Users
+		resp, err := c.do(ctx, req, &users, opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		next := users.NextMarker
+		page := &Page[models.User]{Items: users.Entries, Total: -1, NextCursor: next, HasMore: next != "", Response: resp}
+		switch {
+		case next == "":
+			return page, nil, nil
+		case next == pos.cursor:
+			// A server that names the same page again would loop forever.
+			return page, &position{stop: fmt.Errorf("invitations: %s returned the same marker twice; stopping", c.cfg.apis[r.api].name)}, nil
+		}
+		return page, &position{cursor: next}, nil
+	}
+	return newPager(ctx, r, opts, position{cursor: r.query.Get("marker")}, fetch)
 }
 
 // GetGroupsOptions filters GET /groups. The zero value lists every group

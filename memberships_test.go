@@ -413,6 +413,57 @@ func TestMembershipsGetUsersAndGroupsErrorsAndValidation(t *testing.T) {
 	assert.Equal(t, 1, gRec.count())
 }
 
+// With UseMarker the users list pages by marker, past the offsets' ceiling,
+// with no total.
+func TestMembershipsGetUsersByMarker(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testBoxBase+"/users",
+		jsonReply(200, `{"limit":2,"next_marker":"JV9IRGZm","entries":[{"type":"user","id":"1","login":"a@example.com"},{"type":"user","id":"2","login":"b@example.com"}]}`),
+		jsonReply(200, `{"limit":2,"next_marker":null,"entries":[{"type":"user","id":"3","login":"c@example.com"}]}`),
+	)
+	var ids []string
+	var totals []int64
+	for page, err := range env.client.Memberships.GetUsers(t.Context(), &GetUsersOptions{UseMarker: true, Limit: 2, Fields: []string{"login"}}).Pages() {
+		require.NoError(t, err)
+		totals = append(totals, page.Total)
+		for _, u := range page.Items {
+			ids = append(ids, u.ID)
+		}
+	}
+	assert.Equal(t, []string{"1", "2", "3"}, ids)
+	assert.Equal(t, []int64{-1, -1}, totals, "Box reports no total")
+	reqs := rec.all()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "fields=login&limit=2&usemarker=true", reqs[0].Query, "no offset")
+	assert.Equal(t, "fields=login&limit=2&marker=JV9IRGZm&usemarker=true", reqs[1].Query)
+
+	_, err := env.client.Memberships.GetUsers(t.Context(), &GetUsersOptions{UseMarker: true, Marker: "JV9IRGZm"}).Collect(0)
+	require.NoError(t, err)
+	assert.Equal(t, "marker=JV9IRGZm&usemarker=true", rec.all()[2].Query, "a list resumed where another left off")
+
+	loopEnv := newTestEnv(t)
+	loop := loopEnv.route(http.MethodGet, testBoxBase+"/users",
+		jsonReply(200, `{"limit":100,"next_marker":"same","entries":[{"type":"user","id":"1"}]}`))
+	_, err = loopEnv.client.Memberships.GetUsers(t.Context(), &GetUsersOptions{UseMarker: true, Marker: "same"}).Collect(0)
+	require.ErrorContains(t, err, "same marker twice")
+	assert.Equal(t, 1, loop.count())
+
+	for _, o := range []struct {
+		param string
+		opts  *GetUsersOptions
+	}{
+		{"Offset", &GetUsersOptions{UseMarker: true, Offset: 1000}},
+		{"Marker", &GetUsersOptions{Marker: "JV9IRGZm"}},
+	} {
+		_, err := env.client.Memberships.GetUsers(t.Context(), o.opts).Collect(0)
+		var verr *ValidationError
+		require.ErrorAs(t, err, &verr)
+		assert.Equal(t, o.param, verr.Param)
+	}
+	assert.Equal(t, 3, rec.count(), "invalid options send nothing")
+}
+
 // The users and groups lists stop at Box's offset ceiling like the
 // membership lists.
 func TestMembershipsGetUsersOffsetCeiling(t *testing.T) {

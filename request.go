@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -315,10 +316,64 @@ func (c *Client) do(ctx context.Context, r *request, out any, opts []RequestOpti
 	} else {
 		err = c.decodeBody(resp.Body, out)
 	}
+	if errors.Is(err, errStreamStopped) {
+		return meta, nil
+	}
 	if err != nil {
 		return meta, c.decodeError(st, r.method, rawURL, resp.StatusCode, err)
 	}
 	return meta, nil
+}
+
+// arrayStream decodes a JSON array (or null, an empty one) one item at a
+// time, handing each to yield as it is read: memory stays bounded by one
+// item whatever the array's length.
+type arrayStream[T any] struct {
+	yield func(T, error) bool
+}
+
+func (a *arrayStream[T]) decodeFrom(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok == nil { // null
+		return nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return fmt.Errorf("a JSON array was expected, not %v", tok)
+	}
+	for dec.More() {
+		var item T
+		if err := dec.Decode(&item); err != nil {
+			return err
+		}
+		if !a.yield(item, nil) {
+			return errStreamStopped
+		}
+	}
+	_, err = dec.Token() // the closing ']'
+	return err
+}
+
+// doStream sends r and yields the items of the JSON array its 2xx answer
+// holds, decoding each as the loop asks for it; a failure (the call's, or
+// the body's midway) is yielded once, last. Breaking the loop leaves the
+// rest of the body unread.
+func doStream[T any](ctx context.Context, c *Client, r *request, opts []RequestOption) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		stopped := false
+		stream := &arrayStream[T]{yield: func(item T, err error) bool {
+			if !yield(item, err) {
+				stopped = true
+			}
+			return !stopped
+		}}
+		if _, err := c.do(ctx, r, stream, opts); err != nil && !stopped {
+			var zero T
+			yield(zero, err)
+		}
+	}
 }
 
 // errNullBody reports a body of null (or none) where the operation returns
@@ -377,9 +432,26 @@ func (c *Client) decodeBody(body io.Reader, out any) error {
 	return decodeStream(lr, out)
 }
 
+// streamDecoder is an out that decodes itself from the body's decoder,
+// as it reads: a list handed on item by item instead of held whole.
+type streamDecoder interface {
+	decodeFrom(dec *json.Decoder) error
+}
+
+// errStreamStopped ends a streamDecoder whose consumer asked for no more:
+// the rest of the body is left unread, and the call ends without error.
+var errStreamStopped = errors.New("stream stopped by its consumer")
+
 func decodeStream(br *io.LimitedReader, out any) error {
 	dec := json.NewDecoder(br)
-	if err := dec.Decode(out); err != nil {
+	decode := func() error { return dec.Decode(out) }
+	if sd, ok := out.(streamDecoder); ok {
+		decode = func() error { return sd.decodeFrom(dec) }
+	}
+	if err := decode(); err != nil {
+		if errors.Is(err, errStreamStopped) {
+			return err
+		}
 		if br.N <= 0 {
 			return errBodyTooLarge
 		}

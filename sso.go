@@ -2,6 +2,7 @@ package invitations
 
 import (
 	"context"
+	"iter"
 	"net/http"
 
 	"github.com/invitesdk/invitations/models"
@@ -127,6 +128,19 @@ func (s *SSOService) GetInvitations(ctx context.Context, opts *GetInvitationsOpt
 		return []models.BIMDataInvitation{}, nil
 	}
 	return *out, nil
+}
+
+// StreamInvitations yields what GetInvitations returns, one invitation at
+// a time, decoding the answer as the loop asks for the next: memory stays
+// bounded by one invitation however many the identity provider holds (the
+// API answers with one unpaginated array). A failure is yielded once, last;
+// breaking the loop stops reading the answer. It is GetInvitations's
+// request, for lists too long to hold whole.
+//
+// BIMData API: GET /identity-provider/invitation
+func (s *SSOService) StreamInvitations(ctx context.Context, opts *GetInvitationsOptions, reqOpts ...RequestOption) iter.Seq2[models.BIMDataInvitation, error] {
+	r := newRequest(BIMData, http.MethodGet, "identity-provider/invitation", Idempotent).withQuery(opts)
+	return doStream[models.BIMDataInvitation](ctx, s.client, r, reqOpts)
 }
 
 // DeleteUser deletes the BIMData user with this email, along with every

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -542,4 +543,92 @@ func TestSSOInvitationModelRoundTrip(t *testing.T) {
 	b, err = json.Marshal(models.BIMDataInvitation{ID: 1, ClientID: "app-7f3a", CloudRole: models.BIMDataRoleAdmin})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"id": 1, "client_id": "app-7f3a", "redirect_uri": "", "cloud_name": "", "cloud_role": 100, "email": ""}`, string(b))
+}
+
+// StreamInvitations yields what GetInvitations returns, the same request,
+// decoded one invitation at a time.
+func TestSSOStreamInvitations(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	rec := env.route(http.MethodGet, testBIMDataInvitationURL, jsonReply(http.StatusOK, fixture(t, "bimdata/invitations.json")))
+	whole, err := env.client.SSO.GetInvitations(context.Background(), &GetInvitationsOptions{Status: models.BIMDataInvitationStatusPending})
+	require.NoError(t, err)
+
+	var got []models.BIMDataInvitation
+	for inv, err := range env.client.SSO.StreamInvitations(context.Background(), &GetInvitationsOptions{Status: models.BIMDataInvitationStatusPending}) {
+		require.NoError(t, err)
+		got = append(got, inv)
+	}
+	assert.Equal(t, whole, got)
+	reqs := rec.all()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, reqs[0].Path, reqs[1].Path)
+	assert.Equal(t, "status=P", reqs[1].Query)
+	assertCommonHeaders(t, reqs[1], "Bearer "+testBIMDataToken)
+}
+
+// The loop's break stops the reading; null is no invitation; an answer
+// that goes wrong midway yields what came before, then one *DecodeError;
+// a refusal is the *APIError, once.
+func TestSSOStreamInvitationsEnds(t *testing.T) {
+	t.Parallel()
+	collect := func(t *testing.T, body string, status int, stopAfter int) ([]int64, []error) {
+		env := newTestEnv(t)
+		env.route(http.MethodGet, testBIMDataInvitationURL, jsonReply(status, body))
+		var ids []int64
+		var errs []error
+		for inv, err := range env.client.SSO.StreamInvitations(context.Background(), nil) {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			ids = append(ids, inv.ID)
+			if len(ids) == stopAfter {
+				break
+			}
+		}
+		return ids, errs
+	}
+	t.Run("break", func(t *testing.T) {
+		t.Parallel()
+		ids, errs := collect(t, `[{"id":1},{"id":2},{"id":3}`, http.StatusOK, 1)
+		assert.Equal(t, []int64{1}, ids, "nothing after the break, and no error for the rest left unread")
+		assert.Empty(t, errs)
+	})
+	t.Run("null", func(t *testing.T) {
+		t.Parallel()
+		ids, errs := collect(t, `null`, http.StatusOK, 0)
+		assert.Empty(t, ids)
+		assert.Empty(t, errs)
+	})
+	t.Run("broken midway", func(t *testing.T) {
+		t.Parallel()
+		ids, errs := collect(t, `[{"id":1},{"id":2},{"id":`, http.StatusOK, 0)
+		assert.Equal(t, []int64{1, 2}, ids)
+		require.Len(t, errs, 1)
+		var de *DecodeError
+		require.ErrorAs(t, errs[0], &de)
+		assert.ErrorIs(t, errs[0], io.ErrUnexpectedEOF)
+	})
+	t.Run("not an array", func(t *testing.T) {
+		t.Parallel()
+		ids, errs := collect(t, `{"count": 1, "results": []}`, http.StatusOK, 0)
+		assert.Empty(t, ids)
+		require.Len(t, errs, 1)
+		var de *DecodeError
+		require.ErrorAs(t, errs[0], &de)
+	})
+	t.Run("garbage after the array", func(t *testing.T) {
+		t.Parallel()
+		ids, errs := collect(t, `[{"id":1}] [`, http.StatusOK, 0)
+		assert.Equal(t, []int64{1}, ids)
+		require.Len(t, errs, 1)
+	})
+	t.Run("refused", func(t *testing.T) {
+		t.Parallel()
+		ids, errs := collect(t, `{"detail":"Authentication credentials were not provided."}`, http.StatusUnauthorized, 0)
+		assert.Empty(t, ids)
+		require.Len(t, errs, 1)
+		assert.ErrorIs(t, errs[0], ErrUnauthorized)
+	})
 }

@@ -53,6 +53,14 @@ func (m *Manager) apply(ctx context.Context, plan *Plan) ([]Result, error) {
 	if plan == nil {
 		return nil, errors.New("access: Apply: plan must not be nil")
 	}
+	deltas, _ := m.store.(DeltaStore)
+	if deltas != nil {
+		// What a run killed mid-apply journalled is folded in first, so
+		// that this apply's journal starts from one snapshot.
+		if err := deltas.Compact(ctx); err != nil {
+			return nil, fmt.Errorf("access: compacting the state: %w", err)
+		}
+	}
 	snap, err := m.store.Load(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("access: loading the state: %w", err)
@@ -62,51 +70,65 @@ func (m *Manager) apply(ctx context.Context, plan *Plan) ([]Result, error) {
 		return nil, fmt.Errorf("%w (plan from serial %d%s, state now at serial %d%s): plan again",
 			ErrStalePlan, plan.Serial, lineageNote(plan.Lineage), snap.Serial, lineageNote(snap.Lineage))
 	}
-	run := &applyRun{m: m, sv: &stateView{snap: snap}, known: plan.known}
-	if run.settle(plan) > 0 || (len(plan.Changes) > 0 && snap.Source == "" && m.source != "") {
+	run := &applyRun{m: m, deltas: deltas, sv: &stateView{snap: snap}, known: plan.known}
+	run.sv.record()
+	if run.settle(plan) > 0 {
 		if err := run.save(ctx); err != nil {
 			return nil, err
 		}
 	}
 
-	results := make([]Result, len(plan.Changes))
+	results := run.run(ctx, plan.Changes)
+	run.finish(ctx)
+	return results, run.saveErr
+}
+
+// run carries changes out: per vendor, WithConcurrency workers take one
+// person's changes on that vendor at a time and run them in order, so
+// that goroutines stay bounded by the vendors and the workers, whatever
+// the number of people.
+func (r *applyRun) run(ctx context.Context, changes []Change) []Result {
+	results := make([]Result, len(changes))
 	chains := map[string][]int{} // vendor|email → indexes of its changes, in order
-	var order []string
-	for i, ch := range plan.Changes {
+	queues := map[Vendor][]string{}
+	var vendors []Vendor
+	for i, ch := range changes {
 		k := string(ch.Grant.Vendor) + "|" + ch.Email
 		if _, ok := chains[k]; !ok {
-			order = append(order, k)
+			if _, ok := queues[ch.Grant.Vendor]; !ok {
+				vendors = append(vendors, ch.Grant.Vendor)
+			}
+			queues[ch.Grant.Vendor] = append(queues[ch.Grant.Vendor], k)
 		}
 		chains[k] = append(chains[k], i)
 	}
-	slots := map[Vendor]chan struct{}{}
-	for _, v := range Vendors() {
-		slots[v] = make(chan struct{}, m.concurrency)
-	}
 	var wg sync.WaitGroup
-	for _, k := range order {
-		idx := chains[k]
-		vendor := plan.Changes[idx[0]].Grant.Vendor
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case slots[vendor] <- struct{}{}:
-				defer func() { <-slots[vendor] }()
-			case <-ctx.Done():
+	for _, v := range vendors {
+		work := make(chan []int)
+		for range min(r.m.concurrency, len(queues[v])) {
+			wg.Go(func() {
+				for idx := range work {
+					r.chain(ctx, changes, idx, results)
+				}
+			})
+		}
+		wg.Go(func() {
+			defer close(work)
+			for _, k := range queues[v] {
+				work <- chains[k]
 			}
-			run.chain(ctx, plan.Changes, idx, results)
-		}()
+		})
 	}
 	wg.Wait()
-	return results, run.saveErr
+	return results
 }
 
 // applyRun is one apply's shared state.
 type applyRun struct {
-	m     *Manager
-	sv    *stateView
-	known map[Vendor][]string
+	m      *Manager
+	deltas DeltaStore // the store, when it records deltas
+	sv     *stateView
+	known  map[Vendor][]string
 
 	saveMu  sync.Mutex
 	saveErr error
@@ -116,6 +138,8 @@ type applyRun struct {
 	// changes share one write.
 	version int64
 	saved   int64
+	// journalled reports that deltas were saved: finish compacts them.
+	journalled bool
 
 	// Freestyle identities carry nothing to tell them apart: an identity
 	// create in doubt is settled later by the one identity that appeared
@@ -123,6 +147,9 @@ type applyRun struct {
 	// runs after one ends in doubt, which keeps that one identity unique.
 	identityMu    sync.Mutex
 	identityDoubt bool
+	// knownSet is the id of the set of identities known at the start of
+	// this apply, once an identity create has needed it.
+	knownSet string
 }
 
 // lineageNote names a lineage in a message, or says there is none yet.
@@ -142,11 +169,11 @@ func (r *applyRun) settle(plan *Plan) int {
 	now := time.Now().UTC()
 	n := 0
 	for email, id := range plan.adopt {
-		snap.Identities[email] = id
+		r.sv.setIdentity(email, id)
 		k := Grant{Vendor: Freestyle, Kind: KindIdentity}.Key(email)
-		snap.Created[k] = now
+		r.sv.setCreated(k, now)
 		if _, ok := snap.InDoubt[k]; ok {
-			delete(snap.InDoubt, k)
+			r.sv.deleteInDoubt(k)
 			n++
 		}
 	}
@@ -156,17 +183,35 @@ func (r *applyRun) settle(plan *Plan) int {
 			continue
 		}
 		if d.Change.Action == Create {
-			snap.Created[k] = now
+			r.sv.setCreated(k, now)
 		} else {
-			delete(snap.Created, k)
+			r.sv.deleteCreated(k)
 		}
-		delete(snap.InDoubt, k)
+		r.sv.deleteInDoubt(k)
 		n++
 	}
 	if n > 0 {
+		r.dropUnusedKnownSets()
 		r.version++
 	}
 	return n
+}
+
+// dropUnusedKnownSets removes the known identity sets no doubt names any
+// more. The caller holds sv.mu.
+func (r *applyRun) dropUnusedKnownSets() {
+	if len(r.sv.snap.KnownIdentitySets) == 0 {
+		return
+	}
+	used := map[string]bool{}
+	for _, d := range r.sv.snap.InDoubt {
+		used[d.KnownIdentitySet] = true
+	}
+	for id := range r.sv.snap.KnownIdentitySets {
+		if !used[id] {
+			r.sv.deleteKnownIdentitySet(id)
+		}
+	}
 }
 
 // chain runs one person's changes on one vendor, in order. A failed or
@@ -217,7 +262,7 @@ func (r *applyRun) createIdentity(ctx context.Context, ch Change) Result {
 	// record of its identity, the next plan finds the doubt and adopts
 	// the identity instead of creating another.
 	r.sv.mu.Lock()
-	r.sv.snap.InDoubt[ch.Key()] = r.doubt(ch, time.Now().UTC())
+	r.sv.setInDoubt(ch.Key(), r.doubt(ch, time.Now().UTC()))
 	r.version++
 	r.sv.mu.Unlock()
 	if err := r.save(ctx); err != nil {
@@ -237,33 +282,33 @@ func (r *applyRun) execute(ctx context.Context, ch Change) Result {
 	}
 	r.sv.mu.Lock()
 	defer r.sv.mu.Unlock()
-	snap := r.sv.snap
 	k := ch.Key()
 	now := time.Now().UTC()
+	identityCreate := ch.Grant.Kind == KindIdentity && ch.Action == Create
 	switch outcome {
 	case Done, AlreadyDone:
-		delete(snap.InDoubt, k)
+		r.sv.deleteInDoubt(k)
 		switch ch.Action {
 		case Create:
 			if outcome == Done {
-				snap.Created[k] = now
+				r.sv.setCreated(k, now)
 			}
-			delete(snap.Removed, k)
-			if ch.Grant.Kind == KindIdentity && id != "" {
-				snap.Identities[strings.ToLower(ch.Email)] = id
+			r.sv.deleteRemoved(k)
+			if identityCreate && id != "" {
+				r.sv.setIdentity(strings.ToLower(ch.Email), id)
 			}
 		case Remove:
-			delete(snap.Created, k)
-			snap.Removed[k] = now
+			r.sv.deleteCreated(k)
+			r.sv.setRemoved(k, now)
 			if ch.Grant.Kind == KindIdentity {
-				delete(snap.Identities, strings.ToLower(ch.Email))
+				r.sv.deleteIdentity(strings.ToLower(ch.Email))
 			}
 		}
 	case InDoubt:
-		snap.InDoubt[k] = r.doubt(ch, now)
+		r.sv.setInDoubt(k, r.doubt(ch, now))
 	case Failed, Skipped:
-		if ch.Grant.Kind == KindIdentity && ch.Action == Create {
-			delete(snap.InDoubt, k) // the write-ahead: refused, or never sent
+		if identityCreate {
+			r.sv.deleteInDoubt(k) // the write-ahead: refused, or never sent
 		}
 	}
 	r.version++
@@ -275,22 +320,28 @@ func (r *applyRun) execute(ctx context.Context, ch Change) Result {
 }
 
 // doubt describes ch as in doubt since now; for an identity create it
-// lists the identities known, which the next plan looks beside. The
-// caller holds sv.mu.
+// names the set of identities known when the apply began, which the next
+// plan looks beside, writing the set into the state the first time. The
+// identities created since by this apply are in the state, someone's, so
+// never taken for the one a doubt made. The caller holds sv.mu.
 func (r *applyRun) doubt(ch Change, now time.Time) DoubtfulChange {
 	d := DoubtfulChange{Change: ch, Since: now}
 	if ch.Grant.Kind == KindIdentity && ch.Action == Create {
-		d.KnownIdentities = append(slices.Clone(r.known[Freestyle]), slices.Collect(maps.Values(r.sv.snap.Identities))...)
-		slices.Sort(d.KnownIdentities)
-		d.KnownIdentities = slices.Compact(d.KnownIdentities)
+		if r.knownSet == "" {
+			r.knownSet = newLineage()
+			known := append(slices.Clone(r.known[Freestyle]), slices.Collect(maps.Values(r.sv.snap.Identities))...)
+			slices.Sort(known)
+			r.sv.setKnownIdentitySet(r.knownSet, slices.Compact(known))
+		}
+		d.KnownIdentitySet = r.knownSet
 	}
 	return d
 }
 
-// save writes the state as it is now, unless a save made since the
-// caller's last change already did; the first failure is kept and ends
-// the apply's chains, since an apply that cannot record what it did must
-// stop.
+// save writes what changed since the last save, unless a save made since
+// the caller's last change already did: as a delta to a DeltaStore,
+// whole to another Store. The first failure is kept and ends the apply's
+// chains, since an apply that cannot record what it did must stop.
 func (r *applyRun) save(ctx context.Context) error {
 	r.sv.mu.Lock()
 	want := r.version
@@ -303,17 +354,28 @@ func (r *applyRun) save(ctx context.Context) error {
 	r.sv.mu.Lock()
 	snap := r.sv.snap
 	if snap.Lineage == "" {
-		snap.Lineage = newLineage()
+		r.sv.setLineage(newLineage())
 	}
-	if snap.Source == "" {
-		snap.Source = r.m.source
+	if snap.Source == "" && r.m.source != "" {
+		r.sv.setSource(r.m.source)
 	}
-	snap.Serial++
-	cp, version := cloneSnapshot(snap), r.version
+	delta, version := r.sv.takeDelta(), r.version
+	var whole *Snapshot
+	if r.deltas == nil {
+		whole = cloneSnapshot(snap)
+	}
 	r.sv.mu.Unlock()
 	// The state is written even when the apply's context has ended: what
 	// was done must be recorded.
-	if err := r.m.store.Save(context.WithoutCancel(ctx), cp); err != nil {
+	ctx = context.WithoutCancel(ctx)
+	var err error
+	if r.deltas != nil {
+		err = r.deltas.SaveDelta(ctx, delta)
+		r.journalled = true
+	} else {
+		err = r.m.store.Save(ctx, whole)
+	}
+	if err != nil {
 		r.saveErr = fmt.Errorf("access: saving the state: %w", err)
 		return r.saveErr
 	}
@@ -321,8 +383,32 @@ func (r *applyRun) save(ctx context.Context) error {
 	return nil
 }
 
+// finish drops the known identity sets no doubt needs any more and folds
+// the apply's deltas into the stored snapshot. A failure to compact loses
+// nothing (the deltas stay recorded): it is not the apply's failure.
+func (r *applyRun) finish(ctx context.Context) {
+	r.sv.mu.Lock()
+	before := len(r.sv.snap.KnownIdentitySets)
+	r.dropUnusedKnownSets()
+	if len(r.sv.snap.KnownIdentitySets) != before {
+		r.version++
+	}
+	r.sv.mu.Unlock()
+	if r.saveErr != nil {
+		return
+	}
+	if err := r.save(ctx); err != nil || r.deltas == nil || !r.journalled {
+		return
+	}
+	_ = r.deltas.Compact(context.WithoutCancel(ctx))
+}
+
 func cloneSnapshot(s *Snapshot) *Snapshot {
-	return &Snapshot{Serial: s.Serial, Lineage: s.Lineage, Source: s.Source, Identities: maps.Clone(s.Identities), Created: maps.Clone(s.Created), InDoubt: maps.Clone(s.InDoubt), Removed: maps.Clone(s.Removed)}
+	c := &Snapshot{Serial: s.Serial, Lineage: s.Lineage, Source: s.Source, Identities: maps.Clone(s.Identities), Created: maps.Clone(s.Created), InDoubt: maps.Clone(s.InDoubt), Removed: maps.Clone(s.Removed)}
+	if len(s.KnownIdentitySets) > 0 {
+		c.KnownIdentitySets = maps.Clone(s.KnownIdentitySets)
+	}
+	return c
 }
 
 // newLineage returns a random lineage: 128 bits as a UUID-shaped string,

@@ -60,21 +60,28 @@ func bimRecord(inv models.BIMDataInvitation) (Record, bool) {
 }
 
 // read fetches every invitation in one request (the API does not page
-// them). A denied invitation is no access, so it is neither had nor
-// wanted: it is left as it is.
+// them), decoded one at a time and kept only for the people asked about.
+// A denied invitation is no access, so it is neither had nor wanted: it is
+// left as it is.
 func (b *bimDataConnector) read(ctx context.Context, people []Person, st *stateView) (*vendorView, error) {
-	all, err := b.c.SSO.GetInvitations(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("access: bimdata invitations: %w", err)
+	asked := make(map[string]bool, len(people))
+	for _, p := range people {
+		asked[strings.ToLower(p.Email)] = true
 	}
 	byEmail := map[string][]Record{}
 	denied := map[string]int{}
-	for _, inv := range all {
+	for inv, err := range b.c.SSO.StreamInvitations(ctx, nil) {
+		if err != nil {
+			return nil, fmt.Errorf("access: bimdata invitations: %w", err)
+		}
 		r, ok := bimRecord(inv)
 		if !ok {
 			continue
 		}
 		email := strings.ToLower(r.Email)
+		if !asked[email] {
+			continue
+		}
 		if r.State == StateDenied {
 			denied[email]++
 			continue
@@ -113,15 +120,14 @@ func (b *bimDataConnector) read(ctx context.Context, people []Person, st *stateV
 }
 
 // audit yields every invitation, denied ones included. The list comes
-// whole in one answer; records are still made one at a time.
+// whole in one answer, decoded one invitation at a time as the loop asks.
 func (b *bimDataConnector) audit(ctx context.Context, _ *stateView) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
-		all, err := b.c.SSO.GetInvitations(ctx, nil)
-		if err != nil {
-			yield(Record{}, fmt.Errorf("access: bimdata invitations: %w", err))
-			return
-		}
-		for _, inv := range all {
+		for inv, err := range b.c.SSO.StreamInvitations(ctx, nil) {
+			if err != nil {
+				yield(Record{}, fmt.Errorf("access: bimdata invitations: %w", err))
+				return
+			}
 			if r, ok := bimRecord(inv); ok && !yield(r, nil) {
 				return
 			}

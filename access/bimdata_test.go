@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -180,4 +181,32 @@ func TestBIMDataStatuses(t *testing.T) {
 		_, ok := bimRecord(models.BIMDataInvitation{ID: 9, Email: "a@example.com", Status: status})
 		assert.False(t, ok, "status %q is no known grant", status)
 	}
+}
+
+func TestBIMDataReadRequests(t *testing.T) {
+	t.Parallel()
+	// 1,000 pending invitations, person000001@example.com and on.
+	srv := invitationstest.NewTestServer(t, invitationstest.WithGeneratedPeople(1000))
+	c, err := srv.Client()
+	require.NoError(t, err)
+	conn := newBIMDataConnector(c)
+	for _, n := range []int{1, 1000} {
+		people := make([]Person, n)
+		for i := range people {
+			people[i] = Person{Email: fmt.Sprintf("person%06d@example.com", i+1), BIMData: &BIMDataAccess{Accept: true}}
+		}
+		srv.ClearRequests()
+		view, err := conn.read(t.Context(), people, &stateView{snap: NewSnapshot()})
+		require.NoError(t, err)
+		assert.Len(t, view.Have, n)
+		assert.Len(t, view.Want, n)
+		assert.Empty(t, view.Problems)
+		// The whole list in one unfiltered request, for any number of
+		// people: the API does not page it.
+		assert.Equal(t, []string{"bimdata.GetInvitations status="}, pagedRequests(t, srv, "status"), "%d people", n)
+		assert.Empty(t, srv.Requests()[0].RawQuery)
+	}
+	srv.ClearRequests()
+	assert.Len(t, collectAudit(t, conn, 0), 1000)
+	assert.Equal(t, []string{"bimdata.GetInvitations status="}, pagedRequests(t, srv, "status"), "the audit too")
 }

@@ -15,8 +15,8 @@ import (
 )
 
 // boxConnector keeps Box group memberships. Box knows people by user id
-// and groups by id, so a read first finds each person's user by login
-// and each named group by name.
+// and groups by id, so a read first finds each named group's id by its
+// name and each person's user id by their login.
 type boxConnector struct {
 	c *invitations.Client
 }
@@ -26,6 +26,36 @@ func newBoxConnector(c *invitations.Client) connector {
 }
 
 func (b *boxConnector) vendor() Vendor { return Box }
+
+// Box's lists: the largest page Box serves, how many items a list can
+// show at most (Box refuses offsets above 9,999, and the SDK's pagers stop
+// there with ErrOffsetLimit), and the page size of a lookup of one user
+// by login, which finds that user and, rarely, a few whose name or login
+// starts the same.
+const (
+	boxPageSize    = 1000
+	boxListable    = 10000
+	boxLookupLimit = 10
+)
+
+// boxPages is how many pages of boxPageSize a list of total items takes.
+func boxPages(total int64) int64 { return (total + boxPageSize - 1) / boxPageSize }
+
+// boxListGroupsOn reports whether the rest of the group list, of total
+// groups of which pages pages were read, is worth reading to resolve
+// names: it takes no more requests than looking each name up, and Box
+// shows it all (a name found once may be found again further on: a
+// partial list resolves nothing).
+func boxListGroupsOn(total, pages int64, names int) bool {
+	return total <= boxListable && boxPages(total)-pages <= int64(names)
+}
+
+// boxListUsersOn reports whether the rest of the user list, of total
+// users of which pages pages were read, is worth reading to find the
+// pending people: it takes no more requests than their lookups.
+func boxListUsersOn(total, pages int64, pending int) bool {
+	return boxPages(total)-pages <= int64(pending)
+}
 
 // boxRole is role, or member when empty: Box's default, which a
 // membership listed without its role also has.
@@ -38,7 +68,7 @@ func boxGrant(groupID string, role models.GroupMembershipRole) Grant {
 }
 
 // boxRecord is m as a record; login is the member's, for a membership
-// listed without its user (GetUserMemberships names the user already).
+// listed without its user.
 func boxRecord(m models.GroupMembership, login string) Record {
 	if m.User != nil && m.User.Login != "" {
 		login = m.User.Login
@@ -53,17 +83,35 @@ func boxRecord(m models.GroupMembership, login string) Record {
 // boxGroupScope is the Scopes key of a group.
 func boxGroupScope(groupID string) string { return string(KindGroup) + "|" + groupID }
 
-// boxRead is one read in progress: the view being filled, the group
-// names resolved so far and the memberships already seen.
+// boxRead is one read in progress: the view being filled and what the
+// reads found so far.
 type boxRead struct {
 	b      *boxConnector
+	st     *stateView
+	people []Person
 	view   *vendorView
 	groups map[string]boxGroupLookup // by exact name
 	seen   map[string]bool           // membership ids in view.Have
+	member map[string]bool           // boxMemberKey of each record in view.Have
 	// askers are, per group id the desired state names, who asks for it
 	// and where, so that a group that turns out not to exist is a
 	// problem of each of them.
 	askers map[string][]boxAsker
+	named  map[string]bool // the group ids the desired state names
+	// want and problems are, by person index, the grants resolved (before
+	// unknown groups drop out) and the problems of their Box entries.
+	want     map[int][]Grant
+	problems map[int][]Problem
+	// later are the problems of whole groups, after the people's.
+	later   []Problem
+	emails  map[string]bool   // the people read, lower-case
+	users   map[string]string // their Box user ids, by lower-case login
+	listed  map[string]bool   // groups whose every membership is in Have
+	unknown map[string]bool   // group ids Box does not know
+	large   map[string]bool   // groups too large to list
+	// fullyRead are the people (lower-case) whose every membership in
+	// the named groups, or in any group when absent, is in Have.
+	fullyRead map[string]bool
 }
 
 // boxAsker is a person asking for a group, and the field that does.
@@ -77,95 +125,473 @@ type boxGroupLookup struct {
 	problem string
 }
 
-func (b *boxConnector) read(ctx context.Context, people []Person, _ *stateView) (*vendorView, error) {
+// boxMemberKey names a membership by group and member.
+func boxMemberKey(group, login string) string { return group + "|" + strings.ToLower(login) }
+
+// read reads with as few requests as Box allows, each list at Box's
+// largest page (1,000). The people read are those asking for a Box group
+// and the absent; for k group names, G named groups and u people Box
+// lists in none of them:
+//
+//  1. Group names: one lookup (GET /groups?filter_term=) when k is 1.
+//     When k >= 2, the first page of GET /groups, then the rest of the
+//     list while it takes no more requests than the k lookups (and fits
+//     under Box's offset ceiling), else the k lookups: at most one
+//     request more than the cheaper way.
+//  2. The members of each named group: GET /groups/{id}/memberships,
+//     ceil(members/1,000) requests each. That is Have for everyone in
+//     the groups (prune may clean them), and the user id of every person
+//     already in one of them. Other memberships of the people are not
+//     read: a plan does not use them (but for the absent, below).
+//  3. The user ids of the u others (creates address them; an absent
+//     person's memberships are read by it; a person Box does not know is
+//     a problem): one lookup (GET /users?filter_term=login) when u is 1.
+//     When u >= 2, the first page of GET /users, and the next pages as
+//     long as they are no more than the people still unresolved, who are
+//     otherwise looked up one by one: never both ways for one person, and
+//     at most one request more than the cheaper way (two, past 10,000
+//     users, where the list starts again by marker). The list shows the
+//     enterprise's users, who alone can be in its groups.
+//  4. The memberships of each absent person Box knows, in any group:
+//     GET /users/{id}/memberships (offboarding removes them all).
+//  5. A group too large to list (more than 10,000 members: Box refuses
+//     the offsets beyond) is read for the people asking for it that its
+//     listable part does not show, through their memberships, and is
+//     left out of prune, as a problem. When its first page says it is that
+//     large, the rest of its listable part is read only if that takes
+//     fewer requests than those people's reads.
+//  6. An earlier in-doubt change the reads above do not answer (its group
+//     is not listed, its person's memberships were not read) is read
+//     alone: one request.
+//
+// For N people asking for G groups by name, of at most 1,000 members
+// each, in an enterprise of U users, a plan makes 1 + G requests, and
+// ceil(U/1,000) more (one more past 10,000 users) when two or more of
+// them are in none of their groups yet: about 2N + G before.
+func (b *boxConnector) read(ctx context.Context, people []Person, st *stateView) (*vendorView, error) {
 	r := &boxRead{
-		b:      b,
-		view:   &vendorView{Want: map[string][]Grant{}, Subjects: map[string]string{}, Scopes: map[string]bool{}},
-		groups: map[string]boxGroupLookup{},
-		seen:   map[string]bool{},
-		askers: map[string][]boxAsker{},
+		b:         b,
+		st:        st,
+		people:    people,
+		view:      &vendorView{Want: map[string][]Grant{}, Subjects: map[string]string{}, Scopes: map[string]bool{}},
+		groups:    map[string]boxGroupLookup{},
+		seen:      map[string]bool{},
+		member:    map[string]bool{},
+		askers:    map[string][]boxAsker{},
+		named:     map[string]bool{},
+		want:      map[int][]Grant{},
+		problems:  map[int][]Problem{},
+		emails:    map[string]bool{},
+		users:     map[string]string{},
+		listed:    map[string]bool{},
+		unknown:   map[string]bool{},
+		large:     map[string]bool{},
+		fullyRead: map[string]bool{},
 	}
+	var read []int // the people read, by index
+	var names []string
+	named := map[string]bool{}
 	for i, p := range people {
 		if !p.Absent && len(p.Box) == 0 {
 			continue
 		}
-		if err := r.person(ctx, i, p); err != nil {
-			return nil, err
+		read = append(read, i)
+		r.emails[strings.ToLower(p.Email)] = true
+		if p.Absent {
+			continue
+		}
+		for _, m := range p.Box {
+			if m.GroupID == "" && m.GroupName != "" && !named[m.GroupName] {
+				named[m.GroupName] = true
+				names = append(names, m.GroupName)
+			}
+		}
+	}
+	if err := r.resolveNames(ctx, names); err != nil {
+		return nil, err
+	}
+	for _, i := range read {
+		if !people[i].Absent {
+			r.wanted(i, people[i])
 		}
 	}
 	// Prune may clean the groups the desired state names: everyone in
 	// them is read, not only the people asked about.
 	for _, scope := range slices.Sorted(maps.Keys(r.view.Scopes)) {
-		group := strings.TrimPrefix(scope, boxGroupScope(""))
-		if err := r.groupMembers(ctx, group); err != nil {
+		if err := r.listGroup(ctx, strings.TrimPrefix(scope, boxGroupScope(""))); err != nil {
 			return nil, err
 		}
 	}
+	var unresolved []string
+	for _, i := range read {
+		if email := strings.ToLower(people[i].Email); r.users[email] == "" {
+			unresolved = append(unresolved, people[i].Email)
+		}
+	}
+	if err := r.resolveUsers(ctx, unresolved); err != nil {
+		return nil, err
+	}
+	for _, i := range read {
+		if err := r.memberships(ctx, i); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.settleDoubts(ctx); err != nil {
+		return nil, err
+	}
+
+	for _, i := range read {
+		p := people[i]
+		email := strings.ToLower(p.Email)
+		r.view.Problems = append(r.view.Problems, r.problems[i]...)
+		id := r.users[email]
+		if id == "" {
+			if !p.Absent {
+				r.view.Problems = append(r.view.Problems, Problem{Email: p.Email, Vendor: Box, Field: fmt.Sprintf("people[%d].Email", i),
+					Reason: fmt.Sprintf("no Box user with login %s", p.Email)})
+			}
+			continue
+		}
+		r.view.Subjects[email] = id
+		want := slices.DeleteFunc(r.want[i], func(g Grant) bool { return r.unknown[g.Scope] })
+		if len(want) > 0 {
+			r.view.Want[email] = want
+		}
+	}
+	r.view.Problems = append(r.view.Problems, r.later...)
 	return r.view, nil
 }
 
-// groupMembers reads everyone in group. A group Box does not know (a
-// group_id mistyped, or the group deleted) is a problem of each person
-// asking for it, not the end of the plan: nothing is planned for it.
-func (r *boxRead) groupMembers(ctx context.Context, group string) error {
-	for m, err := range r.b.c.Memberships.GetGroupMemberships(ctx, group, nil).All() {
+// resolveNames resolves the group names the desired state uses (step 1
+// of read).
+func (r *boxRead) resolveNames(ctx context.Context, names []string) error {
+	if len(names) >= 2 {
+		done, err := r.listGroups(ctx, names)
+		if err != nil || done {
+			return err
+		}
+	}
+	for _, name := range names {
+		if err := r.lookupGroup(ctx, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listGroups resolves names from the list of every group, and reports
+// false, resolving nothing, when the list would take more requests than
+// looking each name up (or cannot be read to its end).
+func (r *boxRead) listGroups(ctx context.Context, names []string) (bool, error) {
+	ids := map[string][]string{}
+	for _, name := range names {
+		ids[name] = nil
+	}
+	var pages int64
+	for page, err := range r.b.c.Memberships.GetGroups(ctx, &invitations.GetGroupsOptions{Limit: boxPageSize, Fields: []string{"name"}}).Pages() {
+		if errors.Is(err, invitations.ErrOffsetLimit) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("access: box groups: %w", err)
+		}
+		pages++
+		for _, g := range page.Items {
+			if found, ok := ids[g.Name]; ok {
+				ids[g.Name] = append(found, g.ID)
+			}
+		}
+		if !page.HasMore {
+			break
+		}
+		if !boxListGroupsOn(page.Total, pages, len(names)) {
+			return false, nil
+		}
+	}
+	for _, name := range names {
+		r.groups[name] = boxNamed(name, ids[name])
+	}
+	return true, nil
+}
+
+// lookupGroup resolves a group name by looking it up. Box's filter is a
+// prefix match, so only a group with exactly that name counts.
+func (r *boxRead) lookupGroup(ctx context.Context, name string) error {
+	var ids []string
+	for group, err := range r.b.c.Memberships.GetGroups(ctx, &invitations.GetGroupsOptions{FilterTerm: name, Limit: boxPageSize, Fields: []string{"name"}}).All() {
+		if err != nil {
+			return fmt.Errorf("access: box group %q: %w", name, err)
+		}
+		if group.Name == name {
+			ids = append(ids, group.ID)
+		}
+	}
+	r.groups[name] = boxNamed(name, ids)
+	return nil
+}
+
+// boxNamed is the lookup of a group name Box gives ids: one, or a
+// problem (none, or several: the name is ambiguous).
+func boxNamed(name string, ids []string) boxGroupLookup {
+	switch len(ids) {
+	case 0:
+		return boxGroupLookup{problem: fmt.Sprintf("no Box group named %q", name)}
+	case 1:
+		return boxGroupLookup{id: ids[0]}
+	}
+	return boxGroupLookup{problem: fmt.Sprintf("%d Box groups are named %q: give the group id", len(ids), name)}
+}
+
+// listGroup reads every member of a named group (step 2 of read). A group
+// Box does not know (a group_id mistyped, or the group deleted) is a
+// problem of each person asking for it, not the end of the plan: nothing
+// is planned for it. A group too large to list is read another way
+// (step 5).
+func (r *boxRead) listGroup(ctx context.Context, group string) error {
+	var recs []Record
+	first := true
+	for page, err := range r.b.c.Memberships.GetGroupMemberships(ctx, group, &invitations.ListMembershipsOptions{Limit: boxPageSize}).Pages() {
 		if errors.Is(err, invitations.ErrNotFound) {
 			r.unknownGroup(group)
+			return nil
+		}
+		if errors.Is(err, invitations.ErrOffsetLimit) {
+			r.largeGroup(group, recs)
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("access: box group %s memberships: %w", group, err)
 		}
-		r.add(boxRecord(m, ""))
+		for _, m := range page.Items {
+			if m.Group == nil {
+				m.Group = &models.GroupMini{ID: group}
+			}
+			if m.User != nil && r.emails[strings.ToLower(m.User.Login)] {
+				r.users[strings.ToLower(m.User.Login)] = m.User.ID
+			}
+			recs = append(recs, boxRecord(m, ""))
+		}
+		if first && page.HasMore && page.Total > boxListable && r.cheaperApart(group, recs) {
+			r.largeGroup(group, recs)
+			return nil
+		}
+		first = false
+	}
+	r.listed[group] = true
+	for _, rec := range recs {
+		r.add(rec)
 	}
 	return nil
+}
+
+// cheaperApart reports whether reading the memberships of the people who
+// want group and are not among recs (its first page) takes no more
+// requests than the rest of the group's listable part.
+func (r *boxRead) cheaperApart(group string, recs []Record) bool {
+	shown := map[string]bool{}
+	for _, rec := range recs {
+		shown[strings.ToLower(rec.Email)] = true
+	}
+	var apart int64
+	for i, want := range r.want {
+		if slices.ContainsFunc(want, func(g Grant) bool { return g.Scope == group }) && !shown[strings.ToLower(r.people[i].Email)] {
+			apart++
+		}
+	}
+	return apart <= boxPages(boxListable)-1
+}
+
+// largeGroup takes a group too large to list out of prune, as a problem
+// (of the first person asking for it, whose field names it). Of its
+// members listed, the people read are kept; the others asking for it are
+// read through their memberships (see memberships).
+func (r *boxRead) largeGroup(group string, recs []Record) {
+	r.large[group] = true
+	delete(r.view.Scopes, boxGroupScope(group))
+	for _, rec := range recs {
+		if r.emails[strings.ToLower(rec.Email)] {
+			r.add(rec)
+		}
+	}
+	var first boxAsker
+	if askers := r.askers[group]; len(askers) > 0 {
+		first = askers[0]
+	}
+	r.later = append(r.later, Problem{Email: first.email, Vendor: Box, Field: first.field,
+		Reason: fmt.Sprintf("Box group %s has more than 10,000 members: its other members cannot be listed; prune skipped there", group)})
 }
 
 // unknownGroup takes group out of the plan, as a problem of each person
 // asking for it.
 func (r *boxRead) unknownGroup(group string) {
+	r.unknown[group] = true
 	delete(r.view.Scopes, boxGroupScope(group))
 	for _, a := range r.askers[group] {
 		key := Grant{Vendor: Box, Kind: KindGroup, Scope: group}.Key(a.email)
-		r.view.Problems = append(r.view.Problems, Problem{Email: a.email, Vendor: Box, Field: a.field, Key: key,
+		r.later = append(r.later, Problem{Email: a.email, Vendor: Box, Field: a.field, Key: key,
 			Reason: fmt.Sprintf("no Box group with id %s", group)})
-		r.view.Want[a.email] = slices.DeleteFunc(r.view.Want[a.email], func(g Grant) bool { return g.Scope == group })
-		if len(r.view.Want[a.email]) == 0 {
-			delete(r.view.Want, a.email)
+	}
+}
+
+// resolveUsers finds the Box user ids of the people (emails) the group
+// lists did not show (step 3 of read). Those the user list did not show
+// either are looked up one by one: Box lists its managed users, and finds
+// an external user only by an exact filter_term. A person Box does not
+// know is left without one.
+func (r *boxRead) resolveUsers(ctx context.Context, emails []string) error {
+	pending := map[string]bool{}
+	for _, e := range emails {
+		pending[strings.ToLower(e)] = true
+	}
+	if len(pending) >= 2 {
+		if _, err := r.listUsers(ctx, pending); err != nil {
+			return err
+		}
+	}
+	for _, e := range emails {
+		if !pending[strings.ToLower(e)] {
+			continue
+		}
+		user, err := r.b.user(ctx, e)
+		if err != nil {
+			return err
+		}
+		if user != nil {
+			r.users[strings.ToLower(e)] = user.ID
+		}
+	}
+	return nil
+}
+
+// listUsers finds the pending people in the list of every user, taking
+// each one found out of pending. The first page, by offset, tells how
+// many users there are; beyond what offsets reach (10,000), the list
+// starts again by marker (the first page read twice: one request more).
+// It reports false, for the rest to be looked up, once the rest of the
+// list would take more requests than those lookups (or cannot be read);
+// true when the list was read to its end or found everyone.
+func (r *boxRead) listUsers(ctx context.Context, pending map[string]bool) (bool, error) {
+	opts := &invitations.GetUsersOptions{Limit: boxPageSize, Fields: []string{"login"}}
+	var total, pages int64
+	for page, err := range r.b.c.Memberships.GetUsers(ctx, opts).Pages() {
+		if errors.Is(err, invitations.ErrOffsetLimit) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("access: box users: %w", err)
+		}
+		pages++
+		total = page.Total
+		r.found(page.Items, pending)
+		switch {
+		case !page.HasMore || len(pending) == 0:
+			return true, nil
+		case !boxListUsersOn(total, pages, len(pending)):
+			return false, nil
+		case total > boxListable:
+			return r.listUsersByMarker(ctx, total, pending)
+		}
+	}
+	return true, nil
+}
+
+// listUsersByMarker is listUsers for an enterprise of total users, more
+// than offsets reach.
+func (r *boxRead) listUsersByMarker(ctx context.Context, total int64, pending map[string]bool) (bool, error) {
+	if !boxListUsersOn(total, 0, len(pending)) {
+		return false, nil
+	}
+	var pages int64
+	opts := &invitations.GetUsersOptions{Limit: boxPageSize, Fields: []string{"login"}, UseMarker: true}
+	for page, err := range r.b.c.Memberships.GetUsers(ctx, opts).Pages() {
+		if err != nil {
+			return false, fmt.Errorf("access: box users: %w", err)
+		}
+		pages++
+		r.found(page.Items, pending)
+		if !page.HasMore || len(pending) == 0 {
+			return true, nil
+		}
+		if !boxListUsersOn(total, pages, len(pending)) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// found records the user ids of the pending people among users.
+func (r *boxRead) found(users []models.User, pending map[string]bool) {
+	for _, u := range users {
+		if login := strings.ToLower(u.Login); pending[login] {
+			r.users[login] = u.ID
+			delete(pending, login)
 		}
 	}
 }
 
-// person reads one person: their Box user, their memberships and, unless
-// they are absent, the groups they should be in.
-func (r *boxRead) person(ctx context.Context, i int, p Person) error {
+// memberships reads the memberships of person i when the group lists do
+// not tell them (steps 4 and 5 of read): all of them when i is absent;
+// when i asks for a group too large to list that did not show them, those
+// in the groups the desired state names.
+func (r *boxRead) memberships(ctx context.Context, i int) error {
+	p := r.people[i]
 	email := strings.ToLower(p.Email)
-	var want []Grant
-	if !p.Absent {
-		var err error
-		if want, err = r.wanted(ctx, i, p); err != nil {
-			return err
-		}
-	}
-	user, err := r.b.user(ctx, p.Email)
-	if err != nil {
-		return err
-	}
-	if user == nil {
-		if !p.Absent {
-			r.problem(p.Email, fmt.Sprintf("people[%d].Email", i), fmt.Sprintf("no Box user with login %s", p.Email))
-		}
+	id := r.users[email]
+	if id == "" {
 		return nil
 	}
-	r.view.Subjects[email] = user.ID
-	if len(want) > 0 {
-		r.view.Want[email] = want
+	if !p.Absent && !slices.ContainsFunc(r.want[i], func(g Grant) bool { return r.large[g.Scope] && !r.member[boxMemberKey(g.Scope, email)] }) {
+		return nil
 	}
-	for m, err := range r.b.c.Memberships.GetUserMemberships(ctx, user.ID, nil).All() {
+	for m, err := range r.b.c.Memberships.GetUserMemberships(ctx, id, &invitations.ListMembershipsOptions{Limit: boxPageSize}).All() {
 		if err != nil {
-			return fmt.Errorf("access: box user %s memberships: %w", user.ID, err)
+			return fmt.Errorf("access: box user %s memberships: %w", id, err)
 		}
-		r.add(boxRecord(m, user.Login))
+		if rec := boxRecord(m, p.Email); p.Absent || r.named[rec.Grant.Scope] {
+			r.add(rec)
+		}
+	}
+	r.fullyRead[email] = true
+	return nil
+}
+
+// settleDoubts reads what the earlier in-doubt changes need to be
+// settled and the other reads did not show (step 6 of read): a create's
+// user's memberships, a removal's or an update's membership.
+func (r *boxRead) settleDoubts(ctx context.Context) error {
+	if r.st == nil {
+		return nil
+	}
+	doubts := r.st.doubts(Box)
+	slices.SortFunc(doubts, func(a, b DoubtfulChange) int { return strings.Compare(a.Change.Key(), b.Change.Key()) })
+	for _, d := range doubts {
+		ch := d.Change
+		group := ch.Grant.Scope
+		if ch.Target == "" || r.listed[group] || r.fullyRead[strings.ToLower(ch.Email)] || r.member[boxMemberKey(group, ch.Email)] {
+			continue
+		}
+		if ch.Action == Create {
+			for m, err := range r.b.c.Memberships.GetUserMemberships(ctx, ch.Target, &invitations.ListMembershipsOptions{Limit: boxPageSize}).All() {
+				if errors.Is(err, invitations.ErrNotFound) {
+					break
+				}
+				if err != nil {
+					return fmt.Errorf("access: box user %s memberships: %w", ch.Target, err)
+				}
+				if rec := boxRecord(m, ch.Email); rec.Grant.Scope == group {
+					r.add(rec)
+				}
+			}
+			continue
+		}
+		m, err := r.b.c.Memberships.GetGroupMembershipByID(ctx, ch.Target, nil)
+		if errors.Is(err, invitations.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("access: box membership %s: %w", ch.Target, err)
+		}
+		r.add(boxRecord(*m, ch.Email))
 	}
 	return nil
 }
@@ -173,7 +599,7 @@ func (r *boxRead) person(ctx context.Context, i int, p Person) error {
 // wanted resolves p's memberships to grants, and names their groups as
 // scopes. A group asked for twice is one grant; asked for with two roles,
 // it is a problem and neither is planned.
-func (r *boxRead) wanted(ctx context.Context, i int, p Person) ([]Grant, error) {
+func (r *boxRead) wanted(i int, p Person) {
 	var want []Grant
 	roles := map[string]models.GroupMembershipRole{}
 	conflicts := map[string]bool{}
@@ -183,88 +609,54 @@ func (r *boxRead) wanted(ctx context.Context, i int, p Person) ([]Grant, error) 
 		field := fmt.Sprintf("people[%d].Box[%d].GroupID", i, j)
 		if id == "" {
 			field = fmt.Sprintf("people[%d].Box[%d].GroupName", i, j)
-			g, err := r.group(ctx, m.GroupName)
-			if err != nil {
-				return nil, err
+			g := r.groups[m.GroupName]
+			if m.GroupName == "" {
+				g = boxGroupLookup{problem: "a Box membership names neither a group id nor a group name"}
 			}
 			if g.problem != "" {
-				r.problem(p.Email, field, g.problem)
+				r.problem(i, field, g.problem)
 				continue
 			}
 			id = g.id
 		}
 		r.view.Scopes[boxGroupScope(id)] = true
+		r.named[id] = true
 		r.askers[id] = append(r.askers[id], boxAsker{email: email, field: field})
 		role := boxRole(m.Role)
 		if prev, ok := roles[id]; ok {
 			if prev != role && !conflicts[id] {
 				conflicts[id] = true
-				r.problem(p.Email, fmt.Sprintf("people[%d].Box[%d].Role", i, j), fmt.Sprintf("Box group %s is asked for as both %s and %s", id, prev, role))
+				r.problem(i, fmt.Sprintf("people[%d].Box[%d].Role", i, j), fmt.Sprintf("Box group %s is asked for as both %s and %s", id, prev, role))
 			}
 			continue
 		}
 		roles[id] = role
 		want = append(want, boxGrant(id, role))
 	}
-	kept := want[:0]
-	for _, g := range want {
-		if !conflicts[g.Scope] {
-			kept = append(kept, g)
-		}
-	}
-	return kept, nil
+	r.want[i] = slices.DeleteFunc(want, func(g Grant) bool { return conflicts[g.Scope] })
 }
 
-func (r *boxRead) problem(email, field, reason string) {
-	r.view.Problems = append(r.view.Problems, Problem{Email: email, Vendor: Box, Field: field, Reason: reason})
+// problem records a problem of person i's Box entries.
+func (r *boxRead) problem(i int, field, reason string) {
+	r.problems[i] = append(r.problems[i], Problem{Email: r.people[i].Email, Vendor: Box, Field: field, Reason: reason})
 }
 
-// add appends rec to Have once: a membership is found both through its
-// user and through its group.
+// add appends rec to Have once: a membership may be found both through
+// its user and through its group.
 func (r *boxRead) add(rec Record) {
 	if r.seen[rec.ID] {
 		return
 	}
 	r.seen[rec.ID] = true
+	r.member[boxMemberKey(rec.Grant.Scope, rec.Email)] = true
 	r.view.Have = append(r.view.Have, rec)
-}
-
-// group resolves a group name, once per read. Box's filter is a prefix
-// match, so only a group with exactly that name counts; two of them make
-// the name ambiguous.
-func (r *boxRead) group(ctx context.Context, name string) (boxGroupLookup, error) {
-	if g, ok := r.groups[name]; ok {
-		return g, nil
-	}
-	if name == "" {
-		return boxGroupLookup{problem: "a Box membership names neither a group id nor a group name"}, nil
-	}
-	var g boxGroupLookup
-	var found int
-	for group, err := range r.b.c.Memberships.GetGroups(ctx, &invitations.GetGroupsOptions{FilterTerm: name}).All() {
-		if err != nil {
-			return g, fmt.Errorf("access: box group %q: %w", name, err)
-		}
-		if group.Name == name {
-			found++
-			g.id = group.ID
-		}
-	}
-	switch {
-	case found == 0:
-		g = boxGroupLookup{problem: fmt.Sprintf("no Box group named %q", name)}
-	case found > 1:
-		g = boxGroupLookup{problem: fmt.Sprintf("%d Box groups are named %q: give the group id", found, name)}
-	}
-	r.groups[name] = g
-	return g, nil
 }
 
 // user finds the Box user whose login is email (case-insensitive), or nil.
 // Box's filter is a prefix match on name or login: the exact login is
 // kept.
 func (b *boxConnector) user(ctx context.Context, email string) (*models.User, error) {
-	for u, err := range b.c.Memberships.GetUsers(ctx, &invitations.GetUsersOptions{FilterTerm: email}).All() {
+	for u, err := range b.c.Memberships.GetUsers(ctx, &invitations.GetUsersOptions{FilterTerm: email, Limit: boxLookupLimit, Fields: []string{"login"}}).All() {
 		if err != nil {
 			return nil, fmt.Errorf("access: box user %s: %w", email, err)
 		}
@@ -275,15 +667,16 @@ func (b *boxConnector) user(ctx context.Context, email string) (*models.User, er
 	return nil, nil
 }
 
-// audit streams every membership of every group, one group at a time.
+// audit streams every membership of every group, one group at a time,
+// 1,000 a page.
 func (b *boxConnector) audit(ctx context.Context, _ *stateView) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
-		for g, err := range b.c.Memberships.GetGroups(ctx, nil).All() {
+		for g, err := range b.c.Memberships.GetGroups(ctx, &invitations.GetGroupsOptions{Limit: boxPageSize}).All() {
 			if err != nil {
 				yield(Record{}, fmt.Errorf("access: box groups: %w", err))
 				return
 			}
-			for m, err := range b.c.Memberships.GetGroupMemberships(ctx, g.ID, nil).All() {
+			for m, err := range b.c.Memberships.GetGroupMemberships(ctx, g.ID, &invitations.ListMembershipsOptions{Limit: boxPageSize}).All() {
 				if err != nil {
 					yield(Record{}, fmt.Errorf("access: box group %s memberships: %w", g.ID, err))
 					return

@@ -2,7 +2,9 @@ package access
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,6 +27,24 @@ const (
 
 func boxTestGrant(group string, role models.GroupMembershipRole) Grant {
 	return Grant{Vendor: Box, Kind: KindGroup, Scope: group, Level: string(role)}
+}
+
+// boxCalls returns the requests the fake Box received, in order, as
+// "METHOD /path?query" with the API prefix left out and the query in
+// key order.
+func boxCalls(t *testing.T, srv *invitationstest.TestServer) []string {
+	t.Helper()
+	var out []string
+	for _, r := range srv.Requests() {
+		q, err := url.ParseQuery(r.RawQuery)
+		require.NoError(t, err)
+		call := r.Method + " " + strings.TrimPrefix(r.Path, invitationstest.BoxPrefix)
+		if len(q) > 0 {
+			call += "?" + q.Encode()
+		}
+		out = append(out, call)
+	}
+	return out
 }
 
 func TestBoxRead(t *testing.T) {
@@ -55,40 +75,33 @@ func TestBoxRead(t *testing.T) {
 		{Email: "nobody@example.com", Vendor: Box, Field: "people[1].Email", Reason: "no Box user with login nobody@example.com"},
 	}, view.Problems)
 
-	// The people's memberships first, then the other members of the
-	// groups the desired state names, each membership once.
-	require.Len(t, view.Have, 3+25)
-	assert.Equal(t, []Record{
-		{Email: invitationstest.DemoPersonEmail, Grant: boxTestGrant(invitationstest.BoxDemoGroupID, models.GroupMembershipRoleMember), State: StateMember, ID: "434534"},
-		{Email: invitationstest.DemoPersonEmail, Grant: boxTestGrant(boxSupportID, models.GroupMembershipRoleAdmin), State: StateMember, ID: "434535"},
-		{Email: "user002@example.com", Grant: boxTestGrant(invitationstest.BoxDemoGroupID, models.GroupMembershipRoleMember), State: StateMember, ID: "434536"},
-		{Email: "user011@example.com", Grant: boxTestGrant(boxSupportID, models.GroupMembershipRoleAdmin), State: StateMember, ID: "434546"},
-	}, view.Have[:4])
+	// Everyone in the groups the desired state names (Support's 26,
+	// Engineering has nobody), then the absent person's memberships, each
+	// once. user001's membership of Contractors, a group the desired
+	// state does not name, is not read: no plan uses it.
+	require.Len(t, view.Have, 26+1)
+	assert.Equal(t, Record{Email: invitationstest.DemoPersonEmail, Grant: boxTestGrant(boxSupportID, models.GroupMembershipRoleAdmin), State: StateMember, ID: "434535"}, view.Have[0])
+	assert.Equal(t, Record{Email: "user002@example.com", Grant: boxTestGrant(invitationstest.BoxDemoGroupID, models.GroupMembershipRoleMember), State: StateMember, ID: "434536"}, view.Have[26])
 	ids := map[string]bool{}
-	for _, r := range view.Have[3:] {
+	for _, r := range view.Have[:26] {
 		assert.Equal(t, boxSupportID, r.Grant.Scope, r.ID)
 		assert.NotEmpty(t, r.Email, r.ID)
 		ids[r.ID] = true
 	}
-	assert.Len(t, ids, 25)
+	assert.Len(t, ids, 26)
 
-	assert.Equal(t, []invitationstest.Operation{
-		invitationstest.BoxGetGroups, invitationstest.BoxGetUsers, invitationstest.BoxGetUserMemberships, // user001
-		invitationstest.BoxGetGroups, invitationstest.BoxGetUsers, // nobody
-		invitationstest.BoxGetUsers, invitationstest.BoxGetUserMemberships, // user002, absent
-		invitationstest.BoxGetGroupMemberships, invitationstest.BoxGetGroupMemberships, // Support, Engineering
-	}, loggedOps(srv))
-	reqs := srv.Requests()
-	query := func(i int) url.Values {
-		q, err := url.ParseQuery(reqs[i].RawQuery)
-		require.NoError(t, err)
-		return q
-	}
-	assert.Equal(t, "Support", query(0).Get("filter_term"))
-	assert.Equal(t, "User001@Example.com", query(1).Get("filter_term"))
-	assert.Equal(t, "/box/2.0/users/11446000/memberships", reqs[2].Path)
-	assert.Equal(t, "/box/2.0/groups/119720/memberships", reqs[7].Path)
-	assert.Equal(t, "/box/2.0/groups/119721/memberships", reqs[8].Path)
+	// Two names: one page of the group list. The two groups' members,
+	// which show user001. The two others on one page of the user list;
+	// nobody@, whom it does not show, looked up (an external user would be
+	// found so). The absent person's memberships.
+	assert.Equal(t, []string{
+		"GET /groups?fields=name&limit=1000&offset=0",
+		"GET /groups/119720/memberships?limit=1000&offset=0",
+		"GET /groups/119721/memberships?limit=1000&offset=0",
+		"GET /users?fields=login&limit=1000&offset=0",
+		"GET /users?fields=login&filter_term=nobody%40example.com&limit=10&offset=0",
+		"GET /users/11446001/memberships?limit=1000&offset=0",
+	}, boxCalls(t, srv))
 }
 
 func TestBoxReadNamesAndLogins(t *testing.T) {
@@ -97,7 +110,7 @@ func TestBoxReadNamesAndLogins(t *testing.T) {
 	people := []Person{
 		// A prefix of user001's login is not user001.
 		{Email: "user001@example.co", Box: []BoxMembership{{GroupName: "Support"}}},
-		// "Support" is looked up once per read; "Eng" is only a prefix.
+		// "Support" is resolved once per read; "Eng" is only a prefix.
 		{Email: "user002@example.com", Box: []BoxMembership{{GroupName: "Support"}, {GroupName: "Eng"}}},
 		// One group asked for with two roles is a problem, not a guess.
 		{Email: "user003@example.com", Box: []BoxMembership{
@@ -120,8 +133,60 @@ func TestBoxReadNamesAndLogins(t *testing.T) {
 	}, view.Want, "user003's conflicting group is not planned")
 	assert.NotContains(t, view.Subjects, "user001@example.co")
 	assert.Equal(t, "11446002", view.Subjects["user003@example.com"])
-	// Support, Contractors and Eng: one lookup each.
-	assert.Equal(t, 3, srv.RequestCount(invitationstest.BoxGetGroups))
+	// Support, Eng and Contractors: one page of the group list.
+	assert.Equal(t, 1, srv.RequestCount(invitationstest.BoxGetGroups))
+}
+
+// One group name is looked up; two or more, and the group list's first
+// page is read (then the rest of it when that is cheaper than the
+// lookups: see TestBoxListOrLookUp).
+func TestBoxReadResolvesGroupNamesTheCheaperWay(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		names []string
+		calls []string
+	}{
+		{[]string{"Support"}, []string{"GET /groups?fields=name&filter_term=Support&limit=1000&offset=0"}},
+		{[]string{"Support", "Engineering", "Contractors"}, []string{"GET /groups?fields=name&limit=1000&offset=0"}},
+	} {
+		t.Run(strings.Join(tt.names, ","), func(t *testing.T) {
+			t.Parallel()
+			srv, c := demoFake(t)
+			var box []BoxMembership
+			for _, n := range tt.names {
+				box = append(box, BoxMembership{GroupName: n})
+			}
+			view, err := newBoxConnector(c).read(t.Context(), []Person{{Email: invitationstest.DemoPersonEmail, Box: box}}, &stateView{snap: NewSnapshot()})
+			require.NoError(t, err)
+			assert.Len(t, view.Scopes, len(tt.names))
+			assert.Empty(t, view.Problems)
+			var lookups []string
+			for _, call := range boxCalls(t, srv) {
+				if strings.HasPrefix(call, "GET /groups?") {
+					lookups = append(lookups, call)
+				}
+			}
+			assert.Equal(t, tt.calls, lookups)
+		})
+	}
+}
+
+// The rules that choose between the rest of a list and lookups.
+func TestBoxListOrLookUp(t *testing.T) {
+	t.Parallel()
+	// Users: the rest of the list when its pages are no more than the
+	// people still unresolved.
+	assert.True(t, boxListUsersOn(2761, 1, 2), "two pages left, two people")
+	assert.False(t, boxListUsersOn(2761, 1, 1), "two pages left, one person")
+	assert.True(t, boxListUsersOn(2761, 2, 1))
+	assert.True(t, boxListUsersOn(50_000, 0, 50), "by marker, from the start")
+	assert.False(t, boxListUsersOn(50_000, 0, 49))
+	// Group names: the whole list or nothing (a name may be taken twice),
+	// when it takes no more requests than the lookups.
+	assert.True(t, boxListGroupsOn(3000, 1, 2))
+	assert.False(t, boxListGroupsOn(3001, 1, 2))
+	assert.True(t, boxListGroupsOn(10_000, 1, 9))
+	assert.False(t, boxListGroupsOn(10_001, 1, 50), "Box cannot show it all")
 }
 
 func TestBoxExecute(t *testing.T) {
@@ -239,10 +304,13 @@ func TestBoxAudit(t *testing.T) {
 	}
 	assert.Equal(t, map[string]int{invitationstest.BoxDemoGroupID: 260, boxSupportID: 26}, perGroup)
 	assert.Len(t, ids, 286)
-	// One page of groups; Contractors on three pages, Support and
-	// Engineering on one each.
-	assert.Equal(t, 1, srv.RequestCount(invitationstest.BoxGetGroups))
-	assert.Equal(t, 5, srv.RequestCount(invitationstest.BoxGetGroupMemberships))
+	// One page of groups, one of members per group (1,000 a page).
+	assert.Equal(t, []string{
+		"GET /groups?limit=1000&offset=0",
+		"GET /groups/57645/memberships?limit=1000&offset=0",
+		"GET /groups/119720/memberships?limit=1000&offset=0",
+		"GET /groups/119721/memberships?limit=1000&offset=0",
+	}, boxCalls(t, srv))
 }
 
 func TestBoxAuditIsLazy(t *testing.T) {
@@ -281,7 +349,12 @@ func TestBoxReadUnknownGroupIDIsAProblem(t *testing.T) {
 		"user001@example.com": {boxTestGrant(boxSupportID, models.GroupMembershipRoleMember)},
 	}, view.Want, "nothing is planned for the unknown group")
 	assert.Equal(t, map[string]bool{"group|" + boxSupportID: true}, view.Scopes)
-	assert.Positive(t, srv.RequestCount(invitationstest.BoxGetGroupMemberships))
+	assert.Equal(t, []string{
+		"GET /groups?fields=name&filter_term=Support&limit=1000&offset=0",
+		"GET /groups/119720/memberships?limit=1000&offset=0",
+		"GET /groups/999999/memberships?limit=1000&offset=0", // 404
+		"GET /users?fields=login&filter_term=user002%40example.com&limit=10&offset=0",
+	}, boxCalls(t, srv))
 }
 
 func TestBoxReadFailsOnAListError(t *testing.T) {
@@ -291,4 +364,302 @@ func TestBoxReadFailsOnAListError(t *testing.T) {
 	_, err := newBoxConnector(c).read(t.Context(), []Person{{Email: invitationstest.DemoPersonEmail, Absent: true}}, &stateView{snap: NewSnapshot()})
 	assert.ErrorIs(t, err, invitations.ErrForbidden)
 	assert.ErrorContains(t, err, "box user "+invitationstest.BoxDemoPersonUserID+" memberships")
+}
+
+// boxFake is a fake with the demo data and opts.
+func boxFake(t *testing.T, opts ...invitationstest.Option) (*invitationstest.TestServer, *invitations.Client) {
+	t.Helper()
+	srv := invitationstest.NewTestServer(t, append([]invitationstest.Option{invitationstest.WithDemoData()}, opts...)...)
+	c, err := srv.Client()
+	require.NoError(t, err)
+	return srv, c
+}
+
+// 300 people in three groups: a plan reads one page of groups (the names),
+// one page of members per group and one page of users (those in no group
+// yet), not two requests per person; once they are in their groups, the
+// group pages alone.
+func TestBoxReadListsRatherThanReadingEachPerson(t *testing.T) {
+	t.Parallel()
+	srv, c := boxFake(t, invitationstest.WithGeneratedPeople(300))
+	people := make([]Person, 300)
+	for i := range people {
+		people[i] = Person{Email: fmt.Sprintf("person%06d@example.com", i+1), Box: []BoxMembership{{GroupName: fmt.Sprintf("Team %02d", i%3+1)}}}
+	}
+	box := newBoxConnector(c)
+	st := &stateView{snap: NewSnapshot()}
+	view, err := box.read(t.Context(), people, st)
+	require.NoError(t, err)
+	assert.Empty(t, view.Problems)
+	assert.Empty(t, view.Have)
+	assert.Len(t, view.Subjects, 300)
+	assert.Equal(t, []string{
+		"GET /groups?fields=name&limit=1000&offset=0",
+		"GET /groups/880001/memberships?limit=1000&offset=0",
+		"GET /groups/880002/memberships?limit=1000&offset=0",
+		"GET /groups/880003/memberships?limit=1000&offset=0",
+		"GET /users?fields=login&limit=1000&offset=0",
+	}, boxCalls(t, srv))
+
+	changes, _ := diff(Box, people, view, st.snap, PlanOptions{Prune: true})
+	require.Len(t, changes, 300)
+	for _, ch := range changes {
+		require.Equal(t, Create, ch.Action)
+		_, err := box.execute(t.Context(), ch, st)
+		require.NoError(t, err)
+	}
+
+	srv.ClearRequests()
+	again, err := box.read(t.Context(), people, st)
+	require.NoError(t, err)
+	assert.Len(t, again.Have, 300)
+	assert.Equal(t, view.Subjects, again.Subjects, "the user ids, from the group lists")
+	assert.Equal(t, view.Want, again.Want)
+	assert.Equal(t, []string{
+		"GET /groups?fields=name&limit=1000&offset=0",
+		"GET /groups/880001/memberships?limit=1000&offset=0",
+		"GET /groups/880002/memberships?limit=1000&offset=0",
+		"GET /groups/880003/memberships?limit=1000&offset=0",
+	}, boxCalls(t, srv))
+	changes, _ = diff(Box, people, again, st.snap, PlanOptions{Prune: true, PruneAll: true})
+	assert.Empty(t, changes)
+}
+
+// The people no group list shows: one is looked up; two or more, and the
+// user list's first page is read, then its next pages while they are no
+// more than the people still unresolved, who are otherwise looked up.
+// Never both for one person.
+func TestBoxReadFindsUsersTheCheaperWay(t *testing.T) {
+	t.Parallel()
+	// 2,761 users: three pages. The demo users and staff00001 to
+	// staff00739 on the first.
+	for _, tt := range []struct {
+		name   string
+		people []string
+		calls  []string
+	}{{
+		name:   "one person is looked up",
+		people: []string{"user005@example.com"},
+		calls:  []string{"GET /users?fields=login&filter_term=user005%40example.com&limit=10&offset=0"},
+	}, {
+		name:   "two on the first page",
+		people: []string{"user005@example.com", "staff00700@example.com"},
+		calls:  []string{"GET /users?fields=login&limit=1000&offset=0"},
+	}, {
+		name:   "one left, two pages to go: a lookup",
+		people: []string{"user005@example.com", "staff02500@example.com"},
+		calls: []string{
+			"GET /users?fields=login&limit=1000&offset=0",
+			"GET /users?fields=login&filter_term=staff02500%40example.com&limit=10&offset=0",
+		},
+	}, {
+		name:   "three left, two pages to go: the list",
+		people: []string{"staff01000@example.com", "staff01800@example.com", "staff02400@example.com"},
+		calls: []string{
+			"GET /users?fields=login&limit=1000&offset=0",
+			"GET /users?fields=login&limit=1000&offset=1000",
+			"GET /users?fields=login&limit=1000&offset=2000",
+		},
+	}, {
+		name:   "nobody left: the list stops",
+		people: []string{"staff01000@example.com", "staff01001@example.com", "user001@example.com"},
+		calls: []string{
+			"GET /users?fields=login&limit=1000&offset=0",
+			"GET /users?fields=login&limit=1000&offset=1000",
+		},
+	}, {
+		// Box lists its managed users; an external user is found only by
+		// an exact filter_term.
+		name:   "people the whole list did not show are looked up",
+		people: []string{"nobody@example.com", "staff02400@example.com", "nobody2@example.com"},
+		calls: []string{
+			"GET /users?fields=login&limit=1000&offset=0",
+			"GET /users?fields=login&limit=1000&offset=1000",
+			"GET /users?fields=login&limit=1000&offset=2000",
+			"GET /users?fields=login&filter_term=nobody%40example.com&limit=10&offset=0",
+			"GET /users?fields=login&filter_term=nobody2%40example.com&limit=10&offset=0",
+		},
+	}} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := boxFake(t, invitationstest.WithBoxLargeGroup(2500))
+			var people []Person
+			for _, e := range tt.people {
+				people = append(people, Person{Email: e, Box: []BoxMembership{{GroupID: boxEngineeringID}}})
+			}
+			view, err := newBoxConnector(c).read(t.Context(), people, &stateView{snap: NewSnapshot()})
+			require.NoError(t, err)
+			calls := boxCalls(t, srv)
+			require.Equal(t, "GET /groups/119721/memberships?limit=1000&offset=0", calls[0])
+			assert.Equal(t, tt.calls, calls[1:])
+			for _, p := range people {
+				if strings.HasPrefix(p.Email, "nobody") {
+					assert.NotContains(t, view.Subjects, p.Email)
+					continue
+				}
+				assert.NotEmpty(t, view.Subjects[p.Email], p.Email)
+				assert.Len(t, view.Want[p.Email], 1, p.Email)
+			}
+		})
+	}
+}
+
+// Past 10,000 users, which offsets do not reach, the user list starts
+// again by marker when the whole of it takes no more requests than the
+// lookups.
+func TestBoxReadFindsUsersPastTheOffsetCeiling(t *testing.T) {
+	t.Parallel()
+	// 10,261 users, eleven pages; staff09740 and on are past the ceiling.
+	srv, c := boxFake(t, invitationstest.WithBoxLargeGroup(10_000))
+	for _, n := range []int{10, 11} {
+		var people []Person
+		for i := range n {
+			people = append(people, Person{Email: fmt.Sprintf("staff%05d@example.com", 9800+i), Box: []BoxMembership{{GroupID: boxEngineeringID}}})
+		}
+		srv.ClearRequests()
+		view, err := newBoxConnector(c).read(t.Context(), people, &stateView{snap: NewSnapshot()})
+		require.NoError(t, err)
+		assert.Len(t, view.Subjects, n)
+		assert.Empty(t, view.Problems)
+		calls := boxCalls(t, srv)
+		require.Len(t, calls, 2+min(n, 11), n)
+		assert.Equal(t, "GET /users?fields=login&limit=1000&offset=0", calls[1])
+		if n == 10 {
+			assert.Equal(t, "GET /users?fields=login&filter_term=staff09800%40example.com&limit=10&offset=0", calls[2], "ten people: lookups")
+			continue
+		}
+		assert.Equal(t, "GET /users?fields=login&limit=1000&usemarker=true", calls[2], "eleven people: the list by marker")
+		assert.Equal(t, "GET /users?fields=login&limit=1000&marker=fakemarker-10000&usemarker=true", calls[12])
+	}
+}
+
+// An absent person's memberships are read, in every group; the others'
+// only through the groups the desired state names.
+func TestBoxReadAbsentPersonMemberships(t *testing.T) {
+	t.Parallel()
+	srv, c := demoFake(t)
+	people := []Person{
+		{Email: invitationstest.DemoPersonEmail, Absent: true},
+		{Email: "user002@example.com", Box: []BoxMembership{{GroupID: boxEngineeringID}}}, // and in Contractors
+	}
+	st := &stateView{snap: NewSnapshot()}
+	view, err := newBoxConnector(c).read(t.Context(), people, st)
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"GET /groups/119721/memberships?limit=1000&offset=0",
+		"GET /users?fields=login&limit=1000&offset=0",
+		"GET /users/11446000/memberships?limit=1000&offset=0",
+	}, boxCalls(t, srv))
+	assert.Equal(t, []Record{
+		{Email: invitationstest.DemoPersonEmail, Grant: boxTestGrant(invitationstest.BoxDemoGroupID, models.GroupMembershipRoleMember), State: StateMember, ID: "434534"},
+		{Email: invitationstest.DemoPersonEmail, Grant: boxTestGrant(boxSupportID, models.GroupMembershipRoleAdmin), State: StateMember, ID: "434535"},
+	}, view.Have)
+	changes, _ := diff(Box, people, view, st.snap, PlanOptions{})
+	var got []string
+	for _, ch := range changes {
+		got = append(got, string(ch.Action)+" "+ch.Email+" "+ch.Grant.Scope+" "+ch.Target)
+	}
+	assert.Equal(t, []string{
+		"remove user001@example.com 119720 434535",
+		"remove user001@example.com 57645 434534",
+		"create user002@example.com 119721 11446001",
+	}, got)
+}
+
+// A group whose members Box cannot all list (more than 10,000: here a
+// fake that refuses offsets past 50, and 1,200 members) does not end
+// the plan: the people asking for it that its listable part does not
+// show are read through their memberships, and it is left out of prune,
+// as a problem.
+func TestBoxReadLargeGroup(t *testing.T) {
+	t.Parallel()
+	srv, c := boxFake(t, invitationstest.WithBoxLargeGroup(1200), invitationstest.WithBoxMaxOffset(50))
+	large := invitationstest.BoxDemoLargeGroupID
+	people := []Person{
+		{Email: "staff00001@example.com", Box: []BoxMembership{{GroupID: large, Role: models.GroupMembershipRoleAdmin}}}, // on the first page
+		{Email: "staff01150@example.com", Box: []BoxMembership{{GroupID: large}}},                                        // beyond it
+		{Email: invitationstest.DemoPersonEmail, Box: []BoxMembership{{GroupID: large}, {GroupName: "Support", Role: models.GroupMembershipRoleAdmin}}},
+	}
+	st := &stateView{snap: NewSnapshot()}
+	view, err := newBoxConnector(c).read(t.Context(), people, st)
+	require.NoError(t, err, "a group too large to list does not end the plan")
+	assert.Equal(t, []Problem{{Email: "staff00001@example.com", Vendor: Box, Field: "people[0].Box[0].GroupID",
+		Reason: "Box group 990001 has more than 10,000 members: its other members cannot be listed; prune skipped there"}}, view.Problems)
+	assert.Equal(t, map[string]bool{"group|" + boxSupportID: true}, view.Scopes, "no prune in the large group")
+	assert.Equal(t, []string{
+		"GET /groups?fields=name&filter_term=Support&limit=1000&offset=0",
+		"GET /groups/119720/memberships?limit=1000&offset=0",
+		"GET /groups/990001/memberships?limit=1000&offset=0",
+		"GET /groups/990001/memberships?limit=1000&offset=1000", // refused
+		"GET /users?fields=login&filter_term=staff01150%40example.com&limit=10&offset=0",
+		"GET /users/20001149/memberships?limit=1000&offset=0",
+		"GET /users/11446000/memberships?limit=1000&offset=0",
+	}, boxCalls(t, srv))
+	for _, r := range view.Have {
+		if r.Grant.Scope == large {
+			assert.Contains(t, []string{"staff00001@example.com", "staff01150@example.com"}, r.Email, "only the people's memberships of the large group")
+		}
+	}
+	changes, _ := diff(Box, people, view, st.snap, PlanOptions{Prune: true, PruneAll: true})
+	var got []string
+	for _, ch := range changes {
+		if ch.Grant.Scope == large {
+			got = append(got, string(ch.Action)+" "+ch.Email)
+		}
+	}
+	assert.Equal(t, []string{"update staff00001@example.com", "create user001@example.com"}, got)
+}
+
+// A group whose first page says it has more than Box can list is not
+// listed further when reading the people it does not show is cheaper.
+func TestBoxReadLargeGroupStopsAtItsFirstPage(t *testing.T) {
+	t.Parallel()
+	srv, c := boxFake(t, invitationstest.WithBoxLargeGroup(10_001))
+	people := []Person{{Email: "staff10001@example.com", Box: []BoxMembership{{GroupID: invitationstest.BoxDemoLargeGroupID}}}}
+	view, err := newBoxConnector(c).read(t.Context(), people, &stateView{snap: NewSnapshot()})
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"GET /groups/990001/memberships?limit=1000&offset=0",
+		"GET /users?fields=login&filter_term=staff10001%40example.com&limit=10&offset=0",
+		"GET /users/20010000/memberships?limit=1000&offset=0",
+	}, boxCalls(t, srv))
+	require.Len(t, view.Problems, 1)
+	assert.Contains(t, view.Problems[0].Reason, "Box group 990001 has more than 10,000 members")
+	assert.Equal(t, []Record{{Email: "staff10001@example.com", Grant: boxTestGrant(invitationstest.BoxDemoLargeGroupID, models.GroupMembershipRoleMember), State: StateMember, ID: view.Have[0].ID}}, view.Have)
+}
+
+// An earlier in-doubt change in a group the desired state no longer
+// names is read alone, so that the plan settles it as before.
+func TestBoxReadSettlesDoubtsItWouldNotRead(t *testing.T) {
+	t.Parallel()
+	srv, c := demoFake(t)
+	doubt := func(ch Change) (string, DoubtfulChange) { return ch.Key(), DoubtfulChange{Change: ch} }
+	snap := NewSnapshot()
+	for _, ch := range []Change{
+		// Made: user001 is an admin of Support (434535).
+		{Action: Create, Email: invitationstest.DemoPersonEmail, Target: invitationstest.BoxDemoPersonUserID, Grant: boxTestGrant(boxSupportID, models.GroupMembershipRoleAdmin)},
+		// Not made: user002 is still in Contractors (434536).
+		{Action: Remove, Email: "user002@example.com", Target: "434536", Grant: boxTestGrant(invitationstest.BoxDemoGroupID, models.GroupMembershipRoleMember)},
+		// In a group the read lists: no read of its own.
+		{Action: Create, Email: "user003@example.com", Target: "11446002", Grant: boxTestGrant(boxEngineeringID, models.GroupMembershipRoleMember)},
+	} {
+		k, d := doubt(ch)
+		snap.InDoubt[k] = d
+	}
+	people := []Person{
+		{Email: invitationstest.DemoPersonEmail, Box: []BoxMembership{{GroupID: boxEngineeringID}}},
+		{Email: "user002@example.com", Box: []BoxMembership{{GroupID: boxEngineeringID}}},
+	}
+	view, err := newBoxConnector(c).read(t.Context(), people, &stateView{snap: snap})
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"GET /groups/119721/memberships?limit=1000&offset=0",
+		"GET /users?fields=login&limit=1000&offset=0",
+		"GET /users/11446000/memberships?limit=1000&offset=0",
+		"GET /group_memberships/434536",
+	}, boxCalls(t, srv))
+	_, settled := diff(Box, people, view, snap, PlanOptions{})
+	assert.Equal(t, []string{
+		Grant{Vendor: Box, Kind: KindGroup, Scope: boxSupportID}.Key(invitationstest.DemoPersonEmail),
+	}, settled, "user001's create happened; user002's removal and user003's create did not")
 }

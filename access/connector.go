@@ -3,8 +3,6 @@ package access
 import (
 	"context"
 	"iter"
-	"strings"
-	"sync"
 )
 
 // connector is one vendor's side of the package: its reads and writes,
@@ -67,55 +65,4 @@ type Problem struct {
 	// planned: no create is planned for it (an identity whose in-doubt
 	// create cannot be told apart from others must not be created twice).
 	Key string `json:"key,omitempty"`
-}
-
-// stateView is the snapshot as connectors see it during a plan or an
-// apply: safe for the vendors' goroutines to share.
-type stateView struct {
-	mu   sync.Mutex
-	snap *Snapshot
-}
-
-// identity returns the Freestyle identity id of email.
-func (v *stateView) identity(email string) (string, bool) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	id, ok := v.snap.Identities[strings.ToLower(email)]
-	return id, ok
-}
-
-// owner returns whose the Freestyle identity id is, "" for nobody's.
-func (v *stateView) owner(identityID string) string {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	for email, id := range v.snap.Identities {
-		if id == identityID {
-			return email
-		}
-	}
-	return ""
-}
-
-// removed reports whether this package removed the grant with key.
-func (v *stateView) removed(key string) bool {
-	if v == nil {
-		return false
-	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	_, ok := v.snap.Removed[key]
-	return ok
-}
-
-// doubts returns the in-doubt changes of vendor.
-func (v *stateView) doubts(vendor Vendor) []DoubtfulChange {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	var out []DoubtfulChange
-	for _, d := range v.snap.InDoubt {
-		if d.Change.Grant.Vendor == vendor {
-			out = append(out, d)
-		}
-	}
-	return out
 }

@@ -27,12 +27,22 @@ import (
 // made while this FileStore holds the lock also removes the temporary
 // files that saves of processes killed mid-write left behind: no other
 // apply can be writing one then.
+//
+// FileStore is a DeltaStore: an apply records each change as one line
+// appended to the journal "<path>.journal" and synced, and folds the
+// journal into the file when it ends (Compact), so that it writes in
+// proportion to its changes. See JournalPath.
 type FileStore struct {
 	path string
 
 	mu    sync.Mutex
 	locks int // locks this FileStore holds now
+	// journal is the journal open for appending, once SaveDelta has
+	// written to it; Save and the lock's release close it.
+	journal *os.File
 }
+
+var _ DeltaStore = (*FileStore)(nil)
 
 // NewFileStore returns a FileStore keeping its snapshot in the file at
 // path and its lock in "<path>.lock". Neither file is touched until the
@@ -102,6 +112,10 @@ func (s *FileStore) Lock(ctx context.Context) (func() error, error) {
 		once.Do(func() {
 			s.mu.Lock()
 			s.locks--
+			if s.journal != nil {
+				_ = s.journal.Close()
+				s.journal = nil
+			}
 			s.mu.Unlock()
 			// Emptied first, so that the record never names a finished
 			// holder: one left by a crash is overwritten by the next one.
@@ -129,31 +143,44 @@ func (s *FileStore) lockedError() error {
 		ErrLocked, s.LockPath(), h.PID, h.Host, h.Since.Format(time.RFC3339))
 }
 
-// Load reads the snapshot file. A missing file is an empty snapshot; a
-// file that is not a snapshot is an error naming the file and, for bad
-// JSON, the line and column.
+// Load reads the snapshot file and applies the journal written on top of
+// it, if any. A missing file is an empty snapshot; a file that is not a
+// snapshot is an error naming the file and, for bad JSON, the line and
+// column.
 func (s *FileStore) Load(ctx context.Context) (*Snapshot, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	snap, _, err := s.load()
+	return snap, err
+}
+
+// load returns the snapshot with its journal applied, and how many
+// journal entries it applied.
+func (s *FileStore) load() (*Snapshot, int, error) {
 	data, err := os.ReadFile(s.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return NewSnapshot(), nil
+	var snap *Snapshot
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		data, snap = nil, NewSnapshot()
+	case err != nil:
+		return nil, 0, fmt.Errorf("access: state file: %w", err)
+	default:
+		if snap, err = DecodeSnapshot(data); err != nil {
+			return nil, 0, fmt.Errorf("access: state file %s: %w", s.path, err)
+		}
 	}
+	n, err := s.replay(data, snap)
 	if err != nil {
-		return nil, fmt.Errorf("access: state file: %w", err)
+		return nil, 0, err
 	}
-	snap, err := DecodeSnapshot(data)
-	if err != nil {
-		return nil, fmt.Errorf("access: state file %s: %w", s.path, err)
-	}
-	return snap, nil
+	return snap, n, nil
 }
 
 // Save writes snap whole: to a temporary file in the same directory,
-// synced, then renamed over the snapshot file, then the directory synced.
-// The file keeps its mode; a new one is 0600. A cancelled ctx leaves the
-// file as it was.
+// synced, then renamed over the snapshot file, then the directory synced;
+// then it removes the journal, which snap replaces. The file keeps its
+// mode; a new one is 0600. A cancelled ctx leaves the file as it was.
 func (s *FileStore) Save(ctx context.Context, snap *Snapshot) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -164,6 +191,12 @@ func (s *FileStore) Save(ctx context.Context, snap *Snapshot) error {
 	}
 	if err := s.writeAtomic(ctx, data); err != nil {
 		return fmt.Errorf("access: state file %s: %w", s.path, err)
+	}
+	// The journal was written on top of the old file: it names that
+	// file's digest, so it would no longer apply even if its removal
+	// were lost to a crash.
+	if err := s.dropJournal(); err != nil {
+		return fmt.Errorf("access: state journal %s: %w", s.JournalPath(), err)
 	}
 	return nil
 }

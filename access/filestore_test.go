@@ -2,6 +2,9 @@ package access_test
 
 import (
 	"context"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,13 +18,23 @@ import (
 
 	"github.com/invitesdk/invitations/access"
 	"github.com/invitesdk/invitations/access/storetest"
+	"github.com/invitesdk/invitations/invitationstest"
 )
 
 // lockChild, set in the environment to a state file path, makes the test
 // binary take that file's lock, say so on stdout and wait to be killed.
 const lockChild = "INVITATIONS_ACCESS_LOCK_CHILD"
 
+// fakeChild, set in the environment to a number of people, makes the test
+// binary serve the fake with the demo data and that many generated people
+// on a loopback port, print its root URL and serve until stdin closes:
+// BenchmarkScale measures the tool alone, the fake in its own process.
+const fakeChild = "INVITATIONS_ACCESS_FAKE_CHILD"
+
 func TestMain(m *testing.M) {
+	if people := os.Getenv(fakeChild); people != "" {
+		os.Exit(serveFake(people))
+	}
 	if path := os.Getenv(lockChild); path != "" {
 		if _, err := access.NewFileStore(path).Lock(context.Background()); err != nil {
 			os.Stdout.WriteString("error: " + err.Error() + "\n")
@@ -33,6 +46,26 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Exit(m.Run())
+}
+
+// serveFake is the fakeChild mode of the test binary.
+func serveFake(people string) int {
+	n, err := strconv.Atoi(people)
+	if err != nil {
+		os.Stdout.WriteString("error: " + err.Error() + "\n")
+		return 1
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		os.Stdout.WriteString("error: " + err.Error() + "\n")
+		return 1
+	}
+	srv := &http.Server{Handler: invitationstest.NewFake(invitationstest.WithDemoData(), invitationstest.WithGeneratedPeople(n))}
+	go func() { _ = srv.Serve(ln) }()
+	os.Stdout.WriteString("http://" + ln.Addr().String() + "\n")
+	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes it, or ends
+	_ = srv.Close()
+	return 0
 }
 
 func TestFileStore(t *testing.T) {
@@ -251,4 +284,86 @@ func TestFileStoreCrashReleasesLock(t *testing.T) {
 	unlock, err := s.Lock(ctx)
 	require.NoError(t, err, "the dead holder's lock is released")
 	require.NoError(t, unlock())
+}
+
+// journalDelta is a delta naming one more identity, on top of serial.
+func journalDelta(serial uint64, email, id string) *access.Delta {
+	return &access.Delta{Serial: serial + 1, Identities: map[string]*string{email: &id}}
+}
+
+// What SaveDelta journals is in the state for another FileStore (another
+// process after a crash) before any compaction; Compact folds it into the
+// file and removes the journal.
+func TestFileStoreJournalSurvivesACrash(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	s := access.NewFileStore(path)
+	require.NoError(t, s.Save(ctx, storetest.Populated()))
+	before, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, s.SaveDelta(ctx, journalDelta(42, "new@example.com", "ident-new")))
+	require.NoError(t, s.SaveDelta(ctx, journalDelta(43, "other@example.com", "ident-other")))
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "the file is not rewritten per change")
+
+	crashed := access.NewFileStore(path) // the process that held s died
+	got, err := crashed.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(44), got.Serial)
+	assert.Equal(t, "ident-new", got.Identities["new@example.com"])
+	assert.Equal(t, "ident-other", got.Identities["other@example.com"])
+
+	require.NoError(t, crashed.Compact(ctx))
+	assert.Equal(t, []string{"state.json"}, names(t, dir), "the journal is folded in and removed")
+	again, err := access.NewFileStore(path).Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, got, again)
+}
+
+// A journal line a crash cut short is ignored, and the next delta goes on
+// after the last whole line; a journal started on another file (the file
+// replaced since, by hand or by Save) is never applied to this one.
+func TestFileStoreJournalCutShortOrStale(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	s := access.NewFileStore(path)
+	require.NoError(t, s.Save(ctx, storetest.Populated()))
+	require.NoError(t, s.SaveDelta(ctx, journalDelta(42, "new@example.com", "ident-new")))
+	f, err := os.OpenFile(s.JournalPath(), os.O_WRONLY|os.O_APPEND, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString(`{"serial":44,"identities":{"torn@exa`)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+
+	next := access.NewFileStore(path)
+	got, err := next.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(43), got.Serial)
+	assert.NotContains(t, got.Identities, "torn@example.com")
+	require.NoError(t, next.SaveDelta(ctx, journalDelta(43, "later@example.com", "ident-later")))
+	got, err = access.NewFileStore(path).Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(44), got.Serial)
+	assert.Equal(t, "ident-later", got.Identities["later@example.com"], "appended after the last whole line")
+	assert.Equal(t, "ident-new", got.Identities["new@example.com"])
+
+	// The file replaced behind the journal's back: the journal is not
+	// this file's.
+	fresh, err := access.EncodeSnapshot(access.NewSnapshot())
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, fresh, 0o600))
+	got, err = access.NewFileStore(path).Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, access.NewSnapshot(), got)
+
+	// A line in the middle that is not a delta is an error naming it.
+	require.NoError(t, os.WriteFile(s.JournalPath(), []byte(`{"journal":1,"base":""}`+"\nnot json\n"), 0o600))
+	require.NoError(t, os.Remove(path))
+	_, err = access.NewFileStore(path).Load(ctx)
+	require.ErrorContains(t, err, s.JournalPath()+": line 2:")
 }

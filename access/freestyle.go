@@ -6,6 +6,7 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/models"
@@ -13,8 +14,41 @@ import (
 
 // freestyleGitPageSize is the page size of the git permissions list. That
 // list reports no total: it ends on a page shorter than the limit sent, so
-// a limit is always sent (see spec/freestyle.md, pagination).
+// a limit is always sent (see spec/freestyle.md, pagination). Unlike the
+// two lists below, a limit above a maximum of the server's own would end
+// this list early without an error (a full page would look short), so it
+// stays at the moderate size the spec advises: one request covers an
+// identity's first hundred repositories.
 const freestyleGitPageSize = 100
+
+// freestyleIdentityPageSize and freestyleVMPageSize are the page sizes of
+// the identities list and of an identity's VM permissions. Freestyle
+// documents neither a default nor a maximum for their limit (its schema
+// says only "integer >= 0": spec/freestyle.md 1.5, handle_list_identities
+// and handle_list_vm_permissions in the identity spec), and without one
+// the server's default applies (the fake's is 50). Both lists answer their
+// total and the offset they started at, and the pager goes on from the
+// items it received, so a server that caps a page below the limit costs
+// pages, never records. The size is then only a trade between requests
+// and answer size: an identity is {"id","managed"}, some 60 bytes of JSON,
+// so a page of 1,000 is about 60 KB and an account of 10,000 identities is
+// listed in 10 requests (200 at the fake's default); a VM permission is
+// about 250 bytes, and one request covers an identity's first thousand.
+const (
+	freestyleIdentityPageSize = 1000
+	freestyleVMPageSize       = 1000
+)
+
+// freestyleConcurrency is how many identities' permissions are read at
+// once. Freestyle has no list of permissions across identities, so a plan
+// reads two lists (git, then VM) for every mapped person, and an audit for
+// every identity of the account: one after another, 10,000 people are
+// 20,000 round trips end to end. Eight at a time divide that wait by eight
+// while staying gentle with an API that publishes no budget; the Client's
+// rate limit for Freestyle, when one is set, still paces every request.
+// It is also the audit's window: at most this many identities are read
+// ahead of the loop, so an audit holds at most their records at once.
+const freestyleConcurrency = 8
 
 // freestyleConnector keeps Freestyle identities and their git and VM
 // permissions. Freestyle identities carry no email: the state says whose
@@ -38,7 +72,8 @@ func (f *freestyleConnector) vendor() Vendor { return Freestyle }
 func (f *freestyleConnector) listIdentities(ctx context.Context) iter.Seq2[models.FreestyleIdentity, error] {
 	return func(yield func(models.FreestyleIdentity, error) bool) {
 		managed := false
-		for ident, err := range f.c.Identity.ListIdentities(ctx, &invitations.ListIdentitiesOptions{IncludeManaged: &managed}).All() {
+		opts := &invitations.ListIdentitiesOptions{Limit: freestyleIdentityPageSize, IncludeManaged: &managed}
+		for ident, err := range f.c.Identity.ListIdentities(ctx, opts).All() {
 			if err != nil {
 				yield(models.FreestyleIdentity{}, fmt.Errorf("freestyle: list identities: %w", err))
 				return
@@ -77,7 +112,8 @@ func freestyleVMGrant(vm string, users []string) Grant {
 
 // read lists the account's identities once, settles identity creates in
 // doubt, and reads the permissions of every person whose identity is
-// known and still exists.
+// known and still exists: freestyleConcurrency identities at a time, their
+// records kept in the order of people.
 func (f *freestyleConnector) read(ctx context.Context, people []Person, st *stateView) (*vendorView, error) {
 	view := &vendorView{
 		Want:     map[string][]Grant{},
@@ -98,6 +134,7 @@ func (f *freestyleConnector) read(ctx context.Context, people []Person, st *stat
 
 	f.settleDoubts(ids, st, view)
 
+	var subjects []freestyleSubject // whose permissions to read, in people order
 	for _, p := range people {
 		email := strings.ToLower(p.Email)
 		id, ok := st.identity(email)
@@ -106,11 +143,7 @@ func (f *freestyleConnector) read(ctx context.Context, people []Person, st *stat
 		}
 		if ok && exists[id] {
 			view.Subjects[email] = id
-			recs, err := f.records(ctx, email, id)
-			if err != nil {
-				return nil, err
-			}
-			view.Have = append(view.Have, recs...)
+			subjects = append(subjects, freestyleSubject{email: email, id: id})
 		}
 		if p.Absent || p.Freestyle == nil {
 			continue
@@ -126,7 +159,69 @@ func (f *freestyleConnector) read(ctx context.Context, people []Person, st *stat
 		}
 		view.Want[email] = want
 	}
+	recs, err := f.readAll(ctx, subjects)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		view.Have = append(view.Have, r...)
+	}
 	return view, nil
+}
+
+// freestyleSubject is an identity and whose it is ("" for nobody's).
+type freestyleSubject struct {
+	email, id string
+}
+
+// readAll reads the records of every subject, freestyleConcurrency at a
+// time, and returns them in the order of subjects. The first error stops
+// the reads not yet started, cancels those running, and is returned.
+func (f *freestyleConnector) readAll(ctx context.Context, subjects []freestyleSubject) ([][]Record, error) {
+	out := make([][]Record, len(subjects))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	slots := make(chan struct{}, freestyleConcurrency)
+	started := 0
+start:
+	for i, s := range subjects {
+		if ctx.Err() != nil {
+			break
+		}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			break start
+		}
+		started++
+		wg.Go(func() {
+			defer func() { <-slots }()
+			recs, err := f.records(ctx, s.email, s.id)
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+					cancel() // the reads still running are of no use now
+				}
+				mu.Unlock()
+				return
+			}
+			out[i] = recs
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if started < len(subjects) { // the context ended before all began
+		return nil, fmt.Errorf("freestyle: reading permissions: %w", context.Cause(ctx))
+	}
+	return out, nil
 }
 
 // settleDoubts decides which identity each identity create in doubt made:
@@ -195,12 +290,13 @@ func (f *freestyleConnector) settleDoubts(ids []string, st *stateView, view *ven
 }
 
 // records returns the identity id and its git and VM permissions as
-// email's records.
+// email's records. On an error it returns the records read before it, with
+// the error.
 func (f *freestyleConnector) records(ctx context.Context, email, id string) ([]Record, error) {
 	var out []Record
 	for r, err := range f.identityRecords(ctx, email, id) {
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		out = append(out, r)
 	}
@@ -224,7 +320,7 @@ func (f *freestyleConnector) identityRecords(ctx context.Context, email, id stri
 				return
 			}
 		}
-		for perm, err := range f.c.Identity.ListVMPermissions(ctx, id, nil).All() {
+		for perm, err := range f.c.Identity.ListVMPermissions(ctx, id, &invitations.ListVMPermissionsOptions{Limit: freestyleVMPageSize}).All() {
 			if err != nil {
 				yield(Record{}, fmt.Errorf("freestyle: list VM permissions of identity %s: %w", id, err))
 				return
@@ -244,19 +340,65 @@ func (f *freestyleConnector) identityRecords(ctx context.Context, email, id stri
 }
 
 // audit yields every identity of the account (not those Freestyle
-// manages) with its permissions, each owned by whom the state says,
-// fetching pages only as the loop advances.
+// manages) with its permissions, each owned by whom the state says, in the
+// order Freestyle lists the identities. Nothing is asked before the loop
+// starts; then the permissions of the next freestyleConcurrency identities
+// are read concurrently, ahead of the loop and no further, so that memory
+// stays bounded by that window (and one page of identities). An error is
+// yielded after the records read before it, in its place in the order,
+// and ends the audit; breaking the loop cancels the reads ahead, and audit
+// returns once they have ended.
 func (f *freestyleConnector) audit(ctx context.Context, st *stateView) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
-		for ident, err := range f.listIdentities(ctx) {
-			if err != nil {
-				yield(Record{}, err)
+		ctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		defer func() {
+			cancel()
+			wg.Wait()
+		}()
+		next, stop := iter.Pull2(f.listIdentities(ctx))
+		defer stop()
+
+		type read struct {
+			done chan struct{}
+			recs []Record
+			err  error
+		}
+		var window []*read // identities being read, in list order
+		var listErr error
+		listing := true
+		for {
+			for listing && len(window) < freestyleConcurrency {
+				ident, err, ok := next()
+				if !ok || err != nil {
+					listing, listErr = false, err
+					break
+				}
+				r := &read{done: make(chan struct{})}
+				window = append(window, r)
+				email := st.owner(ident.ID)
+				wg.Go(func() {
+					defer close(r.done)
+					r.recs, r.err = f.records(ctx, email, ident.ID)
+				})
+			}
+			if len(window) == 0 {
+				if listErr != nil {
+					yield(Record{}, listErr)
+				}
 				return
 			}
-			for r, err := range f.identityRecords(ctx, st.owner(ident.ID), ident.ID) {
-				if !yield(r, err) || err != nil {
+			r := window[0]
+			window = window[1:]
+			<-r.done
+			for _, rec := range r.recs {
+				if !yield(rec, nil) {
 					return
 				}
+			}
+			if r.err != nil {
+				yield(Record{}, r.err)
+				return
 			}
 		}
 	}

@@ -2,9 +2,14 @@ package access
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/invitationstest"
@@ -91,9 +96,9 @@ func TestFreestyleReadMappedPerson(t *testing.T) {
 	view, err := newFreestyleConnector(c).read(ctx, people, st)
 	require.NoError(t, err)
 
-	// 150 identities are listed, 50 a page; then the person's two lists.
-	assert.Equal(t, append(repeat(invitationstest.FreestyleListIdentities, 3),
-		invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions), operations(srv))
+	// 150 identities are listed in one page of 1,000; then the person's two lists.
+	assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleListIdentities,
+		invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions}, operations(srv))
 	assert.Contains(t, srv.Requests()[0].RawQuery, "includeManaged=false", "managed identities are nobody's")
 	id := invitationstest.FreestyleDemoIdentityID
 	want := []Record{{Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindIdentity}, State: StateGranted, ID: id}}
@@ -140,8 +145,8 @@ func TestFreestyleReadUnmappedAndGone(t *testing.T) {
 	view, err := newFreestyleConnector(c).read(ctx, people, st)
 	require.NoError(t, err)
 
-	assert.Equal(t, append(repeat(invitationstest.FreestyleListIdentities, 3),
-		invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions), operations(srv))
+	assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleListIdentities,
+		invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions}, operations(srv))
 	assert.Len(t, view.Have, 1+7+5)
 	for _, r := range view.Have {
 		assert.Equal(t, "absent@example.com", r.Email)
@@ -206,9 +211,9 @@ func TestFreestyleReadSettlesDoubts(t *testing.T) {
 				assert.Equal(t, map[string]string{email: id}, view.Subjects)
 				assert.Equal(t, []Record{{Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindIdentity}, State: StateGranted, ID: id}}, view.Have)
 				assert.Empty(t, view.Problems)
-				// 152 identities now: four pages.
-				assert.Equal(t, append(repeat(invitationstest.FreestyleListIdentities, 4),
-					invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions), operations(srv))
+				// 152 identities now: one page.
+				assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleListIdentities,
+					invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions}, operations(srv))
 			case 2:
 				assert.Empty(t, view.Adopt)
 				assert.Empty(t, view.Have)
@@ -222,7 +227,7 @@ func TestFreestyleReadSettlesDoubts(t *testing.T) {
 				assert.Empty(t, view.Adopt)
 				assert.Empty(t, view.Have)
 				assert.Empty(t, view.Problems)
-				assert.Equal(t, repeat(invitationstest.FreestyleListIdentities, 4), operations(srv))
+				assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleListIdentities}, operations(srv))
 			}
 		})
 	}
@@ -397,7 +402,7 @@ func TestFreestyleAudit(t *testing.T) {
 	// 7 git and 5 VM permissions, five others one of each.
 	assert.Equal(t, 150, identities)
 	assert.Equal(t, 7+5+5*2, perms)
-	assert.Equal(t, 3, srv.RequestCount(invitationstest.FreestyleListIdentities))
+	assert.Equal(t, 1, srv.RequestCount(invitationstest.FreestyleListIdentities))
 	assert.Equal(t, 150, srv.RequestCount(invitationstest.FreestyleListGitPermissions))
 	assert.Equal(t, 150, srv.RequestCount(invitationstest.FreestyleListVMPermissions))
 }
@@ -405,32 +410,41 @@ func TestFreestyleAudit(t *testing.T) {
 func TestFreestyleAuditIsLazy(t *testing.T) {
 	t.Parallel()
 	srv, c := demoServer(t)
-	ctx := context.Background()
-	conn := newFreestyleConnector(c)
-	for _, tc := range []struct {
-		take int
-		ops  []invitationstest.Operation
-	}{
-		{1, []invitationstest.Operation{invitationstest.FreestyleListIdentities}},
-		{2, []invitationstest.Operation{invitationstest.FreestyleListIdentities, invitationstest.FreestyleListGitPermissions}},
-		{1 + 7 + 5, []invitationstest.Operation{invitationstest.FreestyleListIdentities, invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions}},
-	} {
+	srv.ClearRequests()
+	newFreestyleConnector(c).audit(context.Background(), viewOf(nil))
+	assert.Empty(t, srv.Requests(), "nothing is asked before the loop")
+
+	// The demo identity comes first (1 + 7 git + 5 VM records); breaking
+	// the loop anywhere leaves at most a window of identities read ahead
+	// of it, not the 150 of the account. Each break on a fresh fake: a
+	// read the break cancelled may reach the fake after audit returned.
+	for _, take := range []int{1, 2, 1 + 7 + 5, 1 + 7 + 5 + 1} {
+		srv, c := demoServer(t)
 		srv.ClearRequests()
 		n := 0
-		for _, err := range conn.audit(ctx, viewOf(nil)) {
+		for _, err := range newFreestyleConnector(c).audit(context.Background(), viewOf(nil)) {
 			require.NoError(t, err)
-			if n++; n == tc.take {
+			if n++; n == take {
 				break
 			}
 		}
-		assert.Equal(t, tc.ops, operations(srv), "after %d records", tc.take)
+		done := 0 // identities whose records were all yielded
+		if take > 1+7+5 {
+			done = 1
+		}
+		assert.Equal(t, 1, srv.RequestCount(invitationstest.FreestyleListIdentities), "after %d records", take)
+		assert.Positive(t, srv.RequestCount(invitationstest.FreestyleListGitPermissions), "after %d records: the first identity is read", take)
+		assert.LessOrEqual(t, srv.RequestCount(invitationstest.FreestyleListGitPermissions), done+freestyleConcurrency, "after %d records", take)
+		assert.LessOrEqual(t, srv.RequestCount(invitationstest.FreestyleListVMPermissions), done+freestyleConcurrency, "after %d records", take)
 	}
 }
 
 func TestFreestyleAuditError(t *testing.T) {
 	t.Parallel()
 	srv, c := demoServer(t)
-	srv.Inject(invitationstest.Fault{Operation: invitationstest.FreestyleListVMPermissions, Status: 403})
+	// Every VM list fails: the identities are read concurrently, but the
+	// first error yielded is the first identity's, after its records.
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.FreestyleListVMPermissions, Status: 403, Times: -1})
 	var errs []error
 	n := 0
 	for _, err := range newFreestyleConnector(c).audit(context.Background(), viewOf(nil)) {
@@ -442,4 +456,145 @@ func TestFreestyleAuditError(t *testing.T) {
 	require.Len(t, errs, 1, "one error, as the last element")
 	assert.ErrorIs(t, errs[0], invitations.ErrForbidden)
 	assert.Equal(t, 1+7+1, n)
+}
+
+// freestylePeople creates n identities, each with read access to a
+// repository of its own, and returns people mapped to them (in the reverse
+// of the order they were created, so that an order of completion would
+// show), the state mapping them, and the records a read should find, in
+// the order of people.
+func freestylePeople(t *testing.T, c *invitations.Client, n int) ([]Person, map[string]string, []Record) {
+	t.Helper()
+	ctx := context.Background()
+	mapped := map[string]string{}
+	var people []Person
+	var have []Record
+	for i := n - 1; i >= 0; i-- {
+		ident, err := c.Identity.CreateIdentity(ctx)
+		require.NoError(t, err)
+		repo := fmt.Sprintf("9b2c0d4e-1111-4222-8333-%012d", i)
+		require.NoError(t, c.Identity.GrantGitPermission(ctx, ident.ID, repo, &models.GrantGitPermissionRequest{Permission: models.GitAccessLevelRead}))
+		email := fmt.Sprintf("p%02d@example.com", i)
+		mapped[email] = ident.ID
+		people = append(people, Person{Email: email, Freestyle: &FreestyleAccess{}})
+		have = append(have,
+			Record{Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindIdentity}, State: StateGranted, ID: ident.ID},
+			Record{Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindGit, Scope: repo, Level: "read"}, State: StateGranted, ID: ident.ID})
+	}
+	return people, mapped, have
+}
+
+func TestFreestyleReadRequests(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	people, mapped, want := freestylePeople(t, c, 16)
+	// Two people without an identity yet: nothing to read for them.
+	people = append(people, Person{Email: "new1@example.com", Freestyle: &FreestyleAccess{}}, Person{Email: "new2@example.com"})
+	srv.ClearRequests()
+
+	view, err := newFreestyleConnector(c).read(context.Background(), people, viewOf(mapped))
+	require.NoError(t, err)
+	assert.Equal(t, want, view.Have, "records in the order of people, whatever order the reads ended in")
+
+	// One page of every identity (150 demo ones and 16), then two lists
+	// per mapped person, each in one request: 1 + 2*16, the least the API
+	// allows (it has no list of permissions across identities).
+	reqs := pagedRequests(t, srv, "limit", "includeManaged")
+	require.NotEmpty(t, reqs)
+	assert.Equal(t, "freestyle.ListIdentities limit=1000 includeManaged=false", reqs[0])
+	assert.ElementsMatch(t, append(
+		slices.Repeat([]string{"freestyle.ListGitPermissions limit=100 includeManaged="}, 16),
+		slices.Repeat([]string{"freestyle.ListVMPermissions limit=1000 includeManaged="}, 16)...), reqs[1:])
+}
+
+// inFlight wraps a handler and counts the requests it serves at once that
+// match, keeping the most it ever saw.
+type inFlight struct {
+	h     http.Handler
+	match func(*http.Request) bool
+	now   atomic.Int64
+	most  atomic.Int64
+}
+
+func (f *inFlight) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f.match(r) {
+		n := f.now.Add(1)
+		defer f.now.Add(-1)
+		for m := f.most.Load(); n > m && !f.most.CompareAndSwap(m, n); m = f.most.Load() {
+		}
+	}
+	f.h.ServeHTTP(w, r)
+}
+
+// slowPermissionsServer serves a fake whose permission lists take 30 ms
+// each, counting how many of them are in flight at once.
+func slowPermissionsServer(t *testing.T, opts ...invitationstest.Option) (*invitationstest.Fake, *inFlight, *invitations.Client) {
+	t.Helper()
+	fake := invitationstest.NewFake(opts...)
+	for _, op := range []invitationstest.Operation{invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions} {
+		require.NoError(t, fake.Inject(invitationstest.Fault{Operation: op, Latency: 30 * time.Millisecond, Times: -1}))
+	}
+	counter := &inFlight{h: fake, match: func(r *http.Request) bool { return strings.Contains(r.URL.Path, "/permissions/") }}
+	ts := httptest.NewServer(counter)
+	t.Cleanup(ts.Close)
+	c, err := invitations.NewClient(append(invitationstest.ClientOptions(invitationstest.BaseURLsAt(ts.URL)), invitations.WithRetryWait(0, 0))...)
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	return fake, counter, c
+}
+
+func TestFreestyleReadsIdentitiesConcurrently(t *testing.T) {
+	t.Parallel()
+	_, counter, c := slowPermissionsServer(t)
+	people, mapped, want := freestylePeople(t, c, 16)
+
+	view, err := newFreestyleConnector(c).read(context.Background(), people, viewOf(mapped))
+	require.NoError(t, err)
+	assert.Equal(t, want, view.Have)
+	// One at a time, the 32 lists would never overlap; the read keeps
+	// freestyleConcurrency of them in flight, and no more.
+	assert.GreaterOrEqual(t, counter.most.Load(), int64(freestyleConcurrency/2), "the reads overlap")
+	assert.LessOrEqual(t, counter.most.Load(), int64(freestyleConcurrency), "within the bound")
+}
+
+func TestFreestyleAuditReadsAWindowConcurrentlyInOrder(t *testing.T) {
+	t.Parallel()
+	_, counter, c := slowPermissionsServer(t)
+	_, mapped, _ := freestylePeople(t, c, 24)
+	owners := map[string]string{}
+	for email, id := range mapped {
+		owners[id] = email
+	}
+	order := identityIDs(t, c)
+	require.Len(t, order, 24)
+
+	var got []string // identity ids, as their records come
+	for r, err := range newFreestyleConnector(c).audit(context.Background(), viewOf(mapped)) {
+		require.NoError(t, err)
+		assert.Equal(t, owners[r.ID], r.Email)
+		if r.Grant.Kind == KindIdentity {
+			got = append(got, r.ID)
+		}
+	}
+	assert.Equal(t, order, got, "identities in the order Freestyle lists them")
+	assert.GreaterOrEqual(t, counter.most.Load(), int64(freestyleConcurrency/2), "the window's reads overlap")
+	assert.LessOrEqual(t, counter.most.Load(), int64(freestyleConcurrency), "no more than the window")
+}
+
+func TestFreestyleReadFailsOnAPermissionListError(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	people, mapped, _ := freestylePeople(t, c, 16)
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.FreestyleListVMPermissions, Status: 403})
+
+	view, err := newFreestyleConnector(c).read(context.Background(), people, viewOf(mapped))
+	assert.Nil(t, view)
+	require.ErrorIs(t, err, invitations.ErrForbidden)
+	assert.ErrorContains(t, err, "freestyle: list VM permissions of identity")
+
+	// A context that ends while the reads run ends the read with it.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = (&freestyleConnector{c: c}).readAll(ctx, []freestyleSubject{{email: "a@example.com", id: mapped["p00@example.com"]}})
+	require.ErrorIs(t, err, context.Canceled)
 }

@@ -21,8 +21,11 @@ const (
 	ggInvitationPrefix = "invitation:"
 )
 
-// ggPerPage is GitGuardian's largest page: the fewest requests for a full
-// list.
+// ggPerPage is GitGuardian's largest page: per_page is 1 to 100, default
+// 20 (spec/gitguardian.md 3, from the per_page parameter of GitGuardian's
+// OpenAPI document; GitGuardian's own ggtools pages with 100). Every list
+// the connector makes, members and invitations, sends it: the fewest
+// requests for a full list.
 const ggPerPage = 100
 
 // gitGuardianConnector keeps GitGuardian workspace access: one grant per

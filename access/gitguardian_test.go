@@ -3,6 +3,7 @@ package access
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"testing"
 
@@ -31,6 +32,25 @@ func loggedOps(srv *invitationstest.TestServer) []invitationstest.Operation {
 		ops = append(ops, r.Operation)
 	}
 	return ops
+}
+
+// pagedRequests describes each request the fake received, oldest first,
+// as its operation followed by key=value for each query key named (empty
+// when the request did not send it): "gitguardian.ListMembers
+// per_page=100 cursor=".
+func pagedRequests(t *testing.T, srv *invitationstest.TestServer, keys ...string) []string {
+	t.Helper()
+	var out []string
+	for _, r := range srv.Requests() {
+		q, err := url.ParseQuery(r.RawQuery)
+		require.NoError(t, err)
+		line := string(r.Operation)
+		for _, k := range keys {
+			line += " " + k + "=" + q.Get(k)
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // collectAudit ranges over a connector's audit until it ends or n records
@@ -88,6 +108,44 @@ func TestGitGuardianRead(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "100", q.Get("per_page"), r.Operation)
 	}
+}
+
+func TestGitGuardianReadRequestsDoNotGrowWithPeople(t *testing.T) {
+	t.Parallel()
+	// 45 demo members and 250 generated ones, 240 invitations: three pages
+	// of 100 each, whoever is planned.
+	srv := invitationstest.NewTestServer(t, invitationstest.WithDemoData(), invitationstest.WithGeneratedMembers(250))
+	c, err := srv.Client()
+	require.NoError(t, err)
+	conn := newGitGuardianConnector(c)
+	want := []string{
+		"gitguardian.ListMembers per_page=100 cursor=",
+		"gitguardian.ListMembers per_page=100 cursor=cD0xMDA=", // p=100
+		"gitguardian.ListMembers per_page=100 cursor=cD0yMDA=", // p=200
+		"gitguardian.ListInvitations per_page=100 cursor=",
+		"gitguardian.ListInvitations per_page=100 cursor=cD0xMDA=",
+		"gitguardian.ListInvitations per_page=100 cursor=cD0yMDA=",
+	}
+	for _, n := range []int{1, 60} {
+		var people []Person
+		for i := range n {
+			// Half members, half invitees, all wanted as managers.
+			email := fmt.Sprintf("gen%06d@example.com", i+1)
+			if i%2 == 1 {
+				email = fmt.Sprintf("user%03d@example.com", i+1)
+			}
+			people = append(people, Person{Email: email, GitGuardian: &GitGuardianAccess{AccessLevel: models.AccessLevelManager}})
+		}
+		srv.ClearRequests()
+		view, err := conn.read(t.Context(), people, &stateView{snap: NewSnapshot()})
+		require.NoError(t, err)
+		assert.Len(t, view.Have, n, "each person has one grant")
+		assert.Equal(t, want, pagedRequests(t, srv, "per_page", "cursor"), "%d people", n)
+	}
+
+	srv.ClearRequests()
+	assert.Len(t, collectAudit(t, conn, 0), 45+250+240)
+	assert.Equal(t, want, pagedRequests(t, srv, "per_page", "cursor"), "the audit lists the same way")
 }
 
 func TestGitGuardianReadNobodyWantsIt(t *testing.T) {

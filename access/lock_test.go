@@ -3,6 +3,7 @@ package access_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -230,4 +231,113 @@ func TestAStateMadeForAnotherSourceIsNoticed(t *testing.T) {
 	snap, err = e.store.Load(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, "team-a.yaml", snap.Source)
+}
+
+// deltaCounter is a FileStore that counts what an apply writes: deltas,
+// and whole snapshots other than compactions.
+type deltaCounter struct {
+	*access.FileStore
+	deltas, wholes atomic.Int64
+	failDeltaAt    int64 // fail that SaveDelta (1-based), as a crash would
+}
+
+func (s *deltaCounter) SaveDelta(ctx context.Context, d *access.Delta) error {
+	if n := s.deltas.Add(1); n == s.failDeltaAt {
+		return errors.New("disk full")
+	}
+	return s.FileStore.SaveDelta(ctx, d)
+}
+
+func (s *deltaCounter) Save(ctx context.Context, snap *access.Snapshot) error {
+	s.wholes.Add(1)
+	return s.FileStore.Save(ctx, snap)
+}
+
+// An apply on a DeltaStore records each change as a delta, never the
+// whole state, and folds them into the snapshot once, at its end: the
+// state then is what whole saves would have made.
+func TestApplyRecordsDeltasAndCompactsOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	store := &deltaCounter{FileStore: access.NewFileStore(filepath.Join(t.TempDir(), "state.json"))}
+	m, err := access.New(e.client, store, access.WithPortworxTenants(invitationstest.PortworxDemoTenantID))
+	require.NoError(t, err)
+	people := team(20)
+	plan, err := m.Plan(t.Context(), people, access.PlanOptions{})
+	require.NoError(t, err)
+	results, err := m.Apply(t.Context(), plan)
+	require.NoError(t, err)
+	for _, r := range results {
+		require.Equal(t, access.Done, r.Outcome, "%s: %v", r.Change.Reason, r.Err)
+	}
+	identities := 0
+	for _, c := range plan.Changes {
+		if c.Grant.Kind == access.KindIdentity {
+			identities++
+		}
+	}
+	assert.Zero(t, store.wholes.Load(), "never the whole state per change")
+	assert.LessOrEqual(t, store.deltas.Load(), int64(len(plan.Changes)+identities), "at most one delta per change and per identity written ahead")
+	_, err = os.Stat(store.JournalPath())
+	assert.ErrorIs(t, err, os.ErrNotExist, "the journal is folded in")
+
+	snap, err := store.Load(t.Context())
+	require.NoError(t, err)
+	assert.Len(t, snap.Identities, identities)
+	assert.Len(t, snap.Created, len(plan.Changes)-countUpdates(plan))
+	assert.Empty(t, snap.InDoubt)
+	assert.Empty(t, snap.KnownIdentitySets, "no doubt needs the known identities any more")
+	assert.Equal(t, uint64(store.deltas.Load()), snap.Serial, "one serial per save")
+	plan, err = m.Plan(t.Context(), people, access.PlanOptions{})
+	require.NoError(t, err)
+	assert.True(t, plan.Empty(), "the compacted state is the whole truth")
+}
+
+func countUpdates(p *access.Plan) int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Action != access.Create {
+			n++
+		}
+	}
+	return n
+}
+
+// A process dying between an identity create and the delta recording it
+// (here: that delta fails): the next plan adopts the identity made, from
+// the identity write-ahead in the journal, instead of making another.
+func TestAnIdentityCreatedButNeverJournalledIsAdopted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	orphans := e.orphanIdentities(t)
+	people := []access.Person{{Email: "user201@example.com", Freestyle: &access.FreestyleAccess{
+		Git: []access.FreestyleGitPermission{{RepoID: invitationstest.FreestyleDemoRepoID, Permission: models.GitAccessLevelRead}},
+	}}}
+	path := filepath.Join(t.TempDir(), "state.json")
+	// Deltas: the identity create written ahead, then its outcome, lost.
+	broken, err := access.New(e.client, &deltaCounter{FileStore: access.NewFileStore(path), failDeltaAt: 2}, access.WithVendors(access.Freestyle))
+	require.NoError(t, err)
+	plan, err := broken.Plan(t.Context(), people, access.PlanOptions{})
+	require.NoError(t, err)
+	_, err = broken.Apply(t.Context(), plan)
+	require.ErrorContains(t, err, "disk full")
+
+	next, err := access.New(e.client, access.NewFileStore(path), access.WithVendors(access.Freestyle))
+	require.NoError(t, err)
+	plan, err = next.Plan(t.Context(), people, access.PlanOptions{})
+	require.NoError(t, err)
+	for _, c := range plan.Changes {
+		assert.NotEqual(t, access.KindIdentity, c.Grant.Kind, "the identity that was made is adopted, not made again")
+	}
+	assert.Equal(t, 1, plan.Settled())
+	_, err = next.Apply(t.Context(), plan)
+	require.NoError(t, err)
+	after := 0
+	for rec, err := range next.Audit(t.Context()) {
+		require.NoError(t, err)
+		if rec.Grant.Kind == access.KindIdentity && rec.Email == "" {
+			after++
+		}
+	}
+	assert.Equal(t, orphans, after, "no identity left behind")
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -19,6 +20,27 @@ const (
 	portworxTenant  = "tenant"
 	portworxProject = "project"
 )
+
+// portworxPageSize is the page size of the invitation lists. Portworx
+// documents no default and no maximum for pagination.pageSize: the proto
+// (portworxapis common/apiv1/pagination.proto, v1.3.0) says only "the
+// maximum number of records to include per page", declares no validation
+// rule on it, and its own clients page with 50 (torpedo's
+// NewPaginationRequest(1, 50), invitations.PortworxDefaultPageSize); no
+// stored Portworx Central, PDS or px-backup document gives a limit either.
+// What bounds it is the transport: the REST API is grpc-gateway in front
+// of the gRPC service, and the generated gateway
+// (invitation.pb.gw.go, RegisterInvitationServiceHandlerFromEndpoint)
+// reaches the service through a grpc-go client, which refuses an answer
+// over 4 MiB unless configured otherwise (grpc-go's
+// defaultClientMaxReceiveMessageSize). An invitation is under 1 KiB in
+// protobuf (uid, email, a few role bindings of 36-byte ids, resource
+// names), so a page of 1,000 stays under a quarter of that bound, and a
+// tenant of 10,000 invitations is listed in 10 requests rather than 200.
+// A server that caps pages lower still lists everything: the pager
+// follows the next page the server names. One that refuses the size
+// outright (400) is asked again at PortworxDefaultPageSize.
+const portworxPageSize = 1000
 
 // portworxConnector keeps Portworx invitations to accounts, tenants and
 // projects. Portworx lists invitations only by tenant, so the connector
@@ -181,9 +203,9 @@ func (p *portworxConnector) read(ctx context.Context, people []Person, _ *stateV
 
 	seen := map[string]bool{} // invitation uids, in case two tenants list one
 	for _, tenant := range slices.Compact(slices.Sorted(slices.Values(tenants))) {
-		for inv, err := range p.c.AccountInvitations.ListInvitations(ctx, tenant, nil).All() {
+		for inv, err := range p.tenantInvitations(ctx, tenant) {
 			if err != nil {
-				return nil, fmt.Errorf("portworx: list invitations of tenant %s: %w", tenant, err)
+				return nil, err
 			}
 			r, ok := portworxRecord(&inv)
 			if !ok || (r.ID != "" && seen[r.ID]) {
@@ -203,15 +225,48 @@ func (p *portworxConnector) read(ctx context.Context, people []Person, _ *stateV
 func (p *portworxConnector) audit(ctx context.Context, _ *stateView) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		for _, tenant := range slices.Compact(slices.Sorted(slices.Values(p.tenants))) {
-			for inv, err := range p.c.AccountInvitations.ListInvitations(ctx, tenant, nil).All() {
+			for inv, err := range p.tenantInvitations(ctx, tenant) {
 				if err != nil {
-					yield(Record{}, fmt.Errorf("portworx: list invitations of tenant %s: %w", tenant, err))
+					yield(Record{}, err)
 					return
 				}
 				if r, ok := portworxRecord(&inv); ok && !yield(r, nil) {
 					return
 				}
 			}
+		}
+	}
+}
+
+// tenantInvitations lists the invitations of tenant, portworxPageSize a page,
+// fetching pages as the loop advances. When the first page is refused as
+// a bad request, the list starts again at PortworxDefaultPageSize, the
+// size Portworx's own clients use: the maximum is undocumented, and one
+// request more is better than no list.
+func (p *portworxConnector) tenantInvitations(ctx context.Context, tenant string) iter.Seq2[models.PortworxInvitation, error] {
+	return func(yield func(models.PortworxInvitation, error) bool) {
+		size := int64(portworxPageSize)
+		for {
+			first, retry := true, false
+			for inv, err := range p.c.AccountInvitations.ListInvitations(ctx, tenant, &invitations.ListAccountInvitationsOptions{PageSize: size}).All() {
+				if err != nil {
+					var apiErr *invitations.APIError
+					if first && size != invitations.PortworxDefaultPageSize && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest {
+						retry = true
+						break
+					}
+					yield(models.PortworxInvitation{}, fmt.Errorf("portworx: list invitations of tenant %s: %w", tenant, err))
+					return
+				}
+				first = false
+				if !yield(inv, nil) {
+					return
+				}
+			}
+			if !retry {
+				return
+			}
+			size = invitations.PortworxDefaultPageSize
 		}
 	}
 }

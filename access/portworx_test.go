@@ -2,8 +2,11 @@ package access
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/invitationstest"
@@ -66,9 +69,9 @@ func TestPortworxReadPeopleAndDesiredTenants(t *testing.T) {
 	view, err := newPortworxConnector(c, []string{pxTenant, pxTenant}).read(context.Background(), people, viewOf(nil))
 	require.NoError(t, err)
 
-	// 120 invitations in the demo tenant, 50 a page; one page of tenant-x.
-	assert.Equal(t, []string{pxTenant, pxTenant, pxTenant, "tenant-x"}, tenantsListed(t, srv))
-	assert.Equal(t, repeat(invitationstest.PortworxListInvitations, 4), operations(srv))
+	// 120 invitations in the demo tenant, one page of 1,000; one page of tenant-x.
+	assert.Equal(t, []string{pxTenant, "tenant-x"}, tenantsListed(t, srv))
+	assert.Equal(t, repeat(invitationstest.PortworxListInvitations, 2), operations(srv))
 	assert.Equal(t, []Record{
 		{Email: "user001@example.com", Grant: pxGrant("tenant:"+pxTenant, "project-writer@project:"+pxProject), State: StatePending, ID: invitationstest.PortworxDemoInvitationUID},
 		{Email: "user003@example.com", Grant: pxGrant("tenant:"+pxTenant, "project-writer@project:"+pxProject+",project-writer@project:"+pxStaging+",tenant-admin"), State: StatePending, ID: "6f1c2a8e-3b4d-4e5f-9a0b-000000000003"},
@@ -275,9 +278,9 @@ func TestPortworxAudit(t *testing.T) {
 	}
 	assert.Equal(t, 120, n)
 	assert.Equal(t, 30, accepted)
-	assert.Equal(t, repeat(invitationstest.PortworxListInvitations, 3), operations(srv))
+	assert.Equal(t, repeat(invitationstest.PortworxListInvitations, 1), operations(srv))
 
-	for _, tc := range []struct{ take, requests int }{{1, 1}, {50, 1}, {51, 2}} {
+	for _, tc := range []struct{ take, requests int }{{1, 1}, {120, 1}} {
 		srv.ClearRequests()
 		i := 0
 		for _, err := range conn.audit(ctx, viewOf(nil)) {
@@ -323,4 +326,85 @@ func TestPortworxRecordLevel(t *testing.T) {
 	assert.False(t, ok, "no scope")
 	_, ok = portworxRecord(&models.PortworxInvitation{})
 	assert.False(t, ok, "no config")
+}
+
+// invitePortworx invites n people (bulk0001@example.com and on) to the
+// demo tenant as tenant admins.
+func invitePortworx(t *testing.T, c *invitations.Client, n int) {
+	t.Helper()
+	conn := newPortworxConnector(c, nil)
+	for i := range n {
+		_, err := conn.execute(context.Background(), Change{Action: Create, Email: fmt.Sprintf("bulk%04d@example.com", i+1), Grant: pxGrant("tenant:"+pxTenant, "tenant-admin")}, viewOf(nil))
+		require.NoError(t, err)
+	}
+}
+
+func TestPortworxReadRequests(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	invitePortworx(t, c, 1000) // 1,120 invitations in the demo tenant: two pages of 1,000
+	conn := newPortworxConnector(c, []string{pxTenant})
+	demoTenant := []string{
+		"portworx.ListInvitations tenantUid=" + pxTenant + " pagination.pageNumber=1 pagination.pageSize=1000",
+		"portworx.ListInvitations tenantUid=" + pxTenant + " pagination.pageNumber=2 pagination.pageSize=1000",
+	}
+	keys := []string{"tenantUid", "pagination.pageNumber", "pagination.pageSize"}
+
+	var people []Person
+	for i := range 40 {
+		people = append(people, Person{Email: fmt.Sprintf("bulk%04d@example.com", 25*i+1), Portworx: []PortworxAccess{{TenantID: pxTenant, Roles: []string{"tenant-admin"}}}})
+	}
+	people = append(people, Person{Email: "new@example.com", Portworx: []PortworxAccess{{TenantID: "tenant-x", Roles: []string{"r"}}}})
+	srv.ClearRequests()
+	view, err := conn.read(context.Background(), people, viewOf(nil))
+	require.NoError(t, err)
+	// The lists do not depend on the number of people: each tenant once,
+	// 1,000 a page.
+	assert.Equal(t, append(slices.Clone(demoTenant),
+		"portworx.ListInvitations tenantUid=tenant-x pagination.pageNumber=1 pagination.pageSize=1000"), pagedRequests(t, srv, keys...))
+	// The demo tenant is a desired scope: everyone invited to it is read,
+	// for prune.
+	assert.Len(t, view.Have, 1000+80)
+
+	srv.ClearRequests()
+	n := 0
+	for _, err := range conn.audit(context.Background(), viewOf(nil)) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 1120, n)
+	assert.Equal(t, demoTenant, pagedRequests(t, srv, keys...), "the audit lists the same way")
+}
+
+func TestPortworxPageSizeRefusedFallsBackToTheDefault(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	conn := newPortworxConnector(c, []string{pxTenant})
+	srv.ClearRequests()
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.PortworxListInvitations, Status: 400})
+
+	view, err := conn.read(context.Background(), []Person{{Email: "user001@example.com"}}, viewOf(nil))
+	require.NoError(t, err)
+	assert.Len(t, view.Have, 1)
+	assert.Equal(t, []string{
+		"portworx.ListInvitations pagination.pageNumber=1 pagination.pageSize=1000",
+		"portworx.ListInvitations pagination.pageNumber=1 pagination.pageSize=50",
+		"portworx.ListInvitations pagination.pageNumber=2 pagination.pageSize=50",
+		"portworx.ListInvitations pagination.pageNumber=3 pagination.pageSize=50",
+	}, pagedRequests(t, srv, "pagination.pageNumber", "pagination.pageSize"))
+
+	// A refusal after the first page is an error, not a new start.
+	srv.ClearRequests()
+	invitePortworx(t, c, 1000)
+	srv.ClearRequests()
+	// The first fault only takes the first page's turn; the second refuses
+	// the second page.
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.PortworxListInvitations, Latency: time.Nanosecond})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.PortworxListInvitations, Status: 400})
+	_, err = conn.read(context.Background(), []Person{{Email: "user001@example.com"}}, viewOf(nil))
+	assert.ErrorContains(t, err, "list invitations of tenant "+pxTenant)
+	assert.Equal(t, []string{
+		"portworx.ListInvitations pagination.pageNumber=1 pagination.pageSize=1000",
+		"portworx.ListInvitations pagination.pageNumber=2 pagination.pageSize=1000",
+	}, pagedRequests(t, srv, "pagination.pageNumber", "pagination.pageSize"))
 }

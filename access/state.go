@@ -52,6 +52,11 @@ type Snapshot struct {
 	// goes on showing (BIMData keeps an accepted invitation after its user
 	// is deleted), so that they are not removed again.
 	Removed map[string]time.Time `json:"removed"`
+	// KnownIdentitySets are the Freestyle identities that existed when an
+	// apply began, by an id of the apply's, kept while an identity create
+	// of that apply is in doubt (DoubtfulChange.KnownIdentitySet names
+	// it): written once per apply rather than once per create.
+	KnownIdentitySets map[string][]string `json:"known_identity_sets,omitempty"`
 }
 
 // DoubtfulChange is a change that may have reached the vendor without an
@@ -61,8 +66,12 @@ type DoubtfulChange struct {
 	Since  time.Time `json:"since"`
 	// KnownIdentities are the Freestyle identities that existed before an
 	// identity create in doubt: one found later that is not among them
-	// and is nobody's is the one it created.
+	// and is nobody's is the one it created. States written since
+	// KnownIdentitySet was added name a set instead.
 	KnownIdentities []string `json:"known_identities,omitempty"`
+	// KnownIdentitySet names the entry of Snapshot.KnownIdentitySets
+	// holding the identities that existed before the create.
+	KnownIdentitySet string `json:"known_identity_set,omitempty"`
 }
 
 // NewSnapshot returns an empty snapshot.
@@ -89,6 +98,73 @@ func (s *Snapshot) normalize() *Snapshot {
 		s.Removed = map[string]time.Time{}
 	}
 	return s
+}
+
+// Delta is what one save changes in a Snapshot: the new serial, and the
+// entries set (a value) or removed (null in JSON, a nil pointer in Go) in
+// each map. An apply saves after every change; a Store that implements
+// DeltaStore records the delta alone, so that an apply writes in
+// proportion to its changes rather than to the state's size.
+type Delta struct {
+	// Serial is the snapshot's serial after the delta.
+	Serial uint64 `json:"serial"`
+	// Lineage and Source, when set, are the snapshot's from now on.
+	Lineage           string                     `json:"lineage,omitempty"`
+	Source            string                     `json:"source,omitempty"`
+	Identities        map[string]*string         `json:"identities,omitempty"`
+	Created           map[string]*time.Time      `json:"created,omitempty"`
+	InDoubt           map[string]*DoubtfulChange `json:"in_doubt,omitempty"`
+	Removed           map[string]*time.Time      `json:"removed,omitempty"`
+	KnownIdentitySets map[string]*[]string       `json:"known_identity_sets,omitempty"`
+}
+
+// ApplyTo makes the delta's changes to s.
+func (d *Delta) ApplyTo(s *Snapshot) {
+	s.normalize()
+	s.Serial = d.Serial
+	if d.Lineage != "" {
+		s.Lineage = d.Lineage
+	}
+	if d.Source != "" {
+		s.Source = d.Source
+	}
+	applyEntries(s.Identities, d.Identities)
+	applyEntries(s.Created, d.Created)
+	applyEntries(s.InDoubt, d.InDoubt)
+	applyEntries(s.Removed, d.Removed)
+	if len(d.KnownIdentitySets) > 0 && s.KnownIdentitySets == nil {
+		s.KnownIdentitySets = map[string][]string{}
+	}
+	applyEntries(s.KnownIdentitySets, d.KnownIdentitySets)
+}
+
+// applyEntries sets to's entries from from's values, and removes those
+// whose value is nil.
+func applyEntries[V any](to map[string]V, from map[string]*V) {
+	for k, v := range from {
+		if v == nil {
+			delete(to, k)
+		} else {
+			to[k] = *v
+		}
+	}
+}
+
+// DeltaStore is a Store that records a save as a Delta, in time and space
+// proportional to the delta: FileStore appends it to a journal beside its
+// file, pgstate to a table of changes. Load returns the stored snapshot
+// with the recorded deltas applied. Apply records a delta after every
+// change and compacts at its start and its end; Stores without it are
+// given the whole snapshot after every change.
+type DeltaStore interface {
+	Store
+	// SaveDelta records d, made to the snapshot as Load returns it now,
+	// durably before it returns: a crash after it loses nothing of d, a
+	// crash during it loses d whole or nothing.
+	SaveDelta(ctx context.Context, d *Delta) error
+	// Compact folds the recorded deltas into the stored snapshot; Load
+	// returns the same snapshot before and after.
+	Compact(ctx context.Context) error
 }
 
 // Store keeps the Snapshot between runs. Implementations: FileStore (one

@@ -1,6 +1,7 @@
 package invitationstest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/invitesdk/invitations/models"
 )
@@ -45,6 +47,9 @@ func (f *Fake) registerBIMData() {
 	f.bim = s
 	if f.demo {
 		s.seed()
+	}
+	if f.generatedPeople > 0 {
+		s.seedPeople(f.now(), f.generatedPeople)
 	}
 	v := &vendor{
 		name:       "bimdata",
@@ -108,6 +113,26 @@ func (s *bimDataStore) seed() {
 	}
 }
 
+// seedPeople adds a pending invitation to the demo cloud for each of n
+// people, person000001@example.com and on (WithGeneratedPeople), numbered
+// after the invitations already there so that the list stays ordered by
+// id. BIMData invitations carry no date: the time is taken only for the
+// shape the seed functions share.
+func (s *bimDataStore) seedPeople(_ time.Time, n int) {
+	next := int64(1)
+	if len(s.invitations) > 0 {
+		next = s.invitations[len(s.invitations)-1].ID + 1
+	}
+	s.invitations = slices.Grow(s.invitations, n)
+	for i := range n {
+		s.invitations = append(s.invitations, models.BIMDataInvitation{
+			ID: next + int64(i), ClientID: "111111", RedirectURI: "https://platform.bimdata.io/cloud/12",
+			CloudName: "Awesome Cloud", CloudRole: models.BIMDataRoleUser, Email: fmt.Sprintf("person%06d@example.com", i+1),
+			Status: models.BIMDataInvitationStatusPending,
+		})
+	}
+}
+
 // bimDataInvitationWire is models.BIMDataInvitation as the API sends it:
 // the optional fields are present as null rather than left out.
 type bimDataInvitationWire struct {
@@ -152,14 +177,14 @@ func bimDataDetail(w http.ResponseWriter, status int, detail string) {
 }
 
 // find resolves the {id} path value, answering 404 itself when there is
-// no such invitation (DRF answers a malformed id the same way).
+// no such invitation (DRF answers a malformed id the same way). The
+// invitations are ordered by id: a binary search finds it.
 func (s *bimDataStore) find(w http.ResponseWriter, r *http.Request) *models.BIMDataInvitation {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err == nil {
-		for i := range s.invitations {
-			if s.invitations[i].ID == id {
-				return &s.invitations[i]
-			}
+		i, ok := slices.BinarySearchFunc(s.invitations, id, func(inv models.BIMDataInvitation, id int64) int { return cmp.Compare(inv.ID, id) })
+		if ok {
+			return &s.invitations[i]
 		}
 	}
 	bimDataDetail(w, http.StatusNotFound, "Not found.")
@@ -217,7 +242,7 @@ func (s *bimDataStore) list(w http.ResponseWriter, r *http.Request, _ []byte) {
 		})
 		return
 	}
-	out := []bimDataInvitationWire{}
+	out := make([]bimDataInvitationWire, 0, len(s.invitations))
 	for _, inv := range s.invitations {
 		if status == "" || inv.Status == status {
 			out = append(out, bimDataWire(inv))

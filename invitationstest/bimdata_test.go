@@ -1,6 +1,7 @@
 package invitationstest_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -351,4 +352,40 @@ func TestFakeBIMDataFaults(t *testing.T) {
 		"non_field_errors": {"Cannot delete this user."},
 	}, apiErr.FieldErrors)
 	require.NoError(t, c.SSO.DeleteUser(ctx, invitationstest.BIMDataDemoUserEmail), "the faulted call deleted nothing")
+}
+
+func TestFakeBIMDataGeneratedPeople(t *testing.T) {
+	t.Parallel()
+	_, c := newServer(t, invitationstest.WithDemoData(), invitationstest.WithGeneratedPeople(3))
+	ctx := t.Context()
+	all, err := c.SSO.GetInvitations(ctx, nil)
+	require.NoError(t, err)
+	require.Len(t, all, 6+3)
+	for i, inv := range all[6:] {
+		assert.Equal(t, int64(invitationstest.BIMDataDemoDeniedInvitationID+1+i), inv.ID, "numbered after the demo invitations")
+		assert.Equal(t, fmt.Sprintf("person%06d@example.com", i+1), inv.Email)
+		assert.Equal(t, models.BIMDataInvitationStatusPending, inv.Status)
+	}
+
+	// Found by id among them, accepted and denied like the others.
+	require.NoError(t, c.SSO.AcceptInvitation(ctx, all[7].ID))
+	require.NoError(t, c.SSO.DenyInvitation(ctx, all[8].ID))
+	inv, err := c.SSO.GetInvitation(ctx, all[6].ID)
+	require.NoError(t, err)
+	assert.Equal(t, "person000001@example.com", inv.Email)
+	_, err = c.SSO.GetInvitation(ctx, all[8].ID+1)
+	require.ErrorIs(t, err, invitations.ErrNotFound)
+	after, err := c.SSO.GetInvitations(ctx, nil)
+	require.NoError(t, err)
+	statuses := bimStatuses(after)
+	assert.Equal(t, models.BIMDataInvitationStatusAccepted, statuses[all[7].ID])
+	assert.Equal(t, models.BIMDataInvitationStatusDenied, statuses[all[8].ID])
+
+	// Without the demo data, they are numbered from 1.
+	_, c = newServer(t, invitationstest.WithGeneratedPeople(2))
+	all, err = c.SSO.GetInvitations(ctx, nil)
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+	assert.Equal(t, []int64{1, 2}, []int64{all[0].ID, all[1].ID})
+	require.ErrorIs(t, c.SSO.AcceptInvitation(ctx, 3), invitations.ErrNotFound)
 }

@@ -25,25 +25,64 @@ const (
 	BoxDemoLargeGroupID = "990001"
 )
 
-// boxStore is the fake Box enterprise.
+// boxStore is the fake Box enterprise. Its indexes keep every request a
+// plan or an apply makes independent of the enterprise's size (but for
+// the group or user it is about): memberships by id, by group, by user
+// and by user and group, each list in creation order, as Box lists them;
+// users' logins and names sorted, for filter_term.
 type boxStore struct {
-	nextID      int64
-	maxOffset   int64
-	users       map[string]*models.User
-	userOrder   []string // user ids in creation order, as lists show them
-	groups      map[string]*models.Group
-	groupOrder  []string
-	memberships []*models.GroupMembership // ordered by creation
+	nextID     int64
+	maxOffset  int64
+	users      map[string]*models.User
+	userOrder  []string // user ids in creation order, as lists show them
+	groups     map[string]*models.Group
+	groupOrder []string
+
+	byID    map[string]*models.GroupMembership
+	byGroup map[string][]*models.GroupMembership // by group id, in creation order
+	byUser  map[string][]*models.GroupMembership // by user id, in creation order
+	byPair  map[boxPair]*models.GroupMembership
+
+	// userKeys are the users' logins and names, lower-case, with their
+	// places in userOrder, sorted on the first filter_term after a user is
+	// added (keysSorted), for prefix searches. nonASCII says a login or a
+	// name is not ASCII: filter_term then scans every user, Unicode case
+	// folding being more than lower-casing.
+	userKeys   []boxUserKey
+	keysSorted bool
+	nonASCII   bool
+}
+
+// boxPair is a membership's user id and group id.
+type boxPair struct{ user, group string }
+
+// boxUserKey is a user's login or name, lower-case, and their place in
+// userOrder.
+type boxUserKey struct {
+	key string
+	seq int
+}
+
+func newBoxStore(maxOffset int64) *boxStore {
+	return &boxStore{
+		nextID: 434534, maxOffset: maxOffset,
+		users: map[string]*models.User{}, groups: map[string]*models.Group{},
+		byID: map[string]*models.GroupMembership{}, byGroup: map[string][]*models.GroupMembership{},
+		byUser: map[string][]*models.GroupMembership{}, byPair: map[boxPair]*models.GroupMembership{},
+	}
 }
 
 func (f *Fake) registerBox() {
-	s := &boxStore{nextID: 434534, maxOffset: f.boxMaxOffset, users: map[string]*models.User{}, groups: map[string]*models.Group{}}
+	s := newBoxStore(f.boxMaxOffset)
 	f.box = s
 	if f.demo {
 		s.seed(f.now())
 	}
 	if f.boxLargeGroup > 0 {
 		s.seedLargeGroup(f.now(), f.boxLargeGroup)
+	}
+	if f.generatedPeople > 0 {
+		s.seedPeople(f.now(), f.generatedPeople)
 	}
 	v := &vendor{
 		name:       "box",
@@ -57,7 +96,7 @@ func (f *Fake) registerBox() {
 			writeBoxError(w, http.StatusNotFound, "not_found", "Not Found")
 			return
 		}
-		s.list(w, r, func(m *models.GroupMembership) bool { return m.User.ID == id })
+		s.list(w, r, s.byUser[id])
 	})
 	f.handle(v, "GetGroupMemberships", "GET /groups/{group_id}/memberships", func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		id := r.PathValue("group_id")
@@ -65,7 +104,7 @@ func (f *Fake) registerBox() {
 			writeBoxError(w, http.StatusNotFound, "not_found", "Not Found")
 			return
 		}
-		s.list(w, r, func(m *models.GroupMembership) bool { return m.Group.ID == id })
+		s.list(w, r, s.byGroup[id])
 	})
 	f.handle(v, "GetUsers", "GET /users", s.listUsers)
 	f.handle(v, "GetGroups", "GET /groups", s.listGroups)
@@ -82,7 +121,7 @@ func (f *Fake) registerBox() {
 	})
 	f.handle(v, "DeleteGroupMembershipByID", "DELETE /group_memberships/{id}", func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		if m := s.find(w, r); m != nil {
-			s.memberships = slices.DeleteFunc(s.memberships, func(x *models.GroupMembership) bool { return x == m })
+			s.remove(m)
 			w.WriteHeader(http.StatusNoContent)
 		}
 	})
@@ -116,6 +155,23 @@ func (s *boxStore) seedLargeGroup(now time.Time, n int) {
 	}
 }
 
+// seedPeople adds n users, person000001@example.com and on ("Person 1"
+// and on), and ten groups without members, "Team 01" to "Team 10"
+// (ids 880001 to 880010).
+func (s *boxStore) seedPeople(now time.Time, n int) {
+	at := now.Add(-60 * 24 * time.Hour).Truncate(time.Second)
+	for j := range 10 {
+		s.addGroup(models.Group{ID: boxTeamGroupID(j + 1), Name: fmt.Sprintf("Team %02d", j+1)}, at)
+	}
+	for i := range n {
+		s.addUser(models.User{ID: strconv.Itoa(30000000 + i), Name: fmt.Sprintf("Person %d", i+1), Login: fmt.Sprintf("person%06d@example.com", i+1)}, at)
+	}
+}
+
+// boxTeamGroupID is the id of the group "Team %02d" (j, from 1 to 10)
+// that WithGeneratedPeople adds.
+func boxTeamGroupID(j int) string { return strconv.Itoa(880000 + j) }
+
 // addUser stores a managed user with Box's defaults for what u leaves out.
 func (s *boxStore) addUser(u models.User, at time.Time) *models.User {
 	at = at.Truncate(time.Second)
@@ -125,7 +181,13 @@ func (s *boxStore) addUser(u models.User, at time.Time) *models.User {
 	u.SpaceAmount, u.SpaceUsed, u.MaxUploadSize = &space, &used, &upload
 	u.AvatarURL = "https://app.box.com/api/avatar/large/" + u.ID
 	s.users[u.ID] = &u
+	seq := len(s.userOrder)
 	s.userOrder = append(s.userOrder, u.ID)
+	for _, key := range []string{u.Login, u.Name} {
+		s.nonASCII = s.nonASCII || !isASCII(key)
+		s.userKeys = append(s.userKeys, boxUserKey{key: strings.ToLower(key), seq: seq})
+	}
+	s.keysSorted = false
 	return &u
 }
 
@@ -143,8 +205,36 @@ func (s *boxStore) add(u models.UserMini, g models.GroupMini, role models.GroupM
 	at = at.Truncate(time.Second)
 	m := &models.GroupMembership{ID: strconv.FormatInt(s.nextID, 10), Type: "group_membership", User: &u, Group: &g, Role: role, CreatedAt: &at, ModifiedAt: &at}
 	s.nextID++
-	s.memberships = append(s.memberships, m)
+	s.byID[m.ID] = m
+	s.byGroup[g.ID] = append(s.byGroup[g.ID], m)
+	s.byUser[u.ID] = append(s.byUser[u.ID], m)
+	s.byPair[boxPair{u.ID, g.ID}] = m
 	return m
+}
+
+// remove deletes m from the store: in time proportional to its group's
+// and its user's memberships, not to the store's.
+func (s *boxStore) remove(m *models.GroupMembership) {
+	drop := func(ms []*models.GroupMembership) []*models.GroupMembership {
+		return slices.DeleteFunc(ms, func(x *models.GroupMembership) bool { return x == m })
+	}
+	delete(s.byID, m.ID)
+	delete(s.byPair, boxPair{m.User.ID, m.Group.ID})
+	if s.byGroup[m.Group.ID] = drop(s.byGroup[m.Group.ID]); len(s.byGroup[m.Group.ID]) == 0 {
+		delete(s.byGroup, m.Group.ID)
+	}
+	if s.byUser[m.User.ID] = drop(s.byUser[m.User.ID]); len(s.byUser[m.User.ID]) == 0 {
+		delete(s.byUser, m.User.ID)
+	}
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func boxError(status int, code, message string) any {
@@ -182,11 +272,7 @@ func (s *boxStore) boxPaging(w http.ResponseWriter, r *http.Request) (limit, off
 	if v := q.Get("offset"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 || n > s.maxOffset {
-			writeJSON(w, http.StatusBadRequest, map[string]any{
-				"type": "error", "status": 400, "code": "bad_request", "message": "Bad Request",
-				"context_info": map[string]any{"errors": []map[string]string{{"reason": "invalid_parameter", "name": "offset", "message": "Invalid value '" + v + "'."}}},
-				"request_id":   "fakeoffset",
-			})
+			writeBoxParamError(w, "offset", v)
 			return 0, 0, false
 		}
 		offset = n
@@ -203,20 +289,19 @@ func boxPage[T any](all []T, limit, offset int64) []T {
 // boxOrder is the order every fake collection reports.
 var boxOrder = []models.GroupMembershipsOrder{{By: "type", Direction: "ASC"}}
 
-// list answers a membership collection.
-func (s *boxStore) list(w http.ResponseWriter, r *http.Request, keep func(*models.GroupMembership) bool) {
+// list answers a membership collection: all, in creation order.
+func (s *boxStore) list(w http.ResponseWriter, r *http.Request, all []*models.GroupMembership) {
 	limit, offset, ok := s.boxPaging(w, r)
 	if !ok {
 		return
 	}
-	var all []models.GroupMembership
-	for _, m := range s.memberships {
-		if keep(m) {
-			all = append(all, *m)
-		}
+	page := boxPage(all, limit, offset)
+	entries := make([]models.GroupMembership, len(page))
+	for i, m := range page {
+		entries[i] = *m
 	}
 	writeJSON(w, http.StatusOK, models.GroupMemberships{
-		TotalCount: int64(len(all)), Limit: limit, Offset: offset, Order: boxOrder, Entries: boxPage(all, limit, offset),
+		TotalCount: int64(len(all)), Limit: limit, Offset: offset, Order: boxOrder, Entries: entries,
 	})
 }
 
@@ -228,7 +313,8 @@ func boxPrefix(s, term string) bool {
 // listUsers answers GET /users. filter_term keeps users whose name or
 // login starts with it (every fake user is managed: user_type=external
 // finds nobody); fields reduces each entry to the mini fields plus those
-// asked for.
+// asked for. With usemarker=true it pages by marker (next_marker, no
+// total), past the offset ceiling, and refuses an offset.
 func (s *boxStore) listUsers(w http.ResponseWriter, r *http.Request, _ []byte) {
 	q := r.URL.Query()
 	userType := q.Get("user_type")
@@ -238,26 +324,96 @@ func (s *boxStore) listUsers(w http.ResponseWriter, r *http.Request, _ []byte) {
 		writeBoxError(w, http.StatusBadRequest, "bad_request", "Invalid value for user_type")
 		return
 	}
+	useMarker, marker := q.Get("usemarker") == "true", q.Get("marker")
+	switch {
+	case marker != "" && !useMarker:
+		writeBoxParamError(w, "marker", marker)
+		return
+	case useMarker && q.Has("offset"):
+		writeBoxParamError(w, "offset", q.Get("offset"))
+		return
+	}
 	limit, offset, ok := s.boxPaging(w, r)
 	if !ok {
 		return
 	}
-	term, appID := q.Get("filter_term"), q.Get("external_app_user_id")
-	var all []models.User
-	for _, id := range s.userOrder {
-		u := s.users[id]
-		if userType == string(models.UserTypeExternal) || (term != "" && !boxPrefix(u.Name, term) && !boxPrefix(u.Login, term)) ||
-			(appID != "" && u.ExternalAppUserID != appID) {
-			continue
+	if marker != "" {
+		n, err := strconv.ParseInt(strings.TrimPrefix(marker, boxMarkerPrefix), 10, 64)
+		if !strings.HasPrefix(marker, boxMarkerPrefix) || err != nil || n < 0 {
+			writeBoxParamError(w, "marker", marker)
+			return
 		}
-		all = append(all, *u)
+		offset = n
+	}
+	term, appID := q.Get("filter_term"), q.Get("external_app_user_id")
+	var all []string // user ids, in creation order
+	switch {
+	case userType == string(models.UserTypeExternal):
+	case term == "" && appID == "":
+		all = s.userOrder
+	case term != "" && appID == "" && !s.nonASCII && isASCII(term):
+		all = s.usersStarting(term)
+	default:
+		for _, id := range s.userOrder {
+			u := s.users[id]
+			if (term != "" && !boxPrefix(u.Name, term) && !boxPrefix(u.Login, term)) || (appID != "" && u.ExternalAppUserID != appID) {
+				continue
+			}
+			all = append(all, id)
+		}
 	}
 	page := boxPage(all, limit, offset)
 	entries := make([]any, len(page))
-	for i := range page {
-		entries[i] = boxFields(&page[i], q.Get("fields"), "id", "type", "name", "login")
+	for i, id := range page {
+		u := *s.users[id]
+		entries[i] = boxFields(&u, q.Get("fields"), "id", "type", "name", "login")
+	}
+	if useMarker {
+		var next any // null on the last page
+		if end := offset + limit; end < int64(len(all)) {
+			next = boxMarkerPrefix + strconv.FormatInt(end, 10)
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"limit": limit, "next_marker": next, "entries": entries})
+		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(all), "limit": limit, "offset": offset, "order": boxOrder, "entries": entries})
+}
+
+// boxMarkerPrefix starts the fake's markers, followed by the offset of
+// the page they name.
+const boxMarkerPrefix = "fakemarker-"
+
+// writeBoxParamError answers 400 naming an invalid query parameter, as Box
+// does.
+func writeBoxParamError(w http.ResponseWriter, name, value string) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{
+		"type": "error", "status": 400, "code": "bad_request", "message": "Bad Request",
+		"context_info": map[string]any{"errors": []map[string]string{{"reason": "invalid_parameter", "name": name, "message": "Invalid value '" + value + "'."}}},
+		"request_id":   "fake" + name,
+	})
+}
+
+// usersStarting returns the ids of the users whose login or name starts
+// with term (ASCII, as every login and name is), in creation order, from
+// the sorted keys.
+func (s *boxStore) usersStarting(term string) []string {
+	if !s.keysSorted {
+		slices.SortFunc(s.userKeys, func(a, b boxUserKey) int { return cmp.Or(strings.Compare(a.key, b.key), cmp.Compare(a.seq, b.seq)) })
+		s.keysSorted = true
+	}
+	term = strings.ToLower(term)
+	i, _ := slices.BinarySearchFunc(s.userKeys, term, func(k boxUserKey, t string) int { return strings.Compare(k.key, t) })
+	var seqs []int
+	for ; i < len(s.userKeys) && strings.HasPrefix(s.userKeys[i].key, term); i++ {
+		seqs = append(seqs, s.userKeys[i].seq)
+	}
+	slices.Sort(seqs)
+	seqs = slices.Compact(seqs) // found by both login and name
+	ids := make([]string, len(seqs))
+	for i, seq := range seqs {
+		ids[i] = s.userOrder[seq]
+	}
+	return ids
 }
 
 // listGroups answers GET /groups: filter_term keeps groups whose name
@@ -284,11 +440,8 @@ func (s *boxStore) listGroups(w http.ResponseWriter, r *http.Request, _ []byte) 
 }
 
 func (s *boxStore) find(w http.ResponseWriter, r *http.Request) *models.GroupMembership {
-	id := r.PathValue("id")
-	for _, m := range s.memberships {
-		if m.ID == id {
-			return m
-		}
+	if m, ok := s.byID[r.PathValue("id")]; ok {
+		return m
 	}
 	writeBoxError(w, http.StatusNotFound, "not_found", "Not Found")
 	return nil
@@ -340,11 +493,9 @@ func (s *boxStore) create(w http.ResponseWriter, r *http.Request, body []byte, n
 		return
 	}
 	u, g := user.Mini(), group.Mini()
-	for _, m := range s.memberships {
-		if m.User.ID == u.ID && m.Group.ID == g.ID {
-			writeBoxError(w, http.StatusConflict, "conflict", "User is already a member of this group")
-			return
-		}
+	if _, ok := s.byPair[boxPair{u.ID, g.ID}]; ok {
+		writeBoxError(w, http.StatusConflict, "conflict", "User is already a member of this group")
+		return
 	}
 	m := models.GroupMembership{Role: models.GroupMembershipRoleMember}
 	if !b.apply(w, &m) {

@@ -114,6 +114,14 @@ func WithGeneratedMembers(n int) Option {
 	return func(f *Fake) { f.generatedMembers = n }
 }
 
+// WithGeneratedPeople adds n people (person000001@example.com and on),
+// known to Box as users (with ten empty groups, "Team 01" to "Team 10")
+// and to BIMData with a pending identity-provider invitation each, for
+// benchmarks at scale.
+func WithGeneratedPeople(n int) Option {
+	return func(f *Fake) { f.generatedPeople = n }
+}
+
 // WithLatency delays every answer by d.
 func WithLatency(d time.Duration) Option {
 	return func(f *Fake) { f.latency = d }
@@ -131,6 +139,7 @@ type Fake struct {
 	boxLargeGroup    int               // members of the large Box group, 0 for none
 	quotas           map[string]*quota // by vendor name; see WithQuota
 	generatedMembers int               // GitGuardian members of WithGeneratedMembers
+	generatedPeople  int               // Box users and BIMData invitations of WithGeneratedPeople
 
 	// serving is the mux requests are routed through. Reset swaps in a
 	// fresh one, built with fresh stores.

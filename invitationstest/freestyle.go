@@ -44,8 +44,16 @@ const freestyleDefaultLimit = 50
 
 // freestyleStore is the fake Freestyle account.
 type freestyleStore struct {
-	next       int64                // counter behind generated ids
-	identities []*freestyleIdentity // ordered by creation
+	next int64 // counter behind generated ids
+	// identities are the account's identities in the order they were
+	// created, and unmanaged those of them Freestyle does not manage (what
+	// the list shows by default). A deleted identity stays in both, marked
+	// gone, until the next list compacts them: a delete costs no scan, and
+	// a list of pages pays for the deletes before it once.
+	identities []*freestyleIdentity
+	unmanaged  []*freestyleIdentity
+	gone       int                           // identities marked gone, not yet compacted
+	byID       map[string]*freestyleIdentity // the identities not gone
 	// repos are the account's named repositories. Any other id shaped like
 	// a UUID is taken for an unnamed private repository of the account:
 	// repositories are created by the git API, which the fake does not
@@ -60,6 +68,7 @@ type freestyleIdentity struct {
 	tokens []string // token ids; the secrets are not kept
 	git    []freestyleGitGrant
 	vms    []*models.VMPermission
+	gone   bool // deleted; still in the store's lists until they compact
 }
 
 type freestyleGitGrant struct {
@@ -73,7 +82,7 @@ type freestyleRepo struct {
 }
 
 func (f *Fake) registerFreestyle() {
-	s := &freestyleStore{repos: map[string]freestyleRepo{}}
+	s := &freestyleStore{repos: map[string]freestyleRepo{}, byID: map[string]*freestyleIdentity{}}
 	f.fs = s
 	if f.demo {
 		s.seed(f.now())
@@ -188,7 +197,30 @@ func (s *freestyleStore) newID(kind int) string {
 func (s *freestyleStore) addIdentity(id string, managed bool) *freestyleIdentity {
 	ident := &freestyleIdentity{FreestyleIdentity: models.FreestyleIdentity{ID: id, Managed: managed}}
 	s.identities = append(s.identities, ident)
+	if !managed {
+		s.unmanaged = append(s.unmanaged, ident)
+	}
+	s.byID[id] = ident
 	return ident
+}
+
+// removeIdentity deletes ident: gone from the index now, from the lists
+// at their next compaction.
+func (s *freestyleStore) removeIdentity(ident *freestyleIdentity) {
+	ident.gone = true
+	delete(s.byID, ident.ID)
+	s.gone++
+}
+
+// compact drops the identities marked gone from the lists.
+func (s *freestyleStore) compact() {
+	if s.gone == 0 {
+		return
+	}
+	isGone := func(x *freestyleIdentity) bool { return x.gone }
+	s.identities = slices.DeleteFunc(s.identities, isGone)
+	s.unmanaged = slices.DeleteFunc(s.unmanaged, isGone)
+	s.gone = 0
 }
 
 func (s *freestyleStore) newVMPermission(vmID, identityID string, users models.Nullable[[]string], at time.Time) *models.VMPermission {
@@ -231,10 +263,8 @@ func writeFreestyleEmpty(w http.ResponseWriter) {
 // when there is no such identity.
 func (s *freestyleStore) identity(w http.ResponseWriter, r *http.Request) *freestyleIdentity {
 	id := r.PathValue("identity")
-	for _, ident := range s.identities {
-		if ident.ID == id {
-			return ident
-		}
+	if ident, ok := s.byID[id]; ok {
+		return ident
 	}
 	writeFreestyleError(w, http.StatusNotFound, "IDENTITY_NOT_FOUND", "Identity "+id+" not found")
 	return nil
@@ -302,14 +332,18 @@ func (s *freestyleStore) listIdentities(w http.ResponseWriter, r *http.Request, 
 		}
 		includeManaged = b
 	}
-	var all []models.FreestyleIdentity
-	for _, ident := range s.identities {
-		if includeManaged || !ident.Managed {
-			all = append(all, ident.FreestyleIdentity)
-		}
+	s.compact()
+	all := s.unmanaged
+	if includeManaged {
+		all = s.identities
+	}
+	window := freestylePage(all, limit, offset)
+	page := make([]models.FreestyleIdentity, 0, len(window))
+	for _, ident := range window {
+		page = append(page, ident.FreestyleIdentity)
 	}
 	writeJSON(w, http.StatusOK, models.ListIdentitiesSuccess{
-		Identities: freestylePage(all, limit, offset), Offset: int64(offset), Total: int64(len(all)),
+		Identities: page, Offset: int64(offset), Total: int64(len(all)),
 	})
 }
 
@@ -323,7 +357,7 @@ func (s *freestyleStore) deleteIdentity(w http.ResponseWriter, r *http.Request, 
 		writeFreestyleError(w, http.StatusForbidden, "CANNOT_DELETE_MANAGED_IDENTITY", "Managed identities cannot be deleted")
 		return
 	}
-	s.identities = slices.DeleteFunc(s.identities, func(x *freestyleIdentity) bool { return x == ident })
+	s.removeIdentity(ident)
 	writeFreestyleEmpty(w)
 }
 

@@ -468,3 +468,52 @@ func TestFakeFreestyleFaults(t *testing.T) {
 	require.NoError(t, c.Identity.DeleteIdentity(ctx, ident.ID), "a delete survives a 429")
 	assert.Equal(t, 2, srv.RequestCount(invitationstest.FreestyleDeleteIdentity))
 }
+
+func TestFakeFreestyleDeletedIdentitiesLeaveTheListInOrder(t *testing.T) {
+	t.Parallel()
+	_, c := newServer(t, invitationstest.WithDemoData())
+	ctx := t.Context()
+	list := func(includeManaged bool) []string {
+		t.Helper()
+		var ids []string
+		for ident, err := range c.Identity.ListIdentities(ctx, &invitations.ListIdentitiesOptions{Limit: 7, IncludeManaged: &includeManaged}).All() {
+			require.NoError(t, err)
+			ids = append(ids, ident.ID)
+		}
+		return ids
+	}
+	before, beforeAll := list(false), list(true)
+	require.Len(t, before, 150)
+
+	// Delete every third unmanaged identity, one after another.
+	var kept, gone []string
+	for i, id := range before {
+		if i%3 == 1 {
+			gone = append(gone, id)
+			continue
+		}
+		kept = append(kept, id)
+	}
+	for _, id := range gone {
+		require.NoError(t, c.Identity.DeleteIdentity(ctx, id))
+	}
+	created, err := c.Identity.CreateIdentity(ctx)
+	require.NoError(t, err)
+	kept = append(kept, created.ID)
+
+	assert.Equal(t, kept, list(false), "the rest in creation order, the new one last")
+	all := list(true)
+	assert.Len(t, all, len(beforeAll)-len(gone)+1, "managed identities stay")
+	for _, id := range gone {
+		assert.NotContains(t, all, id)
+		_, err := c.Identity.ListGitPermissions(ctx, id, nil).Collect(0)
+		fsAPIError(t, err, http.StatusNotFound, "IDENTITY_NOT_FOUND")
+		fsAPIError(t, c.Identity.DeleteIdentity(ctx, id), http.StatusNotFound, "IDENTITY_NOT_FOUND")
+	}
+	// An identity still there is found and changed as before.
+	require.NoError(t, c.Identity.GrantGitPermission(ctx, kept[1], invitationstest.FreestyleDemoRepoID, &models.GrantGitPermissionRequest{Permission: models.GitAccessLevelRead}))
+	repos, err := c.Identity.ListGitPermissions(ctx, kept[1], nil).Collect(0)
+	require.NoError(t, err)
+	require.Len(t, repos, 1)
+	assert.Equal(t, invitationstest.FreestyleDemoRepoID, repos[0].ID)
+}

@@ -19,9 +19,26 @@ import (
 type gitGuardianStore struct {
 	nextID      int64
 	invitations []models.Invitation // ordered by id
-	incidents   []models.IncidentWithoutOccurrences
-	access      map[resourceKey]models.IncidentPermissionEnum
-	mem         ggMembers
+	// invited counts the invitations of each email (lower-cased), for the
+	// duplicate check of a create without a scan of every invitation.
+	invited   map[string]int
+	incidents []models.IncidentWithoutOccurrences
+	access    map[resourceKey]models.IncidentPermissionEnum
+	mem       ggMembers
+	members   ggMemberIndex
+}
+
+// ggMemberIndex is the set of the members' emails (lower-cased), for the
+// "already in the workspace" check of an invitation create. Members are
+// added (ggMembers.add moves nextID on) or deleted (the list shrinks), and
+// never change email, so the index is rebuilt only when the list's length
+// or nextID differ from when it was built: once per change of the
+// members, not once per create.
+type ggMemberIndex struct {
+	built  bool
+	n      int
+	nextID int64
+	emails map[string]bool
 }
 
 type resourceKey struct {
@@ -29,7 +46,7 @@ type resourceKey struct {
 }
 
 func (f *Fake) registerGitGuardian() {
-	f.gg = &gitGuardianStore{nextID: 1, access: map[resourceKey]models.IncidentPermissionEnum{}}
+	f.gg = &gitGuardianStore{nextID: 1, invited: map[string]int{}, access: map[resourceKey]models.IncidentPermissionEnum{}}
 	if f.demo {
 		f.gg.seed(f.now())
 		f.gg.seedMembers(f.now())
@@ -89,7 +106,22 @@ func (s *gitGuardianStore) add(email string, level models.AccessLevel, date time
 	inv := models.Invitation{ID: s.nextID, Email: email, AccessLevel: level, Role: level, Date: date.UTC()}
 	s.nextID++
 	s.invitations = append(s.invitations, inv)
+	s.invited[strings.ToLower(email)]++
 	return inv
+}
+
+// isMember reports whether email belongs to a member, from the index of
+// the members' emails, rebuilt first if the members have changed.
+func (s *gitGuardianStore) isMember(email string) bool {
+	ix := &s.members
+	if !ix.built || ix.n != len(s.mem.members) || ix.nextID != s.mem.nextID {
+		ix.emails = make(map[string]bool, len(s.mem.members))
+		for _, m := range s.mem.members {
+			ix.emails[strings.ToLower(m.Email)] = true
+		}
+		ix.built, ix.n, ix.nextID = true, len(s.mem.members), s.mem.nextID
+	}
+	return ix.emails[strings.ToLower(email)]
 }
 
 func (s *gitGuardianStore) find(id string) (int, bool) {
@@ -107,7 +139,12 @@ func ggDetail(w http.ResponseWriter, status int, detail string) {
 
 func (s *gitGuardianStore) listInvitations(w http.ResponseWriter, r *http.Request, _ []byte) {
 	q := r.URL.Query()
-	items := slices.Clone(s.invitations)
+	// Filtered or sorted, the list is a copy; a plain page of a large
+	// workspace reads the store in place (the handler holds the lock).
+	items := s.invitations
+	if q.Get("search") != "" || q.Get("ordering") != "" {
+		items = slices.Clone(items)
+	}
 	if search := strings.ToLower(q.Get("search")); search != "" {
 		items = slices.DeleteFunc(items, func(inv models.Invitation) bool { return !strings.Contains(strings.ToLower(inv.Email), search) })
 	}
@@ -203,13 +240,11 @@ func (s *gitGuardianStore) createInvitation(w http.ResponseWriter, r *http.Reque
 			return
 		}
 	}
-	for _, inv := range s.invitations {
-		if strings.EqualFold(inv.Email, req.Email) {
-			ggDetail(w, http.StatusConflict, "Request conflicts with existing data.")
-			return
-		}
+	if s.invited[strings.ToLower(req.Email)] > 0 {
+		ggDetail(w, http.StatusConflict, "Request conflicts with existing data.")
+		return
 	}
-	if s.mem.isMember(req.Email) {
+	if s.isMember(req.Email) {
 		// The 2023 document's answer for a person already in the
 		// workspace: 200 with a list of details, not an invitation.
 		writeJSON(w, http.StatusOK, []map[string]string{{"details": "User already in the workspace"}})
@@ -225,6 +260,10 @@ func (s *gitGuardianStore) deleteInvitation(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	id := s.invitations[i].ID
+	email := strings.ToLower(s.invitations[i].Email)
+	if s.invited[email]--; s.invited[email] <= 0 {
+		delete(s.invited, email)
+	}
 	s.invitations = slices.Delete(s.invitations, i, i+1)
 	for k := range s.access {
 		if k.invitationID == id {

@@ -65,12 +65,35 @@ const (
 
 // portworxStore is the fake Portworx control plane.
 type portworxStore struct {
-	nextUID     int64
-	invitations []*pxInvitation   // in creation order
-	tenants     map[string]string // tenant uid -> uid of the account owning it
-	projects    map[string]string // project uid -> uid of its tenant
-	names       map[string]string // account, tenant and project uid -> display name
-	notified    map[string]int    // invitation uid -> emails re-sent by NotifyUser
+	nextUID int64
+	// invitations are every invitation in creation order. A deleted one
+	// stays, marked gone, until more than half of them are (see remove).
+	invitations []*pxInvitation
+	gone        int                      // invitations marked gone
+	byUID       map[string]*pxInvitation // the invitations not gone
+	byTenant    map[string]*pxTenantList // tenant uid -> the invitations its list shows
+	byScope     map[string]int           // pxScopeKey -> invitations, for a create's duplicate check
+	tenants     map[string]string        // tenant uid -> uid of the account owning it
+	projects    map[string]string        // project uid -> uid of its tenant
+	names       map[string]string        // account, tenant and project uid -> display name
+	notified    map[string]int           // invitation uid -> emails re-sent by NotifyUser
+}
+
+// pxTenantList is what one tenant's ListInvitations shows, in creation
+// order. A deleted invitation stays, marked gone, until the next list of
+// the tenant compacts it: a delete costs no scan, and a list of pages pays
+// for the deletes before it once.
+type pxTenantList struct {
+	items []*pxInvitation
+	gone  int
+}
+
+// compact drops the invitations marked gone.
+func (l *pxTenantList) compact() {
+	if l.gone > 0 {
+		l.items = slices.DeleteFunc(l.items, func(p *pxInvitation) bool { return p.gone })
+		l.gone = 0
+	}
 }
 
 // pxInvitation is a stored invitation and where it lives, which the server
@@ -82,11 +105,16 @@ type pxInvitation struct {
 	tenant string
 	// account is the account AcceptInvitation accepts it in, "" for none.
 	account string
+	// gone marks a deleted invitation still in the store's lists.
+	gone bool
 }
 
 func (f *Fake) registerPortworx() {
 	s := &portworxStore{
 		nextUID:  1,
+		byUID:    map[string]*pxInvitation{},
+		byTenant: map[string]*pxTenantList{},
+		byScope:  map[string]int{},
 		tenants:  map[string]string{},
 		projects: map[string]string{},
 		names:    map[string]string{},
@@ -258,7 +286,37 @@ func (s *portworxStore) add(meta *models.PortworxMeta, cfg models.PortworxInvita
 	m.ResourceNames = s.resourceNames(&cfg)
 	p.inv = models.PortworxInvitation{Meta: &m, Config: &cfg, Status: &models.PortworxInvitationStatus{Phase: models.PortworxInvitationPhasePending}}
 	s.invitations = append(s.invitations, p)
+	s.byUID[m.UID] = p
+	s.byScope[pxScopeKey(&cfg)]++
+	if p.tenant != "" {
+		l := s.byTenant[p.tenant]
+		if l == nil {
+			l = &pxTenantList{}
+			s.byTenant[p.tenant] = l
+		}
+		l.items = append(l.items, p)
+	}
 	return p
+}
+
+// remove deletes p: gone from the indexes now, from the lists later. The
+// list of every invitation is compacted once more than half of it is
+// gone, so that deletes cost amortized constant time.
+func (s *portworxStore) remove(p *pxInvitation) {
+	p.gone = true
+	delete(s.byUID, p.inv.Meta.UID)
+	delete(s.notified, p.inv.Meta.UID)
+	key := pxScopeKey(p.inv.Config)
+	if s.byScope[key]--; s.byScope[key] <= 0 {
+		delete(s.byScope, key)
+	}
+	if l := s.byTenant[p.tenant]; l != nil {
+		l.gone++
+	}
+	if s.gone++; s.gone*2 > len(s.invitations) {
+		s.invitations = slices.DeleteFunc(s.invitations, func(x *pxInvitation) bool { return x.gone })
+		s.gone = 0
+	}
 }
 
 // resourceNames names the resources an invitation refers to, for those the
@@ -287,10 +345,8 @@ func (s *portworxStore) resourceNames(cfg *models.PortworxInvitationConfig) map[
 // find returns the invitation uid, answering 404 NOT_FOUND itself when there
 // is none.
 func (s *portworxStore) find(w http.ResponseWriter, uid string) *pxInvitation {
-	for _, p := range s.invitations {
-		if p.inv.Meta.UID == uid {
-			return p
-		}
+	if p, ok := s.byUID[uid]; ok {
+		return p
 	}
 	writePxError(w, pxNotFound, fmt.Sprintf("invitation %q not found", uid))
 	return nil
@@ -313,6 +369,12 @@ func (p *pxInvitation) touch(now time.Time) {
 // scopeKey identifies the scope of an invitation, for duplicate checks.
 func scopeKey(cfg *models.PortworxInvitationConfig) string {
 	return "account=" + cfg.AccountID + ";tenant=" + cfg.TenantID + ";project=" + cfg.ProjectID
+}
+
+// pxScopeKey identifies an invitee (case-insensitively) in a scope: two
+// invitations with one key are duplicates.
+func pxScopeKey(cfg *models.PortworxInvitationConfig) string {
+	return strings.ToLower(cfg.UserEmail) + "\x00" + scopeKey(cfg)
 }
 
 // pxScopeFields are the members of the Config.resource_id oneof, in field
@@ -356,11 +418,9 @@ func (s *portworxStore) create(w http.ResponseWriter, r *http.Request, body []by
 		writePxError(w, pxInvalidArgument, "invitation.config."+set+" must not be empty")
 		return
 	}
-	for _, p := range s.invitations {
-		if strings.EqualFold(p.inv.Config.UserEmail, cfg.UserEmail) && scopeKey(p.inv.Config) == scopeKey(&cfg) {
-			writePxError(w, pxAlreadyExists, fmt.Sprintf("an invitation for %s already exists in %s %s", cfg.UserEmail, strings.TrimSuffix(set, "Id"), cfg.AccountID+cfg.TenantID+cfg.ProjectID))
-			return
-		}
+	if s.byScope[pxScopeKey(&cfg)] > 0 {
+		writePxError(w, pxAlreadyExists, fmt.Sprintf("an invitation for %s already exists in %s %s", cfg.UserEmail, strings.TrimSuffix(set, "Id"), cfg.AccountID+cfg.TenantID+cfg.ProjectID))
+		return
 	}
 	p := s.add(req.Invitation.Meta, cfg, r.Header.Get("px-account-id"), now)
 	writeJSON(w, http.StatusOK, pxWire(&p.inv))
@@ -414,9 +474,11 @@ func (s *portworxStore) list(w http.ResponseWriter, r *http.Request, _ []byte) {
 	pageSize = min(pageSize, pxMaxPageSize)
 
 	var items []*pxInvitation
-	for _, p := range s.invitations {
-		if p.tenant == tenant && (project == "" || p.inProject(project)) {
-			items = append(items, p)
+	if l := s.byTenant[tenant]; l != nil {
+		l.compact()
+		items = l.items
+		if project != "" {
+			items = slices.DeleteFunc(slices.Clone(items), func(p *pxInvitation) bool { return !p.inProject(project) })
 		}
 	}
 	total := int64(len(items))
@@ -468,8 +530,7 @@ func (s *portworxStore) delete(w http.ResponseWriter, r *http.Request, now time.
 	}
 	project, _ := pxQuery(r.URL.Query(), "projectId")
 	if project == "" || p.inv.Config.ProjectID == project {
-		s.invitations = slices.DeleteFunc(s.invitations, func(x *pxInvitation) bool { return x == p })
-		delete(s.notified, p.inv.Meta.UID)
+		s.remove(p)
 		writeJSON(w, http.StatusOK, struct{}{})
 		return
 	}
@@ -507,7 +568,7 @@ func (s *portworxStore) accept(w http.ResponseWriter, body []byte, now time.Time
 	}
 	n := 0
 	for _, p := range s.invitations {
-		if p.account == req.AccountID && p.inv.Status.Phase == models.PortworxInvitationPhasePending {
+		if !p.gone && p.account == req.AccountID && p.inv.Status.Phase == models.PortworxInvitationPhasePending {
 			p.inv.Status.Phase = models.PortworxInvitationPhaseAccepted
 			p.touch(now)
 			n++

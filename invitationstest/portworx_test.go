@@ -2,6 +2,7 @@ package invitationstest_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"testing"
@@ -431,4 +432,71 @@ func TestFakePortworxHeadIsNotRouted(t *testing.T) {
 	assert.Equal(t, 501, resp.StatusCode)
 	assert.Equal(t, 0, srv.PortworxNotifications(""), "a HEAD sends no email")
 	assert.Equal(t, 0, srv.RequestCount(""))
+}
+
+func TestFakePortworxDeletesKeepListsAndChecksRight(t *testing.T) {
+	t.Parallel()
+	const tenant = invitationstest.PortworxDemoTenantID
+	srv, c := newServer(t, invitationstest.WithDemoData())
+	ctx := t.Context()
+	svc := c.AccountInvitations
+	uids := func(opts *invitations.ListAccountInvitationsOptions) []string {
+		t.Helper()
+		var out []string
+		for inv, err := range svc.ListInvitations(ctx, tenant, opts).All() {
+			require.NoError(t, err)
+			out = append(out, inv.Meta.UID)
+		}
+		return out
+	}
+	before := uids(nil)
+	require.Len(t, before, 120)
+	inProject := uids(&invitations.ListAccountInvitationsOptions{ProjectUID: invitationstest.PortworxDemoProjectID})
+
+	// Delete 80 of the 120, more than half: the store compacts its lists
+	// along the way.
+	var kept []string
+	deleted := map[string]bool{}
+	for i, uid := range before {
+		if i%3 == 2 {
+			kept = append(kept, uid)
+			continue
+		}
+		require.NoError(t, svc.DeleteInvitation(ctx, uid, nil))
+		deleted[uid] = true
+	}
+	assert.Equal(t, kept, uids(nil), "the rest in creation order")
+	assert.Equal(t, kept, uids(&invitations.ListAccountInvitationsOptions{PageSize: 7}), "in pages too")
+	var keptInProject []string
+	for _, uid := range inProject {
+		if !deleted[uid] {
+			keptInProject = append(keptInProject, uid)
+		}
+	}
+	assert.Equal(t, keptInProject, uids(&invitations.ListAccountInvitationsOptions{ProjectUID: invitationstest.PortworxDemoProjectID}))
+	for uid := range deleted {
+		_, err := svc.GetInvitation(ctx, uid)
+		require.ErrorIs(t, err, invitations.ErrNotFound)
+	}
+
+	// user001 (deleted) can be invited again; user003 (kept) cannot, in
+	// any case.
+	_, err := svc.CreateInvitation(ctx, pxTenantInvitation("user001@example.com", tenant))
+	require.NoError(t, err)
+	_, err = svc.CreateInvitation(ctx, &models.PortworxInvitation{Config: &models.PortworxInvitationConfig{UserEmail: "USER003@example.com", TenantID: tenant}})
+	pxAPIError(t, err, 409, "ALREADY_EXISTS")
+
+	// Accepting counts the pending invitations left (and the new one).
+	pending := 1
+	for _, uid := range kept {
+		inv, err := svc.GetInvitation(ctx, uid)
+		require.NoError(t, err)
+		if inv.Status.Phase == models.PortworxInvitationPhasePending {
+			pending++
+		}
+	}
+	accepted, err := svc.AcceptInvitation(ctx, invitationstest.PortworxDemoAccountID)
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("%d invitation(s) accepted", pending), accepted.Message)
+	assert.Zero(t, srv.PortworxNotifications(""))
 }

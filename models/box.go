@@ -161,6 +161,10 @@ type Users struct {
 	Offset     int64                   `json:"offset"`
 	Order      []GroupMembershipsOrder `json:"order,omitempty"`
 	Entries    []User                  `json:"entries"`
+	// NextMarker, in a list paged by marker (usemarker=true), names the
+	// next page; empty on the last. Such a list has no total, offset or
+	// order.
+	NextMarker string `json:"next_marker,omitempty"`
 }
 
 // Group is a Box group as GET /groups lists them (Box's Group (Full)).

@@ -1,7 +1,8 @@
 // Package pgstate keeps the access package's state in PostgreSQL, for
 // teams that run applies from several machines: one row per state name
-// holding the snapshot as JSONB, and a session advisory lock per name held
-// for the apply.
+// holding the snapshot as JSONB, a table of the changes an apply records
+// on top of it (one row per save, folded into the snapshot when the apply
+// ends), and a session advisory lock per name held for the apply.
 //
 // The schema is created on first use. The lock lives on a database
 // session, so a connection pooler in transaction mode (pgbouncer's
@@ -13,6 +14,7 @@ package pgstate
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -27,8 +29,15 @@ import (
 	"github.com/invitesdk/invitations/access"
 )
 
-// Table is the table the store keeps its rows in, created on first use.
+// Table is the table the store keeps its snapshots in, created on first
+// use.
 const Table = "invitations_access_state"
+
+// ChangesTable is the table the store records an apply's changes in, one
+// row per save (access.Delta as JSONB), until the apply folds them into
+// the snapshot. It is created on first use, beside a Table of an earlier
+// version, whose rows stay as they are.
+const ChangesTable = "invitations_access_changes"
 
 // DefaultName is the state name of a store opened without WithName.
 const DefaultName = "default"
@@ -40,6 +49,13 @@ const schema = `CREATE TABLE IF NOT EXISTS ` + Table + ` (
 	name       text        PRIMARY KEY,
 	snapshot   jsonb       NOT NULL,
 	updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS ` + ChangesTable + ` (
+	name        text        NOT NULL,
+	serial      bigint      NOT NULL,
+	delta       jsonb       NOT NULL,
+	recorded_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (name, serial)
 )`
 
 // Store is an access.Store on a PostgreSQL database.
@@ -50,7 +66,7 @@ type Store struct {
 	key   int64 // advisory lock key of name
 }
 
-var _ access.Store = (*Store)(nil)
+var _ access.DeltaStore = (*Store)(nil)
 
 // Option configures a Store.
 type Option func(*options)
@@ -247,39 +263,116 @@ func (s *Store) lockedError(ctx context.Context, conn *pgxpool.Conn) error {
 		access.ErrLocked, s.name, Table, pid, who, started.UTC().Format(time.RFC3339))
 }
 
-// Load reads the state's row; no row is an empty snapshot.
+// Load reads the state's row and applies the changes recorded on top of
+// it, in one snapshot of the database (a repeatable-read transaction); no
+// row is an empty snapshot.
 func (s *Store) Load(ctx context.Context) (*access.Snapshot, error) {
-	var data []byte
-	err := s.pool.QueryRow(ctx, `SELECT snapshot FROM `+Table+` WHERE name = $1`, s.name).Scan(&data)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return access.NewSnapshot(), nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("pgstate: load %q: %w", s.name, err)
-	}
-	snap, err := access.DecodeSnapshot(data)
+	var snap *access.Snapshot
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		snap, err = load(ctx, tx, s.name)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("pgstate: load %q: %w", s.name, err)
 	}
 	return snap, nil
 }
 
-// Save writes snap as the state's row, inserting or replacing it in one
-// transaction: another session sees the old snapshot or the new one.
+// load reads name's row and its changes through tx.
+func load(ctx context.Context, tx pgx.Tx, name string) (*access.Snapshot, error) {
+	var data []byte
+	err := tx.QueryRow(ctx, `SELECT snapshot FROM `+Table+` WHERE name = $1`, name).Scan(&data)
+	snap := access.NewSnapshot()
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+	case err != nil:
+		return nil, err
+	default:
+		if snap, err = access.DecodeSnapshot(data); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := tx.Query(ctx, `SELECT serial, delta FROM `+ChangesTable+` WHERE name = $1 ORDER BY serial`, name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var serial int64
+		var delta []byte
+		if err := rows.Scan(&serial, &delta); err != nil {
+			return nil, err
+		}
+		var d access.Delta
+		if err := json.Unmarshal(delta, &d); err != nil {
+			return nil, fmt.Errorf("%s serial %d: %w", ChangesTable, serial, err)
+		}
+		d.ApplyTo(snap)
+	}
+	return snap, rows.Err()
+}
+
+// Save writes snap as the state's row, inserting or replacing it, and
+// drops the changes recorded on top of the old one, in one transaction:
+// another session sees the old state or the new one.
 func (s *Store) Save(ctx context.Context, snap *access.Snapshot) error {
 	data, err := access.EncodeSnapshot(snap)
 	if err != nil {
 		return fmt.Errorf("pgstate: save %q: %w", s.name, err)
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `
-			INSERT INTO `+Table+` (name, snapshot) VALUES ($1, $2::jsonb)
-			ON CONFLICT (name) DO UPDATE SET snapshot = EXCLUDED.snapshot, updated_at = now()`,
-			s.name, string(data))
-		return err
-	})
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return save(ctx, tx, s.name, data) })
 	if err != nil {
 		return fmt.Errorf("pgstate: save %q: %w", s.name, err)
+	}
+	return nil
+}
+
+func save(ctx context.Context, tx pgx.Tx, name string, data []byte) error {
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO `+Table+` (name, snapshot) VALUES ($1, $2::jsonb)
+		ON CONFLICT (name) DO UPDATE SET snapshot = EXCLUDED.snapshot, updated_at = now()`,
+		name, string(data)); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `DELETE FROM `+ChangesTable+` WHERE name = $1`, name)
+	return err
+}
+
+// SaveDelta records d as one row of ChangesTable: one insert, whatever
+// the state's size.
+func (s *Store) SaveDelta(ctx context.Context, d *access.Delta) error {
+	data, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("pgstate: save %q: %w", s.name, err)
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO `+ChangesTable+` (name, serial, delta) VALUES ($1, $2, $3::jsonb)`,
+		s.name, int64(d.Serial), string(data)); err != nil {
+		return fmt.Errorf("pgstate: save %q serial %d: %w", s.name, d.Serial, err)
+	}
+	return nil
+}
+
+// Compact folds the recorded changes into the state's row, in one
+// transaction.
+func (s *Store) Compact(ctx context.Context) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+ChangesTable+` WHERE name = $1`, s.name).Scan(&n); err != nil || n == 0 {
+			return err
+		}
+		snap, err := load(ctx, tx, s.name)
+		if err != nil {
+			return err
+		}
+		data, err := access.EncodeSnapshot(snap)
+		if err != nil {
+			return err
+		}
+		return save(ctx, tx, s.name, data)
+	})
+	if err != nil {
+		return fmt.Errorf("pgstate: compact %q: %w", s.name, err)
 	}
 	return nil
 }

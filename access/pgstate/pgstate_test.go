@@ -290,3 +290,61 @@ func TestOpenErrors(t *testing.T) {
 	_, err = pgstate.Open(cctx, "postgres://u:pw-not-shown@127.0.0.1:1/db")
 	assert.True(t, errors.Is(err, context.Canceled), "%v", err)
 }
+
+// TestPostgresMigratesFromTheSnapshotTable: a database with only the
+// snapshot table of earlier versions, and a state in it: opening a store
+// adds the changes table and keeps the row; deltas then go on top of it
+// and a compaction folds them in.
+func TestPostgresMigratesFromTheSnapshotTable(t *testing.T) {
+	conn := connString(t)
+	t.Parallel()
+	ctx := context.Background()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "pgstate_migrate_" + hex.EncodeToString(b)
+	admin, err := pgx.Connect(ctx, conn)
+	require.NoError(t, err)
+	defer admin.Close(ctx)
+	_, err = admin.Exec(ctx, `CREATE SCHEMA `+schema)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`) })
+	// The schema and row as the version before the changes table wrote them.
+	old, err := access.EncodeSnapshot(storetest.Populated())
+	require.NoError(t, err)
+	_, err = admin.Exec(ctx, `CREATE TABLE `+schema+`.`+pgstate.Table+` (
+		name text PRIMARY KEY, snapshot jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`)
+	require.NoError(t, err)
+	_, err = admin.Exec(ctx, `INSERT INTO `+schema+`.`+pgstate.Table+` (name, snapshot) VALUES ('default', $1::jsonb)`, string(old))
+	require.NoError(t, err)
+
+	cfg, err := pgxpool.ParseConfig(conn)
+	require.NoError(t, err)
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	p, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer p.Close()
+	s, err := pgstate.New(ctx, p)
+	require.NoError(t, err)
+	got, err := s.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, storetest.Populated(), got, "the row of the earlier version is read as it is")
+
+	id := "ident-new"
+	d := &access.Delta{Serial: got.Serial + 1, Identities: map[string]*string{"new@example.com": &id}}
+	require.NoError(t, s.SaveDelta(ctx, d))
+	var rows int
+	require.NoError(t, admin.QueryRow(ctx, `SELECT count(*) FROM `+schema+`.`+pgstate.ChangesTable).Scan(&rows))
+	assert.Equal(t, 1, rows, "a delta is one row")
+	want := storetest.Populated()
+	d.ApplyTo(want)
+	got, err = s.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+
+	require.NoError(t, s.Compact(ctx))
+	require.NoError(t, admin.QueryRow(ctx, `SELECT count(*) FROM `+schema+`.`+pgstate.ChangesTable).Scan(&rows))
+	assert.Zero(t, rows, "folded into the snapshot row")
+	var ident string
+	require.NoError(t, admin.QueryRow(ctx, `SELECT snapshot->'identities'->>'new@example.com' FROM `+schema+`.`+pgstate.Table+` WHERE name = 'default'`).Scan(&ident))
+	assert.Equal(t, "ident-new", ident)
+}

@@ -29,9 +29,10 @@ import (
 // error; that a second Lock fails at once with an error matching
 // access.ErrLocked that says more than ErrLocked alone; that of goroutines
 // racing to Lock exactly one wins; that an unlocked store can be locked
-// again; that the lock holder can Load and Save; and that Lock, Load and
+// again; that the lock holder can Load and Save; that Lock, Load and
 // Save return the context's error when it is cancelled, leaving the
-// snapshot as it was.
+// snapshot as it was; and, for an access.DeltaStore, that deltas saved
+// come back applied, through Compact and after it, until a Save.
 func Run(t *testing.T, newStore func(t *testing.T) access.Store) {
 	t.Helper()
 	tests := []struct {
@@ -47,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) access.Store) {
 		{"LockRace", testLockRace},
 		{"SaveUnderLock", testSaveUnderLock},
 		{"Cancelled", testCancelled},
+		{"Deltas", testDeltas},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,6 +98,62 @@ func sized(n int, tag string) *access.Snapshot {
 		s.Identities[fmt.Sprintf("person%05d@example.com", i)] = "ident-" + tag
 	}
 	return s
+}
+
+// testDeltas checks a DeltaStore (other stores skip it): deltas saved on
+// top of a snapshot come back applied, in order, an entry set to null is
+// removed; Compact changes nothing Load returns; deltas go on after it;
+// and Save of a whole snapshot replaces the deltas with it.
+func testDeltas(t *testing.T, s access.Store) {
+	ds, ok := s.(access.DeltaStore)
+	if !ok {
+		t.Skip("not a DeltaStore")
+	}
+	ctx := context.Background()
+	base := Populated()
+	require.NoError(t, ds.Save(ctx, base))
+	id, since := "ident-new", time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	first := &access.Delta{Serial: base.Serial + 1, Lineage: base.Lineage,
+		Identities:        map[string]*string{"new@example.com": &id, "ada@example.com": nil},
+		Created:           map[string]*time.Time{"box|group|g|new@example.com": &since},
+		KnownIdentitySets: map[string]*[]string{"set-1": {"ident-ada", "ident-grace"}},
+	}
+	second := &access.Delta{Serial: base.Serial + 2, Lineage: base.Lineage,
+		Created: map[string]*time.Time{"box|group|g|new@example.com": nil},
+		Removed: map[string]*time.Time{"box|group|g|new@example.com": &since},
+	}
+	require.NoError(t, ds.SaveDelta(ctx, first))
+	require.NoError(t, ds.SaveDelta(ctx, second))
+
+	want := Populated()
+	first.ApplyTo(want)
+	second.ApplyTo(want)
+	assert.Equal(t, base.Serial+2, want.Serial)
+	assert.Equal(t, "ident-new", want.Identities["new@example.com"])
+	assert.NotContains(t, want.Identities, "ada@example.com")
+	assert.NotContains(t, want.Created, "box|group|g|new@example.com")
+	got, err := ds.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+
+	require.NoError(t, ds.Compact(ctx))
+	got, err = ds.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "compacting changes nothing Load returns")
+	require.NoError(t, ds.Compact(ctx), "nothing to compact")
+
+	third := &access.Delta{Serial: want.Serial + 1, Lineage: want.Lineage, Identities: map[string]*string{"ada@example.com": &id}}
+	require.NoError(t, ds.SaveDelta(ctx, third))
+	third.ApplyTo(want)
+	got, err = ds.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "deltas go on after a compaction")
+
+	// A whole snapshot replaces the state, deltas included.
+	require.NoError(t, ds.Save(ctx, Populated()))
+	got, err = ds.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, Populated(), got)
 }
 
 func testEmptyLoad(t *testing.T, s access.Store) {

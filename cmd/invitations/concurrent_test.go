@@ -227,3 +227,29 @@ func TestPostgresStateConcurrentApplies(t *testing.T) {
 		return dsn + sep(dsn) + "state_name=concurrent-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	})
 }
+
+// An apply killed (kill -9) in the middle of its identity creates leaves
+// its changes in the state's journal; the next apply folds them in, adopts
+// an identity whose create was cut off, and ends in the desired state:
+// each identity created once, none unknown to the state.
+func TestAKilledApplyResumesWithoutDuplicates(t *testing.T) {
+	t.Parallel()
+	const people = 8
+	sh := newShell(t, map[string]string{"people.yaml": concurrentTeam(people)})
+	sh.withFake()
+	orphans := sh.orphanIdentities("state.json")
+	sh.fault(`{"latency":"100ms","times":-1}`)
+	first := sh.start("apply", "-auto-approve", "-f", "people.yaml", "-state", "state.json")
+	require.Eventually(t, func() bool { return sh.fakeCount(invitationstest.FreestyleCreateIdentity) >= 3 }, time.Minute, 5*time.Millisecond)
+	require.NoError(t, first.cmd.Process.Kill())
+	_ = first.cmd.Wait()
+	assert.True(t, sh.exists("state.json.journal"), "killed before its journal was folded in")
+	sh.clearFaults()
+
+	out := sh.run(0, "apply", "-auto-approve", "-f", "people.yaml", "-state", "state.json")
+	assert.NotContains(t, out.stdout, "failed:")
+	assert.False(t, sh.exists("state.json.journal"), "folded in at the end")
+	assert.Equal(t, "No changes.\n", sh.run(0, "plan", "-f", "people.yaml", "-state", "state.json").stdout)
+	assert.Equal(t, people, sh.fakeCount(invitationstest.FreestyleCreateIdentity), "each identity created once")
+	assert.Equal(t, orphans, sh.orphanIdentities("state.json"), "no identity the state does not know")
+}
