@@ -93,13 +93,37 @@ type callState struct {
 	// credentials are the Authorization values sent so far, scrubbed from
 	// whatever the server echoes back into an error.
 	credentials []string
+	// trace is the call's connection trace, on its context; it reports to
+	// the round trip in progress, roundTrip.
+	trace     httptrace.ClientTrace
+	roundTrip atomic.Pointer[roundTripTrace]
 }
 
 // newCallState returns the state of one call of class to api, whose first
-// attempt sends authorization, and ctx carrying it.
+// attempt sends authorization, and ctx carrying it and its connection
+// trace (one per call, not per round trip: a call's cost stays that of
+// net/http but for it).
 func newCallState(ctx context.Context, api *apiConfig, class RetryClass, authorization string) (context.Context, *callState) {
 	st := &callState{api: api, class: class, credentials: []string{authorization}}
-	return context.WithValue(ctx, callKey{}, st), st
+	st.trace.GetConn = func(string) {
+		if rt := st.roundTrip.Load(); rt != nil {
+			if rt.writes.Load() > 0 {
+				rt.resent.Store(true)
+			}
+			rt.getConn.Store(true)
+		}
+	}
+	st.trace.GotConn = func(httptrace.GotConnInfo) {
+		if rt := st.roundTrip.Load(); rt != nil {
+			rt.gotConn.Store(true)
+		}
+	}
+	st.trace.WroteRequest = func(httptrace.WroteRequestInfo) {
+		if rt := st.roundTrip.Load(); rt != nil {
+			rt.writes.Add(1)
+		}
+	}
+	return httptrace.WithClientTrace(context.WithValue(ctx, callKey{}, st), &st.trace), st
 }
 
 func callStateOf(ctx context.Context) *callState {
@@ -113,12 +137,12 @@ func (st *callState) sent() int {
 	return int(st.attempts.Load() + st.resends.Load())
 }
 
-// roundTripTrace follows one round trip through httptrace: whether the
-// transport found a connection, and each time it wrote the request,
-// resends included. A round trip has its own, rather than the call one
-// for all its attempts, because net/http may run a callback late, on a
-// goroutine of its own, after RoundTrip has returned: a late write of one
-// attempt must not count as a resend of the next.
+// roundTripTrace is what the call's trace saw of one round trip: whether
+// the transport found a connection, and each time it wrote the request,
+// resends included. A round trip has its own, installed in the call state
+// for its length: net/http may run a callback late, on a goroutine of its
+// own, after RoundTrip has returned, and a late write of one attempt must
+// not count as a resend of the next.
 type roundTripTrace struct {
 	getConn atomic.Bool  // the transport started looking for a connection (so the trace works)
 	gotConn atomic.Bool  // it had one: from then on, the request may be written at any moment
@@ -127,23 +151,6 @@ type roundTripTrace struct {
 	// the request once, to send it again. The copy written may have
 	// reached the server, whatever becomes of the resend.
 	resent atomic.Bool
-	trace  httptrace.ClientTrace
-}
-
-// traceRoundTrip returns a copy of req whose context carries a new
-// roundTripTrace (on top of any trace the caller's context has), and the
-// trace.
-func traceRoundTrip(req *http.Request) (*http.Request, *roundTripTrace) {
-	rt := new(roundTripTrace)
-	rt.trace.GetConn = func(string) {
-		if rt.writes.Load() > 0 {
-			rt.resent.Store(true)
-		}
-		rt.getConn.Store(true)
-	}
-	rt.trace.GotConn = func(httptrace.GotConnInfo) { rt.gotConn.Store(true) }
-	rt.trace.WroteRequest = func(httptrace.WroteRequestInfo) { rt.writes.Add(1) }
-	return req.WithContext(httptrace.WithClientTrace(req.Context(), &rt.trace)), rt
 }
 
 // idempotencyKeys are the header entries that make net/http take any
@@ -182,6 +189,9 @@ var idempotencyKeys = [...]struct{ canonical, lower string }{
 // instead of with Content-Length: 0. Only the transport's copy changes:
 // the http.Client above keeps GetBody to follow a 307 or 308.
 func unreplayable(req *http.Request) {
+	if !takenForIdempotent(req) {
+		return
+	}
 	cloned := false
 	for _, k := range idempotencyKeys {
 		vs, ok := req.Header[k.canonical]
@@ -202,6 +212,21 @@ func unreplayable(req *http.Request) {
 			req.Body = emptyBody{}
 		}
 	}
+}
+
+// takenForIdempotent reports whether net/http takes req for idempotent,
+// by its method or an idempotency key: what unreplayable undoes.
+func takenForIdempotent(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	for _, k := range idempotencyKeys {
+		if _, ok := req.Header[k.canonical]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // emptyBody is an empty request body that net/http cannot rewind, since
@@ -240,12 +265,19 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return nil, err // nothing was sent
 	}
 	ctxDoneBefore := req.Context().Err() != nil
-	out, rt := traceRoundTrip(req)
-	if st.class != Idempotent {
+	rt := new(roundTripTrace)
+	st.roundTrip.Store(rt)
+	out := req
+	if st.class != Idempotent && takenForIdempotent(req) {
+		// The transport's copy: the http.Client above keeps the request
+		// as it was, to follow a redirect with it.
+		cp := *req
+		out = &cp
 		unreplayable(out)
 	}
 	start := time.Now()
 	resp, err := t.next.RoundTrip(out)
+	st.roundTrip.CompareAndSwap(rt, nil)
 	if err != nil {
 		release()
 	} else {

@@ -105,6 +105,10 @@ var operations = []operationCase{
 	{"box.GetUsers", "get_users", func(ctx context.Context, c *invitations.Client) error {
 		return pages(c.Memberships.GetUsers(ctx, &invitations.GetUsersOptions{UserType: models.UserTypeAll, ExternalAppUserID: "my-app-user-1", Offset: 0}), 1)
 	}},
+	// Marker paging: usemarker, then the marker of next_marker.
+	{"box.GetUsers", "get_users", func(ctx context.Context, c *invitations.Client) error {
+		return pages(c.Memberships.GetUsers(ctx, &invitations.GetUsersOptions{UseMarker: true, Fields: []string{"login"}, Limit: 100}), 2)
+	}},
 	{"box.GetGroups", "get_groups", func(ctx context.Context, c *invitations.Client) error {
 		return pages(c.Memberships.GetGroups(ctx, &invitations.GetGroupsOptions{Fields: []string{"description", "provenance"}, Limit: 2}), 2)
 	}},
@@ -211,6 +215,15 @@ var operations = []operationCase{
 		_, err := c.SSO.GetInvitations(ctx, &invitations.GetInvitationsOptions{Status: models.BIMDataInvitationStatusPending})
 		return err
 	}},
+	// StreamInvitations: the same request, the answer decoded as a stream.
+	{"bimdata.GetInvitations", "getInvitations", func(ctx context.Context, c *invitations.Client) error {
+		for _, err := range c.SSO.StreamInvitations(ctx, nil) {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 	{"bimdata.GetInvitation", "getInvitation", func(ctx context.Context, c *invitations.Client) error {
 		// The cloud-only invitation: its project and sender are null.
 		_, err := c.SSO.GetInvitation(ctx, invitationstest.BIMDataDemoCloudInvitationID)
@@ -277,6 +290,15 @@ var operations = []operationCase{
 	{"box.GetGroupMembershipByID", "get_group_memberships_id", func(ctx context.Context, c *invitations.Client) error {
 		_, err := c.Memberships.GetGroupMembershipByID(ctx, "1", nil)
 		return notFound(err)
+	}},
+	// StreamInvitations: the same request, the answer decoded as a stream.
+	{"bimdata.GetInvitations", "getInvitations", func(ctx context.Context, c *invitations.Client) error {
+		for _, err := range c.SSO.StreamInvitations(ctx, nil) {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	}},
 	{"bimdata.GetInvitation", "getInvitation", func(ctx context.Context, c *invitations.Client) error {
 		_, err := c.SSO.GetInvitation(ctx, 999999)

@@ -25,20 +25,6 @@ type gitGuardianStore struct {
 	incidents []models.IncidentWithoutOccurrences
 	access    map[resourceKey]models.IncidentPermissionEnum
 	mem       ggMembers
-	members   ggMemberIndex
-}
-
-// ggMemberIndex is the set of the members' emails (lower-cased), for the
-// "already in the workspace" check of an invitation create. Members are
-// added (ggMembers.add moves nextID on) or deleted (the list shrinks), and
-// never change email, so the index is rebuilt only when the list's length
-// or nextID differ from when it was built: once per change of the
-// members, not once per create.
-type ggMemberIndex struct {
-	built  bool
-	n      int
-	nextID int64
-	emails map[string]bool
 }
 
 type resourceKey struct {
@@ -108,20 +94,6 @@ func (s *gitGuardianStore) add(email string, level models.AccessLevel, date time
 	s.invitations = append(s.invitations, inv)
 	s.invited[strings.ToLower(email)]++
 	return inv
-}
-
-// isMember reports whether email belongs to a member, from the index of
-// the members' emails, rebuilt first if the members have changed.
-func (s *gitGuardianStore) isMember(email string) bool {
-	ix := &s.members
-	if !ix.built || ix.n != len(s.mem.members) || ix.nextID != s.mem.nextID {
-		ix.emails = make(map[string]bool, len(s.mem.members))
-		for _, m := range s.mem.members {
-			ix.emails[strings.ToLower(m.Email)] = true
-		}
-		ix.built, ix.n, ix.nextID = true, len(s.mem.members), s.mem.nextID
-	}
-	return ix.emails[strings.ToLower(email)]
 }
 
 func (s *gitGuardianStore) find(id string) (int, bool) {
@@ -244,7 +216,7 @@ func (s *gitGuardianStore) createInvitation(w http.ResponseWriter, r *http.Reque
 		ggDetail(w, http.StatusConflict, "Request conflicts with existing data.")
 		return
 	}
-	if s.isMember(req.Email) {
+	if s.mem.isMember(req.Email) {
 		// The 2023 document's answer for a person already in the
 		// workspace: 200 with a list of details, not an invitation.
 		writeJSON(w, http.StatusOK, []map[string]string{{"details": "User already in the workspace"}})

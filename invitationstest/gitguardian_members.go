@@ -25,6 +25,10 @@ const (
 type ggMembers struct {
 	nextID  int64
 	members []models.Member
+	// emails counts the members of each email (lower-cased), for the
+	// "already in the workspace" check of an invitation create without a
+	// scan of every member. Members never change email.
+	emails map[string]int
 }
 
 func (s *gitGuardianStore) seedMembers(now time.Time) {
@@ -65,7 +69,21 @@ func (m *ggMembers) add(member models.Member) models.Member {
 	member.ID, member.Role = m.nextID, member.AccessLevel
 	m.nextID++
 	m.members = append(m.members, member)
+	if m.emails == nil {
+		m.emails = map[string]int{}
+	}
+	m.emails[strings.ToLower(member.Email)]++
 	return member
+}
+
+// remove deletes the member at index i.
+func (m *ggMembers) remove(i int) {
+	if email := strings.ToLower(m.members[i].Email); m.emails[email] > 1 {
+		m.emails[email]--
+	} else {
+		delete(m.emails, email)
+	}
+	m.members = slices.Delete(m.members, i, i+1)
 }
 
 func (m *ggMembers) find(id string) (int, bool) {
@@ -78,7 +96,7 @@ func (m *ggMembers) find(id string) (int, bool) {
 
 // isMember reports whether email belongs to a member.
 func (m *ggMembers) isMember(email string) bool {
-	return slices.ContainsFunc(m.members, func(x models.Member) bool { return strings.EqualFold(x.Email, email) })
+	return m.emails[strings.ToLower(email)] > 0
 }
 
 func (s *gitGuardianStore) getInvitation(w http.ResponseWriter, r *http.Request, _ []byte) {
@@ -220,7 +238,7 @@ func (s *gitGuardianStore) deleteMember(w http.ResponseWriter, r *http.Request, 
 		ggDetail(w, http.StatusForbidden, "Permission denied.")
 		return
 	}
-	s.mem.members = slices.Delete(s.mem.members, i, i+1)
+	s.mem.remove(i)
 	w.Header().Set("Allow", "GET, PUT, PATCH, DELETE, HEAD, OPTIONS")
 	w.WriteHeader(http.StatusNoContent)
 }
