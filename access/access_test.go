@@ -66,6 +66,12 @@ func newEnv(t *testing.T, clientOpts ...invitations.Option) *env {
 	t.Cleanup(c.CloseIdleConnections)
 	e.client = c
 	e.store = access.NewFileStore(filepath.Join(t.TempDir(), "state.json"))
+	// The state that goes with the demo data: whose each demo identity is.
+	seed := access.NewSnapshot()
+	for email, id := range e.srv.DemoFreestyleOwners() {
+		seed.Identities[email] = id
+	}
+	require.NoError(t, e.store.Save(t.Context(), seed))
 	e.manager, err = access.New(c, e.store, access.WithPortworxTenants(invitationstest.PortworxDemoTenantID))
 	require.NoError(t, err)
 	return e

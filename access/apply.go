@@ -430,7 +430,8 @@ func classify(ctx context.Context, ch Change, err error) Outcome {
 	if err == nil {
 		return Done
 	}
-	if errors.Is(err, invitations.ErrOutcomeUnknown) {
+	var partly *partlyDone
+	if errors.As(err, &partly) || errors.Is(err, invitations.ErrOutcomeUnknown) {
 		return InDoubt
 	}
 	if errors.Is(err, invitations.ErrNotSent) &&

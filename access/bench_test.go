@@ -59,7 +59,7 @@ func BenchmarkOnboard(b *testing.B) {
 			}
 		}
 		ctx := context.Background()
-		plan, err := m.Plan(ctx, team, access.PlanOptions{})
+		plan, err := m.Plan(ctx, team, access.PlanOptions{NewIdentitiesOK: true}) // a new state
 		if err != nil {
 			b.Fatal(err)
 		}

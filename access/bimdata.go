@@ -33,6 +33,9 @@ func newBIMDataConnector(c *invitations.Client) connector {
 
 func (b *bimDataConnector) vendor() Vendor { return BIMData }
 
+// unreadable is "": the connector reads what its credentials reach.
+func (b *bimDataConnector) unreadable() string { return "" }
+
 // bimRecord is inv as a record; ok is false for a status this package
 // does not know (BIMData documents only P, A and D today).
 func bimRecord(inv models.BIMDataInvitation) (Record, bool) {

@@ -27,6 +27,9 @@ func newBoxConnector(c *invitations.Client) connector {
 
 func (b *boxConnector) vendor() Vendor { return Box }
 
+// unreadable is "": the connector reads what its credentials reach.
+func (b *boxConnector) unreadable() string { return "" }
+
 // Box's lists: the largest page Box serves, how many items a list can
 // show at most (Box refuses offsets above 9,999, and the SDK's pagers stop
 // there with ErrOffsetLimit), and the page size of a lookup of one user

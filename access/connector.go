@@ -17,6 +17,9 @@ type connector interface {
 	read(ctx context.Context, people []Person, st *stateView) (*vendorView, error)
 	// audit streams every record the vendor holds about people, lazily.
 	audit(ctx context.Context, st *stateView) iter.Seq2[Record, error]
+	// unreadable says why the connector can read nothing as configured
+	// ("no tenant to read"), or "".
+	unreadable() string
 	// execute sends ch and returns, for a create, the id of what it made
 	// (a Freestyle identity's id, which later changes address). The error
 	// is the SDK's, unclassified: the engine tells done from in doubt.
@@ -46,6 +49,15 @@ type vendorView struct {
 	// Adopt maps an email to the Freestyle identity an in-doubt create is
 	// now known to have made; the apply records it in the state.
 	Adopt map[string]string
+	// Reissue, when set, tells the records whose level is changed by
+	// replacing what holds them (a pending invitation deleted and sent
+	// anew: a new id, a new email to the person): a plan says "re-invite".
+	Reissue func(Record) bool
+	// NotRead says why nothing could be read, when nothing could.
+	NotRead string
+	// Partial lists what the read left out ("12 identities belong to
+	// nobody the state knows"): the plan's Coverage says so.
+	Partial []string
 	// KnownIdentities are the ids of every Freestyle identity that exists
 	// now: an identity create that ends in doubt is settled later by
 	// what appears beside them.
@@ -66,3 +78,16 @@ type Problem struct {
 	// create cannot be told apart from others must not be created twice).
 	Key string `json:"key,omitempty"`
 }
+
+// partlyDone is the error of a change made of several writes that stopped
+// after some were done (a re-invite: the old invitation deleted, the new
+// one not sent). Its outcome is in doubt: the next plan re-reads the
+// vendor, and plans what is missing with a reason that says so.
+type partlyDone struct {
+	// done says what was done, e.g. "the pending invitation was deleted".
+	done string
+	err  error
+}
+
+func (e *partlyDone) Error() string { return e.done + ", then: " + e.err.Error() }
+func (e *partlyDone) Unwrap() error { return e.err }

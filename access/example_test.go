@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,8 +27,15 @@ func demoManager() (*access.Manager, func()) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	m, err := access.New(client, access.NewFileStore(filepath.Join(dir, "state.json")),
-		access.WithPortworxTenants(invitationstest.PortworxDemoTenantID))
+	// The state that goes with the demo data: whose each demo Freestyle
+	// identity is (identities carry no email).
+	store := access.NewFileStore(filepath.Join(dir, "state.json"))
+	seed := access.NewSnapshot()
+	maps.Copy(seed.Identities, srv.DemoFreestyleOwners())
+	if err := store.Save(context.Background(), seed); err != nil {
+		log.Fatal(err)
+	}
+	m, err := access.New(client, store, access.WithPortworxTenants(invitationstest.PortworxDemoTenantID))
 	if err != nil {
 		log.Fatal(err)
 	}

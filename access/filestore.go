@@ -32,6 +32,18 @@ import (
 // appended to the journal "<path>.journal" and synced, and folds the
 // journal into the file when it ends (Compact), so that it writes in
 // proportion to its changes. See JournalPath.
+//
+// Like terraform's terraform.tfstate.backup, FileStore keeps the previous
+// version of the file in "<path>.backup" (see BackupPath): before a Save
+// (and so a Compact, which ends every apply that changed something)
+// replaces the file, it copies the file there, atomically too (a
+// temporary file synced and renamed), and only then writes the new one.
+// A crash between the two leaves the old state in place and a good
+// backup of it; a crash during either leaves each file whole. A Save that
+// writes the bytes the file already holds leaves the backup as it is, so
+// that it stays the version before the last change. The backup has the
+// file's mode; nothing reads it but people: to go back one version, copy
+// it over the file (or "invitations state push -force" it).
 type FileStore struct {
 	path string
 
@@ -56,6 +68,11 @@ func (s *FileStore) Path() string { return s.path }
 
 // LockPath returns the path of the side file Lock locks.
 func (s *FileStore) LockPath() string { return s.path + ".lock" }
+
+// BackupPath returns the path of the backup beside the snapshot file,
+// "<path>.backup": the file as it was before the last Save that changed
+// it, or no file before any such Save.
+func (s *FileStore) BackupPath() string { return s.path + ".backup" }
 
 // fileMode is the mode of a new state file: it names people, so it is
 // readable by its owner only. Save keeps the mode of an existing file.
@@ -177,10 +194,14 @@ func (s *FileStore) load() (*Snapshot, int, error) {
 	return snap, n, nil
 }
 
-// Save writes snap whole: to a temporary file in the same directory,
-// synced, then renamed over the snapshot file, then the directory synced;
-// then it removes the journal, which snap replaces. The file keeps its
-// mode; a new one is 0600. A cancelled ctx leaves the file as it was.
+// Save writes snap whole. First it copies the snapshot file as it is to
+// the backup (BackupPath), unless there is no file yet or it already
+// holds these bytes; then it writes snap to a temporary file in the same
+// directory, synced, renamed over the snapshot file, and the directory
+// synced; then it removes the journal, which snap replaces. The file and
+// the backup keep the file's mode; a new file is 0600. A cancelled ctx
+// leaves the file as it was. A backup that cannot be written fails the
+// Save before the file is touched.
 func (s *FileStore) Save(ctx context.Context, snap *Snapshot) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -189,7 +210,10 @@ func (s *FileStore) Save(ctx context.Context, snap *Snapshot) error {
 	if err != nil {
 		return fmt.Errorf("access: state file %s: %w", s.path, err)
 	}
-	if err := s.writeAtomic(ctx, data); err != nil {
+	if err := s.backup(ctx, data); err != nil {
+		return fmt.Errorf("access: state backup %s: %w", s.BackupPath(), err)
+	}
+	if err := s.writeAtomic(ctx, s.path, data, 0); err != nil {
 		return fmt.Errorf("access: state file %s: %w", s.path, err)
 	}
 	// The journal was written on top of the old file: it names that
@@ -201,17 +225,45 @@ func (s *FileStore) Save(ctx context.Context, snap *Snapshot) error {
 	return nil
 }
 
-func (s *FileStore) writeAtomic(ctx context.Context, data []byte) (err error) {
-	dir, base := filepath.Split(s.path)
+// backup copies the snapshot file, as it is before a Save writes next in
+// its place, to the backup: atomically, as writeAtomic writes, with the
+// file's mode. Without a file, or when the file holds next already (the
+// backup then stays the version before the last change), it does nothing.
+func (s *FileStore) backup(ctx context.Context, next []byte) error {
+	old, err := os.ReadFile(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(old, next) {
+		return nil
+	}
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return err
+	}
+	return s.writeAtomic(ctx, s.BackupPath(), old, fi.Mode().Perm())
+}
+
+// writeAtomic writes data to path through a temporary file beside it,
+// synced and renamed over it, then syncs the directory. The file gets
+// mode, or when mode is 0 the mode of the file it replaces (fileMode for
+// a new one).
+func (s *FileStore) writeAtomic(ctx context.Context, path string, data []byte, mode fs.FileMode) (err error) {
+	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	mode := fileMode
-	if fi, err := os.Stat(s.path); err == nil {
-		mode = fi.Mode().Perm()
+	if mode == 0 {
+		mode = fileMode
+		if fi, err := os.Stat(path); err == nil {
+			mode = fi.Mode().Perm()
+		}
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
@@ -239,7 +291,7 @@ func (s *FileStore) writeAtomic(ctx context.Context, data []byte) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), s.path); err != nil {
+	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
 	syncDir(dir)
@@ -247,7 +299,8 @@ func (s *FileStore) writeAtomic(ctx context.Context, data []byte) (err error) {
 	return nil
 }
 
-// removeStaleTemps removes the temporary files of earlier saves that never
+// removeStaleTemps removes the temporary files of earlier writes of the
+// file named base in dir (the snapshot file or its backup) that never
 // got renamed (their process was killed while writing), when this
 // FileStore holds the lock: then no other apply is saving. Failing to
 // remove one is no failure of the save.

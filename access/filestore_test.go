@@ -317,7 +317,7 @@ func TestFileStoreJournalSurvivesACrash(t *testing.T) {
 	assert.Equal(t, "ident-other", got.Identities["other@example.com"])
 
 	require.NoError(t, crashed.Compact(ctx))
-	assert.Equal(t, []string{"state.json"}, names(t, dir), "the journal is folded in and removed")
+	assert.Equal(t, []string{"state.json", "state.json.backup"}, names(t, dir), "the journal is folded in and removed (the file before it kept as the backup)")
 	again, err := access.NewFileStore(path).Load(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, got, again)
@@ -366,4 +366,96 @@ func TestFileStoreJournalCutShortOrStale(t *testing.T) {
 	require.NoError(t, os.Remove(path))
 	_, err = access.NewFileStore(path).Load(ctx)
 	require.ErrorContains(t, err, s.JournalPath()+": line 2:")
+}
+
+// Every Save that changes the file first keeps the file as it was in
+// "<path>.backup", with its mode; a Save of the same bytes leaves the
+// backup alone; a compaction (the end of an apply) keeps the file from
+// before the apply.
+func TestFileStoreKeepsTheFileBeforeTheLastChangeAsTheBackup(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := access.NewFileStore(filepath.Join(dir, "state.json"))
+	assert.Equal(t, filepath.Join(dir, "state.json.backup"), s.BackupPath())
+	read := func(path string) string {
+		t.Helper()
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		return string(data)
+	}
+	version := func(serial uint64, email string) *access.Snapshot {
+		snap := access.NewSnapshot()
+		snap.Serial, snap.Lineage = serial, "5d0b1f2e-3c4a-4b6d-8e9f-0a1b2c3d4e5f"
+		snap.Identities[email] = "ident-" + email
+		return snap
+	}
+	encoded := func(snap *access.Snapshot) string {
+		t.Helper()
+		data, err := access.EncodeSnapshot(snap)
+		require.NoError(t, err)
+		return string(data)
+	}
+
+	require.NoError(t, s.Save(ctx, version(1, "ada@example.com")))
+	assert.Equal(t, []string{"state.json"}, names(t, dir), "no backup of a file that was not there")
+
+	require.NoError(t, os.Chmod(s.Path(), 0o640))
+	require.NoError(t, s.Save(ctx, version(2, "bob@example.com")))
+	assert.Equal(t, encoded(version(1, "ada@example.com")), read(s.BackupPath()), "the file before the save")
+	assert.Equal(t, encoded(version(2, "bob@example.com")), read(s.Path()))
+	requireMode(t, s.BackupPath(), 0o640)
+	assert.Equal(t, []string{"state.json", "state.json.backup"}, names(t, dir), "no temporary file left")
+
+	require.NoError(t, s.Save(ctx, version(2, "bob@example.com")))
+	assert.Equal(t, encoded(version(1, "ada@example.com")), read(s.BackupPath()), "the same bytes again: the backup stays the version before the last change")
+
+	// An apply's journal, folded in: the backup is the file from before
+	// the apply.
+	require.NoError(t, s.SaveDelta(ctx, journalDelta(2, "cid@example.com", "ident-cid")))
+	assert.Equal(t, encoded(version(1, "ada@example.com")), read(s.BackupPath()), "a delta is no save of the file")
+	require.NoError(t, s.Compact(ctx))
+	assert.Equal(t, encoded(version(2, "bob@example.com")), read(s.BackupPath()))
+	got, err := s.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "ident-cid", got.Identities["cid@example.com"])
+	assert.Equal(t, uint64(3), got.Serial)
+}
+
+// The backup is written before the file is replaced: when it cannot be
+// (here its path is a directory that is not empty), the Save fails and
+// the file is as it was, with nothing left behind.
+func TestFileStoreSavesNothingWithoutItsBackup(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := access.NewFileStore(filepath.Join(dir, "state.json"))
+	require.NoError(t, s.Save(ctx, storetest.Populated()))
+	before, err := os.ReadFile(s.Path())
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Join(s.BackupPath(), "inside"), 0o700))
+
+	err = s.Save(ctx, access.NewSnapshot())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "access: state backup "+s.BackupPath()+": ")
+	after, err := os.ReadFile(s.Path())
+	require.NoError(t, err)
+	assert.Equal(t, string(before), string(after), "the file is not replaced without its backup")
+	assert.Equal(t, []string{"state.json", "state.json.backup"}, names(t, dir), "no temporary file left")
+}
+
+// The temporary files of a backup write killed midway are removed by the
+// next save under the lock, as those of the file are.
+func TestFileStoreRemovesStaleBackupTempFilesUnderTheLock(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := access.NewFileStore(filepath.Join(dir, "state.json"))
+	require.NoError(t, s.Save(ctx, storetest.Populated()))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".state.json.backup.tmp-123"), []byte("{"), 0o600))
+	unlock, err := s.Lock(ctx)
+	require.NoError(t, err)
+	require.NoError(t, s.Save(ctx, access.NewSnapshot()))
+	require.NoError(t, unlock())
+	assert.Equal(t, []string{"state.json", "state.json.backup", "state.json.lock"}, names(t, dir))
 }

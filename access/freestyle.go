@@ -65,6 +65,29 @@ func newFreestyleConnector(c *invitations.Client) connector {
 
 func (f *freestyleConnector) vendor() Vendor { return Freestyle }
 
+// unreadable is "": the connector reads what its credentials reach.
+func (f *freestyleConnector) unreadable() string { return "" }
+
+// freestyleNobodys says, for the coverage, how many of the identities ids
+// belong to nobody the state knows (nor a doubt adopts): whose they are
+// cannot be read from Freestyle, so a person's may be among them.
+func freestyleNobodys(ids []string, st *stateView, view *vendorView) []string {
+	adopted := map[string]bool{}
+	for _, id := range view.Adopt {
+		adopted[id] = true
+	}
+	n := 0
+	for _, id := range ids {
+		if st.owner(id) == "" && !adopted[id] {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("%d identities belong to nobody the state knows", n)}
+}
+
 // listIdentities lists the account's identities, leaving out
 // those Freestyle manages: it made them, nobody can be given them, and
 // they cannot be changed or deleted. Whether the API lists them by default
@@ -113,7 +136,8 @@ func freestyleVMGrant(vm string, users []string) Grant {
 // read lists the account's identities once, settles identity creates in
 // doubt, and reads the permissions of every person whose identity is
 // known and still exists: freestyleConcurrency identities at a time, their
-// records kept in the order of people.
+// records kept in the order of people. When the state looks lost, it
+// holds back the identities the plan would create (guardNewIdentities).
 func (f *freestyleConnector) read(ctx context.Context, people []Person, st *stateView) (*vendorView, error) {
 	view := &vendorView{
 		Want:     map[string][]Grant{},
@@ -133,6 +157,7 @@ func (f *freestyleConnector) read(ctx context.Context, people []Person, st *stat
 	view.KnownIdentities = slices.Clone(ids)
 
 	f.settleDoubts(ids, st, view)
+	view.Partial = freestyleNobodys(ids, st, view)
 
 	var subjects []freestyleSubject // whose permissions to read, in people order
 	for _, p := range people {
@@ -159,6 +184,9 @@ func (f *freestyleConnector) read(ctx context.Context, people []Person, st *stat
 		}
 		view.Want[email] = want
 	}
+	if err := f.guardNewIdentities(ctx, people, ids, st, view); err != nil {
+		return nil, err
+	}
 	recs, err := f.readAll(ctx, subjects)
 	if err != nil {
 		return nil, err
@@ -167,6 +195,116 @@ func (f *freestyleConnector) read(ctx context.Context, people []Person, st *stat
 		view.Have = append(view.Have, r...)
 	}
 	return view, nil
+}
+
+// newIdentitiesHint ends the reason of every problem guardNewIdentities
+// reports: newIdentitiesBlocked recognises those problems by it.
+const newIdentitiesHint = "or plan with new identities allowed (--new-identities-ok)"
+
+// guardNewIdentities holds back the identity creates of a plan made from
+// a state that looks lost or emptied. Freestyle identities carry no
+// email: only the state says whose each is, and without it a plan would
+// give everyone a second identity. The guard applies when all three hold:
+//
+//   - the state knows nobody the desired state names (present or absent,
+//     with Freestyle access or not): it maps none of them to an identity,
+//     existing or not, and holds no identity create of theirs in doubt;
+//   - the plan would create an identity: a present person with Freestyle
+//     access has none the read found;
+//   - an identity the state maps to nobody (nor a doubt adopted) has a
+//     git or VM permission: it looks like this tool's work for someone
+//     the state has forgotten.
+//
+// Each person an identity would be created for then gets a Problem keyed
+// to their identity grant, which keeps diff from planning the identity
+// and their other Freestyle grants. PlanOptions.NewIdentitiesOK drops
+// these problems (see newIdentitiesBlocked): the creates go ahead.
+//
+// Only the third condition costs requests, and only once the first two
+// hold (a first plan, or a lost state): the identities nobody owns are
+// read in the order Freestyle lists them, git then VM, one item a list,
+// and the scan stops at the first permission. It costs one request when
+// the first such identity has a git permission, two for each before it
+// that has none.
+func (f *freestyleConnector) guardNewIdentities(ctx context.Context, people []Person, ids []string, st *stateView, view *vendorView) error {
+	inDoubt := map[string]bool{}
+	for _, d := range st.doubts(Freestyle) {
+		if d.Change.Action == Create && d.Change.Grant.Kind == KindIdentity {
+			inDoubt[strings.ToLower(d.Change.Email)] = true
+		}
+	}
+	var creates []string // whose identity the plan would create, in people order
+	for _, p := range people {
+		email := strings.ToLower(p.Email)
+		if _, mapped := st.identity(email); mapped || inDoubt[email] {
+			return nil // the state knows this file's people
+		}
+		if _, ok := view.Subjects[email]; ok || p.Absent || p.Freestyle == nil {
+			continue
+		}
+		creates = append(creates, email)
+	}
+	if len(creates) == 0 {
+		return nil
+	}
+	adopted := map[string]bool{}
+	for _, id := range view.Adopt {
+		adopted[id] = true
+	}
+	var nobodys []string
+	for _, id := range ids {
+		if st.owner(id) == "" && !adopted[id] {
+			nobodys = append(nobodys, id)
+		}
+	}
+	found := ""
+	for _, id := range nobodys {
+		has, err := f.hasPermission(ctx, id)
+		if err != nil {
+			return err
+		}
+		if has {
+			found = id
+			break
+		}
+	}
+	if found == "" {
+		return nil
+	}
+	for _, email := range creates {
+		view.Problems = append(view.Problems, Problem{
+			Email: email, Vendor: Freestyle, Key: freestyleIdentityGrant().Key(email),
+			Reason: fmt.Sprintf("the state maps nobody in the desired state to a Freestyle identity, yet of the %d identities it maps to nobody at least one (%s) has permissions: "+
+				"the state may have been lost. If %s has an identity already, map it with `invitations state import freestyle %s IDENTITY_ID`, %s",
+				len(nobodys), found, email, email, newIdentitiesHint),
+		})
+	}
+	return nil
+}
+
+// hasPermission reports whether identity id has a git or VM permission,
+// asking for one item of each list and the VM list only when the git
+// list is empty: one request or two.
+func (f *freestyleConnector) hasPermission(ctx context.Context, id string) (bool, error) {
+	repos, err := f.c.Identity.ListGitPermissions(ctx, id, &invitations.ListGitPermissionsOptions{Limit: 1}).Collect(1)
+	if err != nil {
+		return false, fmt.Errorf("freestyle: list git permissions of identity %s: %w", id, err)
+	}
+	if len(repos) > 0 {
+		return true, nil
+	}
+	vms, err := f.c.Identity.ListVMPermissions(ctx, id, &invitations.ListVMPermissionsOptions{Limit: 1}).Collect(1)
+	if err != nil {
+		return false, fmt.Errorf("freestyle: list VM permissions of identity %s: %w", id, err)
+	}
+	return len(vms) > 0, nil
+}
+
+// newIdentitiesBlocked reports whether p is a problem of
+// guardNewIdentities: an identity create held back because the state
+// looks lost, which PlanOptions.NewIdentitiesOK lets go ahead.
+func newIdentitiesBlocked(p Problem) bool {
+	return p.Vendor == Freestyle && p.Key == freestyleIdentityGrant().Key(p.Email) && strings.HasSuffix(p.Reason, newIdentitiesHint)
 }
 
 // freestyleSubject is an identity and whose it is ("" for nobody's).

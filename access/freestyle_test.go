@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -597,4 +598,252 @@ func TestFreestyleReadFailsOnAPermissionListError(t *testing.T) {
 	cancel()
 	_, err = (&freestyleConnector{c: c}).readAll(ctx, []freestyleSubject{{email: "a@example.com", id: mapped["p00@example.com"]}})
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+// guardRequests lists the requests of the new-identities guard: the
+// permission lists asked for one item (the plan's own reads ask for more).
+func guardRequests(t *testing.T, srv *invitationstest.TestServer) []string {
+	t.Helper()
+	var out []string
+	for _, r := range pagedRequests(t, srv, "limit") {
+		if strings.HasSuffix(r, " limit=1") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func TestFreestyleGuardsNewIdentitiesWhenTheStateMapsNobody(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	repo := invitationstest.FreestyleDemoRepoID
+	// The state was lost: it maps nobody, while the demo identities (the
+	// first listed among them) have permissions nobody the state knows.
+	people := []Person{
+		{Email: "Ada@example.com", Freestyle: &FreestyleAccess{Git: []FreestyleGitPermission{{RepoID: repo, Permission: models.GitAccessLevelRead}}}},
+		{Email: "bob@example.com", Freestyle: &FreestyleAccess{}},
+		{Email: "box.only@example.com", Box: []BoxMembership{{GroupName: "Engineering"}}}, // no Freestyle access: nothing to create
+		{Email: "gone@example.com", Absent: true, Freestyle: &FreestyleAccess{}},          // offboarded: nothing to create
+	}
+	st := viewOf(nil)
+	srv.ClearRequests()
+
+	view, err := newFreestyleConnector(c).read(t.Context(), people, st)
+	require.NoError(t, err)
+
+	require.Len(t, view.Problems, 2, "one problem per identity the plan would create")
+	for i, email := range []string{"ada@example.com", "bob@example.com"} {
+		p := view.Problems[i]
+		assert.Equal(t, email, p.Email)
+		assert.Equal(t, Freestyle, p.Vendor)
+		assert.Equal(t, Grant{Vendor: Freestyle, Kind: KindIdentity}.Key(email), p.Key)
+		assert.Contains(t, p.Reason, "the state maps nobody in the desired state to a Freestyle identity")
+		assert.Contains(t, p.Reason, "of the 150 identities it maps to nobody at least one ("+invitationstest.FreestyleDemoIdentityID+") has permissions")
+		assert.Contains(t, p.Reason, "`invitations state import freestyle "+email+" IDENTITY_ID`")
+		assert.True(t, strings.HasSuffix(p.Reason, "or plan with new identities allowed (--new-identities-ok)"), p.Reason)
+		assert.True(t, newIdentitiesBlocked(p))
+	}
+	// The demo identity, listed first, has a git permission: one request
+	// of one item answers, and the scan stops there.
+	assert.Equal(t, []string{"freestyle.ListIdentities limit=1000", "freestyle.ListGitPermissions limit=1"}, pagedRequests(t, srv, "limit"))
+
+	// The problems keep diff from planning the identities and, without
+	// them, every other Freestyle grant of those people.
+	changes, _ := diff(Freestyle, people, view, st.snap, PlanOptions{})
+	assert.Empty(t, changes)
+
+	// What Plan does with PlanOptions.NewIdentitiesOK: drop the problems;
+	// the creates go ahead.
+	view.Problems = slices.DeleteFunc(view.Problems, newIdentitiesBlocked)
+	assert.Empty(t, view.Problems)
+	changes, _ = diff(Freestyle, people, view, st.snap, PlanOptions{NewIdentitiesOK: true})
+	var planned []string
+	for _, ch := range changes {
+		planned = append(planned, string(ch.Action)+" "+ch.Email+" "+string(ch.Grant.Kind))
+	}
+	assert.Equal(t, []string{"create ada@example.com identity", "create ada@example.com git", "create bob@example.com identity"}, planned)
+}
+
+func TestFreestyleNewIdentitiesBlockedKnowsOnlyTheGuardsProblems(t *testing.T) {
+	t.Parallel()
+	key := Grant{Vendor: Freestyle, Kind: KindIdentity}.Key("ada@example.com")
+	guard := Problem{Email: "ada@example.com", Vendor: Freestyle, Key: key, Reason: "the state may have been lost: " + newIdentitiesHint}
+	assert.True(t, newIdentitiesBlocked(guard))
+	// An identity create in doubt that cannot be told apart stays a
+	// problem whatever the options: that identity may exist.
+	doubt := Problem{Email: "ada@example.com", Vendor: Freestyle, Key: key, Reason: "an identity create is in doubt and 2 new identities are nobody's: cannot tell which of them is ada@example.com's; map it in the state by hand"}
+	assert.False(t, newIdentitiesBlocked(doubt))
+	other := guard
+	other.Vendor = Box
+	assert.False(t, newIdentitiesBlocked(other), "another vendor's")
+	other = guard
+	other.Key = Grant{Vendor: Freestyle, Kind: KindGit, Scope: "r"}.Key("ada@example.com")
+	assert.False(t, newIdentitiesBlocked(other), "not an identity create")
+}
+
+func TestFreestyleNewIdentitiesGuardHoldsThePlan(t *testing.T) {
+	t.Parallel()
+	_, c := demoServer(t)
+	m, err := New(c, NewFileStore(filepath.Join(t.TempDir(), "state.json")), WithVendors(Freestyle))
+	require.NoError(t, err)
+	people := []Person{{Email: "ada@example.com", Freestyle: &FreestyleAccess{Git: []FreestyleGitPermission{{RepoID: invitationstest.FreestyleDemoRepoID, Permission: models.GitAccessLevelRead}}}}}
+
+	plan, err := m.Plan(t.Context(), people, PlanOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, plan.Changes, "no identity, and so no permission, is created")
+	require.Len(t, plan.Problems, 1)
+	assert.Equal(t, Grant{Vendor: Freestyle, Kind: KindIdentity}.Key("ada@example.com"), plan.Problems[0].Key)
+	assert.True(t, newIdentitiesBlocked(plan.Problems[0]))
+}
+
+func TestFreestyleNewIdentitiesGuardNeedsAStateThatKnowsNobody(t *testing.T) {
+	t.Parallel()
+	ada := Person{Email: "ada@example.com", Freestyle: &FreestyleAccess{}}
+	for _, tc := range []struct {
+		name   string
+		st     *stateView
+		people []Person
+		adaNew bool // ada's identity is to be created
+	}{
+		{"the state maps a desired person", viewOf(map[string]string{"ada@example.com": invitationstest.FreestyleDemoIdentityID}),
+			[]Person{ada, {Email: "bob@example.com", Freestyle: &FreestyleAccess{}}}, false},
+		{"the state maps a desired person to an identity since deleted", viewOf(map[string]string{"bob@example.com": "f5e1de00-0001-4000-8000-00000000ffff"}),
+			[]Person{ada, {Email: "bob@example.com", Freestyle: &FreestyleAccess{}}}, true},
+		{"the state maps an absent person", viewOf(map[string]string{"bob@example.com": invitationstest.FreestyleDemoIdentityID}),
+			[]Person{ada, {Email: "bob@example.com", Absent: true}}, true},
+		{"the state maps a person without Freestyle access", viewOf(map[string]string{"bob@example.com": invitationstest.FreestyleDemoIdentityID}),
+			[]Person{ada, {Email: "bob@example.com"}}, true},
+		{"an identity create of a desired person is in doubt", viewOf(nil, identityDoubt("bob@example.com", nil)),
+			[]Person{ada, {Email: "BOB@example.com", Freestyle: &FreestyleAccess{}}}, true},
+		{"no identity would be created", viewOf(nil),
+			[]Person{{Email: "ada@example.com", Absent: true}, {Email: "bob@example.com"}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := demoServer(t)
+			srv.ClearRequests()
+			view, err := newFreestyleConnector(c).read(t.Context(), tc.people, tc.st)
+			require.NoError(t, err)
+			for _, p := range view.Problems {
+				assert.False(t, newIdentitiesBlocked(p), p.Reason)
+			}
+			assert.Empty(t, guardRequests(t, srv), "the guard does not apply: it reads nothing")
+			if tc.adaNew {
+				changes, _ := diff(Freestyle, tc.people, view, tc.st.snap, PlanOptions{})
+				assert.Contains(t, changes, Change{Action: Create, Email: "ada@example.com", Grant: Grant{Vendor: Freestyle, Kind: KindIdentity},
+					Reason: "ada@example.com should have freestyle identity"}, "ada's identity is created")
+			}
+		})
+	}
+}
+
+// bareServer starts a fake without demo data and returns it with a client.
+func bareServer(t *testing.T) (*invitationstest.TestServer, *invitations.Client) {
+	t.Helper()
+	srv := invitationstest.NewTestServer(t)
+	c, err := srv.Client()
+	require.NoError(t, err)
+	return srv, c
+}
+
+func TestFreestyleNewIdentitiesGuardNeedsAPermissionNobodyOwns(t *testing.T) {
+	t.Parallel()
+	srv, c := bareServer(t)
+	ctx := t.Context()
+	// Two identities nobody owns, without permissions, and one with a
+	// permission that the state gives to someone outside the desired state.
+	var bare []string
+	for range 2 {
+		ident, err := c.Identity.CreateIdentity(ctx)
+		require.NoError(t, err)
+		bare = append(bare, ident.ID)
+	}
+	owned, err := c.Identity.CreateIdentity(ctx)
+	require.NoError(t, err)
+	require.NoError(t, c.Identity.GrantGitPermission(ctx, owned.ID, invitationstest.FreestyleDemoRepoID, &models.GrantGitPermissionRequest{Permission: models.GitAccessLevelRead}))
+	st := viewOf(map[string]string{"other@example.com": owned.ID})
+	people := []Person{{Email: "ada@example.com", Freestyle: &FreestyleAccess{}}}
+	srv.ClearRequests()
+
+	view, err := newFreestyleConnector(c).read(ctx, people, st)
+	require.NoError(t, err)
+	assert.Empty(t, view.Problems, "no identity nobody owns has a permission: nothing was lost")
+	// Each identity nobody owns is asked both lists, one item each; the
+	// owned one is not asked.
+	assert.Equal(t, []string{
+		"freestyle.ListGitPermissions limit=1", "freestyle.ListVMPermissions limit=1",
+		"freestyle.ListGitPermissions limit=1", "freestyle.ListVMPermissions limit=1",
+	}, guardRequests(t, srv))
+	for _, r := range srv.Requests()[1:] {
+		assert.NotContains(t, r.Path, owned.ID)
+	}
+	changes, _ := diff(Freestyle, people, view, st.snap, PlanOptions{})
+	require.Len(t, changes, 1)
+	assert.Equal(t, Create, changes[0].Action)
+
+	// A VM permission counts as much as a git one.
+	_, err = c.Identity.GrantVMPermission(ctx, bare[1], invitationstest.FreestyleDemoVMID, &models.GrantVMPermissionRequest{AllowedUsers: models.Null[[]string]()})
+	require.NoError(t, err)
+	srv.ClearRequests()
+	view, err = newFreestyleConnector(c).read(ctx, people, st)
+	require.NoError(t, err)
+	require.Len(t, view.Problems, 1)
+	assert.True(t, newIdentitiesBlocked(view.Problems[0]))
+	assert.Contains(t, view.Problems[0].Reason, "of the 2 identities it maps to nobody at least one ("+bare[1]+")")
+}
+
+func TestFreestyleNewIdentitiesGuardStopsAtTheFirstPermission(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	// The state maps the demo identity, first listed, to someone outside
+	// the desired state: the scan starts after it. Of the 149 identities
+	// nobody owns, the 25th is the first with a permission (git and VM).
+	st := viewOf(map[string]string{"other@example.com": invitationstest.FreestyleDemoIdentityID})
+	people := []Person{{Email: "ada@example.com", Freestyle: &FreestyleAccess{}}}
+	srv.ClearRequests()
+
+	view, err := newFreestyleConnector(c).read(t.Context(), people, st)
+	require.NoError(t, err)
+	require.Len(t, view.Problems, 1)
+	assert.True(t, newIdentitiesBlocked(view.Problems[0]))
+	assert.Contains(t, view.Problems[0].Reason, "of the 149 identities it maps to nobody")
+
+	// 24 identities without permissions cost both lists; the 25th answers
+	// at its git list; the 124 after it are not asked.
+	want := []string{"freestyle.ListIdentities limit=1000"}
+	for range 24 {
+		want = append(want, "freestyle.ListGitPermissions limit=1", "freestyle.ListVMPermissions limit=1")
+	}
+	want = append(want, "freestyle.ListGitPermissions limit=1")
+	assert.Equal(t, want, pagedRequests(t, srv, "limit"))
+}
+
+func TestFreestyleNewIdentitiesGuardFailsOnAListError(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.FreestyleListGitPermissions, Status: 403})
+	view, err := newFreestyleConnector(c).read(t.Context(), []Person{{Email: "ada@example.com", Freestyle: &FreestyleAccess{}}}, viewOf(nil))
+	assert.Nil(t, view)
+	require.ErrorIs(t, err, invitations.ErrForbidden)
+	assert.ErrorContains(t, err, "freestyle: list git permissions of identity "+invitationstest.FreestyleDemoIdentityID)
+}
+
+func TestFreestyleNewIdentitiesGuardLeavesAdoptedIdentitiesOut(t *testing.T) {
+	t.Parallel()
+	srv, c := bareServer(t)
+	ctx := t.Context()
+	// The only identity with a permission is the one an identity create
+	// in doubt of someone outside the desired state made: adopted, it is
+	// theirs, not nobody's.
+	ident, err := c.Identity.CreateIdentity(ctx)
+	require.NoError(t, err)
+	require.NoError(t, c.Identity.GrantGitPermission(ctx, ident.ID, invitationstest.FreestyleDemoRepoID, &models.GrantGitPermissionRequest{Permission: models.GitAccessLevelRead}))
+	st := viewOf(nil, identityDoubt("other@example.com", nil))
+	srv.ClearRequests()
+
+	view, err := newFreestyleConnector(c).read(ctx, []Person{{Email: "ada@example.com", Freestyle: &FreestyleAccess{}}}, st)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"other@example.com": ident.ID}, view.Adopt)
+	assert.Empty(t, view.Problems)
+	assert.Empty(t, guardRequests(t, srv), "no identity is nobody's: nothing to read")
 }

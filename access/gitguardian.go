@@ -40,6 +40,9 @@ func newGitGuardianConnector(c *invitations.Client) connector {
 
 func (g *gitGuardianConnector) vendor() Vendor { return GitGuardian }
 
+// unreadable is "": the connector reads what its credentials reach.
+func (g *gitGuardianConnector) unreadable() string { return "" }
+
 // ggGrant is the workspace grant at level.
 func ggGrant(level models.AccessLevel) Grant {
 	return Grant{Vendor: GitGuardian, Kind: KindWorkspace, Level: string(level)}
@@ -63,7 +66,9 @@ func ggWantedLevel(a *GitGuardianAccess) models.AccessLevel {
 // than searching per person: two paged lists cost fewer requests than one
 // search per person as soon as there are more than a few people.
 func (g *gitGuardianConnector) read(ctx context.Context, people []Person, _ *stateView) (*vendorView, error) {
-	view := &vendorView{Want: map[string][]Grant{}, Scopes: map[string]bool{}}
+	// A pending invitation's level changes by deleting it and inviting
+	// again (execute): a re-invite.
+	view := &vendorView{Want: map[string][]Grant{}, Scopes: map[string]bool{}, Reissue: func(r Record) bool { return r.State == StatePending }}
 	emails := map[string]bool{}
 	for _, p := range people {
 		email := strings.ToLower(p.Email)
@@ -136,7 +141,11 @@ func (g *gitGuardianConnector) execute(ctx context.Context, ch Change, _ *stateV
 		if err := g.c.Invitations.DeleteInvitation(ctx, id); err != nil && !errors.Is(err, invitations.ErrNotFound) {
 			return "", err
 		}
-		return g.invite(ctx, ch.Email, level)
+		newID, err := g.invite(ctx, ch.Email, level)
+		if err != nil {
+			return "", &partlyDone{done: "the pending invitation was deleted", err: err}
+		}
+		return newID, nil
 	case Remove:
 		prefix, id, err := ggTarget(ch.Target)
 		if err != nil {

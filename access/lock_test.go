@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/access"
 	"github.com/invitesdk/invitations/invitationstest"
 	"github.com/invitesdk/invitations/models"
@@ -263,7 +265,7 @@ func TestApplyRecordsDeltasAndCompactsOnce(t *testing.T) {
 	m, err := access.New(e.client, store, access.WithPortworxTenants(invitationstest.PortworxDemoTenantID))
 	require.NoError(t, err)
 	people := team(20)
-	plan, err := m.Plan(t.Context(), people, access.PlanOptions{})
+	plan, err := m.Plan(t.Context(), people, access.PlanOptions{NewIdentitiesOK: true}) // a new state
 	require.NoError(t, err)
 	results, err := m.Apply(t.Context(), plan)
 	require.NoError(t, err)
@@ -288,7 +290,7 @@ func TestApplyRecordsDeltasAndCompactsOnce(t *testing.T) {
 	assert.Empty(t, snap.InDoubt)
 	assert.Empty(t, snap.KnownIdentitySets, "no doubt needs the known identities any more")
 	assert.Equal(t, uint64(store.deltas.Load()), snap.Serial, "one serial per save")
-	plan, err = m.Plan(t.Context(), people, access.PlanOptions{})
+	plan, err = m.Plan(t.Context(), people, access.PlanOptions{NewIdentitiesOK: true})
 	require.NoError(t, err)
 	assert.True(t, plan.Empty(), "the compacted state is the whole truth")
 }
@@ -309,22 +311,34 @@ func countUpdates(p *access.Plan) int {
 func TestAnIdentityCreatedButNeverJournalledIsAdopted(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	orphans := e.orphanIdentities(t)
 	people := []access.Person{{Email: "user201@example.com", Freestyle: &access.FreestyleAccess{
 		Git: []access.FreestyleGitPermission{{RepoID: invitationstest.FreestyleDemoRepoID, Permission: models.GitAccessLevelRead}},
 	}}}
 	path := filepath.Join(t.TempDir(), "state.json")
+	nobodys := func(m *access.Manager) int {
+		n := 0
+		for rec, err := range m.Audit(t.Context()) {
+			require.NoError(t, err)
+			if rec.Grant.Kind == access.KindIdentity && rec.Email == "" {
+				n++
+			}
+		}
+		return n
+	}
+	fresh, err := access.New(e.client, access.NewFileStore(path), access.WithVendors(access.Freestyle))
+	require.NoError(t, err)
+	orphans := nobodys(fresh)
 	// Deltas: the identity create written ahead, then its outcome, lost.
 	broken, err := access.New(e.client, &deltaCounter{FileStore: access.NewFileStore(path), failDeltaAt: 2}, access.WithVendors(access.Freestyle))
 	require.NoError(t, err)
-	plan, err := broken.Plan(t.Context(), people, access.PlanOptions{})
+	plan, err := broken.Plan(t.Context(), people, access.PlanOptions{NewIdentitiesOK: true}) // a new state
 	require.NoError(t, err)
 	_, err = broken.Apply(t.Context(), plan)
 	require.ErrorContains(t, err, "disk full")
 
 	next, err := access.New(e.client, access.NewFileStore(path), access.WithVendors(access.Freestyle))
 	require.NoError(t, err)
-	plan, err = next.Plan(t.Context(), people, access.PlanOptions{})
+	plan, err = next.Plan(t.Context(), people, access.PlanOptions{NewIdentitiesOK: true})
 	require.NoError(t, err)
 	for _, c := range plan.Changes {
 		assert.NotEqual(t, access.KindIdentity, c.Grant.Kind, "the identity that was made is adopted, not made again")
@@ -332,12 +346,68 @@ func TestAnIdentityCreatedButNeverJournalledIsAdopted(t *testing.T) {
 	assert.Equal(t, 1, plan.Settled())
 	_, err = next.Apply(t.Context(), plan)
 	require.NoError(t, err)
-	after := 0
-	for rec, err := range next.Audit(t.Context()) {
+	assert.Equal(t, orphans, nobodys(next), "no identity left behind")
+}
+
+// A level change of a pending GitGuardian invitation is a re-invite: the
+// plan says so; stopped between the delete and the new invitation (here
+// the vendor refuses the new one), the change is in doubt, saying what
+// was done, and the next plan completes it with one invitation.
+func TestAnInterruptedReinviteIsCompletedByTheNextApply(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	members := map[string]bool{}
+	for mem, err := range e.client.Members.ListMembers(t.Context(), &invitations.ListMembersOptions{PerPage: 100}).All() {
 		require.NoError(t, err)
-		if rec.Grant.Kind == access.KindIdentity && rec.Email == "" {
-			after++
+		members[strings.ToLower(mem.Email)] = true
+	}
+	var inv models.Invitation
+	for i, err := range e.client.Invitations.ListInvitations(t.Context(), &invitations.ListInvitationsOptions{PerPage: 100}).All() {
+		require.NoError(t, err)
+		if i.AccessLevel == models.AccessLevelMember && !members[strings.ToLower(i.Email)] {
+			inv = i
+			break
 		}
 	}
-	assert.Equal(t, orphans, after, "no identity left behind")
+	require.NotZero(t, inv.ID, "the demo data has a pending invitation as member, of someone not a member")
+	people := []access.Person{{Email: inv.Email, GitGuardian: &access.GitGuardianAccess{AccessLevel: models.AccessLevelManager}}}
+	m, err := access.New(e.client, e.store, access.WithVendors(access.GitGuardian))
+	require.NoError(t, err)
+
+	plan, err := m.Plan(t.Context(), people, access.PlanOptions{})
+	require.NoError(t, err)
+	require.Len(t, plan.Changes, 1)
+	assert.Equal(t, inv.Email+" is invited as member, should be manager: re-invite", plan.Changes[0].Reason)
+
+	e.srv.Inject(invitationstest.Fault{Operation: invitationstest.GitGuardianCreateInvitations, Status: 400})
+	results, err := m.Apply(t.Context(), plan)
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	assert.Equal(t, access.InDoubt, results[0].Outcome)
+	assert.ErrorContains(t, results[0].Err, "the pending invitation was deleted, then: ")
+
+	plan, err = m.Plan(t.Context(), people, access.PlanOptions{})
+	require.NoError(t, err)
+	require.Len(t, plan.Changes, 1)
+	assert.Equal(t, access.Create, plan.Changes[0].Action)
+	assert.Contains(t, plan.Changes[0].Reason, "(an earlier re-invite stopped after removing the old one: this completes it)")
+	results, err = m.Apply(t.Context(), plan)
+	require.NoError(t, err)
+	assert.Equal(t, access.Done, results[0].Outcome)
+
+	n := 0
+	for i, err := range e.client.Invitations.ListInvitations(t.Context(), &invitations.ListInvitationsOptions{PerPage: 100}).All() {
+		require.NoError(t, err)
+		if strings.EqualFold(i.Email, inv.Email) {
+			n++
+			assert.Equal(t, models.AccessLevelManager, i.AccessLevel)
+		}
+	}
+	assert.Equal(t, 1, n, "one invitation, at the new level")
+	plan, err = m.Plan(t.Context(), people, access.PlanOptions{})
+	require.NoError(t, err)
+	assert.True(t, plan.Empty())
+	snap, err := e.store.Load(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, snap.InDoubt)
 }

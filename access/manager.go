@@ -22,6 +22,9 @@ type Manager struct {
 	concurrency int
 	lockTimeout time.Duration
 	source      string
+	// notRead are the vendors in scope that cannot be read, with why
+	// (WithNotRead).
+	notRead map[Vendor]string
 }
 
 // Option configures a Manager in New.
@@ -114,6 +117,7 @@ func New(client *invitations.Client, store Store, opts ...Option) (*Manager, err
 			return nil, err
 		}
 	}
+	m.vendors = slices.DeleteFunc(m.vendors, func(v Vendor) bool { _, out := m.notRead[v]; return out })
 	m.conns = map[Vendor]connector{
 		GitGuardian: newGitGuardianConnector(client),
 		Box:         newBoxConnector(client),

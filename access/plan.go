@@ -3,6 +3,7 @@ package access
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -23,6 +24,13 @@ type PlanOptions struct {
 	// desired state (see WithSource), which Plan otherwise refuses with
 	// ErrSourceMismatch.
 	AllowSourceMismatch bool
+	// NewIdentitiesOK lets a plan create Freestyle identities when the
+	// state maps nobody in the desired state to one while Freestyle holds
+	// identities the state maps to nobody that have permissions, as after
+	// a lost or emptied state. Without it each such create is a Problem
+	// instead: Freestyle identities carry no email, so those people may
+	// have an identity already that only the lost state knew.
+	NewIdentitiesOK bool
 }
 
 // Plan is the list of changes that would make the vendors match the
@@ -41,6 +49,12 @@ type Plan struct {
 	// made from; Apply refuses the plan once the state has moved on.
 	Serial  uint64 `json:"serial"`
 	Lineage string `json:"lineage,omitempty"`
+	// Coverage says what the plan's reads reached, vendor by vendor.
+	Coverage Coverage `json:"coverage"`
+	// GrantsRead counts the grants the reads found (of the people, and
+	// in the scopes the desired state names): the base of a guard against
+	// removing most of what exists.
+	GrantsRead int `json:"grants_read"`
 
 	// What the reads settled of earlier in-doubt changes, recorded in
 	// the state by Apply.
@@ -51,6 +65,22 @@ type Plan struct {
 
 // Empty reports whether the plan has no change.
 func (p *Plan) Empty() bool { return len(p.Changes) == 0 }
+
+// Removals counts the plan's removals.
+func (p *Plan) Removals() int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Action == Remove {
+			n++
+		}
+	}
+	return n
+}
+
+// ErrPruneEverything is returned by Plan for a prune with nobody in the
+// desired state: every grant this package made would be removed, the
+// first mistake of every sync tool (a source that returned nothing).
+var ErrPruneEverything = errors.New("access: prune with no people would remove every grant this package made")
 
 // Settled returns how many changes of earlier applies that were in doubt
 // the plan's reads settled: Apply records them in the state, even when
@@ -73,6 +103,9 @@ func (p *Plan) Settled() int {
 func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (*Plan, error) {
 	if err := validatePeople(people); err != nil {
 		return nil, err
+	}
+	if opts.Prune && len(people) == 0 {
+		return nil, ErrPruneEverything
 	}
 	snap, err := m.store.Load(ctx)
 	if err != nil {
@@ -115,8 +148,13 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 	}
 
 	plan := &Plan{Warnings: warnings, Serial: snap.Serial, Lineage: snap.Lineage, adopt: map[string]string{}, known: map[Vendor][]string{}}
+	plan.Coverage = m.coverageOf(views)
 	for _, v := range m.vendors {
 		view := views[v]
+		if opts.NewIdentitiesOK {
+			view.Problems = slices.DeleteFunc(view.Problems, newIdentitiesBlocked)
+		}
+		plan.GrantsRead += len(view.Have)
 		plan.Problems = append(plan.Problems, view.Problems...)
 		for email, id := range view.Adopt {
 			plan.adopt[strings.ToLower(email)] = id
@@ -129,6 +167,29 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 		plan.settled = append(plan.settled, settled...)
 	}
 	return plan, nil
+}
+
+// coverageOf is the coverage of the reads of views: the vendors that
+// cannot be read (WithNotRead), then each vendor read, with what its read
+// could not reach.
+func (m *Manager) coverageOf(views map[Vendor]*vendorView) Coverage {
+	var c Coverage
+	for _, v := range Vendors() {
+		if reason, ok := m.notRead[v]; ok {
+			c.Vendors = append(c.Vendors, VendorCoverage{Vendor: v, NotRead: reason})
+			continue
+		}
+		view, ok := views[v]
+		if !ok {
+			continue
+		}
+		if view.NotRead != "" {
+			c.Vendors = append(c.Vendors, VendorCoverage{Vendor: v, NotRead: view.NotRead})
+			continue
+		}
+		c.Vendors = append(c.Vendors, VendorCoverage{Vendor: v, Read: true, Partial: view.Partial})
+	}
+	return c
 }
 
 // Offboard returns the plan that removes everything found for email on
@@ -175,14 +236,24 @@ func diff(v Vendor, people []Person, view *vendorView, snap *Snapshot, opts Plan
 			case blocked[k], identityBlocked && g.Vendor == Freestyle:
 			case len(rs) == 0:
 				reason := fmt.Sprintf("%s should have %s", email, describe(g))
-				if d, ok := snap.InDoubt[k]; ok && d.Change.Action == Create {
-					reason += " (an earlier create was in doubt and did not happen)"
+				if d, ok := snap.InDoubt[k]; ok {
+					switch d.Change.Action {
+					case Create:
+						reason += " (an earlier create was in doubt and did not happen)"
+					case Update:
+						reason += " (an earlier re-invite stopped after removing the old one: this completes it)"
+					}
 				}
 				changes = append(changes, Change{Action: Create, Email: email, Grant: g, Target: view.Subjects[email], Reason: reason})
 			case !slices.ContainsFunc(rs, func(r Record) bool { return sameLevel(r.Grant, g) }):
 				from := rs[0].Grant
-				changes = append(changes, Change{Action: Update, Email: email, Grant: g, From: &from, Target: rs[0].ID,
-					Reason: fmt.Sprintf("%s has %s, should have %s", email, level(from), level(g))})
+				reason := fmt.Sprintf("%s has %s, should have %s", email, level(from), level(g))
+				if view.Reissue != nil && view.Reissue(rs[0]) {
+					// The level is changed by deleting the invitation and
+					// inviting again: a new invitation, a new email.
+					reason = fmt.Sprintf("%s is invited as %s, should be %s: re-invite", email, level(from), level(g))
+				}
+				changes = append(changes, Change{Action: Update, Email: email, Grant: g, From: &from, Target: rs[0].ID, Reason: reason})
 			}
 		}
 	}

@@ -61,6 +61,19 @@ func newPortworxConnector(c *invitations.Client, tenants []string) connector {
 
 func (p *portworxConnector) vendor() Vendor { return Portworx }
 
+// portworxNoTenant is why nothing is read without a tenant: Portworx
+// lists invitations per tenant.
+const portworxNoTenant = "no tenant to read: invitations are listed per tenant"
+
+// unreadable says so when no tenant is configured: an audit then reads
+// nothing (a plan also reads the tenants desired invitations name).
+func (p *portworxConnector) unreadable() string {
+	if len(p.tenants) == 0 {
+		return portworxNoTenant
+	}
+	return ""
+}
+
 // portworxRoles is roles as a grant's Level: sorted, without duplicates,
 // joined with ",".
 func portworxRoles(roles []string) string {
@@ -162,7 +175,8 @@ func portworxRecord(inv *models.PortworxInvitation) (r Record, ok bool) {
 // a desired invitation names, keeping the people's and those in the
 // scopes the desired invitations name.
 func (p *portworxConnector) read(ctx context.Context, people []Person, _ *stateView) (*vendorView, error) {
-	view := &vendorView{Want: map[string][]Grant{}, Scopes: map[string]bool{}}
+	// An invitation's roles change by deleting it and inviting again.
+	view := &vendorView{Want: map[string][]Grant{}, Scopes: map[string]bool{}, Reissue: func(Record) bool { return true }}
 	tenants := slices.Clone(p.tenants)
 	emails := map[string]bool{}
 	for _, person := range people {
@@ -201,6 +215,9 @@ func (p *portworxConnector) read(ctx context.Context, people []Person, _ *stateV
 		}
 	}
 
+	if len(tenants) == 0 {
+		view.NotRead = portworxNoTenant
+	}
 	seen := map[string]bool{} // invitation uids, in case two tenants list one
 	for _, tenant := range slices.Compact(slices.Sorted(slices.Values(tenants))) {
 		for inv, err := range p.tenantInvitations(ctx, tenant) {
@@ -287,7 +304,11 @@ func (p *portworxConnector) execute(ctx context.Context, ch Change, _ *stateView
 		if err := p.c.AccountInvitations.DeleteInvitation(ctx, ch.Target, nil); err != nil && !errors.Is(err, invitations.ErrNotFound) {
 			return "", err
 		}
-		return p.create(ctx, ch)
+		newID, err := p.create(ctx, ch)
+		if err != nil {
+			return "", &partlyDone{done: "the invitation was deleted", err: err}
+		}
+		return newID, nil
 	case Remove:
 		return "", p.c.AccountInvitations.DeleteInvitation(ctx, ch.Target, nil)
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -45,8 +46,8 @@ import (
 //   - audit-heap-10k/1k: the audit's peak live heap (HeapAlloc, the live
 //     bytes, after a collection, sampled as often for both sizes, above
 //     what it was before) for 10,000 people's records over that for
-//     1,000's, with the same state (the 10,000 run's): goal <= 1.2. The log
-//     adds both less the state.
+//     1,000's, with the same state (the 10,000 run's), each the least peak
+//     of three audits: goal <= 1.2. The log adds both less the state.
 //   - goroutines-max: the most goroutines seen during the 10,000 apply
 //     (sampled every millisecond): goal <= 200.
 func BenchmarkScale(b *testing.B) {
@@ -67,8 +68,13 @@ func BenchmarkScale(b *testing.B) {
 		if err := os.WriteFile(same.Path(), data, 0o600); err != nil {
 			b.Fatal(err)
 		}
-		heap1k := auditPeak(b, small.client, same, small.people/50)
-		heap10k := auditPeak(b, large.client, large.store, large.people/50)
+		// Each the least of three audits' peaks: the peak each audit
+		// reaches every time, not a coincidence of pages one run met.
+		heap1k, heap10k := uint64(math.MaxUint64), uint64(math.MaxUint64)
+		for range 3 {
+			heap1k = min(heap1k, auditPeak(b, small.client, same, small.people/50))
+			heap10k = min(heap10k, auditPeak(b, large.client, large.store, large.people/50))
+		}
 		b.ReportMetric(float64(heap10k)/float64(max(heap1k, 1)), "audit-heap-10k/1k")
 		// The same less the state (its heap measured apart), for the
 		// record: what an audit holds beyond the state it loads.
@@ -231,6 +237,13 @@ func runScale(b *testing.B, n int) scaleResult {
 	}
 	defer client.CloseIdleConnections()
 	store := &countingStore{FileStore: NewFileStore(filepath.Join(b.TempDir(), "state.json"))}
+	// The state that goes with the demo data (the child's is the same):
+	// whose each demo identity is.
+	seed := NewSnapshot()
+	maps.Copy(seed.Identities, invitationstest.NewFake(invitationstest.WithDemoData()).DemoFreestyleOwners())
+	if err := store.FileStore.Save(context.Background(), seed); err != nil {
+		b.Fatal(err)
+	}
 	m, err := New(client, store, WithPortworxTenants(invitationstest.PortworxDemoTenantID))
 	if err != nil {
 		b.Fatal(err)

@@ -3,6 +3,7 @@ package invitationstest
 import (
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -54,6 +55,8 @@ type freestyleStore struct {
 	unmanaged  []*freestyleIdentity
 	gone       int                           // identities marked gone, not yet compacted
 	byID       map[string]*freestyleIdentity // the identities not gone
+	// owners are the demo identities' people, by email (DemoFreestyleOwners).
+	owners map[string]string
 	// repos are the account's named repositories. Any other id shaped like
 	// a UUID is taken for an unnamed private repository of the account:
 	// repositories are created by the git API, which the fake does not
@@ -146,6 +149,7 @@ func (s *freestyleStore) seed(now time.Time) {
 	}
 
 	demo := s.addIdentity(FreestyleDemoIdentityID, false)
+	s.owners = map[string]string{DemoPersonEmail: FreestyleDemoIdentityID}
 	for i, repo := range repoIDs[:7] {
 		level := models.GitAccessLevelRead
 		if i%2 == 0 {
@@ -169,6 +173,7 @@ func (s *freestyleStore) seed(now time.Time) {
 			managed.git = append(managed.git, freestyleGitGrant{repo: repoIDs[i/50%len(repoIDs)], level: models.GitAccessLevelRead})
 		}
 		ident := s.addIdentity(s.newID(1), false)
+		s.owners[fmt.Sprintf("user%03d@example.com", i+1)] = ident.ID
 		if i%25 == 0 {
 			ident.git = append(ident.git, freestyleGitGrant{repo: FreestyleDemoRepoID, level: models.GitAccessLevelRead})
 			ident.vms = append(ident.vms, s.newVMPermission(FreestyleDemoVMID, ident.ID, models.Null[[]string](), now.Add(-time.Duration(i)*time.Hour)))
@@ -684,4 +689,15 @@ func (s *freestyleStore) revokeGitToken(w http.ResponseWriter, r *http.Request, 
 	}
 	ident.tokens = slices.Delete(ident.tokens, i, i+1)
 	writeFreestyleEmpty(w)
+}
+
+// DemoFreestyleOwners returns whose each demo Freestyle identity is, by
+// email (the demo person's, then user002@example.com to
+// user150@example.com): what a state made along with the demo data would
+// say. Freestyle identities carry no email, so without it every demo
+// identity is nobody's. It is empty without WithDemoData.
+func (f *Fake) DemoFreestyleOwners() map[string]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.fs.owners)
 }

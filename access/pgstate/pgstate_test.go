@@ -348,3 +348,154 @@ func TestPostgresMigratesFromTheSnapshotTable(t *testing.T) {
 	require.NoError(t, admin.QueryRow(ctx, `SELECT snapshot->'identities'->>'new@example.com' FROM `+schema+`.`+pgstate.Table+` WHERE name = 'default'`).Scan(&ident))
 	assert.Equal(t, "ident-new", ident)
 }
+
+// historyName is a state name no other test uses, its rows (state and
+// history) removed at the end.
+func historyName(t *testing.T, conn string) string {
+	t.Helper()
+	name := uniqueName(t, conn)
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), conn)
+		if err != nil {
+			return
+		}
+		defer c.Close(context.Background())
+		_, _ = c.Exec(context.Background(), `DELETE FROM `+pgstate.HistoryTable+` WHERE name = $1`, name)
+		_, _ = c.Exec(context.Background(), `DELETE FROM `+pgstate.ChangesTable+` WHERE name = $1`, name)
+	})
+	return name
+}
+
+// versionOf is a snapshot of serial whose content says which it is.
+func versionOf(serial uint64) *access.Snapshot {
+	s := access.NewSnapshot()
+	s.Serial, s.Lineage = serial, "5d0b1f2e-3c4a-4b6d-8e9f-0a1b2c3d4e5f"
+	s.Identities[fmt.Sprintf("v%d@example.com", serial)] = fmt.Sprintf("ident-%d", serial)
+	return s
+}
+
+// history returns the serials HistoryTable holds for name, newest first,
+// checking that each row's snapshot is that version.
+func history(t *testing.T, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, name string) []uint64 {
+	t.Helper()
+	rows, err := q.Query(context.Background(), `SELECT serial, snapshot, saved_at FROM `+pgstate.HistoryTable+` WHERE name = $1 ORDER BY id DESC`, name)
+	require.NoError(t, err)
+	defer rows.Close()
+	var out []uint64
+	for rows.Next() {
+		var serial int64
+		var data []byte
+		var savedAt time.Time
+		require.NoError(t, rows.Scan(&serial, &data, &savedAt))
+		snap, err := access.DecodeSnapshot(data)
+		require.NoError(t, err)
+		assert.Equal(t, versionOf(uint64(serial)), snap, "the row of serial %d holds that version", serial)
+		assert.False(t, savedAt.IsZero())
+		out = append(out, uint64(serial))
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+// Save keeps the row it replaces in the history table, newest first, up
+// to WithHistory versions (DefaultHistory without it); a Save of the same
+// snapshot adds none; a Compact keeps the row from before the apply.
+func TestPostgresHistoryKeepsThePreviousVersions(t *testing.T) {
+	conn := connString(t)
+	t.Parallel()
+	ctx := context.Background()
+	p := pool(t, conn)
+
+	three, err := pgstate.New(ctx, p, pgstate.WithName(historyName(t, conn)), pgstate.WithHistory(3))
+	require.NoError(t, err)
+	require.NoError(t, three.Save(ctx, versionOf(1)))
+	assert.Empty(t, history(t, p, three.Name()), "no version before the first")
+	for serial := uint64(2); serial <= 6; serial++ {
+		require.NoError(t, three.Save(ctx, versionOf(serial)))
+	}
+	assert.Equal(t, []uint64{5, 4, 3}, history(t, p, three.Name()), "the 3 previous versions")
+	require.NoError(t, three.Save(ctx, versionOf(6)))
+	assert.Equal(t, []uint64{5, 4, 3}, history(t, p, three.Name()), "the same snapshot again: the history stays the versions before the last change")
+
+	// An apply: deltas on top of serial 6, folded in at its end.
+	id := "ident-7"
+	require.NoError(t, three.SaveDelta(ctx, &access.Delta{Serial: 7, Identities: map[string]*string{"v7@example.com": &id, "v6@example.com": nil}}))
+	assert.Equal(t, []uint64{5, 4, 3}, history(t, p, three.Name()), "a delta replaces no row")
+	require.NoError(t, three.Compact(ctx))
+	assert.Equal(t, []uint64{6, 5, 4}, history(t, p, three.Name()), "the row from before the apply")
+	got, err := three.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, versionOf(7), got)
+
+	byDefault, err := pgstate.New(ctx, p, pgstate.WithName(historyName(t, conn)))
+	require.NoError(t, err)
+	for serial := uint64(1); serial <= pgstate.DefaultHistory+3; serial++ {
+		require.NoError(t, byDefault.Save(ctx, versionOf(serial)))
+	}
+	want := []uint64{}
+	for serial := uint64(pgstate.DefaultHistory + 2); serial >= 3; serial-- {
+		want = append(want, serial)
+	}
+	assert.Equal(t, want, history(t, p, byDefault.Name()), "DefaultHistory versions")
+
+	// 0 keeps none, and drops those another store kept.
+	none, err := pgstate.New(ctx, p, pgstate.WithName(byDefault.Name()), pgstate.WithHistory(0))
+	require.NoError(t, err)
+	require.NoError(t, none.Save(ctx, versionOf(pgstate.DefaultHistory+4)))
+	assert.Empty(t, history(t, p, none.Name()))
+
+	_, err = pgstate.New(ctx, p, pgstate.WithHistory(-1))
+	assert.EqualError(t, err, "pgstate: WithHistory(-1): must not be negative")
+}
+
+// The history row is written in the transaction that replaces the
+// snapshot: a replacement that fails (here a trigger refuses it) keeps
+// no version; the table is created on first use, beside a state table
+// of an earlier version.
+func TestPostgresHistoryIsWrittenWithTheSave(t *testing.T) {
+	conn := connString(t)
+	t.Parallel()
+	ctx := context.Background()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "pgstate_history_" + hex.EncodeToString(b)
+	admin, err := pgx.Connect(ctx, conn)
+	require.NoError(t, err)
+	defer admin.Close(ctx)
+	_, err = admin.Exec(ctx, `CREATE SCHEMA `+schema)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`) })
+	_, err = admin.Exec(ctx, `CREATE TABLE `+schema+`.`+pgstate.Table+` (
+		name text PRIMARY KEY, snapshot jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`)
+	require.NoError(t, err)
+
+	cfg, err := pgxpool.ParseConfig(conn)
+	require.NoError(t, err)
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	p, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer p.Close()
+	s, err := pgstate.New(ctx, p)
+	require.NoError(t, err)
+	var exists bool
+	require.NoError(t, admin.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, schema+"."+pgstate.HistoryTable).Scan(&exists))
+	assert.True(t, exists, "created on first use")
+
+	require.NoError(t, s.Save(ctx, versionOf(1)))
+	require.NoError(t, s.Save(ctx, versionOf(2)))
+	assert.Equal(t, []uint64{1}, history(t, p, s.Name()))
+
+	_, err = admin.Exec(ctx, `
+		CREATE FUNCTION `+schema+`.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+		CREATE TRIGGER refuse BEFORE UPDATE ON `+schema+`.`+pgstate.Table+`
+		FOR EACH ROW EXECUTE FUNCTION `+schema+`.refuse()`)
+	require.NoError(t, err)
+	require.ErrorContains(t, s.Save(ctx, versionOf(3)), "refused by the test")
+	assert.Equal(t, []uint64{1}, history(t, p, s.Name()), "no version kept by a save that did not happen")
+	got, err := s.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, versionOf(2), got)
+}

@@ -38,10 +38,12 @@ func TestPostgresState(t *testing.T) {
 	sh.withFake()
 	// One state name per run: the database outlives the test.
 	state := dsn + sep(dsn) + "state_name=cli-test-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	sh.run(2, "plan", "-f", "people.yaml", "-state", state)
-	out := sh.run(0, "apply", "-auto-approve", "-f", "people.yaml", "-state", state)
+	// A new state on a Freestyle whose identities it does not know: new
+	// identities allowed, and the read of them partial.
+	sh.run(3, "plan", "-f", "people.yaml", "-state", state, "--new-identities-ok")
+	out := sh.run(0, "apply", "-auto-approve", "-f", "people.yaml", "-state", state, "--new-identities-ok", "--allow-partial")
 	matches(t, out.stdout, `^Apply: 8 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
-	out = sh.run(0, "plan", "-f", "people.yaml", "-state", state)
+	out = sh.run(0, "plan", "-f", "people.yaml", "-state", state, "--allow-partial")
 	assert.Equal(t, "No changes.\n", out.stdout)
 	assert.False(t, sh.exists("people.yaml.state.json"), "the state is in PostgreSQL, not in a file")
 }
@@ -58,26 +60,34 @@ func TestPlanApplyPlan(t *testing.T) {
 	t.Parallel()
 	sh := newShell(t, map[string]string{"people.yaml": planApplyYAML})
 	sh.withFake()
+	sh.seedState("people.yaml.state.json")
 
+	readState := func() string {
+		b, err := os.ReadFile(filepath.Join(sh.dir, "people.yaml.state.json"))
+		require.NoError(t, err)
+		return string(b)
+	}
+	seeded := readState()
 	out := sh.run(2, "plan", "-f", "people.yaml")
 	assert.Equal(t, golden(t, "plan.golden"), out.stdout)
 	matches(t, out.stderr, `^Running against the fake at http://127\.0\.0\.1:\d+ \(INVITATIONS_FAKE_URL\)\.$`)
-	assert.False(t, sh.exists("people.yaml.state.json"), "plan writes nothing")
+	matches(t, out.stderr, `^Read: gitguardian, box, freestyle, bimdata, portworx\.$`)
+	assert.Equal(t, seeded, readState(), "plan writes nothing")
 
 	// Without a terminal and without -auto-approve, apply refuses.
 	out = sh.run(1, "apply", "-f", "people.yaml")
-	assert.Contains(t, out.stdout, "Plan: 5 to create, 1 to update, 2 to remove.")
+	assert.Contains(t, out.stdout, "Plan: 5 to create, 1 to update, 3 to remove.")
 	assert.Contains(t, out.stderr, "refusing to apply without confirmation: stdin is not a terminal; pass -auto-approve")
 	assert.NotContains(t, out.stdout, "done:")
 
 	out = sh.run(2, "plan", "-f", "people.yaml", "-o", "json")
 	assert.Contains(t, out.stdout, `"action": "create"`)
-	assert.Contains(t, out.stdout, "\"summary\": {\n    \"create\": 5,\n    \"update\": 1,\n    \"remove\": 2\n  }")
+	assert.Contains(t, out.stdout, "\"summary\": {\n    \"create\": 5,\n    \"update\": 1,\n    \"remove\": 3\n  }")
 
 	out = sh.run(0, "apply", "-auto-approve", "-f", "people.yaml")
 	matches(t, out.stdout, `^done:         \+ freestyle   user201@example.com should have freestyle identity$`)
-	matches(t, out.stdout, `^Apply: 8 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
-	matches(t, out.stderr, `^Applying 8 changes\.\.\.$`)
+	matches(t, out.stdout, `^Apply: 9 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
+	matches(t, out.stderr, `^Applying 9 changes\.\.\.$`)
 	assert.True(t, sh.exists("people.yaml.state.json"))
 
 	out = sh.run(0, "plan", "-f", "people.yaml")
@@ -107,6 +117,7 @@ func TestAuditAndOffboard(t *testing.T) {
 portworx_tenants: [0b1e6a52-7f3c-4b0e-a1d2-5c6d7e8f9a0b]
 `})
 	sh.withFake()
+	sh.seedState("people.yaml.state.json")
 	sh.run(0, "apply", "-auto-approve", "-f", "people.yaml")
 
 	out := sh.run(0, "audit", "-f", "people.yaml", "--email", "user201@example.com", "--vendor", "gitguardian,box")
@@ -186,7 +197,7 @@ func TestFileErrorsNameLineAndField(t *testing.T) {
 	delete(sh.env, "INVITATIONS_FAKE_URL")
 	sh.env["BOX_ACCESS_TOKEN"] = "not-a-real-token"
 	out = sh.run(1, "plan", "-f", "good.yaml")
-	assert.Equal(t, "Error: good.yaml:2: the desired state asks for gitguardian access but GITGUARDIAN_API_KEY is not set in the environment\n", out.stderr)
+	assert.Equal(t, "Error: good.yaml: the desired state asks for access on vendors without credentials: set GITGUARDIAN_API_KEY (gitguardian, asked at good.yaml:2)\n", out.stderr)
 }
 
 // An apply interrupted (-timeout, while Box hangs on a create) says what
@@ -202,7 +213,7 @@ func TestInterruptedApplyRunAgain(t *testing.T) {
 
 	out := sh.run(1, "apply", "-auto-approve", "-timeout", "2s", "-f", "people.yaml")
 	matches(t, out.stdout, `^in doubt:     \+ box         user201@example.com should have box group 119721 \(member\): .*context deadline exceeded`)
-	matches(t, out.stdout, `^done:         ~ gitguardian user201@example.com has restricted, should have member$`)
+	matches(t, out.stdout, `^done:         ~ gitguardian user201@example.com is invited as restricted, should be member: re-invite$`)
 	matches(t, out.stdout, `^Apply: 1 done, 0 already done, 0 failed, 1 in doubt, 0 skipped\.$`)
 	assert.Contains(t, out.stdout, "Run apply again")
 
@@ -304,7 +315,7 @@ func TestUnknownBoxGroupsAreProblemsWithTheirLine(t *testing.T) {
 	out := sh.run(1, "plan", "-f", "people.yaml")
 	assert.Contains(t, out.stdout, "! box user201@example.com: people.yaml:4:19: people[0].box[0].group_id: no Box group with id 999999\n")
 	assert.Contains(t, out.stdout, "! box user201@example.com: people.yaml:5:16: people[0].box[1].group: no Box group named \"No Such Group\"\n")
-	assert.Contains(t, out.stdout, "~ gitguardian user201@example.com has restricted, should have member\n")
+	assert.Contains(t, out.stdout, "~ gitguardian user201@example.com is invited as restricted, should be member: re-invite\n")
 }
 
 // Without credentials and without INVITATIONS_FAKE_URL, the embedded fake,
@@ -333,7 +344,7 @@ func TestEmbeddedFake(t *testing.T) {
 	repo, err := filepath.Abs("../..")
 	require.NoError(t, err)
 	sh.dir = repo
-	matches(t, sh.run(0, "apply", "-auto-approve", "-f", "examples/people.yaml").stdout, `^Apply: 9 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
+	matches(t, sh.run(0, "apply", "-auto-approve", "-f", "examples/people.yaml").stdout, `^Apply: 10 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
 }
 
 // -h on every command exits 0 with an example; --version.

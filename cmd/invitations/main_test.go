@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/invitesdk/invitations"
+	"github.com/invitesdk/invitations/access"
 	"github.com/invitesdk/invitations/invitationstest"
 )
 
@@ -70,6 +71,24 @@ func (sh *shell) withFake() string {
 	c := startFake(sh.t, "-addr", "127.0.0.1:0")
 	sh.env["INVITATIONS_FAKE_URL"] = c.root
 	return c.root
+}
+
+// seedState writes, as each named state file, the state that goes with
+// the fake's demo data: whose each demo Freestyle identity is (the fake
+// started by withFake has the same demo data as one made here). Without
+// it every demo identity is nobody's: a partial read, and a lost state to
+// the new-identities guard.
+func (sh *shell) seedState(names ...string) {
+	sh.t.Helper()
+	snap := access.NewSnapshot()
+	for email, id := range invitationstest.NewFake(invitationstest.WithDemoData()).DemoFreestyleOwners() {
+		snap.Identities[email] = id
+	}
+	data, err := access.EncodeSnapshot(snap)
+	require.NoError(sh.t, err)
+	for _, name := range names {
+		require.NoError(sh.t, os.WriteFile(filepath.Join(sh.dir, name), data, 0o600))
+	}
 }
 
 // output is what one run printed.

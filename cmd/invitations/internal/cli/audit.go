@@ -17,6 +17,7 @@ import (
 
 func (a *app) auditCommand() *cobra.Command {
 	var file, output string
+	var g guards
 	var vendorNames, emails, tenants []string
 	cmd := &cobra.Command{
 		Use:   "audit",
@@ -33,7 +34,13 @@ Portworx lists invitations per tenant: name them with --portworx-tenant or in
 -f's portworx_tenants (on the embedded fake, the demo tenant by default).
 A Freestyle identity the state does not tie to anyone has an empty email.
 
-Exit status: 0, or 1 when a vendor could not be read (the others are listed).`,
+What was read is said on stderr in one line (Read: ... Not read: ...; with
+-o json, as a last line {"coverage": ...} on stdout): a vendor without
+credentials, Portworx without a tenant, Freestyle identities nobody the
+state knows.
+
+Exit status: 0, 1 when a vendor's read failed (the others are listed), 3
+when a vendor could not be read in full (unless --allow-partial).`,
 		Example: `  invitations audit
   invitations audit -o csv --vendor box,gitguardian > access.csv
   invitations audit -o json --email ada@example.com | jq .grant`,
@@ -68,11 +75,15 @@ Exit status: 0, or 1 when a vendor could not be read (the others are listed).`,
 				w = &tableWriter{w: a.io.Stdout}
 			}
 			failed := false
+			nobodys := 0 // Freestyle identities the state ties to nobody
 			for rec, err := range s.m.Audit(ctx) {
 				if err != nil {
 					fmt.Fprintln(a.io.Stderr, "Error:", printable(err.Error()))
 					failed = true
 					continue
+				}
+				if rec.Email == "" && rec.Grant.Kind == access.KindIdentity {
+					nobodys++
 				}
 				if len(want) > 0 && !want[strings.ToLower(rec.Email)] {
 					continue
@@ -84,12 +95,33 @@ Exit status: 0, or 1 when a vendor could not be read (the others are listed).`,
 			if err := w.flush(); err != nil {
 				return err
 			}
+			coverage := s.m.Coverage()
+			if nobodys > 0 {
+				for i, v := range coverage.Vendors {
+					if v.Vendor == access.Freestyle {
+						coverage.Vendors[i].Partial = append(v.Partial, fmt.Sprintf("%d identities belong to nobody the state knows (listed with an empty email)", nobodys))
+					}
+				}
+			}
+			if output == "json" {
+				if err := json.NewEncoder(a.io.Stdout).Encode(struct {
+					Coverage access.Coverage `json:"coverage"`
+				}{coverage}); err != nil {
+					return err
+				}
+			} else {
+				a.printCoverage(coverage)
+			}
 			if failed {
 				return silent(ExitError)
+			}
+			if code := g.incomplete(coverage); code != ExitOK {
+				return silent(code)
 			}
 			return nil
 		},
 	}
+	g.partialFlag(cmd)
 	fileFlag(cmd, &file, false)
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, csv or json (JSON lines)")
 	cmd.Flags().StringSliceVar(&vendorNames, "vendor", nil, "only these vendors (repeatable or comma-separated): "+vendorList())

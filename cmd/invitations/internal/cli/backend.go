@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -33,7 +34,10 @@ type backend struct {
 	missing map[access.Vendor]string
 	// embedded is true on the in-process fake, which starts fresh.
 	embedded bool
-	close    func()
+	// demoOwners, on the embedded fake, is whose each demo Freestyle
+	// identity is: what a state made with the demo data would say.
+	demoOwners map[string]string
+	close      func()
 }
 
 // credentials says, per vendor, whether its variables are set and, if not,
@@ -118,7 +122,8 @@ func (a *app) connect() (*backend, error) {
 			return nil, err
 		}
 		fmt.Fprintln(a.io.Stderr, "No credentials in the environment: running against the embedded fake with demo data.")
-		return &backend{client: c, vendors: access.Vendors(), missing: map[access.Vendor]string{}, embedded: true, close: srv.Close}, nil
+		return &backend{client: c, vendors: access.Vendors(), missing: map[access.Vendor]string{}, embedded: true,
+			demoOwners: srv.DemoFreestyleOwners(), close: srv.Close}, nil
 	}
 	set, missing := credentials(a.io.Getenv)
 	c, err := invitations.NewClient(append([]invitations.Option{invitations.WithEnv()}, opts...)...)
@@ -129,32 +134,46 @@ func (a *app) connect() (*backend, error) {
 }
 
 // vendorsFor narrows the backend's vendors to those asked for (nil: all),
-// and refuses a desired state asking something of a vendor without
-// credentials.
-func (b *backend) vendorsFor(file *desired.File, only []access.Vendor) ([]access.Vendor, error) {
+// and refuses a desired state asking a grant of vendors without
+// credentials, naming every variable to set at once. The vendors in scope
+// without credentials are returned apart, with what to set: nothing is
+// read there, and the coverage of every answer says so.
+func (b *backend) vendorsFor(file *desired.File, only []access.Vendor) (vendors []access.Vendor, notRead map[access.Vendor]string, err error) {
+	inScope := func(v access.Vendor) bool { return only == nil || slices.Contains(only, v) }
 	if file != nil {
-		for _, v := range file.Vendors() {
-			if need, ok := b.missing[v]; ok && (only == nil || slices.Contains(only, v)) {
-				return nil, fmt.Errorf("%s: the desired state asks for %s access but %s is not set in the environment", file.Where(v), v, need)
+		var need []string
+		for _, v := range file.Grants() {
+			if n, ok := b.missing[v]; ok && inScope(v) {
+				need = append(need, fmt.Sprintf("%s (%s, asked at %s)", n, v, file.Where(v)))
 			}
 		}
-	}
-	var out []access.Vendor
-	for _, v := range b.vendors {
-		if only == nil || slices.Contains(only, v) {
-			out = append(out, v)
+		if len(need) > 0 {
+			return nil, nil, fmt.Errorf("%s: the desired state asks for access on vendors without credentials: set %s", file.Path, strings.Join(need, "; "))
 		}
 	}
-	if len(out) == 0 {
+	notRead = map[access.Vendor]string{}
+	for _, v := range access.Vendors() {
+		if !inScope(v) {
+			continue
+		}
+		if n, ok := b.missing[v]; ok {
+			notRead[v] = n + " not set"
+			continue
+		}
+		if slices.Contains(b.vendors, v) {
+			vendors = append(vendors, v)
+		}
+	}
+	if len(vendors) == 0 {
 		var need []string
-		for _, v := range only {
-			if n, ok := b.missing[v]; ok {
+		for _, v := range access.Vendors() {
+			if n, ok := notRead[v]; ok {
 				need = append(need, fmt.Sprintf("%s (%s)", v, n))
 			}
 		}
-		return nil, fmt.Errorf("no credentials for %s in the environment", strings.Join(need, ", "))
+		return nil, nil, fmt.Errorf("no vendor to read: %s", strings.Join(need, ", "))
 	}
-	return out, nil
+	return vendors, notRead, nil
 }
 
 // parseVendors reads --vendor values.
@@ -244,10 +263,16 @@ func (a *app) store(b *backend, file *desired.File) (access.Store, func(), error
 }
 
 // manager builds the access Manager on the backend.
-func (a *app) manager(b *backend, file *desired.File, vendors []access.Vendor, tenants []string) (*access.Manager, func(), error) {
+func (a *app) manager(b *backend, file *desired.File, vendors []access.Vendor, notRead map[access.Vendor]string, tenants []string) (*access.Manager, func(), error) {
 	st, done, err := a.store(b, file)
 	if err != nil {
 		return nil, nil, err
+	}
+	if b.embedded {
+		if err := seedDemoState(st, b.demoOwners); err != nil {
+			done()
+			return nil, nil, err
+		}
 	}
 	if file != nil {
 		tenants = append(tenants, file.PortworxTenants...)
@@ -256,6 +281,9 @@ func (a *app) manager(b *backend, file *desired.File, vendors []access.Vendor, t
 		tenants = []string{invitationstest.PortworxDemoTenantID}
 	}
 	opts := []access.Option{access.WithVendors(vendors...), access.WithPortworxTenants(tenants...), access.WithLockTimeout(a.lockTimeout)}
+	for v, reason := range notRead {
+		opts = append(opts, access.WithNotRead(v, reason))
+	}
 	if file != nil {
 		// The file's base name, not its path: the same file checked out
 		// elsewhere (another CI runner) is the same desired state.
@@ -267,4 +295,18 @@ func (a *app) manager(b *backend, file *desired.File, vendors []access.Vendor, t
 		return nil, nil, err
 	}
 	return m, done, nil
+}
+
+// seedDemoState gives a state that maps no Freestyle identity the demo
+// data's owners: the embedded fake starts fresh every run, with identities
+// a state made along with them would know; without it every demo identity
+// would be nobody's, and every run a partial read.
+func seedDemoState(st access.Store, owners map[string]string) error {
+	ctx := context.Background()
+	snap, err := st.Load(ctx)
+	if err != nil || len(snap.Identities) > 0 || len(owners) == 0 {
+		return err
+	}
+	maps.Copy(snap.Identities, owners)
+	return st.Save(ctx, snap)
 }

@@ -21,6 +21,7 @@ const (
 	ExitOK      = 0 // success; for plan: no changes
 	ExitError   = 1 // an error, a refusal, a change failed or in doubt
 	ExitChanges = 2 // plan: there are changes
+	// ExitIncomplete (3, coverage.go): a read did not reach everything.
 )
 
 // IO is where the command reads and writes, and what it knows of them.
@@ -71,6 +72,9 @@ type app struct {
 	// mismatchOK is -state-mismatch-ok: prune with a state made for
 	// another desired-state file.
 	mismatchOK bool
+	// newIdentitiesOK is --new-identities-ok: create Freestyle identities
+	// even when the state looks lost.
+	newIdentitiesOK bool
 
 	// writes counts the write requests sent (for the progress display).
 	writes atomic.Int64
@@ -156,7 +160,9 @@ so. INVITATIONS_FAKE_URL=http://host:port points every API at a running
 Flags may be written with one dash or two (-auto-approve, --auto-approve).
 
 Exit status: 0 success (plan: no changes), 2 plan: changes to make,
-1 an error, a refusal, or a change that failed or is in doubt.`,
+1 an error, a refusal, or a change that failed or is in doubt, 3 a read
+that did not reach everything (audit, offboard, or a file offboarding
+someone), unless --allow-partial.`,
 		Example: `  invitations plan -f people.yaml
   invitations apply -auto-approve -f people.yaml
   invitations audit -o csv --vendor box
@@ -172,7 +178,7 @@ Exit status: 0 success (plan: no changes), 2 plan: changes to make,
 	pf.DurationVar(&a.timeout, "timeout", 10*time.Minute, "give up after this long (0: never)")
 	pf.StringVar(&a.state, "state", "", "state file (default: <file>.state.json next to the desired-state file;\ninvitations-state.json without -f), or postgres://...[?state_name=NAME] for a PostgreSQL state")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log every request (method, URL, status; never a credential) on stderr")
-	root.AddCommand(a.auditCommand(), a.planCommand(), a.applyCommand(), a.offboardCommand(), a.fakeCommand())
+	root.AddCommand(a.auditCommand(), a.planCommand(), a.applyCommand(), a.offboardCommand(), a.fakeCommand(), a.stateCommand())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("%w (see -h)", err)}
 	})

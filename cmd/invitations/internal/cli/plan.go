@@ -40,19 +40,19 @@ func (a *app) open(path string, only []access.Vendor, tenants []string) (*sessio
 	if err != nil {
 		return nil, err
 	}
-	vendors, err := b.vendorsFor(file, only)
+	vendors, notRead, err := b.vendorsFor(file, only)
 	if err != nil {
 		b.close()
 		return nil, err
 	}
-	m, done, err := a.manager(b, file, vendors, tenants)
+	m, done, err := a.manager(b, file, vendors, notRead, tenants)
 	if err != nil {
 		b.close()
 		return nil, err
 	}
 	s := &session{file: file, m: m, done: func() { done(); b.close() }}
 	if file != nil {
-		s.opts = access.PlanOptions{Prune: file.Prune, PruneAll: file.PruneAll, AllowSourceMismatch: a.mismatchOK}
+		s.opts = access.PlanOptions{Prune: file.Prune, PruneAll: file.PruneAll, AllowSourceMismatch: a.mismatchOK, NewIdentitiesOK: a.newIdentitiesOK}
 	}
 	return s, nil
 }
@@ -90,6 +90,7 @@ func (a *app) lock(ctx context.Context, s *session) (*access.Locked, error) {
 
 func (a *app) planCommand() *cobra.Command {
 	var file, output string
+	var g guards
 	cmd := &cobra.Command{
 		Use:   "plan -f FILE",
 		Short: "Show the changes that would make the vendors match the desired state",
@@ -97,8 +98,13 @@ func (a *app) planCommand() *cobra.Command {
 the changes that would make it match the desired-state file: one line per
 change, "+" create, "~" update, "-" remove, with the reason, then a summary.
 
+What was read is said on stderr in one line (Read: ... Not read: ...), and
+as "coverage" in JSON.
+
 Exit status (terraform's -detailed-exitcode): 0 no changes, 2 changes to
-make, 1 an error or a problem (a desired grant that cannot be planned).`,
+make, 1 an error or a problem (a desired grant that cannot be planned), 3
+the file offboards someone and a vendor could not be read in full (unless
+--allow-partial).`,
 		Example: `  invitations plan -f people.yaml
   invitations plan -f people.yaml -o json | jq '.changes[].reason'`,
 		Args: cobra.NoArgs,
@@ -124,19 +130,28 @@ make, 1 an error or a problem (a desired grant that cannot be planned).`,
 			} else {
 				a.warn(plan)
 				printPlan(a.io.Stdout, plan, s.file)
+				a.printCoverage(plan.Coverage)
 			}
-			switch {
-			case len(plan.Problems) > 0:
-				return silent(ExitError)
-			case plan.Empty():
-				return nil
+			codes := []int{ExitOK}
+			if len(plan.Problems) > 0 {
+				codes = append(codes, ExitError)
 			}
-			return silent(ExitChanges)
+			if hasAbsent(s.file.People) {
+				codes = append(codes, g.incomplete(plan.Coverage))
+			}
+			if !plan.Empty() {
+				codes = append(codes, ExitChanges)
+			}
+			if code := worst(codes...); code != ExitOK {
+				return silent(code)
+			}
+			return nil
 		},
 	}
 	fileFlag(cmd, &file, true)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	a.mismatchFlag(cmd)
+	g.partialFlag(cmd)
 	return cmd
 }
 
@@ -144,6 +159,7 @@ make, 1 an error or a problem (a desired grant that cannot be planned).`,
 // file's prune.
 func (a *app) mismatchFlag(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&a.mismatchOK, "state-mismatch-ok", false, "prune even though the state was made for another desired-state file")
+	cmd.Flags().BoolVar(&a.newIdentitiesOK, "new-identities-ok", false, "create Freestyle identities even when the state maps none while Freestyle holds identities with permissions nobody the state knows (a lost state: see state import)")
 }
 
 // lockTimeoutFlag adds -lock-timeout to a command that writes.
@@ -276,12 +292,14 @@ func writePlanJSON(w io.Writer, plan *access.Plan) error {
 		Settled  int              `json:"settled"`
 		Serial   uint64           `json:"serial"`
 		Lineage  string           `json:"lineage"`
-	}{changes, problems, warnings, summarize(plan), plan.Settled(), plan.Serial, plan.Lineage})
+		Coverage access.Coverage  `json:"coverage"`
+	}{changes, problems, warnings, summarize(plan), plan.Settled(), plan.Serial, plan.Lineage, plan.Coverage})
 }
 
 func (a *app) applyCommand() *cobra.Command {
 	var file string
 	var autoApprove bool
+	var g guards
 	cmd := &cobra.Command{
 		Use:   "apply -f FILE",
 		Short: "Make the vendors match the desired state",
@@ -302,8 +320,13 @@ what its reads settled of earlier changes in doubt. The state remembers the
 desired-state file it was made for: with another file's state, a warning,
 and prune is refused unless -state-mismatch-ok.
 
+Guards, before anything is written: a plan with problems is refused unless
+--allow-problems; a plan removing more grants than --max-removals (default:
+the larger of 10 and 10% of the grants read; -1: no limit) is refused.
+
 Exit status: 0 everything done (or nothing to do), 1 an error, a refusal, or
-a change that failed, is in doubt or was skipped.`,
+a change that failed, is in doubt or was skipped, 3 the file offboards
+someone and a vendor could not be read in full (unless --allow-partial).`,
 		Example: `  invitations apply -f people.yaml
   invitations apply -auto-approve -f people.yaml -state /var/lib/invitations/state.json`,
 		Args: cobra.NoArgs,
@@ -324,13 +347,23 @@ a change that failed, is in doubt or was skipped.`,
 			if err != nil {
 				return err
 			}
-			return a.applyPlan(ctx, s, locked, plan, autoApprove)
+			if _, err := a.applyPlan(ctx, s, locked, plan, autoApprove, &g); err != nil {
+				return err
+			}
+			if hasAbsent(s.file.People) {
+				if code := g.incomplete(plan.Coverage); code != ExitOK {
+					return silent(code)
+				}
+			}
+			return nil
 		},
 	}
 	fileFlag(cmd, &file, true)
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation")
 	a.lockTimeoutFlag(cmd)
 	a.mismatchFlag(cmd)
+	g.partialFlag(cmd)
+	g.writeFlags(cmd)
 	return cmd
 }
 
@@ -338,33 +371,37 @@ a change that failed, is in doubt or was skipped.`,
 // it under locked and prints the outcomes. An empty plan that settled
 // earlier doubts is applied too, without asking: it sends nothing and
 // records the settlement.
-func (a *app) applyPlan(ctx context.Context, s *session, locked *access.Locked, plan *access.Plan, autoApprove bool) error {
+func (a *app) applyPlan(ctx context.Context, s *session, locked *access.Locked, plan *access.Plan, autoApprove bool, g *guards) ([]access.Result, error) {
 	out := a.io.Stdout
 	a.warn(plan)
 	printPlan(out, plan, s.file)
+	a.printCoverage(plan.Coverage)
 	if plan.Empty() {
 		if n := plan.Settled(); n > 0 {
 			if _, err := locked.Apply(ctx, plan); err != nil {
-				return err
+				return nil, err
 			}
 			fmt.Fprintf(out, "Settled %s that %s in doubt.\n", changesCount(n), wasWere(n))
 		}
 		if len(plan.Problems) > 0 {
-			return silent(ExitError)
+			return nil, silent(ExitError)
 		}
-		return nil
+		return nil, nil
+	}
+	if err := g.check(plan); err != nil {
+		return nil, err
 	}
 	if !autoApprove {
 		if !a.io.StdinTTY {
-			return &exitError{code: ExitError, err: errors.New("refusing to apply without confirmation: stdin is not a terminal; pass -auto-approve to apply the plan above")}
+			return nil, &exitError{code: ExitError, err: errors.New("refusing to apply without confirmation: stdin is not a terminal; pass -auto-approve to apply the plan above")}
 		}
 		ok, err := a.confirm(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !ok {
 			fmt.Fprintln(out, "Apply cancelled.")
-			return silent(ExitError)
+			return nil, silent(ExitError)
 		}
 	}
 
@@ -372,7 +409,7 @@ func (a *app) applyPlan(ctx context.Context, s *session, locked *access.Locked, 
 	results, err := locked.Apply(ctx, plan)
 	stop()
 	if err != nil && len(results) == 0 {
-		return err
+		return nil, err
 	}
 	counts := map[access.Outcome]int{}
 	for _, r := range results {
@@ -386,18 +423,18 @@ func (a *app) applyPlan(ctx context.Context, s *session, locked *access.Locked, 
 	fmt.Fprintf(out, "Apply: %d done, %d already done, %d failed, %d in doubt, %d skipped.\n",
 		counts[access.Done], counts[access.AlreadyDone], counts[access.Failed], counts[access.InDoubt], counts[access.Skipped])
 	if err != nil {
-		return err
+		return results, err
 	}
 	if counts[access.Failed]+counts[access.InDoubt]+counts[access.Skipped] > 0 {
 		if counts[access.InDoubt]+counts[access.Skipped] > 0 {
 			fmt.Fprintln(out, "Run apply again: its plan re-reads the vendors and settles what is in doubt.")
 		}
-		return silent(ExitError)
+		return results, silent(ExitError)
 	}
 	if len(plan.Problems) > 0 {
-		return silent(ExitError)
+		return results, silent(ExitError)
 	}
-	return nil
+	return results, nil
 }
 
 // confirm asks on stderr and reads the answer from stdin; only "yes"
@@ -452,26 +489,39 @@ func (a *app) progress(changes int) func() {
 }
 
 func (a *app) offboardCommand() *cobra.Command {
-	var file string
+	var file, output, report string
 	var tenants []string
 	var dryRun, autoApprove bool
+	var g guards
 	cmd := &cobra.Command{
 		Use:   "offboard EMAIL",
 		Short: "Remove everything one email has on every vendor",
 		Long: `offboard finds everything EMAIL has on the five vendors, prints it as a plan
 ("-" lines), then removes it as apply does (confirmation on a terminal,
--auto-approve for CI, the state's lock taken first: see apply). -dry-run
-stops after the plan and takes no lock.
+-auto-approve for CI, the state's lock taken first, the same guards: see
+apply). -dry-run stops after the plan and takes no lock.
+
+What was read is said on stderr in one line (Read: ... Not read: ...). After
+the removals, every vendor is read again for EMAIL and the result said in one
+line ("Verified: nothing left for EMAIL on ..."). --report FILE writes the
+evidence as JSON: the time, the tool's version, the coverage, every grant
+found, every change with its outcome, and that verification; -o json writes
+it on stdout instead of the text.
 
 The state (whose each Freestyle identity is) is -state, else next to -f's
 file, else invitations-state.json in the current directory.
 
-Exit status: as apply; with -dry-run as plan (0 nothing found, 2 something
-to remove, 1 an error).`,
+Exit status: 0 verified: nothing left, every vendor read in full; 1 an
+error, a refusal, or a change that failed, is in doubt or was skipped, or
+grants left; 3 a vendor could not be read in full (unless --allow-partial).
+With -dry-run: 0 nothing found, 2 something to remove, 3 incomplete.`,
 		Example: `  invitations offboard leaver@example.com -dry-run
-  invitations offboard leaver@example.com -auto-approve -f people.yaml`,
+  invitations offboard leaver@example.com -auto-approve -f people.yaml --report leaver.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(output, "text", "json"); err != nil {
+				return err
+			}
 			ctx, cancel := a.withTimeout(cmd.Context())
 			defer cancel()
 			email := args[0]
@@ -483,17 +533,41 @@ to remove, 1 an error).`,
 				return err
 			}
 			defer s.done()
+			rep := &offboardReport{Email: email, Time: time.Now().UTC().Truncate(time.Second), Version: a.io.Version, DryRun: dryRun, Changes: []reportOutcome{}}
+			stdout := a.io.Stdout
+			if output == "json" {
+				a.io.Stdout = io.Discard // the report is the output
+			}
+			finish := func(code int) error {
+				if report != "" {
+					if err := writeReport(stdout, report, rep); err != nil {
+						return &exitError{code: ExitError, err: err}
+					}
+				}
+				if output == "json" {
+					if err := writeReport(stdout, "-", rep); err != nil {
+						return err
+					}
+				}
+				if code != ExitOK {
+					return silent(code)
+				}
+				return nil
+			}
 			if dryRun {
 				plan, err := s.m.Offboard(ctx, email)
 				if err != nil {
 					return err
 				}
+				rep.Coverage, rep.Found = plan.Coverage, grantsOf(plan)
 				a.warn(plan)
 				printPlan(a.io.Stdout, plan, s.file)
-				if plan.Empty() {
-					return nil
+				a.printCoverage(plan.Coverage)
+				code := g.incomplete(plan.Coverage)
+				if !plan.Empty() {
+					code = worst(code, ExitChanges)
 				}
-				return silent(ExitChanges)
+				return finish(code)
 			}
 			locked, err := a.lock(ctx, s)
 			if err != nil {
@@ -504,13 +578,35 @@ to remove, 1 an error).`,
 			if err != nil {
 				return err
 			}
-			return a.applyPlan(ctx, s, locked, plan, autoApprove)
+			rep.Coverage, rep.Found = plan.Coverage, grantsOf(plan)
+			results, applyErr := a.applyPlan(ctx, s, locked, plan, autoApprove, &g)
+			rep.Changes = outcomesOf(results)
+			var ee *exitError
+			if applyErr != nil && (!errors.As(applyErr, &ee) || ee.err != nil) {
+				return applyErr // an error or a refusal: nothing to verify
+			}
+			// The verification: every vendor read again for the email.
+			after, err := locked.Offboard(context.WithoutCancel(ctx), email)
+			if err != nil {
+				return err
+			}
+			rep.Verification = verification(after)
+			fmt.Fprintln(a.io.Stderr, printable(rep.Verification.summary(email)))
+			code := g.incomplete(after.Coverage)
+			if applyErr != nil || len(rep.Verification.Left) > 0 {
+				code = ExitError
+			}
+			return finish(code)
 		},
 	}
 	fileFlag(cmd, &file, false)
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "only show what would be removed")
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "remove without asking for confirmation")
 	cmd.Flags().StringSliceVar(&tenants, "portworx-tenant", nil, "Portworx tenant to search (repeatable; besides the file's portworx_tenants)")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text, or json (the report)")
+	cmd.Flags().StringVar(&report, "report", "", "write the offboarding's evidence as JSON to this file")
 	a.lockTimeoutFlag(cmd)
+	g.partialFlag(cmd)
+	g.writeFlags(cmd)
 	return cmd
 }

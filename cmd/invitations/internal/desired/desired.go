@@ -151,6 +151,23 @@ func parent(path string) string {
 	return path[:i]
 }
 
+// Grants lists the vendors the file asks a grant of (its present people's
+// access), in access order: absent people are left out.
+func (f *File) Grants() []access.Vendor {
+	var out []access.Vendor
+	for _, v := range access.Vendors() {
+		if slices.ContainsFunc(f.People, func(p access.Person) bool { return !p.Absent && asks(p, v) }) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// HasAbsent reports whether the file offboards someone.
+func (f *File) HasAbsent() bool {
+	return slices.ContainsFunc(f.People, func(p access.Person) bool { return p.Absent })
+}
+
 // Vendors lists the vendors the file asks something of, in access order;
 // an absent person asks something of every vendor.
 func (f *File) Vendors() []access.Vendor {
