@@ -64,3 +64,19 @@ func TestCoverageSaysWhatWasRead(t *testing.T) {
 	require.ErrorIs(t, err, access.ErrPruneEverything)
 	assert.Equal(t, before, len(e.srv.Requests()))
 }
+
+// A Portworx tenant the credentials cannot list is a partial read, named;
+// the other tenants are read.
+func TestAPortworxTenantThatCannotBeListedIsAPartialRead(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.srv.Inject(invitationstest.Fault{Operation: invitationstest.PortworxListInvitations, Status: 403})
+	m, err := access.New(e.client, e.store, access.WithVendors(access.Portworx), access.WithPortworxTenants(invitationstest.PortworxDemoTenantID))
+	require.NoError(t, err)
+	plan, err := m.Plan(t.Context(), []access.Person{{Email: invitationstest.DemoPersonEmail, Absent: true}}, access.PlanOptions{})
+	require.NoError(t, err, "one tenant's refusal does not end the plan")
+	px, _ := plan.Coverage.Of(access.Portworx)
+	assert.Equal(t, []string{"tenant " + invitationstest.PortworxDemoTenantID + " cannot be listed (403 Forbidden)"}, px.Partial)
+	assert.False(t, plan.Coverage.Complete())
+	assert.Empty(t, plan.Changes)
+}

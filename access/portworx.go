@@ -221,6 +221,14 @@ func (p *portworxConnector) read(ctx context.Context, people []Person, _ *stateV
 	seen := map[string]bool{} // invitation uids, in case two tenants list one
 	for _, tenant := range slices.Compact(slices.Sorted(slices.Values(tenants))) {
 		for inv, err := range p.tenantInvitations(ctx, tenant) {
+			var apiErr *invitations.APIError
+			if errors.As(err, &apiErr) && apiErr.StatusCode < 500 {
+				// A tenant the credentials cannot list (gone, or not
+				// theirs) leaves the others readable: the coverage says
+				// which was not.
+				view.Partial = append(view.Partial, fmt.Sprintf("tenant %s cannot be listed (%d %s)", tenant, apiErr.StatusCode, http.StatusText(apiErr.StatusCode)))
+				break
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -142,3 +142,21 @@ func normalizeReport(s string) string {
 	}
 	return s
 }
+
+// A re-invite is said; stopped between the delete and the new invitation
+// (the vendor refuses the new one), it is in doubt, saying what was done,
+// and the next apply completes it: one invitation, at the new level.
+func TestAnInterruptedReinviteThroughTheCommand(t *testing.T) {
+	t.Parallel()
+	sh := newShell(t, map[string]string{"people.yaml": "people:\n  - email: user201@example.com\n    gitguardian: {access_level: member}\n"})
+	sh.withFake()
+	sh.seedState("people.yaml.state.json")
+	sh.fault(`{"operation":"gitguardian.CreateInvitations","status":400}`)
+	out := sh.run(1, "apply", "-auto-approve", "-f", "people.yaml")
+	matches(t, out.stdout, `^in doubt:     ~ gitguardian user201@example\.com is invited as restricted, should be member: re-invite: the pending invitation was deleted, then: .*400`)
+	out = sh.run(2, "plan", "-f", "people.yaml")
+	assert.Contains(t, out.stdout, "+ gitguardian user201@example.com should have gitguardian workspace (member) (an earlier re-invite stopped after removing the old one: this completes it)\n")
+	matches(t, sh.run(0, "apply", "-auto-approve", "-f", "people.yaml").stdout, `^Apply: 1 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
+	assert.Equal(t, "No changes.\n", sh.run(0, "plan", "-f", "people.yaml").stdout)
+	assert.Equal(t, 2, sh.fakeCount("gitguardian.CreateInvitations"), "the refused one, then the one that completed it")
+}
