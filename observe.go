@@ -161,8 +161,10 @@ var idempotencyKeys = [...]struct{ canonical, lower string }{
 	{"X-Idempotency-Key", "x-idempotency-key"},
 }
 
-// unreplayable makes req, the transport's copy of an Unsafe call's
-// request, one net/http never resends on its own. net/http resends a
+// unreplayable returns the request to hand the transport for an Unsafe
+// call's req: req itself when net/http would not take it for idempotent,
+// else a copy that net/http never resends on its own (the http.Client
+// above keeps req as it was, to follow a redirect with it). net/http resends a
 // request on a fresh connection when a kept-alive one dies before any
 // byte of the answer, if it takes the request for idempotent (see
 // http.Transport): the method is GET, HEAD, OPTIONS or TRACE, or the header
@@ -188,10 +190,12 @@ var idempotencyKeys = [...]struct{ canonical, lower string }{
 // body of its own on a bodiless POST, PUT or PATCH would go out chunked
 // instead of with Content-Length: 0. Only the transport's copy changes:
 // the http.Client above keeps GetBody to follow a 307 or 308.
-func unreplayable(req *http.Request) {
-	if !takenForIdempotent(req) {
-		return
+func unreplayable(orig *http.Request) *http.Request {
+	if !takenForIdempotent(orig) {
+		return orig
 	}
+	cp := *orig
+	req := &cp
 	cloned := false
 	for _, k := range idempotencyKeys {
 		vs, ok := req.Header[k.canonical]
@@ -199,7 +203,7 @@ func unreplayable(req *http.Request) {
 			continue
 		}
 		if !cloned {
-			// The map is the caller's request's: write into a copy.
+			// The map is still orig's: write into a copy.
 			req.Header, cloned = req.Header.Clone(), true
 		}
 		delete(req.Header, k.canonical)
@@ -212,6 +216,7 @@ func unreplayable(req *http.Request) {
 			req.Body = emptyBody{}
 		}
 	}
+	return req
 }
 
 // takenForIdempotent reports whether net/http takes req for idempotent,
@@ -268,12 +273,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	rt := new(roundTripTrace)
 	st.roundTrip.Store(rt)
 	out := req
-	if st.class != Idempotent && takenForIdempotent(req) {
-		// The transport's copy: the http.Client above keeps the request
-		// as it was, to follow a redirect with it.
-		cp := *req
-		out = &cp
-		unreplayable(out)
+	if st.class != Idempotent {
+		out = unreplayable(req)
 	}
 	start := time.Now()
 	resp, err := t.next.RoundTrip(out)

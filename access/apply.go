@@ -328,7 +328,7 @@ func (r *applyRun) doubt(ch Change, now time.Time) DoubtfulChange {
 	d := DoubtfulChange{Change: ch, Since: now}
 	if ch.Grant.Kind == KindIdentity && ch.Action == Create {
 		if r.knownSet == "" {
-			r.knownSet = newLineage()
+			r.knownSet = NewLineage()
 			known := append(slices.Clone(r.known[Freestyle]), slices.Collect(maps.Values(r.sv.snap.Identities))...)
 			slices.Sort(known)
 			r.sv.setKnownIdentitySet(r.knownSet, slices.Compact(known))
@@ -354,7 +354,7 @@ func (r *applyRun) save(ctx context.Context) error {
 	r.sv.mu.Lock()
 	snap := r.sv.snap
 	if snap.Lineage == "" {
-		r.sv.setLineage(newLineage())
+		r.sv.setLineage(NewLineage())
 	}
 	if snap.Source == "" && r.m.source != "" {
 		r.sv.setSource(r.m.source)
@@ -411,9 +411,11 @@ func cloneSnapshot(s *Snapshot) *Snapshot {
 	return c
 }
 
-// newLineage returns a random lineage: 128 bits as a UUID-shaped string,
-// as terraform's are.
-func newLineage() string {
+// NewLineage returns a random lineage for a new state: 128 bits as a
+// UUID-shaped string (version 4), as terraform's are. Apply gives one to a
+// state at its first save; a Store or a tool writing a state whole gives
+// one to a state that has none.
+func NewLineage() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])  // crypto/rand.Read never fails (Go 1.24+)
 	b[6] = b[6]&0x0f | 0x40 // version 4

@@ -93,20 +93,9 @@ func WithNotRead(vendor Vendor, reason string) Option {
 // What a read finds partial (Freestyle identities nobody the state knows)
 // an audit yields as records (with an empty Email) rather than here.
 func (m *Manager) Coverage() Coverage {
-	var c Coverage
-	for _, v := range Vendors() {
-		if reason, ok := m.notRead[v]; ok {
-			c.Vendors = append(c.Vendors, VendorCoverage{Vendor: v, NotRead: reason})
-			continue
-		}
-		if !slices.Contains(m.vendors, v) {
-			continue
-		}
-		vc := VendorCoverage{Vendor: v, Read: true}
-		if reason := m.conns[v].unreadable(); reason != "" {
-			vc = VendorCoverage{Vendor: v, NotRead: reason}
-		}
-		c.Vendors = append(c.Vendors, vc)
+	views := make(map[Vendor]*vendorView, len(m.vendors))
+	for _, v := range m.vendors {
+		views[v] = &vendorView{NotRead: m.conns[v].unreadable()}
 	}
-	return c
+	return m.coverageOf(views)
 }

@@ -196,19 +196,9 @@ func TestPostgresSchemaOnFirstUse(t *testing.T) {
 	conn := connString(t)
 	t.Parallel()
 	ctx := context.Background()
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "pgstate_first_use_" + hex.EncodeToString(b)
-	admin, err := pgx.Connect(ctx, conn)
-	require.NoError(t, err)
-	defer admin.Close(ctx)
-	_, err = admin.Exec(ctx, `CREATE SCHEMA `+schema)
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`) })
+	admin, schema := freshSchema(t, conn, "pgstate_first_use_")
 
-	cfg, err := pgxpool.ParseConfig(conn)
-	require.NoError(t, err)
-	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	cfg := inSchema(t, conn, schema)
 	cfg.MaxConns = 8
 	p, err := pgxpool.NewWithConfig(ctx, cfg)
 	require.NoError(t, err)
@@ -299,27 +289,15 @@ func TestPostgresMigratesFromTheSnapshotTable(t *testing.T) {
 	conn := connString(t)
 	t.Parallel()
 	ctx := context.Background()
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "pgstate_migrate_" + hex.EncodeToString(b)
-	admin, err := pgx.Connect(ctx, conn)
-	require.NoError(t, err)
-	defer admin.Close(ctx)
-	_, err = admin.Exec(ctx, `CREATE SCHEMA `+schema)
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`) })
+	admin, schema := freshSchema(t, conn, "pgstate_migrate_")
 	// The schema and row as the version before the changes table wrote them.
 	old, err := access.EncodeSnapshot(storetest.Populated())
 	require.NoError(t, err)
-	_, err = admin.Exec(ctx, `CREATE TABLE `+schema+`.`+pgstate.Table+` (
-		name text PRIMARY KEY, snapshot jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`)
-	require.NoError(t, err)
+	oldStateTable(t, admin, schema)
 	_, err = admin.Exec(ctx, `INSERT INTO `+schema+`.`+pgstate.Table+` (name, snapshot) VALUES ('default', $1::jsonb)`, string(old))
 	require.NoError(t, err)
 
-	cfg, err := pgxpool.ParseConfig(conn)
-	require.NoError(t, err)
-	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	cfg := inSchema(t, conn, schema)
 	p, err := pgxpool.NewWithConfig(ctx, cfg)
 	require.NoError(t, err)
 	defer p.Close()
@@ -458,22 +436,10 @@ func TestPostgresHistoryIsWrittenWithTheSave(t *testing.T) {
 	conn := connString(t)
 	t.Parallel()
 	ctx := context.Background()
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "pgstate_history_" + hex.EncodeToString(b)
-	admin, err := pgx.Connect(ctx, conn)
-	require.NoError(t, err)
-	defer admin.Close(ctx)
-	_, err = admin.Exec(ctx, `CREATE SCHEMA `+schema)
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`) })
-	_, err = admin.Exec(ctx, `CREATE TABLE `+schema+`.`+pgstate.Table+` (
-		name text PRIMARY KEY, snapshot jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`)
-	require.NoError(t, err)
+	admin, schema := freshSchema(t, conn, "pgstate_history_")
+	oldStateTable(t, admin, schema)
 
-	cfg, err := pgxpool.ParseConfig(conn)
-	require.NoError(t, err)
-	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	cfg := inSchema(t, conn, schema)
 	p, err := pgxpool.NewWithConfig(ctx, cfg)
 	require.NoError(t, err)
 	defer p.Close()
@@ -498,4 +464,39 @@ func TestPostgresHistoryIsWrittenWithTheSave(t *testing.T) {
 	got, err := s.Load(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, versionOf(2), got)
+}
+
+// freshSchema creates a schema of its own for t, named prefix and random
+// hex, dropped when t ends, and returns it with an admin connection.
+func freshSchema(t *testing.T, conn, prefix string) (*pgx.Conn, string) {
+	t.Helper()
+	ctx := context.Background()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := prefix + hex.EncodeToString(b)
+	admin, err := pgx.Connect(ctx, conn)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = admin.Close(context.Background()) })
+	_, err = admin.Exec(ctx, `CREATE SCHEMA `+schema)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`) })
+	return admin, schema
+}
+
+// inSchema is a pool configuration for conn whose sessions work in schema.
+func inSchema(t *testing.T, conn, schema string) *pgxpool.Config {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(conn)
+	require.NoError(t, err)
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	return cfg
+}
+
+// oldStateTable creates in schema the state table as versions before the
+// changes and history tables made it.
+func oldStateTable(t *testing.T, admin *pgx.Conn, schema string) {
+	t.Helper()
+	_, err := admin.Exec(context.Background(), `CREATE TABLE `+schema+`.`+pgstate.Table+` (
+		name text PRIMARY KEY, snapshot jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`)
+	require.NoError(t, err)
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,18 +32,7 @@ type running struct {
 // terminal would.
 func (sh *shell) start(args ...string) *running {
 	sh.t.Helper()
-	r := &running{sh: sh, args: args, cmd: exec.Command(os.Args[0], args...)}
-	r.cmd.Dir = sh.dir
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if !slices.Contains(cleared, name) {
-			r.cmd.Env = append(r.cmd.Env, kv)
-		}
-	}
-	r.cmd.Env = append(r.cmd.Env, asCommand+"=1")
-	for k, v := range sh.env {
-		r.cmd.Env = append(r.cmd.Env, k+"="+v)
-	}
+	r := &running{sh: sh, args: args, cmd: sh.command(args...)}
 	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
 	require.NoError(sh.t, r.cmd.Start())
 	sh.t.Cleanup(func() {
@@ -69,11 +57,7 @@ func (r *running) wait() (int, output) {
 		require.NoError(r.sh.t, err)
 	}
 	out := output{r.stdout.String(), r.stderr.String()}
-	for i, s := range secrets {
-		if strings.Contains(out.stdout+out.stderr, s) {
-			r.sh.t.Fatalf("invitations %s printed a credential of the fake (secrets[%d])", strings.Join(r.args, " "), i)
-		}
-	}
+	r.sh.noSecret(r.args, out)
 	return code, out
 }
 

@@ -98,18 +98,7 @@ type output struct{ stdout, stderr string }
 // credential of the fake is in what it printed.
 func (sh *shell) run(status int, args ...string) output {
 	sh.t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Dir = sh.dir
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if !slices.Contains(cleared, name) {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, asCommand+"=1")
-	for k, v := range sh.env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
+	cmd := sh.command(args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -122,6 +111,32 @@ func (sh *shell) run(status int, args ...string) output {
 	}
 	out := output{stdout.String(), stderr.String()}
 	require.Equal(sh.t, status, got, "invitations %s: exit status\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), out.stdout, out.stderr)
+	sh.noSecret(args, out)
+	return out
+}
+
+// command is "invitations args..." in the shell's directory and
+// environment, not yet started.
+func (sh *shell) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = sh.dir
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(cleared, name) {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, asCommand+"=1")
+	for k, v := range sh.env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	return cmd
+}
+
+// noSecret fails the test when what "invitations args..." printed holds a
+// credential of the fake.
+func (sh *shell) noSecret(args []string, out output) {
+	sh.t.Helper()
 	for i, s := range secrets {
 		// The output is not echoed: it would put the credential in the
 		// test's log.
@@ -129,7 +144,6 @@ func (sh *shell) run(status int, args ...string) output {
 			sh.t.Fatalf("invitations %s printed a credential of the fake (secrets[%d])", strings.Join(args, " "), i)
 		}
 	}
-	return out
 }
 
 func (sh *shell) exists(name string) bool {

@@ -73,16 +73,6 @@ func (a *app) printCoverage(c access.Coverage) {
 	}
 }
 
-// hasAbsent reports whether people offboards someone.
-func hasAbsent(people []access.Person) bool {
-	for _, p := range people {
-		if p.Absent {
-			return true
-		}
-	}
-	return false
-}
-
 // offboardReport is what `offboard --report` and `offboard -o json` write:
 // the evidence of one offboarding.
 type offboardReport struct {

@@ -77,8 +77,8 @@ func (s *session) plan(ctx context.Context, p planner) (*access.Plan, error) {
 
 // lock takes the state's lock for a run that writes, before it reads
 // anything: a run refused here has sent no request.
-func (a *app) lock(ctx context.Context, s *session) (*access.Locked, error) {
-	locked, err := s.m.Lock(ctx)
+func (a *app) lock(ctx context.Context, m *access.Manager) (*access.Locked, error) {
+	locked, err := m.Lock(ctx)
 	if errors.Is(err, access.ErrLocked) {
 		return nil, &exitError{code: ExitError, err: fmt.Errorf("%w: wait for the other apply to end, or give -lock-timeout to wait for it", err)}
 	}
@@ -86,6 +86,14 @@ func (a *app) lock(ctx context.Context, s *session) (*access.Locked, error) {
 		return nil, err
 	}
 	return locked, nil
+}
+
+// checkEmail refuses an argument that is not a bare email address.
+func checkEmail(email string) error {
+	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || addr.Name != "" {
+		return &exitError{code: ExitError, err: fmt.Errorf("%q is not an email address", email)}
+	}
+	return nil
 }
 
 func (a *app) planCommand() *cobra.Command {
@@ -136,7 +144,7 @@ the file offboards someone and a vendor could not be read in full (unless
 			if len(plan.Problems) > 0 {
 				codes = append(codes, ExitError)
 			}
-			if hasAbsent(s.file.People) {
+			if s.file.HasAbsent() {
 				codes = append(codes, g.incomplete(plan.Coverage))
 			}
 			if !plan.Empty() {
@@ -338,7 +346,7 @@ someone and a vendor could not be read in full (unless --allow-partial).`,
 				return err
 			}
 			defer s.done()
-			locked, err := a.lock(ctx, s)
+			locked, err := a.lock(ctx, s.m)
 			if err != nil {
 				return err
 			}
@@ -350,7 +358,7 @@ someone and a vendor could not be read in full (unless --allow-partial).`,
 			if _, err := a.applyPlan(ctx, s, locked, plan, autoApprove, &g); err != nil {
 				return err
 			}
-			if hasAbsent(s.file.People) {
+			if s.file.HasAbsent() {
 				if code := g.incomplete(plan.Coverage); code != ExitOK {
 					return silent(code)
 				}
@@ -525,8 +533,8 @@ With -dry-run: 0 nothing found, 2 something to remove, 3 incomplete.`,
 			ctx, cancel := a.withTimeout(cmd.Context())
 			defer cancel()
 			email := args[0]
-			if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || addr.Name != "" {
-				return &exitError{code: ExitError, err: fmt.Errorf("%q is not an email address", email)}
+			if err := checkEmail(email); err != nil {
+				return err
 			}
 			s, err := a.open(file, nil, tenants)
 			if err != nil {
@@ -569,7 +577,7 @@ With -dry-run: 0 nothing found, 2 something to remove, 3 incomplete.`,
 				}
 				return finish(code)
 			}
-			locked, err := a.lock(ctx, s)
+			locked, err := a.lock(ctx, s.m)
 			if err != nil {
 				return err
 			}

@@ -3,13 +3,10 @@ package cli
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net/mail"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -64,20 +61,12 @@ func addresses(snap *access.Snapshot) []string {
 			out = append(out, address{kind, k}.String())
 		}
 	}
-	add(addrIdentity, mapKeys(snap.Identities))
-	add(addrCreated, mapKeys(snap.Created))
-	add(addrInDoubt, mapKeys(snap.InDoubt))
-	add(addrRemoved, mapKeys(snap.Removed))
-	add(addrKnownIdentitySet, mapKeys(snap.KnownIdentitySets))
+	add(addrIdentity, slices.Collect(maps.Keys(snap.Identities)))
+	add(addrCreated, slices.Collect(maps.Keys(snap.Created)))
+	add(addrInDoubt, slices.Collect(maps.Keys(snap.InDoubt)))
+	add(addrRemoved, slices.Collect(maps.Keys(snap.Removed)))
+	add(addrKnownIdentitySet, slices.Collect(maps.Keys(snap.KnownIdentitySets)))
 	slices.Sort(out)
-	return out
-}
-
-func mapKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
 	return out
 }
 
@@ -177,10 +166,7 @@ func (a *app) lockState(ctx context.Context, s *stateStore) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	locked, err := m.Lock(ctx)
-	if errors.Is(err, access.ErrLocked) {
-		return nil, &exitError{code: ExitError, err: fmt.Errorf("%w: wait for the other apply to end, or give -lock-timeout to wait for it", err)}
-	}
+	locked, err := a.lock(ctx, m)
 	if err != nil {
 		return nil, err
 	}
@@ -193,20 +179,9 @@ func (a *app) lockState(ctx context.Context, s *stateStore) (func(), error) {
 func (s *stateStore) save(ctx context.Context, snap *access.Snapshot, serial uint64) error {
 	snap.Serial = max(snap.Serial, serial+1)
 	if snap.Lineage == "" {
-		snap.Lineage = newLineage()
+		snap.Lineage = access.NewLineage()
 	}
 	return s.st.Save(ctx, snap)
-}
-
-// newLineage returns a random lineage, UUID-shaped as the access package's
-// and terraform's are.
-func newLineage() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])  // crypto/rand.Read never fails (Go 1.24+)
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 func (a *app) stateCommand() *cobra.Command {
@@ -545,8 +520,8 @@ else, naming them (state rm first). The state's lock is taken first
 				return &exitError{code: ExitError, err: fmt.Errorf("state import %q: only freestyle identities are imported (the other vendors say whose each grant is)", args[0])}
 			}
 			email, id := args[1], args[2]
-			if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || addr.Name != "" {
-				return &exitError{code: ExitError, err: fmt.Errorf("%q is not an email address", email)}
+			if err := checkEmail(email); err != nil {
+				return err
 			}
 			if strings.TrimSpace(id) != id || id == "" {
 				return &exitError{code: ExitError, err: fmt.Errorf("%q is not a Freestyle identity id", id)}

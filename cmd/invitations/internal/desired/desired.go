@@ -168,34 +168,11 @@ func (f *File) HasAbsent() bool {
 	return slices.ContainsFunc(f.People, func(p access.Person) bool { return p.Absent })
 }
 
-// Vendors lists the vendors the file asks something of, in access order;
-// an absent person asks something of every vendor.
-func (f *File) Vendors() []access.Vendor {
-	want := map[access.Vendor]bool{}
-	for _, p := range f.People {
-		if p.Absent {
-			return access.Vendors()
-		}
-		want[access.GitGuardian] = want[access.GitGuardian] || p.GitGuardian != nil
-		want[access.Box] = want[access.Box] || len(p.Box) > 0
-		want[access.Freestyle] = want[access.Freestyle] || p.Freestyle != nil
-		want[access.BIMData] = want[access.BIMData] || p.BIMData != nil
-		want[access.Portworx] = want[access.Portworx] || len(p.Portworx) > 0
-	}
-	var out []access.Vendor
-	for _, v := range access.Vendors() {
-		if want[v] {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// Where returns "file:line" of the first person asking something of
-// vendor v, for messages such as "BOX_ACCESS_TOKEN is not set".
+// Where returns "file:line" of the first person asking a grant of vendor
+// v (see Grants), for messages such as "BOX_ACCESS_TOKEN is not set".
 func (f *File) Where(v access.Vendor) string {
 	for i, p := range f.People {
-		if p.Absent || asks(p, v) {
+		if !p.Absent && asks(p, v) {
 			pl := f.at[fmt.Sprintf("people[%d]", i)]
 			return fmt.Sprintf("%s:%d", f.Path, pl.line)
 		}

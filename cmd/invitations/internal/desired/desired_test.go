@@ -45,7 +45,8 @@ portworx_tenants: [t1]
 	assert.True(t, f.Prune)
 	assert.True(t, f.PruneAll)
 	assert.Equal(t, []string{"t1"}, f.PortworxTenants)
-	assert.Equal(t, access.Vendors(), f.Vendors(), "an absent person concerns every vendor")
+	assert.Equal(t, access.Vendors(), f.Grants(), "ada asks a grant of every vendor")
+	assert.True(t, f.HasAbsent(), "bob is absent")
 }
 
 // Every mistake names the file, the line and column, and the field, before
