@@ -51,29 +51,6 @@ func (ts *tokenServer) received() ([]url.Values, []string) {
 	return append([]url.Values(nil), ts.forms...), append([]string(nil), ts.ctypes...)
 }
 
-func TestBoxClientCredentialsGrant(t *testing.T) {
-	t.Parallel()
-	ts := newTokenServer(t, 3600)
-	src, err := BoxClientCredentials(t.Context(), "cid", "csecret", BoxSubjectEnterprise, "899", ts.URL)
-	require.NoError(t, err)
-	env := newTestEnv(t, WithBoxTokenSource(src))
-	rec := env.route(http.MethodDelete, testBoxBase+"/group_memberships/1", reply{status: 204})
-	require.NoError(t, env.client.Memberships.DeleteGroupMembershipByID(t.Context(), "1"))
-	require.NoError(t, env.client.Memberships.DeleteGroupMembershipByID(t.Context(), "1"))
-
-	reqs := rec.all()
-	require.Len(t, reqs, 2)
-	assert.Equal(t, "Bearer tok-1", reqs[0].Header.Get("Authorization"))
-	assert.Equal(t, "Bearer tok-1", reqs[1].Header.Get("Authorization"), "a valid token is reused")
-	forms, ctypes := ts.received()
-	require.Len(t, forms, 1)
-	assert.Equal(t, url.Values{
-		"grant_type": {"client_credentials"}, "client_id": {"cid"}, "client_secret": {"csecret"},
-		"box_subject_type": {"enterprise"}, "box_subject_id": {"899"},
-	}, forms[0])
-	assert.Equal(t, "application/x-www-form-urlencoded", ctypes[0])
-}
-
 func TestTokenSourceRefreshesExpiredTokens(t *testing.T) {
 	t.Parallel()
 	// A lifetime inside oauth2's expiry margin makes every token stale at once.
@@ -139,5 +116,5 @@ func TestTokenSourceOptionsValidate(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalidParameter)
 	assert.NotContains(t, err.Error(), "X-Evil")
 	assert.Zero(t, env.mock.GetTotalCallCount())
-	assert.Equal(t, "invitations.Client{GitGuardian: https://api.gitguardian.com (credential set), BIMData: https://api.bimdata.io (credential set), Box: https://api.box.com/2.0 (credential set), Freestyle: https://api.freestyle.sh (credential set), Portworx: https://px-central.example.com (credential set)}", fmt.Sprint(env.client))
+	assert.Equal(t, "invitations.Client{GitGuardian: https://api.gitguardian.com (credential set), Box: https://api.box.com/2.0 (credential set), Freestyle: https://api.freestyle.sh (credential set), BIMData: https://api.bimdata.io (credential set), Portworx: https://px-central.example.com (credential set)}", fmt.Sprint(env.client))
 }

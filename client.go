@@ -179,7 +179,7 @@ func (c *Client) String() string {
 		if base == "" {
 			base = "(no base URL)"
 		}
-		fmt.Fprintf(&b, "%s: %s", a.name, base)
+		fmt.Fprintf(&b, "%s: %s", a.Name, base)
 		if a.credential != nil {
 			b.WriteString(" (credential set)")
 		}

@@ -4,6 +4,32 @@
 // permissions (Client.Identity), BIMData identity-provider invitations
 // (Client.SSO) and Portworx account invitations (Client.AccountInvitations).
 //
+// # Vendors, services and files
+//
+// Each vendor API is reached through one service field of the Client,
+// named after the vendor's own documented group of methods (its method
+// names mirror the vendor's documented operations), and is implemented in
+// one file named after the vendor:
+//
+//	vendor (API)   Client field                 file
+//	GitGuardian    Invitations                  gitguardian_invitations.go
+//	GitGuardian    Members                      gitguardian_members.go
+//	Box            Memberships                  box_memberships.go
+//	Freestyle      Identity                     freestyle_identity.go
+//	BIMData        SSO                          bimdata_sso.go
+//	Portworx       AccountInvitations           portworx_account_invitations.go
+//
+// The service names stay what the vendors call these groups rather than
+// the vendors' names: they are the documented API, and renaming them would
+// break every caller for no change in behaviour. The vendor is named by
+// API (GitGuardian, Box, Freestyle, BIMData, Portworx: the one order every
+// list follows). Vendors describes each vendor (display name, default base
+// URL, option names, environment variables, default rate limit), and
+// Operations lists every REST operation the SDK wraps (HTTP method, path
+// template, retry class, the vendor document's operation id), both as
+// each vendor's file writes them once; a fake server, a contract test or a
+// command iterates them rather than keeping its own list.
+//
 // # Client
 //
 // NewClient takes functional options: a credential per API you use

@@ -45,7 +45,7 @@ func ExampleNewClient() {
 	// Printing a client never shows a credential.
 	fmt.Println(client)
 	// Output:
-	// invitations.Client{GitGuardian: https://api.eu1.gitguardian.com (credential set), BIMData: https://api.bimdata.io, Box: https://api.box.com/2.0 (credential set), Freestyle: https://api.freestyle.sh, Portworx: (no base URL)}
+	// invitations.Client{GitGuardian: https://api.eu1.gitguardian.com (credential set), Box: https://api.box.com/2.0 (credential set), Freestyle: https://api.freestyle.sh, BIMData: https://api.bimdata.io, Portworx: (no base URL)}
 }
 
 func ExampleInvitationsService_CreateInvitations() {
@@ -254,7 +254,7 @@ func ExampleClient_With() {
 	}
 	fmt.Println(eu)
 	// Output:
-	// invitations.Client{GitGuardian: https://api.eu1.gitguardian.com (credential set), BIMData: https://api.bimdata.io, Box: https://api.box.com/2.0, Freestyle: https://api.freestyle.sh, Portworx: (no base URL)}
+	// invitations.Client{GitGuardian: https://api.eu1.gitguardian.com (credential set), Box: https://api.box.com/2.0, Freestyle: https://api.freestyle.sh, BIMData: https://api.bimdata.io, Portworx: (no base URL)}
 }
 
 func ExampleTransportError() {

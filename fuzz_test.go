@@ -134,10 +134,10 @@ var fuzzClient = sync.OnceValue(func() *Client {
 // JSON.
 func checkErrorDecoder(t *testing.T, api API, status uint16, body []byte) {
 	c := fuzzClient()
-	cfg := &c.cfg.apis[api]
+	cfg := c.cfg.api(api)
 	orig := bytes.Clone(body)
 
-	e := &APIError{API: cfg.name, StatusCode: int(status), Body: body}
+	e := &APIError{API: cfg.Name, StatusCode: int(status), Body: body}
 	cfg.decodeError(e, body)
 	if !bytes.Equal(body, orig) || !bytes.Equal(e.Body, orig) {
 		t.Fatalf("the decoder changed the body")
@@ -154,7 +154,7 @@ func checkErrorDecoder(t *testing.T, api API, status uint16, body []byte) {
 	if !bytes.Equal(got.Body, want) {
 		t.Fatalf("Body is %d bytes, want the first %d", len(got.Body), len(want))
 	}
-	if got.StatusCode != int(status) || got.API != cfg.name {
+	if got.StatusCode != int(status) || got.API != cfg.Name {
 		t.Fatalf("status or API lost: %+v", got)
 	}
 	if len(got.Details) > 0 && !json.Valid(got.Details) {

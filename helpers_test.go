@@ -230,3 +230,12 @@ func jsonResponse(req *http.Request, status int, body string, kv ...string) *htt
 		Request:    req,
 	}
 }
+
+// limitsOf returns what paces c's requests to api.
+func (c *Client) limitsOf(api API) *apiLimits {
+	i, ok := api.index()
+	if !ok {
+		panic("unknown API " + string(api))
+	}
+	return &c.limits[i]
+}

@@ -299,7 +299,7 @@ func newLinkCursorPager[T any](ctx context.Context, c *Client, r *request, opts 
 			return page, nil, nil
 		case next == pos.cursor:
 			// A server that names the same page again would loop forever.
-			return page, &position{stop: fmt.Errorf("invitations: %s returned the same cursor twice; stopping", c.cfg.apis[r.api].name)}, nil
+			return page, &position{stop: fmt.Errorf("invitations: %s returned the same cursor twice; stopping", r.api.Name())}, nil
 		}
 		return page, &position{cursor: next}, nil
 	}
@@ -411,7 +411,7 @@ func newOffsetPager[T, E any](ctx context.Context, c *Client, r *request, opts [
 		resp, err := c.do(ctx, req, &envelope, opts)
 		if err != nil {
 			if style.offsetRejected != nil && style.offsetRejected(err, pos.offset, pos.offset != startOffset) {
-				return nil, nil, fmt.Errorf("%w: %s refused offset %d: %w", ErrOffsetLimit, c.cfg.apis[r.api].name, pos.offset, err)
+				return nil, nil, fmt.Errorf("%w: %s refused offset %d: %w", ErrOffsetLimit, r.api.Name(), pos.offset, err)
 			}
 			return nil, nil, err
 		}
@@ -437,7 +437,7 @@ func newOffsetPager[T, E any](ctx context.Context, c *Client, r *request, opts [
 		page.NextOffset = nextOffset
 		if style.maxOffset > 0 && nextOffset > style.maxOffset {
 			return page, &position{stop: fmt.Errorf("%w: %s accepts offsets up to %d; the next page starts at %d of %s",
-				ErrOffsetLimit, c.cfg.apis[r.api].name, style.maxOffset, nextOffset, totalText(got.total))}, nil
+				ErrOffsetLimit, r.api.Name(), style.maxOffset, nextOffset, totalText(got.total))}, nil
 		}
 		return page, &position{offset: nextOffset}, nil
 	}

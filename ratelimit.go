@@ -13,21 +13,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Published request budgets of GitGuardian's public API, in requests per
-// minute per API key, by key type and plan ("Usage and quotas" in
-// GitGuardian's documentation). Pass the one that matches your key to
-// WithRateLimit(GitGuardian, ...). Self-hosted instances apply none by
-// default.
-const (
-	GitGuardianPersonalTokenFree        = 50
-	GitGuardianPersonalTokenBusiness    = 200
-	GitGuardianPersonalTokenEnterprise  = 2000
-	GitGuardianServiceAccountBusiness   = 1000
-	GitGuardianServiceAccountEnterprise = 10000
-	defaultGitGuardianRequestsPerMinute = GitGuardianPersonalTokenFree
-	defaultBoxRequestsPerMinute         = 1000 // Box's rate-limit guide: about 1000 requests per minute per user
-	defaultBurstSeconds                 = 1    // a default burst is one second's worth of the rate
-)
+// defaultBurstSeconds makes a default burst one second's worth of the rate.
+const defaultBurstSeconds = 1
 
 // rateSetting is a client-side request budget for one API.
 type rateSetting struct {
@@ -35,16 +22,19 @@ type rateSetting struct {
 	burst     int
 }
 
-// defaultRates are the budgets a Client starts with: the published one
-// where it does not depend on the credential (Box), the lowest published
-// one where it does (GitGuardian), none where nothing is published
-// (BIMData, Freestyle, Portworx). GitGuardian's applies only to its
-// hosted API (see gitGuardianHosted).
+// defaultRates are the budgets a Client starts with, each vendor's
+// DefaultRequestsPerMinute: the published one where it does not depend on
+// the credential, the lowest published one where it does, none where
+// nothing is published. A vendor's rateApplies may restrict it to its
+// hosted API (see newLimits).
 func defaultRates() [numAPIs]rateSetting {
-	return [numAPIs]rateSetting{
-		GitGuardian: {perMinute: defaultGitGuardianRequestsPerMinute, burst: defaultBurst(defaultGitGuardianRequestsPerMinute)},
-		Box:         {perMinute: defaultBoxRequestsPerMinute, burst: defaultBurst(defaultBoxRequestsPerMinute)},
+	var rates [numAPIs]rateSetting
+	for i, v := range vendors {
+		if v.DefaultRequestsPerMinute > 0 {
+			rates[i] = rateSetting{perMinute: v.DefaultRequestsPerMinute, burst: defaultBurst(v.DefaultRequestsPerMinute)}
+		}
 	}
+	return rates
 }
 
 func defaultBurst(perMinute float64) int {
@@ -69,8 +59,9 @@ func defaultBurst(perMinute float64) int {
 // matching ErrRateLimited, context.DeadlineExceeded and ErrNotSent.
 func WithRateLimit(api API, requestsPerMinute float64, burst int) Option {
 	return func(c *config) error {
-		if api < 0 || api >= numAPIs {
-			return &ValidationError{Param: "WithRateLimit api", Reason: "must be one of GitGuardian, BIMData, Box, Freestyle, Portworx"}
+		i, ok := api.index()
+		if !ok {
+			return &ValidationError{Param: "WithRateLimit api", Reason: knownAPIs()}
 		}
 		if !(requestsPerMinute >= 0) || burst < 0 || (requestsPerMinute == 0 && burst != 0) {
 			return &ValidationError{Param: "WithRateLimit", Reason: "needs requestsPerMinute >= 0 and burst >= 0 (0, 0 turns the limiter off)"}
@@ -78,8 +69,8 @@ func WithRateLimit(api API, requestsPerMinute float64, burst int) Option {
 		if burst == 0 && requestsPerMinute > 0 {
 			burst = defaultBurst(requestsPerMinute)
 		}
-		c.rates[api] = rateSetting{perMinute: requestsPerMinute, burst: burst}
-		c.ratesSet[api] = true
+		c.rates[i] = rateSetting{perMinute: requestsPerMinute, burst: burst}
+		c.ratesSet[i] = true
 		return nil
 	}
 }
@@ -90,21 +81,16 @@ func WithRateLimit(api API, requestsPerMinute float64, burst int) Option {
 // goroutine and every derived Client. 0 (the default) sets no cap.
 func WithMaxConcurrency(api API, n int) Option {
 	return func(c *config) error {
-		if api < 0 || api >= numAPIs {
-			return &ValidationError{Param: "WithMaxConcurrency api", Reason: "must be one of GitGuardian, BIMData, Box, Freestyle, Portworx"}
+		i, ok := api.index()
+		if !ok {
+			return &ValidationError{Param: "WithMaxConcurrency api", Reason: knownAPIs()}
 		}
 		if n < 0 {
 			return &ValidationError{Param: "WithMaxConcurrency", Reason: "must not be negative"}
 		}
-		c.concurrency[api] = n
+		c.concurrency[i] = n
 		return nil
 	}
-}
-
-// gitGuardianHosted reports whether baseURL is GitGuardian's hosted API,
-// where its published budgets apply.
-func gitGuardianHosted(baseURL string) bool {
-	return baseURL == GitGuardianUSBaseURL || baseURL == GitGuardianEUBaseURL
 }
 
 // apiLimits is what paces one API's requests. Each part is shared with the
@@ -123,8 +109,8 @@ func newLimits(cfg *config, parent *[numAPIs]apiLimits) [numAPIs]apiLimits {
 	var out [numAPIs]apiLimits
 	for api := range out {
 		want := cfg.rates[api]
-		if API(api) == GitGuardian && !cfg.ratesSet[api] && !gitGuardianHosted(cfg.apis[api].baseURL) {
-			want = rateSetting{} // self-hosted: no published budget
+		if v := vendors[api]; v.rateApplies != nil && !cfg.ratesSet[api] && !v.rateApplies(cfg.apis[api].baseURL) {
+			want = rateSetting{} // e.g. self-hosted: the published budget is the vendor's hosted API's
 		}
 		if parent != nil {
 			p := parent[api]

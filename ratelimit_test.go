@@ -19,21 +19,21 @@ func TestRateLimitDefaultsFollowThePublishedBudgets(t *testing.T) {
 	t.Parallel()
 	c, err := NewClient()
 	require.NoError(t, err)
-	assert.Equal(t, rate.Limit(1000.0/60), c.limits[Box].limiter.Limit(), "Box: about 1000 per minute per user")
-	assert.Equal(t, rate.Limit(50.0/60), c.limits[GitGuardian].limiter.Limit(), "GitGuardian: the lowest published budget")
+	assert.Equal(t, rate.Limit(1000.0/60), c.limitsOf(Box).limiter.Limit(), "Box: about 1000 per minute per user")
+	assert.Equal(t, rate.Limit(50.0/60), c.limitsOf(GitGuardian).limiter.Limit(), "GitGuardian: the lowest published budget")
 	for _, api := range []API{BIMData, Freestyle, Portworx} {
-		assert.Nil(t, c.limits[api].limiter, "%s publishes no budget", api)
+		assert.Nil(t, c.limitsOf(api).limiter, "%s publishes no budget", api)
 	}
 
 	selfHosted, err := NewClient(WithGitGuardianBaseURL("https://gitguardian.example.com/exposed"))
 	require.NoError(t, err)
-	assert.Nil(t, selfHosted.limits[GitGuardian].limiter, "self-hosted GitGuardian has no default limit")
+	assert.Nil(t, selfHosted.limitsOf(GitGuardian).limiter, "self-hosted GitGuardian has no default limit")
 
 	set, err := NewClient(WithRateLimit(GitGuardian, GitGuardianServiceAccountBusiness, 0), WithRateLimit(Box, 0, 0))
 	require.NoError(t, err)
-	assert.Equal(t, rate.Limit(1000.0/60), set.limits[GitGuardian].limiter.Limit())
-	assert.Equal(t, 16, set.limits[GitGuardian].limiter.Burst(), "a default burst is one second's worth")
-	assert.Nil(t, set.limits[Box].limiter, "0, 0 turns it off")
+	assert.Equal(t, rate.Limit(1000.0/60), set.limitsOf(GitGuardian).limiter.Limit())
+	assert.Equal(t, 16, set.limitsOf(GitGuardian).limiter.Burst(), "a default burst is one second's worth")
+	assert.Nil(t, set.limitsOf(Box).limiter, "0, 0 turns it off")
 }
 
 func TestRateLimitRejectsBadSettings(t *testing.T) {
@@ -42,9 +42,9 @@ func TestRateLimitRejectsBadSettings(t *testing.T) {
 		"negative rate":       WithRateLimit(Box, -1, 1),
 		"negative burst":      WithRateLimit(Box, 10, -1),
 		"burst without rate":  WithRateLimit(Box, 0, 5),
-		"unknown API":         WithRateLimit(API(99), 10, 1),
+		"unknown API":         WithRateLimit(API("acme"), 10, 1),
 		"negative concurrent": WithMaxConcurrency(Box, -1),
-		"unknown API cap":     WithMaxConcurrency(API(-1), 1),
+		"unknown API cap":     WithMaxConcurrency(API(""), 1),
 	} {
 		_, err := NewClient(opt)
 		assert.ErrorIs(t, err, ErrInvalidParameter, name)
@@ -142,12 +142,12 @@ func TestDerivedClientsShareLimitsUnlessTheySetTheirOwn(t *testing.T) {
 	own, err := parent.With(WithRateLimit(Box, 10, 1), WithMaxConcurrency(Box, 2))
 	require.NoError(t, err)
 
-	assert.Same(t, parent.limits[Box].limiter, same.limits[Box].limiter)
-	assert.Same(t, parent.limits[Box].gate, same.limits[Box].gate)
-	assert.Equal(t, parent.limits[Box].slots, same.limits[Box].slots)
-	assert.NotSame(t, parent.limits[Box].limiter, own.limits[Box].limiter)
-	assert.Same(t, parent.limits[Box].gate, own.limits[Box].gate, "a 429 pauses the vendor for every client")
-	assert.NotEqual(t, parent.limits[Box].slots, own.limits[Box].slots)
+	assert.Same(t, parent.limitsOf(Box).limiter, same.limitsOf(Box).limiter)
+	assert.Same(t, parent.limitsOf(Box).gate, same.limitsOf(Box).gate)
+	assert.Equal(t, parent.limitsOf(Box).slots, same.limitsOf(Box).slots)
+	assert.NotSame(t, parent.limitsOf(Box).limiter, own.limitsOf(Box).limiter)
+	assert.Same(t, parent.limitsOf(Box).gate, own.limitsOf(Box).gate, "a 429 pauses the vendor for every client")
+	assert.NotEqual(t, parent.limitsOf(Box).slots, own.limitsOf(Box).slots)
 }
 
 func TestMaxConcurrencyHoldsASlotUntilTheBodyIsDone(t *testing.T) {
@@ -190,7 +190,7 @@ func TestMaxConcurrencyReleasesSlotsOfFinishedCalls(t *testing.T) {
 		_, err := c.Memberships.GetGroupMembershipByID(ctx, "1", nil)
 		require.NoError(t, err)
 	}
-	assert.Empty(t, c.limits[Box].slots)
+	assert.Empty(t, c.limitsOf(Box).slots)
 }
 
 func TestRequestInfoShowsTheWaitForATurn(t *testing.T) {

@@ -62,8 +62,8 @@ func (c *Client) Do(ctx context.Context, req *RawRequest, out any, opts ...Reque
 
 // build checks req and turns it into the SDK's own request.
 func (req *RawRequest) build() (*request, error) {
-	if req.API < 0 || req.API >= numAPIs {
-		return nil, &ValidationError{Param: "RawRequest.API", Reason: "must be one of GitGuardian, BIMData, Box, Freestyle, Portworx"}
+	if _, ok := req.API.index(); !ok {
+		return nil, &ValidationError{Param: "RawRequest.API", Reason: knownAPIs()}
 	}
 	if !validHeaderName(req.Method) || strings.ToUpper(req.Method) != req.Method {
 		return nil, &ValidationError{Param: "RawRequest.Method", Reason: "must be an upper-case HTTP method such as GET"}

@@ -91,7 +91,7 @@ func TestDoRejectsBadRequestsBeforeSending(t *testing.T) {
 	}{
 		"no retry class":        {func(r *RawRequest) { r.Retry = 0 }, "RawRequest.Retry"},
 		"unknown retry class":   {func(r *RawRequest) { r.Retry = 7 }, "RawRequest.Retry"},
-		"unknown API":           {func(r *RawRequest) { r.API = numAPIs }, "RawRequest.API"},
+		"unknown API":           {func(r *RawRequest) { r.API = "acme" }, "RawRequest.API"},
 		"lower-case method":     {func(r *RawRequest) { r.Method = "get" }, "RawRequest.Method"},
 		"method with a space":   {func(r *RawRequest) { r.Method = "GET X" }, "RawRequest.Method"},
 		"empty path":            {func(r *RawRequest) { r.Path = "" }, "RawRequest.Path"},

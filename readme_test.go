@@ -380,7 +380,7 @@ func TestREADMELockedPlanAndApplyRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := access.New(client, access.NewFileStore(t.TempDir()+"/state.json"), access.WithVendors(access.Box))
+	m, err := access.New(client, access.NewFileStore(t.TempDir()+"/state.json"), access.WithVendors(invitations.Box))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -160,7 +160,7 @@ func (c *Client) prepareRetry(req *http.Request) error {
 	}
 	authorization, err := st.api.credential.authorization(req.Context())
 	if err != nil {
-		return fmt.Errorf("invitations: %s credential: %w", st.api.name, err)
+		return fmt.Errorf("invitations: %s credential: %w", st.api.Name, err)
 	}
 	if authorization != req.Header.Get("Authorization") {
 		// The header map is shared with the previous attempt's request:

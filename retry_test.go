@@ -369,3 +369,90 @@ func TestCredentialFailureBeforeARetryStopsTheCall(t *testing.T) {
 	assert.Contains(t, err.Error(), "token endpoint down")
 	assert.Equal(t, 1, rec.count(), "no attempt without a credential")
 }
+
+func TestRetryWaitEndsWhenContextCancelledDuringWait(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var asked atomic.Int64
+	// Real waits: the hook passes the 30 s through, and arms the cancel
+	// only once the wait is about to start, so it lands during the wait.
+	env := newTestEnv(t, WithMaxRetries(1), withBackoffHook(func(d time.Duration) time.Duration {
+		asked.Store(int64(d))
+		time.AfterFunc(50*time.Millisecond, cancel)
+		return d
+	}))
+	rec := env.route(http.MethodGet, testBoxBase+"/group_memberships/1",
+		jsonReply(429, `{"type":"error","status":429,"code":"rate_limit_exceeded"}`, "Retry-After", "30"))
+
+	start := time.Now()
+	_, err := env.client.Memberships.GetGroupMembershipByID(ctx, "1", nil)
+	elapsed := time.Since(start)
+
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, 1, rec.count(), "no attempt after the cancel")
+	assert.Equal(t, 30*time.Second, time.Duration(asked.Load()), "a 30 s wait had started")
+	assert.Less(t, elapsed, 10*time.Second, "the wait ended with the context, not after 30 s")
+}
+
+func TestCheckRetryStopsOnceContextDone(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	base := withRetryClass(t.Context(), Idempotent)
+	resp := func(status int) *http.Response {
+		return &http.Response{StatusCode: status, Header: http.Header{}}
+	}
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	outcomes := map[string]struct {
+		resp *http.Response
+		err  error
+	}{
+		"429":          {resp(429), nil},
+		"503":          {resp(503), nil},
+		"dial refused": {nil, refused},
+		"read reset":   {nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}},
+		"500":          {resp(500), nil},
+	}
+
+	// With a live context every one of these is retried...
+	for name, o := range outcomes {
+		retry, err := env.client.checkRetry(base, o.resp, o.err)
+		require.NoError(t, err, name)
+		require.True(t, retry, "%s is retried while the context lives", name)
+	}
+
+	// ...and none once the context is done, whichever way it ended.
+	cancelled, cancel := context.WithCancel(base)
+	cancel()
+	expired, cancel2 := context.WithDeadline(base, time.Now().Add(-time.Second))
+	defer cancel2()
+	for ctxName, c := range map[string]struct {
+		ctx  context.Context
+		want error
+	}{"cancelled": {cancelled, context.Canceled}, "deadline": {expired, context.DeadlineExceeded}} {
+		for name, o := range outcomes {
+			retry, err := env.client.checkRetry(c.ctx, o.resp, o.err)
+			assert.False(t, retry, "%s after the context is %s", name, ctxName)
+			if o.resp != nil {
+				// An answer that arrived is kept: the server may have acted
+				// on the request, and the caller must see what it said.
+				assert.NoError(t, err, "%s after the context is %s", name, ctxName)
+			} else {
+				assert.ErrorIs(t, err, c.want, "%s after the context is %s", name, ctxName)
+			}
+		}
+	}
+}
+
+func TestJitteredBackoffVariesBetweenDraws(t *testing.T) {
+	t.Parallel()
+	for _, attempt := range []int{0, 3, 40} { // first wait, a middle one, one at the ceiling
+		seen := map[time.Duration]bool{}
+		for range 20 {
+			seen[jitteredBackoff(time.Second, time.Minute, attempt)] = true
+		}
+		// 20 draws from more than half a second of nanoseconds: the same
+		// value every time means there is no jitter.
+		assert.Greater(t, len(seen), 1, "attempt %d: every draw gave the same wait", attempt)
+	}
+}

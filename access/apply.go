@@ -5,12 +5,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -70,9 +70,14 @@ func (m *Manager) apply(ctx context.Context, plan *Plan) ([]Result, error) {
 		return nil, fmt.Errorf("%w (plan from serial %d%s, state now at serial %d%s): plan again",
 			ErrStalePlan, plan.Serial, lineageNote(plan.Lineage), snap.Serial, lineageNote(snap.Lineage))
 	}
-	run := &applyRun{m: m, deltas: deltas, sv: &stateView{snap: snap}, known: plan.known}
+	run := &applyRun{m: m, deltas: deltas, sv: &stateView{snap: snap}, memos: plan.memos, serial: map[invitations.API]*serialGate{}}
+	for v, c := range m.conns {
+		if _, ok := c.(SerialCreates); ok {
+			run.serial[v] = &serialGate{}
+		}
+	}
 	run.sv.record()
-	if run.settle(plan) > 0 {
+	if run.settle(plan) {
 		if err := run.save(ctx); err != nil {
 			return nil, err
 		}
@@ -90,8 +95,8 @@ func (m *Manager) apply(ctx context.Context, plan *Plan) ([]Result, error) {
 func (r *applyRun) run(ctx context.Context, changes []Change) []Result {
 	results := make([]Result, len(changes))
 	chains := map[string][]int{} // vendor|email → indexes of its changes, in order
-	queues := map[Vendor][]string{}
-	var vendors []Vendor
+	queues := map[invitations.API][]string{}
+	var vendors []invitations.API
 	for i, ch := range changes {
 		k := string(ch.Grant.Vendor) + "|" + ch.Email
 		if _, ok := chains[k]; !ok {
@@ -128,7 +133,7 @@ type applyRun struct {
 	m      *Manager
 	deltas DeltaStore // the store, when it records deltas
 	sv     *stateView
-	known  map[Vendor][]string
+	memos  map[invitations.API]any
 
 	saveMu  sync.Mutex
 	saveErr error
@@ -141,15 +146,24 @@ type applyRun struct {
 	// journalled reports that deltas were saved: finish compacts them.
 	journalled bool
 
-	// Freestyle identities carry nothing to tell them apart: an identity
-	// create in doubt is settled later by the one identity that appeared
-	// beside those known. So identity creates run one at a time, and none
-	// runs after one ends in doubt, which keeps that one identity unique.
-	identityMu    sync.Mutex
-	identityDoubt bool
-	// knownSet is the id of the set of identities known at the start of
-	// this apply, once an identity create has needed it.
-	knownSet string
+	// serial holds, per vendor whose connector has SerialCreates, the
+	// gate its serial creates pass one at a time.
+	serial map[invitations.API]*serialGate
+}
+
+// serialGate lets one serial create of a vendor run at a time, and none
+// after one ends in doubt: the next plan settles that one first, which it
+// can only do while it is the one object that appeared (see
+// SerialCreates).
+type serialGate struct {
+	mu    sync.Mutex
+	doubt bool
+}
+
+// handle returns a connector's writable handle on the state for this
+// apply.
+func (r *applyRun) handle(v invitations.API) *ConnectorState {
+	return &ConnectorState{sv: r.sv, api: v, writable: true, memo: r.memos[v]}
 }
 
 // lineageNote names a lineage in a message, or says there is none yet.
@@ -161,22 +175,21 @@ func lineageNote(lineage string) string {
 }
 
 // settle records what the plan's reads answered of earlier doubts and
-// returns how many it settled.
-func (r *applyRun) settle(plan *Plan) int {
+// wrote for the connectors, and reports whether it changed the state.
+func (r *applyRun) settle(plan *Plan) bool {
 	r.sv.mu.Lock()
 	defer r.sv.mu.Unlock()
 	snap := r.sv.snap
 	now := time.Now().UTC()
-	n := 0
-	for email, id := range plan.adopt {
-		r.sv.setIdentity(email, id)
-		k := Grant{Vendor: Freestyle, Kind: KindIdentity}.Key(email)
-		r.sv.setCreated(k, now)
-		if _, ok := snap.InDoubt[k]; ok {
-			r.sv.deleteInDoubt(k)
-			n++
+	changed := false
+	for _, v := range slices.Sorted(maps.Keys(plan.writes)) {
+		h := r.handle(v)
+		for k, e := range plan.writes[v] {
+			h.note(k, compact(e))
 		}
+		changed = h.flush() || changed
 	}
+	n := 0
 	for _, k := range plan.settled {
 		d, ok := snap.InDoubt[k]
 		if !ok {
@@ -191,52 +204,66 @@ func (r *applyRun) settle(plan *Plan) int {
 		n++
 	}
 	if n > 0 {
-		r.dropUnusedKnownSets()
+		r.tidy()
+		changed = true
+	}
+	if changed {
 		r.version++
 	}
-	return n
+	return changed
 }
 
-// dropUnusedKnownSets removes the known identity sets no doubt names any
-// more. The caller holds sv.mu.
-func (r *applyRun) dropUnusedKnownSets() {
-	if len(r.sv.snap.KnownIdentitySets) == 0 {
-		return
-	}
-	used := map[string]bool{}
-	for _, d := range r.sv.snap.InDoubt {
-		used[d.KnownIdentitySet] = true
-	}
-	for id := range r.sv.snap.KnownIdentitySets {
-		if !used[id] {
-			r.sv.deleteKnownIdentitySet(id)
+// tidy lets every connector with a Tidier drop what its part no longer
+// needs, and reports whether any did. The caller holds sv.mu, which Tidy
+// does not need: its handle buffers the writes.
+func (r *applyRun) tidy() bool {
+	changed := false
+	for _, v := range r.m.vendors {
+		t, ok := r.m.conns[v].(Tidier)
+		if !ok {
+			continue
 		}
+		// Tidy reads through a view of the same snapshot with a lock of
+		// its own: the caller holds sv.mu, which stays held throughout,
+		// so nothing changes under it; the writes go through sv.
+		h := r.handle(v)
+		h.sv = &stateView{snap: r.sv.snap}
+		if err := t.Tidy(h); err != nil {
+			continue // what stays untidy is tidied another time
+		}
+		h.sv = r.sv
+		changed = h.flush() || changed
 	}
+	return changed
 }
 
-// chain runs one person's changes on one vendor, in order. A failed or
-// in-doubt Freestyle identity create skips the permissions that need it.
+// chain runs one person's changes on one vendor, in order. A
+// prerequisite create (see Prerequisites) that fails or ends in doubt
+// skips the creates that need it.
 func (r *applyRun) chain(ctx context.Context, changes []Change, idx []int, results []Result) {
-	identityFailed := false
+	var missing *Change // the prerequisite create that did not succeed
 	for _, i := range idx {
 		ch := changes[i]
 		switch {
 		case ctx.Err() != nil:
 			results[i] = Result{Change: ch, Outcome: Skipped, Err: fmt.Errorf("not sent: the apply stopped (%w)", context.Cause(ctx))}
 			continue
-		case identityFailed && ch.Grant.Vendor == Freestyle && ch.Action == Create:
-			results[i] = Result{Change: ch, Outcome: Skipped, Err: errors.New("the person's Freestyle identity was not created")}
+		case missing != nil && ch.Action == Create:
+			results[i] = Result{Change: ch, Outcome: Skipped, Err: fmt.Errorf("the person's %s %s was not created", missing.Grant.Vendor.Name(), missing.Grant.Kind)}
 			continue
 		}
 		var res Result
-		if ch.Grant.Kind == KindIdentity && ch.Action == Create {
-			res = r.createIdentity(ctx, ch)
-		} else {
-			res = r.execute(ctx, ch)
+		switch {
+		case r.m.conns[ch.Grant.Vendor] == nil:
+			res = Result{Change: ch, Outcome: Skipped, Err: fmt.Errorf("not sent: no connector for vendor %q", ch.Grant.Vendor)}
+		case ch.Action == Create && r.serialCreate(ch.Grant):
+			res = r.createAlone(ctx, ch)
+		default:
+			res = r.execute(ctx, ch, false)
 		}
 		results[i] = res
-		if ch.Grant.Kind == KindIdentity && ch.Action == Create && res.Outcome != Done && res.Outcome != AlreadyDone {
-			identityFailed = true
+		if ch.Action == Create && prerequisite(r.m.conns[ch.Grant.Vendor])(ch.Grant) && res.Outcome != Done && res.Outcome != AlreadyDone {
+			missing = &ch
 		}
 		if err := r.save(ctx); err != nil {
 			return
@@ -244,49 +271,65 @@ func (r *applyRun) chain(ctx context.Context, changes []Change, idx []int, resul
 	}
 }
 
-// createIdentity runs a Freestyle identity create alone (see identityMu).
-func (r *applyRun) createIdentity(ctx context.Context, ch Change) Result {
-	r.identityMu.Lock()
-	defer r.identityMu.Unlock()
-	if r.identityDoubt {
-		return Result{Change: ch, Outcome: Skipped, Err: errors.New("another Freestyle identity create is in doubt: the next plan settles it first")}
-	}
-	// The state under the lock is the one the plan was made from, so a
-	// person mapped here was mapped when planned; this holds the line
-	// should that ever not be so: a second identity would orphan the
-	// first with its grants.
-	if id, mapped := r.sv.identity(ch.Email); mapped {
-		return Result{Change: ch, Outcome: Skipped, Err: fmt.Errorf("not sent: the state maps %s to identity %s already; plan again", ch.Email, id)}
+// serialCreate reports whether a create of g must run alone.
+func (r *applyRun) serialCreate(g Grant) bool {
+	s, ok := r.m.conns[g.Vendor].(SerialCreates)
+	return ok && s.SerialCreate(g)
+}
+
+// createAlone runs a serial create (see SerialCreates): alone, recorded in
+// doubt before it is sent, and not at all after another ended in doubt.
+func (r *applyRun) createAlone(ctx context.Context, ch Change) Result {
+	gate := r.serial[ch.Grant.Vendor]
+	gate.mu.Lock()
+	defer gate.mu.Unlock()
+	if gate.doubt {
+		return Result{Change: ch, Outcome: Skipped, Err: fmt.Errorf("another %s %s create is in doubt: the next plan settles it first", ch.Grant.Vendor.Name(), ch.Grant.Kind)}
 	}
 	// Written ahead: if the process dies between the create and the
-	// record of its identity, the next plan finds the doubt and adopts
-	// the identity instead of creating another.
+	// record of its outcome, the next plan finds the doubt and settles it
+	// instead of creating another.
+	d, h, err := r.doubt(ch, time.Now().UTC())
+	if err != nil {
+		return Result{Change: ch, Outcome: Skipped, Err: fmt.Errorf("not sent: %w", err)}
+	}
 	r.sv.mu.Lock()
-	r.sv.setInDoubt(ch.Key(), r.doubt(ch, time.Now().UTC()))
+	h.flush()
+	r.sv.setInDoubt(ch.Key(), d)
 	r.version++
 	r.sv.mu.Unlock()
 	if err := r.save(ctx); err != nil {
 		return Result{Change: ch, Outcome: Skipped, Err: err}
 	}
-	res := r.execute(ctx, ch)
-	r.identityDoubt = res.Outcome == InDoubt
+	res := r.execute(ctx, ch, true)
+	gate.doubt = res.Outcome == InDoubt
 	return res
 }
 
-// execute sends one change and records its outcome in the state.
-func (r *applyRun) execute(ctx context.Context, ch Change) Result {
-	id, err := r.m.conns[ch.Grant.Vendor].execute(ctx, ch, r.sv)
-	outcome := classify(ctx, ch, err)
-	if outcome == Skipped {
-		err = fmt.Errorf("not sent: the apply stopped (%w)", cmp.Or(context.Cause(ctx), err))
+// execute sends one change and records its outcome in the state, with
+// what the connector wrote; writtenAhead says a doubt was recorded before
+// it was sent (see createAlone), which an outcome other than in doubt
+// drops.
+func (r *applyRun) execute(ctx context.Context, ch Change, writtenAhead bool) Result {
+	conn := r.m.conns[ch.Grant.Vendor]
+	h := r.handle(ch.Grant.Vendor)
+	err := conn.Execute(ctx, ch, h)
+	outcome, err := classify(ctx, conn, ch, err)
+	var doubt DoubtfulChange
+	var noteHandle *ConnectorState
+	if outcome == InDoubt {
+		var noteErr error
+		if doubt, noteHandle, noteErr = r.doubt(ch, time.Now().UTC()); noteErr != nil {
+			doubt = DoubtfulChange{Change: ch, Since: time.Now().UTC()}
+		}
 	}
 	r.sv.mu.Lock()
 	defer r.sv.mu.Unlock()
 	k := ch.Key()
 	now := time.Now().UTC()
-	identityCreate := ch.Grant.Kind == KindIdentity && ch.Action == Create
 	switch outcome {
 	case Done, AlreadyDone:
+		h.flush()
 		r.sv.deleteInDoubt(k)
 		switch ch.Action {
 		case Create:
@@ -294,20 +337,17 @@ func (r *applyRun) execute(ctx context.Context, ch Change) Result {
 				r.sv.setCreated(k, now)
 			}
 			r.sv.deleteRemoved(k)
-			if identityCreate && id != "" {
-				r.sv.setIdentity(strings.ToLower(ch.Email), id)
-			}
 		case Remove:
 			r.sv.deleteCreated(k)
 			r.sv.setRemoved(k, now)
-			if ch.Grant.Kind == KindIdentity {
-				r.sv.deleteIdentity(strings.ToLower(ch.Email))
-			}
 		}
 	case InDoubt:
-		r.sv.setInDoubt(k, r.doubt(ch, now))
+		if noteHandle != nil {
+			noteHandle.flush()
+		}
+		r.sv.setInDoubt(k, doubt)
 	case Failed, Skipped:
-		if identityCreate {
+		if writtenAhead {
 			r.sv.deleteInDoubt(k) // the write-ahead: refused, or never sent
 		}
 	}
@@ -319,23 +359,20 @@ func (r *applyRun) execute(ctx context.Context, ch Change) Result {
 	return res
 }
 
-// doubt describes ch as in doubt since now; for an identity create it
-// names the set of identities known when the apply began, which the next
-// plan looks beside, writing the set into the state the first time. The
-// identities created since by this apply are in the state, someone's, so
-// never taken for the one a doubt made. The caller holds sv.mu.
-func (r *applyRun) doubt(ch Change, now time.Time) DoubtfulChange {
+// doubt describes ch as in doubt since now, with its connector's note
+// (see DoubtNoter); the handle returned holds what the connector wrote
+// with it, for the caller to record together with the doubt.
+func (r *applyRun) doubt(ch Change, now time.Time) (DoubtfulChange, *ConnectorState, error) {
 	d := DoubtfulChange{Change: ch, Since: now}
-	if ch.Grant.Kind == KindIdentity && ch.Action == Create {
-		if r.knownSet == "" {
-			r.knownSet = NewLineage()
-			known := append(slices.Clone(r.known[Freestyle]), slices.Collect(maps.Values(r.sv.snap.Identities))...)
-			slices.Sort(known)
-			r.sv.setKnownIdentitySet(r.knownSet, slices.Compact(known))
+	h := r.handle(ch.Grant.Vendor)
+	if n, ok := r.m.conns[ch.Grant.Vendor].(DoubtNoter); ok {
+		note, err := n.NoteDoubt(ch, h)
+		if err != nil {
+			return d, nil, err
 		}
-		d.KnownIdentitySet = r.knownSet
+		d.Note = note
 	}
-	return d
+	return d, h, nil
 }
 
 // save writes what changed since the last save, unless a save made since
@@ -383,14 +420,12 @@ func (r *applyRun) save(ctx context.Context) error {
 	return nil
 }
 
-// finish drops the known identity sets no doubt needs any more and folds
-// the apply's deltas into the stored snapshot. A failure to compact loses
-// nothing (the deltas stay recorded): it is not the apply's failure.
+// finish lets the connectors tidy their parts and folds the apply's
+// deltas into the stored snapshot. A failure to compact loses nothing
+// (the deltas stay recorded): it is not the apply's failure.
 func (r *applyRun) finish(ctx context.Context) {
 	r.sv.mu.Lock()
-	before := len(r.sv.snap.KnownIdentitySets)
-	r.dropUnusedKnownSets()
-	if len(r.sv.snap.KnownIdentitySets) != before {
+	if r.tidy() {
 		r.version++
 	}
 	r.sv.mu.Unlock()
@@ -404,9 +439,10 @@ func (r *applyRun) finish(ctx context.Context) {
 }
 
 func cloneSnapshot(s *Snapshot) *Snapshot {
-	c := &Snapshot{Serial: s.Serial, Lineage: s.Lineage, Source: s.Source, Identities: maps.Clone(s.Identities), Created: maps.Clone(s.Created), InDoubt: maps.Clone(s.InDoubt), Removed: maps.Clone(s.Removed)}
-	if len(s.KnownIdentitySets) > 0 {
-		c.KnownIdentitySets = maps.Clone(s.KnownIdentitySets)
+	c := &Snapshot{Serial: s.Serial, Lineage: s.Lineage, Source: s.Source, Vendors: make(map[invitations.API]map[string]json.RawMessage, len(s.Vendors)),
+		Created: maps.Clone(s.Created), InDoubt: maps.Clone(s.InDoubt), Removed: maps.Clone(s.Removed)}
+	for api, part := range s.Vendors {
+		c.Vendors[api] = maps.Clone(part)
 	}
 	return c
 }
@@ -424,32 +460,32 @@ func NewLineage() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// classify turns the SDK's answer to a change into its outcome. A change
-// the SDK says was not sent because the apply's context ended (or would
-// end before the change's turn came) was stopped by the run, not refused
-// by the vendor: Skipped.
-func classify(ctx context.Context, ch Change, err error) Outcome {
+// classify turns the SDK's answer to a change into its outcome, and the
+// error the result carries. A change the SDK says was not sent because the
+// apply's context ended (or would end before the change's turn came) was
+// stopped by the run, not refused by the vendor: Skipped. The connector's
+// Classifier has its say on what the engine's rules leave (see
+// Classifier).
+func classify(ctx context.Context, conn Connector, ch Change, err error) (Outcome, error) {
 	if err == nil {
-		return Done
+		return Done, nil
 	}
-	var partly *partlyDone
+	var partly *PartlyDone
 	if errors.As(err, &partly) || errors.Is(err, invitations.ErrOutcomeUnknown) {
-		return InDoubt
+		return InDoubt, err
 	}
 	if errors.Is(err, invitations.ErrNotSent) &&
 		(ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
-		return Skipped
+		return Skipped, fmt.Errorf("not sent: the apply stopped (%w)", cmp.Or(context.Cause(ctx), err))
 	}
-	var apiErr *invitations.APIError
-	if errors.As(err, &apiErr) {
-		switch {
-		case ch.Action == Create && apiErr.StatusCode == http.StatusConflict:
-			return AlreadyDone // Box: already a member
-		case ch.Action == Create && apiErr.StatusCode == http.StatusOK:
-			return AlreadyDone // GitGuardian: "already in the workspace"
-		case ch.Action == Remove && apiErr.StatusCode == http.StatusNotFound:
-			return AlreadyDone
+	if c, ok := conn.(Classifier); ok {
+		if o := c.Classify(ch, err); o != "" {
+			return o, err
 		}
 	}
-	return Failed
+	var apiErr *invitations.APIError
+	if ch.Action == Remove && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
+		return AlreadyDone, err
+	}
+	return Failed, err
 }

@@ -35,7 +35,7 @@ func (m *Manager) Audit(ctx context.Context) iter.Seq2[Record, error] {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for rec, err := range m.conns[v].audit(ctx, sv) {
+				for rec, err := range m.conns[v].Audit(ctx, &ConnectorState{sv: sv, api: v}) {
 					if err != nil {
 						err = fmt.Errorf("access: auditing %s: %w", v, err)
 					}

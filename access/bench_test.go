@@ -41,7 +41,7 @@ func BenchmarkOnboard(b *testing.B) {
 			b.Fatal(err)
 		}
 		m, err := access.New(client, access.NewFileStore(filepath.Join(b.TempDir(), "state.json")),
-			access.WithVendors(access.GitGuardian, access.Box, access.Freestyle, access.Portworx),
+			access.WithVendors(invitations.GitGuardian, invitations.Box, invitations.Freestyle, invitations.Portworx),
 			access.WithPortworxTenants(invitationstest.PortworxDemoTenantID), access.WithConcurrency(8))
 		if err != nil {
 			b.Fatal(err)
@@ -63,7 +63,7 @@ func BenchmarkOnboard(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		writes := map[access.Vendor]int{}
+		writes := map[invitations.API]int{}
 		for _, c := range plan.Changes {
 			writes[c.Grant.Vendor]++
 		}
@@ -103,7 +103,7 @@ func BenchmarkOnboard(b *testing.B) {
 // is <= 1.3; sequential-sum/longest is what a loop over the vendors one
 // after another would take.
 func BenchmarkOffboard(b *testing.B) {
-	run := func(vendors ...access.Vendor) time.Duration {
+	run := func(vendors ...invitations.API) time.Duration {
 		srv := invitationstest.NewServer(invitationstest.WithDemoData(), invitationstest.WithLatency(50*time.Millisecond))
 		defer srv.Close()
 		client, err := srv.Client()
@@ -127,9 +127,9 @@ func BenchmarkOffboard(b *testing.B) {
 		return time.Since(start)
 	}
 	for range b.N {
-		all := run(access.Vendors()...)
+		all := run(shippedVendors()...)
 		var longest, sum time.Duration
-		for _, v := range access.Vendors() {
+		for _, v := range shippedVendors() {
 			d := run(v)
 			longest, sum = max(longest, d), sum+d
 		}
@@ -156,7 +156,7 @@ func BenchmarkAudit(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer client.CloseIdleConnections()
-			m, err := access.New(client, access.NewFileStore(filepath.Join(b.TempDir(), "state.json")), access.WithVendors(access.GitGuardian))
+			m, err := access.New(client, access.NewFileStore(filepath.Join(b.TempDir(), "state.json")), access.WithVendors(invitations.GitGuardian))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -27,14 +27,11 @@ type bimDataConnector struct {
 	c *invitations.Client
 }
 
-func newBIMDataConnector(c *invitations.Client) connector {
+func newBIMDataConnector(c *invitations.Client) Connector {
 	return &bimDataConnector{c: c}
 }
 
-func (b *bimDataConnector) vendor() Vendor { return BIMData }
-
-// unreadable is "": the connector reads what its credentials reach.
-func (b *bimDataConnector) unreadable() string { return "" }
+func (b *bimDataConnector) API() invitations.API { return invitations.BIMData }
 
 // bimRecord is inv as a record; ok is false for a status this package
 // does not know (BIMData documents only P, A and D today).
@@ -56,17 +53,17 @@ func bimRecord(inv models.BIMDataInvitation) (Record, bool) {
 	id := strconv.FormatInt(inv.ID, 10)
 	return Record{
 		Email: inv.Email,
-		Grant: Grant{Vendor: BIMData, Kind: KindIDPInvitation, Scope: id, Level: level},
+		Grant: Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: id, Level: level},
 		State: state,
 		ID:    id,
 	}, true
 }
 
-// read fetches every invitation in one request (the API does not page
+// Read fetches every invitation in one request (the API does not page
 // them), decoded one at a time and kept only for the people asked about.
 // A denied invitation is no access, so it is neither had nor wanted: it is
 // left as it is.
-func (b *bimDataConnector) read(ctx context.Context, people []Person, st *stateView) (*vendorView, error) {
+func (b *bimDataConnector) Read(ctx context.Context, people []Person, opts PlanOptions, st *ConnectorState) (*View, error) {
 	asked := make(map[string]bool, len(people))
 	for _, p := range people {
 		asked[strings.ToLower(p.Email)] = true
@@ -89,12 +86,12 @@ func (b *bimDataConnector) read(ctx context.Context, people []Person, st *stateV
 			denied[email]++
 			continue
 		}
-		if r.State == StateAccepted && st.removed(r.Grant.Key(email)) {
+		if r.State == StateAccepted && st.Removed(r.Grant.Key(email)) {
 			continue // its user was deleted; the invitation stays accepted
 		}
 		byEmail[email] = append(byEmail[email], r)
 	}
-	view := &vendorView{Want: map[string][]Grant{}}
+	view := &View{Want: map[string][]Grant{}}
 	seen := map[string]bool{}
 	for _, p := range people {
 		email := strings.ToLower(p.Email)
@@ -110,7 +107,7 @@ func (b *bimDataConnector) read(ctx context.Context, people []Person, st *stateV
 			if n := denied[email]; n > 0 {
 				reason += fmt.Sprintf(" (%d denied, left as they are)", n)
 			}
-			view.Problems = append(view.Problems, Problem{Email: p.Email, Vendor: BIMData, Reason: reason})
+			view.Problems = append(view.Problems, Problem{Email: p.Email, Vendor: invitations.BIMData, Reason: reason})
 			continue
 		}
 		for _, r := range byEmail[email] {
@@ -122,9 +119,9 @@ func (b *bimDataConnector) read(ctx context.Context, people []Person, st *stateV
 	return view, nil
 }
 
-// audit yields every invitation, denied ones included. The list comes
+// Audit yields every invitation, denied ones included. The list comes
 // whole in one answer, decoded one invitation at a time as the loop asks.
-func (b *bimDataConnector) audit(ctx context.Context, _ *stateView) iter.Seq2[Record, error] {
+func (b *bimDataConnector) Audit(ctx context.Context, _ *ConnectorState) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		for inv, err := range b.c.SSO.StreamInvitations(ctx, nil) {
 			if err != nil {
@@ -138,10 +135,17 @@ func (b *bimDataConnector) audit(ctx context.Context, _ *stateView) iter.Seq2[Re
 	}
 }
 
+// Execute sends ch (see execute).
+func (b *bimDataConnector) Execute(ctx context.Context, ch Change, st *ConnectorState) error {
+	_, err := b.execute(ctx, ch, st)
+	return err
+}
+
 // execute accepts an invitation (update to accepted), denies a pending
 // one (remove), or deletes the user of an accepted one (remove): once
 // accepted, the access is the BIMData user itself.
-func (b *bimDataConnector) execute(ctx context.Context, ch Change, _ *stateView) (string, error) {
+// It returns the id of what a create made, if any.
+func (b *bimDataConnector) execute(ctx context.Context, ch Change, _ *ConnectorState) (string, error) {
 	id, err := strconv.ParseInt(cmp.Or(ch.Target, ch.Grant.Scope), 10, 64)
 	if err != nil || id <= 0 {
 		return "", fmt.Errorf("access: bimdata: target %q is not an invitation id", cmp.Or(ch.Target, ch.Grant.Scope))

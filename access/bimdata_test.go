@@ -18,7 +18,7 @@ import (
 // pending, 127 architect@example.com is accepted, 128
 // contractor@example.com is denied.
 func bimTestRecord(id, email, level string, state State) Record {
-	return Record{Email: email, Grant: Grant{Vendor: BIMData, Kind: KindIDPInvitation, Scope: id, Level: level}, State: state, ID: id}
+	return Record{Email: email, Grant: Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: id, Level: level}, State: state, ID: id}
 }
 
 func TestBIMDataRead(t *testing.T) {
@@ -34,7 +34,7 @@ func TestBIMDataRead(t *testing.T) {
 		{Email: "admin@example.com", Absent: true, BIMData: accept},
 		{Email: "guest@example.com", BIMData: &BIMDataAccess{}}, // Accept false: nothing wanted
 	}
-	view, err := newBIMDataConnector(c).read(t.Context(), people, &stateView{snap: NewSnapshot()})
+	view, err := asTest(newBIMDataConnector(c)).read(t.Context(), people, &stateView{snap: NewSnapshot()})
 	require.NoError(t, err)
 	assert.Equal(t, []Record{
 		bimTestRecord("126", invitationstest.DemoPersonEmail, "pending", StatePending),
@@ -44,15 +44,15 @@ func TestBIMDataRead(t *testing.T) {
 		bimTestRecord("125", "guest@example.com", "pending", StatePending),
 	}, view.Have, "denied invitations are not access")
 	acceptedGrant := func(id string) Grant {
-		return Grant{Vendor: BIMData, Kind: KindIDPInvitation, Scope: id, Level: "accepted"}
+		return Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: id, Level: "accepted"}
 	}
 	assert.Equal(t, map[string][]Grant{
 		"user001@example.com":   {acceptedGrant("126")},
 		"architect@example.com": {acceptedGrant("127")},
 	}, view.Want)
 	assert.Equal(t, []Problem{
-		{Email: "contractor@example.com", Vendor: BIMData, Reason: "no pending BIMData invitation for contractor@example.com (1 denied, left as they are)"},
-		{Email: "nobody@example.com", Vendor: BIMData, Reason: "no pending BIMData invitation for nobody@example.com"},
+		{Email: "contractor@example.com", Vendor: invitations.BIMData, Reason: "no pending BIMData invitation for contractor@example.com (1 denied, left as they are)"},
+		{Email: "nobody@example.com", Vendor: invitations.BIMData, Reason: "no pending BIMData invitation for nobody@example.com"},
 	}, view.Problems)
 	assert.Empty(t, view.Scopes)
 	assert.Empty(t, view.Subjects)
@@ -75,8 +75,8 @@ func TestBIMDataExecute(t *testing.T) {
 	}{{
 		name: "update to accepted accepts",
 		change: Change{Action: Update, Email: invitationstest.DemoPersonEmail, Target: "126",
-			Grant: Grant{Vendor: BIMData, Kind: KindIDPInvitation, Scope: "126", Level: "accepted"},
-			From:  &Grant{Vendor: BIMData, Kind: KindIDPInvitation, Scope: "126", Level: "pending"}},
+			Grant: Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: "126", Level: "accepted"},
+			From:  &Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: "126", Level: "pending"}},
 		ops: []invitationstest.Operation{invitationstest.BIMDataAcceptInvitation},
 		check: func(t *testing.T, ctx context.Context, _ *invitationstest.TestServer, c *invitations.Client) {
 			assert.Equal(t, models.BIMDataInvitationStatusAccepted, status(t, ctx, c, 126))
@@ -84,7 +84,7 @@ func TestBIMDataExecute(t *testing.T) {
 	}, {
 		name: "removing a pending invitation denies it",
 		change: Change{Action: Remove, Email: "admin@example.com", Target: "124",
-			Grant: Grant{Vendor: BIMData, Kind: KindIDPInvitation, Scope: "124", Level: "pending"}},
+			Grant: Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: "124", Level: "pending"}},
 		ops: []invitationstest.Operation{invitationstest.BIMDataDenyInvitation},
 		check: func(t *testing.T, ctx context.Context, _ *invitationstest.TestServer, c *invitations.Client) {
 			assert.Equal(t, models.BIMDataInvitationStatusDenied, status(t, ctx, c, 124))
@@ -92,7 +92,7 @@ func TestBIMDataExecute(t *testing.T) {
 	}, {
 		name: "removing an accepted invitation deletes the user",
 		change: Change{Action: Remove, Email: "architect@example.com", Target: "127",
-			Grant: Grant{Vendor: BIMData, Kind: KindIDPInvitation, Scope: "127", Level: "accepted"}},
+			Grant: Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: "127", Level: "accepted"}},
 		ops: []invitationstest.Operation{invitationstest.BIMDataDeleteUser},
 		check: func(t *testing.T, _ context.Context, srv *invitationstest.TestServer, _ *invitations.Client) {
 			assert.JSONEq(t, `{"email":"architect@example.com"}`, string(srv.Requests()[0].Body))
@@ -104,7 +104,7 @@ func TestBIMDataExecute(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv, c := demoFake(t)
-			id, err := newBIMDataConnector(c).execute(t.Context(), tt.change, &stateView{snap: NewSnapshot()})
+			id, err := asTest(newBIMDataConnector(c)).execute(t.Context(), tt.change, &stateView{snap: NewSnapshot()})
 			require.NoError(t, err)
 			assert.Empty(t, id)
 			assert.Equal(t, tt.ops, loggedOps(srv))
@@ -116,13 +116,13 @@ func TestBIMDataExecute(t *testing.T) {
 func TestBIMDataExecuteRefuses(t *testing.T) {
 	t.Parallel()
 	srv, c := demoFake(t)
-	conn := newBIMDataConnector(c)
+	conn := asTest(newBIMDataConnector(c))
 	st := &stateView{snap: NewSnapshot()}
 	for _, ch := range []Change{
-		{Action: Create, Email: "a@example.com", Grant: Grant{Vendor: BIMData, Kind: KindIDPInvitation, Scope: "126", Level: "accepted"}},
-		{Action: Update, Email: "a@example.com", Target: "126", Grant: Grant{Vendor: BIMData, Kind: KindIDPInvitation, Scope: "126", Level: "denied"}},
-		{Action: Remove, Email: "a@example.com", Target: "128", Grant: Grant{Vendor: BIMData, Kind: KindIDPInvitation, Scope: "128", Level: "denied"}},
-		{Action: Update, Email: "a@example.com", Target: "x", Grant: Grant{Vendor: BIMData, Kind: KindIDPInvitation, Scope: "x", Level: "accepted"}},
+		{Action: Create, Email: "a@example.com", Grant: Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: "126", Level: "accepted"}},
+		{Action: Update, Email: "a@example.com", Target: "126", Grant: Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: "126", Level: "denied"}},
+		{Action: Remove, Email: "a@example.com", Target: "128", Grant: Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: "128", Level: "denied"}},
+		{Action: Update, Email: "a@example.com", Target: "x", Grant: Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: "x", Level: "accepted"}},
 	} {
 		_, err := conn.execute(t.Context(), ch, st)
 		assert.Error(t, err, ch)
@@ -133,7 +133,7 @@ func TestBIMDataExecuteRefuses(t *testing.T) {
 	// repeated by the SDK.
 	srv.Inject(invitationstest.Fault{Operation: invitationstest.BIMDataAcceptInvitation, Status: 502, RetryAfter: "0"})
 	_, err := conn.execute(t.Context(), Change{Action: Update, Email: invitationstest.DemoPersonEmail, Target: "126",
-		Grant: Grant{Vendor: BIMData, Kind: KindIDPInvitation, Scope: "126", Level: "accepted"}}, st)
+		Grant: Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: "126", Level: "accepted"}}, st)
 	assert.ErrorIs(t, err, invitations.ErrOutcomeUnknown)
 	assert.Equal(t, 1, srv.RequestCount(invitationstest.BIMDataAcceptInvitation))
 }
@@ -141,7 +141,7 @@ func TestBIMDataExecuteRefuses(t *testing.T) {
 func TestBIMDataAudit(t *testing.T) {
 	t.Parallel()
 	srv, c := demoFake(t)
-	conn := newBIMDataConnector(c)
+	conn := asTest(newBIMDataConnector(c))
 	seq := conn.audit(t.Context(), &stateView{snap: NewSnapshot()})
 	assert.Empty(t, srv.Requests(), "nothing is asked before the loop")
 	assert.Equal(t, []Record{
@@ -189,7 +189,7 @@ func TestBIMDataReadRequests(t *testing.T) {
 	srv := invitationstest.NewTestServer(t, invitationstest.WithGeneratedPeople(1000))
 	c, err := srv.Client()
 	require.NoError(t, err)
-	conn := newBIMDataConnector(c)
+	conn := asTest(newBIMDataConnector(c))
 	for _, n := range []int{1, 1000} {
 		people := make([]Person, n)
 		for i := range people {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -21,14 +22,11 @@ type boxConnector struct {
 	c *invitations.Client
 }
 
-func newBoxConnector(c *invitations.Client) connector {
+func newBoxConnector(c *invitations.Client) Connector {
 	return &boxConnector{c: c}
 }
 
-func (b *boxConnector) vendor() Vendor { return Box }
-
-// unreadable is "": the connector reads what its credentials reach.
-func (b *boxConnector) unreadable() string { return "" }
+func (b *boxConnector) API() invitations.API { return invitations.Box }
 
 // Box's lists: the largest page Box serves, how many items a list can
 // show at most (Box refuses offsets above 9,999, and the SDK's pagers stop
@@ -67,7 +65,7 @@ func boxRole(role models.GroupMembershipRole) models.GroupMembershipRole {
 }
 
 func boxGrant(groupID string, role models.GroupMembershipRole) Grant {
-	return Grant{Vendor: Box, Kind: KindGroup, Scope: groupID, Level: string(boxRole(role))}
+	return Grant{Vendor: invitations.Box, Kind: KindGroup, Scope: groupID, Level: string(boxRole(role))}
 }
 
 // boxRecord is m as a record; login is the member's, for a membership
@@ -90,9 +88,9 @@ func boxGroupScope(groupID string) string { return string(KindGroup) + "|" + gro
 // reads found so far.
 type boxRead struct {
 	b      *boxConnector
-	st     *stateView
+	st     *ConnectorState
 	people []Person
-	view   *vendorView
+	view   *View
 	groups map[string]boxGroupLookup // by exact name
 	seen   map[string]bool           // membership ids in view.Have
 	member map[string]bool           // boxMemberKey of each record in view.Have
@@ -131,7 +129,7 @@ type boxGroupLookup struct {
 // boxMemberKey names a membership by group and member.
 func boxMemberKey(group, login string) string { return group + "|" + strings.ToLower(login) }
 
-// read reads with as few requests as Box allows, each list at Box's
+// Read reads with as few requests as Box allows, each list at Box's
 // largest page (1,000). The people read are those asking for a Box group
 // and the absent; for k group names, G named groups and u people Box
 // lists in none of them:
@@ -171,12 +169,12 @@ func boxMemberKey(group, login string) string { return group + "|" + strings.ToL
 // each, in an enterprise of U users, a plan makes 1 + G requests, and
 // ceil(U/1,000) more (one more past 10,000 users) when two or more of
 // them are in none of their groups yet: about 2N + G before.
-func (b *boxConnector) read(ctx context.Context, people []Person, st *stateView) (*vendorView, error) {
+func (b *boxConnector) Read(ctx context.Context, people []Person, opts PlanOptions, st *ConnectorState) (*View, error) {
 	r := &boxRead{
 		b:         b,
 		st:        st,
 		people:    people,
-		view:      &vendorView{Want: map[string][]Grant{}, Subjects: map[string]string{}, Scopes: map[string]bool{}},
+		view:      &View{Want: map[string][]Grant{}, Subjects: map[string]string{}, Scopes: map[string]bool{}},
 		groups:    map[string]boxGroupLookup{},
 		seen:      map[string]bool{},
 		member:    map[string]bool{},
@@ -250,7 +248,7 @@ func (b *boxConnector) read(ctx context.Context, people []Person, st *stateView)
 		id := r.users[email]
 		if id == "" {
 			if !p.Absent {
-				r.view.Problems = append(r.view.Problems, Problem{Email: p.Email, Vendor: Box, Field: fmt.Sprintf("people[%d].Email", i),
+				r.view.Problems = append(r.view.Problems, Problem{Email: p.Email, Vendor: invitations.Box, Field: fmt.Sprintf("people[%d].Email", i),
 					Reason: fmt.Sprintf("no Box user with login %s", p.Email)})
 			}
 			continue
@@ -407,7 +405,7 @@ func (r *boxRead) cheaperApart(group string, recs []Record) bool {
 // largeGroup takes a group too large to list out of prune, as a problem
 // (of the first person asking for it, whose field names it). Of its
 // members listed, the people read are kept; the others asking for it are
-// read through their memberships (see memberships).
+// Read through their memberships (see memberships).
 func (r *boxRead) largeGroup(group string, recs []Record) {
 	r.large[group] = true
 	delete(r.view.Scopes, boxGroupScope(group))
@@ -420,7 +418,7 @@ func (r *boxRead) largeGroup(group string, recs []Record) {
 	if askers := r.askers[group]; len(askers) > 0 {
 		first = askers[0]
 	}
-	r.later = append(r.later, Problem{Email: first.email, Vendor: Box, Field: first.field,
+	r.later = append(r.later, Problem{Email: first.email, Vendor: invitations.Box, Field: first.field,
 		Reason: fmt.Sprintf("Box group %s has more than 10,000 members: its other members cannot be listed; prune skipped there", group)})
 }
 
@@ -430,8 +428,8 @@ func (r *boxRead) unknownGroup(group string) {
 	r.unknown[group] = true
 	delete(r.view.Scopes, boxGroupScope(group))
 	for _, a := range r.askers[group] {
-		key := Grant{Vendor: Box, Kind: KindGroup, Scope: group}.Key(a.email)
-		r.later = append(r.later, Problem{Email: a.email, Vendor: Box, Field: a.field, Key: key,
+		key := Grant{Vendor: invitations.Box, Kind: KindGroup, Scope: group}.Key(a.email)
+		r.later = append(r.later, Problem{Email: a.email, Vendor: invitations.Box, Field: a.field, Key: key,
 			Reason: fmt.Sprintf("no Box group with id %s", group)})
 	}
 }
@@ -565,7 +563,7 @@ func (r *boxRead) settleDoubts(ctx context.Context) error {
 	if r.st == nil {
 		return nil
 	}
-	doubts := r.st.doubts(Box)
+	doubts := r.st.InDoubt()
 	slices.SortFunc(doubts, func(a, b DoubtfulChange) int { return strings.Compare(a.Change.Key(), b.Change.Key()) })
 	for _, d := range doubts {
 		ch := d.Change
@@ -641,7 +639,7 @@ func (r *boxRead) wanted(i int, p Person) {
 
 // problem records a problem of person i's Box entries.
 func (r *boxRead) problem(i int, field, reason string) {
-	r.problems[i] = append(r.problems[i], Problem{Email: r.people[i].Email, Vendor: Box, Field: field, Reason: reason})
+	r.problems[i] = append(r.problems[i], Problem{Email: r.people[i].Email, Vendor: invitations.Box, Field: field, Reason: reason})
 }
 
 // add appends rec to Have once: a membership may be found both through
@@ -670,9 +668,9 @@ func (b *boxConnector) user(ctx context.Context, email string) (*models.User, er
 	return nil, nil
 }
 
-// audit streams every membership of every group, one group at a time,
+// Audit streams every membership of every group, one group at a time,
 // 1,000 a page.
-func (b *boxConnector) audit(ctx context.Context, _ *stateView) iter.Seq2[Record, error] {
+func (b *boxConnector) Audit(ctx context.Context, _ *ConnectorState) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		for g, err := range b.c.Memberships.GetGroups(ctx, &invitations.GetGroupsOptions{Limit: boxPageSize}).All() {
 			if err != nil {
@@ -695,10 +693,16 @@ func (b *boxConnector) audit(ctx context.Context, _ *stateView) iter.Seq2[Record
 	}
 }
 
+// Execute sends ch (see execute).
+func (b *boxConnector) Execute(ctx context.Context, ch Change, st *ConnectorState) error {
+	_, err := b.execute(ctx, ch, st)
+	return err
+}
+
 // execute sends one membership change: a create addresses the person's
 // user id (Target) and the group (Scope), the others the membership id
 // (Target). A create returns the new membership's id.
-func (b *boxConnector) execute(ctx context.Context, ch Change, _ *stateView) (string, error) {
+func (b *boxConnector) execute(ctx context.Context, ch Change, _ *ConnectorState) (string, error) {
 	role := models.GroupMembershipRole(ch.Grant.Level)
 	switch ch.Action {
 	case Create:
@@ -716,4 +720,14 @@ func (b *boxConnector) execute(ctx context.Context, ch Change, _ *stateView) (st
 		return "", b.c.Memberships.DeleteGroupMembershipByID(ctx, ch.Target)
 	}
 	return "", fmt.Errorf("access: box: unknown action %q", ch.Action)
+}
+
+// Classify says a create Box refuses with 409 (the user is a member of
+// the group already) was already done.
+func (b *boxConnector) Classify(ch Change, err error) Outcome {
+	var apiErr *invitations.APIError
+	if ch.Action == Create && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict {
+		return AlreadyDone
+	}
+	return ""
 }

@@ -26,7 +26,7 @@ const (
 )
 
 func boxTestGrant(group string, role models.GroupMembershipRole) Grant {
-	return Grant{Vendor: Box, Kind: KindGroup, Scope: group, Level: string(role)}
+	return Grant{Vendor: invitations.Box, Kind: KindGroup, Scope: group, Level: string(role)}
 }
 
 // boxCalls returns the requests the fake Box received, in order, as
@@ -59,7 +59,7 @@ func TestBoxRead(t *testing.T) {
 		{Email: "user002@example.com", Absent: true, Box: []BoxMembership{{GroupID: "1"}}},
 		{Email: "user003@example.com"}, // asks for nothing on Box: not read
 	}
-	view, err := newBoxConnector(c).read(t.Context(), people, &stateView{snap: NewSnapshot()})
+	view, err := asTest(newBoxConnector(c)).read(t.Context(), people, &stateView{snap: NewSnapshot()})
 	require.NoError(t, err)
 
 	assert.Equal(t, map[string]string{
@@ -71,8 +71,8 @@ func TestBoxRead(t *testing.T) {
 	}, view.Want)
 	assert.Equal(t, map[string]bool{"group|" + boxSupportID: true, "group|" + boxEngineeringID: true}, view.Scopes)
 	assert.Equal(t, []Problem{
-		{Email: "nobody@example.com", Vendor: Box, Field: "people[1].Box[0].GroupName", Reason: `no Box group named "Nope"`},
-		{Email: "nobody@example.com", Vendor: Box, Field: "people[1].Email", Reason: "no Box user with login nobody@example.com"},
+		{Email: "nobody@example.com", Vendor: invitations.Box, Field: "people[1].Box[0].GroupName", Reason: `no Box group named "Nope"`},
+		{Email: "nobody@example.com", Vendor: invitations.Box, Field: "people[1].Email", Reason: "no Box user with login nobody@example.com"},
 	}, view.Problems)
 
 	// Everyone in the groups the desired state names (Support's 26,
@@ -120,13 +120,13 @@ func TestBoxReadNamesAndLogins(t *testing.T) {
 		}},
 		{Email: "user004@example.com", Box: []BoxMembership{{Role: models.GroupMembershipRoleAdmin}}},
 	}
-	view, err := newBoxConnector(c).read(t.Context(), people, &stateView{snap: NewSnapshot()})
+	view, err := asTest(newBoxConnector(c)).read(t.Context(), people, &stateView{snap: NewSnapshot()})
 	require.NoError(t, err)
 	assert.Equal(t, []Problem{
-		{Email: "user001@example.co", Vendor: Box, Field: "people[0].Email", Reason: "no Box user with login user001@example.co"},
-		{Email: "user002@example.com", Vendor: Box, Field: "people[1].Box[1].GroupName", Reason: `no Box group named "Eng"`},
-		{Email: "user003@example.com", Vendor: Box, Field: "people[2].Box[1].Role", Reason: "Box group 57645 is asked for as both member and admin"},
-		{Email: "user004@example.com", Vendor: Box, Field: "people[3].Box[0].GroupName", Reason: "a Box membership names neither a group id nor a group name"},
+		{Email: "user001@example.co", Vendor: invitations.Box, Field: "people[0].Email", Reason: "no Box user with login user001@example.co"},
+		{Email: "user002@example.com", Vendor: invitations.Box, Field: "people[1].Box[1].GroupName", Reason: `no Box group named "Eng"`},
+		{Email: "user003@example.com", Vendor: invitations.Box, Field: "people[2].Box[1].Role", Reason: "Box group 57645 is asked for as both member and admin"},
+		{Email: "user004@example.com", Vendor: invitations.Box, Field: "people[3].Box[0].GroupName", Reason: "a Box membership names neither a group id nor a group name"},
 	}, view.Problems)
 	assert.Equal(t, map[string][]Grant{
 		"user002@example.com": {boxTestGrant(boxSupportID, models.GroupMembershipRoleMember)},
@@ -156,7 +156,7 @@ func TestBoxReadResolvesGroupNamesTheCheaperWay(t *testing.T) {
 			for _, n := range tt.names {
 				box = append(box, BoxMembership{GroupName: n})
 			}
-			view, err := newBoxConnector(c).read(t.Context(), []Person{{Email: invitationstest.DemoPersonEmail, Box: box}}, &stateView{snap: NewSnapshot()})
+			view, err := asTest(newBoxConnector(c)).read(t.Context(), []Person{{Email: invitationstest.DemoPersonEmail, Box: box}}, &stateView{snap: NewSnapshot()})
 			require.NoError(t, err)
 			assert.Len(t, view.Scopes, len(tt.names))
 			assert.Empty(t, view.Problems)
@@ -236,7 +236,7 @@ func TestBoxExecute(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv, c := demoFake(t)
-			id, err := newBoxConnector(c).execute(t.Context(), tt.change, &stateView{snap: NewSnapshot()})
+			id, err := asTest(newBoxConnector(c)).execute(t.Context(), tt.change, &stateView{snap: NewSnapshot()})
 			require.NoError(t, err)
 			if tt.newID {
 				assert.NotEmpty(t, id)
@@ -258,14 +258,14 @@ func TestBoxExecuteErrorsAsTheSDKGivesThem(t *testing.T) {
 	t.Run("membership exists", func(t *testing.T) {
 		t.Parallel()
 		_, c := demoFake(t)
-		_, err := newBoxConnector(c).execute(t.Context(), Change{Action: Create, Email: invitationstest.DemoPersonEmail,
+		_, err := asTest(newBoxConnector(c)).execute(t.Context(), Change{Action: Create, Email: invitationstest.DemoPersonEmail,
 			Target: invitationstest.BoxDemoPersonUserID, Grant: boxTestGrant(invitationstest.BoxDemoGroupID, models.GroupMembershipRoleMember)}, st)
 		assert.ErrorIs(t, err, invitations.ErrConflict)
 	})
 	t.Run("removal of something gone", func(t *testing.T) {
 		t.Parallel()
 		_, c := demoFake(t)
-		_, err := newBoxConnector(c).execute(t.Context(), Change{Action: Remove, Email: "x@example.com", Target: "1",
+		_, err := asTest(newBoxConnector(c)).execute(t.Context(), Change{Action: Remove, Email: "x@example.com", Target: "1",
 			Grant: boxTestGrant(invitationstest.BoxDemoGroupID, models.GroupMembershipRoleMember)}, st)
 		assert.ErrorIs(t, err, invitations.ErrNotFound)
 	})
@@ -273,7 +273,7 @@ func TestBoxExecuteErrorsAsTheSDKGivesThem(t *testing.T) {
 		t.Parallel()
 		srv, c := demoFake(t)
 		srv.Inject(invitationstest.Fault{Operation: invitationstest.BoxCreateGroupMembership, Status: 503, RetryAfter: "0"})
-		_, err := newBoxConnector(c).execute(t.Context(), Change{Action: Create, Email: "sean@example.com",
+		_, err := asTest(newBoxConnector(c)).execute(t.Context(), Change{Action: Create, Email: "sean@example.com",
 			Target: invitationstest.BoxDemoUserID, Grant: boxTestGrant(boxEngineeringID, models.GroupMembershipRoleMember)}, st)
 		assert.ErrorIs(t, err, invitations.ErrOutcomeUnknown)
 		assert.Equal(t, 1, srv.RequestCount(invitationstest.BoxCreateGroupMembership), "an unsafe create is sent once")
@@ -281,7 +281,7 @@ func TestBoxExecuteErrorsAsTheSDKGivesThem(t *testing.T) {
 	t.Run("create without a user", func(t *testing.T) {
 		t.Parallel()
 		srv, c := demoFake(t)
-		_, err := newBoxConnector(c).execute(t.Context(), Change{Action: Create, Email: "sean@example.com",
+		_, err := asTest(newBoxConnector(c)).execute(t.Context(), Change{Action: Create, Email: "sean@example.com",
 			Grant: boxTestGrant(boxEngineeringID, models.GroupMembershipRoleMember)}, st)
 		assert.ErrorIs(t, err, invitations.ErrInvalidParameter)
 		assert.Empty(t, srv.Requests())
@@ -291,7 +291,7 @@ func TestBoxExecuteErrorsAsTheSDKGivesThem(t *testing.T) {
 func TestBoxAudit(t *testing.T) {
 	t.Parallel()
 	srv, c := demoFake(t)
-	recs := collectAudit(t, newBoxConnector(c), 0)
+	recs := collectAudit(t, asTest(newBoxConnector(c)), 0)
 	require.Len(t, recs, 260+26)
 	assert.Equal(t, Record{Email: invitationstest.DemoPersonEmail, Grant: boxTestGrant(invitationstest.BoxDemoGroupID, models.GroupMembershipRoleMember), State: StateMember, ID: "434534"}, recs[0])
 	perGroup := map[string]int{}
@@ -316,7 +316,7 @@ func TestBoxAudit(t *testing.T) {
 func TestBoxAuditIsLazy(t *testing.T) {
 	t.Parallel()
 	srv, c := demoFake(t)
-	seq := newBoxConnector(c).audit(t.Context(), &stateView{snap: NewSnapshot()})
+	seq := asTest(newBoxConnector(c)).audit(t.Context(), &stateView{snap: NewSnapshot()})
 	assert.Empty(t, srv.Requests(), "nothing is asked before the loop")
 	var n int
 	for _, err := range seq {
@@ -337,13 +337,13 @@ func TestBoxReadUnknownGroupIDIsAProblem(t *testing.T) {
 		{Email: "user001@example.com", Box: []BoxMembership{{GroupName: "Support"}, {GroupID: "999999"}}},
 		{Email: "user002@example.com", Box: []BoxMembership{{GroupID: "999999", Role: models.GroupMembershipRoleAdmin}}},
 	}
-	view, err := newBoxConnector(c).read(t.Context(), people, &stateView{snap: NewSnapshot()})
+	view, err := asTest(newBoxConnector(c)).read(t.Context(), people, &stateView{snap: NewSnapshot()})
 	require.NoError(t, err, "an unknown group does not end the plan")
 	assert.Equal(t, []Problem{
-		{Email: "user001@example.com", Vendor: Box, Field: "people[0].Box[1].GroupID", Reason: "no Box group with id 999999",
-			Key: Grant{Vendor: Box, Kind: KindGroup, Scope: "999999"}.Key("user001@example.com")},
-		{Email: "user002@example.com", Vendor: Box, Field: "people[1].Box[0].GroupID", Reason: "no Box group with id 999999",
-			Key: Grant{Vendor: Box, Kind: KindGroup, Scope: "999999"}.Key("user002@example.com")},
+		{Email: "user001@example.com", Vendor: invitations.Box, Field: "people[0].Box[1].GroupID", Reason: "no Box group with id 999999",
+			Key: Grant{Vendor: invitations.Box, Kind: KindGroup, Scope: "999999"}.Key("user001@example.com")},
+		{Email: "user002@example.com", Vendor: invitations.Box, Field: "people[1].Box[0].GroupID", Reason: "no Box group with id 999999",
+			Key: Grant{Vendor: invitations.Box, Kind: KindGroup, Scope: "999999"}.Key("user002@example.com")},
 	}, view.Problems)
 	assert.Equal(t, map[string][]Grant{
 		"user001@example.com": {boxTestGrant(boxSupportID, models.GroupMembershipRoleMember)},
@@ -361,7 +361,7 @@ func TestBoxReadFailsOnAListError(t *testing.T) {
 	t.Parallel()
 	srv, c := demoFake(t)
 	srv.Inject(invitationstest.Fault{Operation: invitationstest.BoxGetUserMemberships, Status: 403})
-	_, err := newBoxConnector(c).read(t.Context(), []Person{{Email: invitationstest.DemoPersonEmail, Absent: true}}, &stateView{snap: NewSnapshot()})
+	_, err := asTest(newBoxConnector(c)).read(t.Context(), []Person{{Email: invitationstest.DemoPersonEmail, Absent: true}}, &stateView{snap: NewSnapshot()})
 	assert.ErrorIs(t, err, invitations.ErrForbidden)
 	assert.ErrorContains(t, err, "box user "+invitationstest.BoxDemoPersonUserID+" memberships")
 }
@@ -386,7 +386,7 @@ func TestBoxReadListsRatherThanReadingEachPerson(t *testing.T) {
 	for i := range people {
 		people[i] = Person{Email: fmt.Sprintf("person%06d@example.com", i+1), Box: []BoxMembership{{GroupName: fmt.Sprintf("Team %02d", i%3+1)}}}
 	}
-	box := newBoxConnector(c)
+	box := asTest(newBoxConnector(c))
 	st := &stateView{snap: NewSnapshot()}
 	view, err := box.read(t.Context(), people, st)
 	require.NoError(t, err)
@@ -401,7 +401,7 @@ func TestBoxReadListsRatherThanReadingEachPerson(t *testing.T) {
 		"GET /users?fields=login&limit=1000&offset=0",
 	}, boxCalls(t, srv))
 
-	changes, _ := diff(Box, people, view, st.snap, PlanOptions{Prune: true})
+	changes, _ := diff(invitations.Box, people, view, st.snap, PlanOptions{Prune: true}, testPrereq(invitations.Box))
 	require.Len(t, changes, 300)
 	for _, ch := range changes {
 		require.Equal(t, Create, ch.Action)
@@ -421,7 +421,7 @@ func TestBoxReadListsRatherThanReadingEachPerson(t *testing.T) {
 		"GET /groups/880002/memberships?limit=1000&offset=0",
 		"GET /groups/880003/memberships?limit=1000&offset=0",
 	}, boxCalls(t, srv))
-	changes, _ = diff(Box, people, again, st.snap, PlanOptions{Prune: true, PruneAll: true})
+	changes, _ = diff(invitations.Box, people, again, st.snap, PlanOptions{Prune: true, PruneAll: true}, testPrereq(invitations.Box))
 	assert.Empty(t, changes)
 }
 
@@ -487,7 +487,7 @@ func TestBoxReadFindsUsersTheCheaperWay(t *testing.T) {
 			for _, e := range tt.people {
 				people = append(people, Person{Email: e, Box: []BoxMembership{{GroupID: boxEngineeringID}}})
 			}
-			view, err := newBoxConnector(c).read(t.Context(), people, &stateView{snap: NewSnapshot()})
+			view, err := asTest(newBoxConnector(c)).read(t.Context(), people, &stateView{snap: NewSnapshot()})
 			require.NoError(t, err)
 			calls := boxCalls(t, srv)
 			require.Equal(t, "GET /groups/119721/memberships?limit=1000&offset=0", calls[0])
@@ -517,7 +517,7 @@ func TestBoxReadFindsUsersPastTheOffsetCeiling(t *testing.T) {
 			people = append(people, Person{Email: fmt.Sprintf("staff%05d@example.com", 9800+i), Box: []BoxMembership{{GroupID: boxEngineeringID}}})
 		}
 		srv.ClearRequests()
-		view, err := newBoxConnector(c).read(t.Context(), people, &stateView{snap: NewSnapshot()})
+		view, err := asTest(newBoxConnector(c)).read(t.Context(), people, &stateView{snap: NewSnapshot()})
 		require.NoError(t, err)
 		assert.Len(t, view.Subjects, n)
 		assert.Empty(t, view.Problems)
@@ -543,7 +543,7 @@ func TestBoxReadAbsentPersonMemberships(t *testing.T) {
 		{Email: "user002@example.com", Box: []BoxMembership{{GroupID: boxEngineeringID}}}, // and in Contractors
 	}
 	st := &stateView{snap: NewSnapshot()}
-	view, err := newBoxConnector(c).read(t.Context(), people, st)
+	view, err := asTest(newBoxConnector(c)).read(t.Context(), people, st)
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"GET /groups/119721/memberships?limit=1000&offset=0",
@@ -554,7 +554,7 @@ func TestBoxReadAbsentPersonMemberships(t *testing.T) {
 		{Email: invitationstest.DemoPersonEmail, Grant: boxTestGrant(invitationstest.BoxDemoGroupID, models.GroupMembershipRoleMember), State: StateMember, ID: "434534"},
 		{Email: invitationstest.DemoPersonEmail, Grant: boxTestGrant(boxSupportID, models.GroupMembershipRoleAdmin), State: StateMember, ID: "434535"},
 	}, view.Have)
-	changes, _ := diff(Box, people, view, st.snap, PlanOptions{})
+	changes, _ := diff(invitations.Box, people, view, st.snap, PlanOptions{}, testPrereq(invitations.Box))
 	var got []string
 	for _, ch := range changes {
 		got = append(got, string(ch.Action)+" "+ch.Email+" "+ch.Grant.Scope+" "+ch.Target)
@@ -581,9 +581,9 @@ func TestBoxReadLargeGroup(t *testing.T) {
 		{Email: invitationstest.DemoPersonEmail, Box: []BoxMembership{{GroupID: large}, {GroupName: "Support", Role: models.GroupMembershipRoleAdmin}}},
 	}
 	st := &stateView{snap: NewSnapshot()}
-	view, err := newBoxConnector(c).read(t.Context(), people, st)
+	view, err := asTest(newBoxConnector(c)).read(t.Context(), people, st)
 	require.NoError(t, err, "a group too large to list does not end the plan")
-	assert.Equal(t, []Problem{{Email: "staff00001@example.com", Vendor: Box, Field: "people[0].Box[0].GroupID",
+	assert.Equal(t, []Problem{{Email: "staff00001@example.com", Vendor: invitations.Box, Field: "people[0].Box[0].GroupID",
 		Reason: "Box group 990001 has more than 10,000 members: its other members cannot be listed; prune skipped there"}}, view.Problems)
 	assert.Equal(t, map[string]bool{"group|" + boxSupportID: true}, view.Scopes, "no prune in the large group")
 	assert.Equal(t, []string{
@@ -600,7 +600,7 @@ func TestBoxReadLargeGroup(t *testing.T) {
 			assert.Contains(t, []string{"staff00001@example.com", "staff01150@example.com"}, r.Email, "only the people's memberships of the large group")
 		}
 	}
-	changes, _ := diff(Box, people, view, st.snap, PlanOptions{Prune: true, PruneAll: true})
+	changes, _ := diff(invitations.Box, people, view, st.snap, PlanOptions{Prune: true, PruneAll: true}, testPrereq(invitations.Box))
 	var got []string
 	for _, ch := range changes {
 		if ch.Grant.Scope == large {
@@ -616,7 +616,7 @@ func TestBoxReadLargeGroupStopsAtItsFirstPage(t *testing.T) {
 	t.Parallel()
 	srv, c := boxFake(t, invitationstest.WithBoxLargeGroup(10_001))
 	people := []Person{{Email: "staff10001@example.com", Box: []BoxMembership{{GroupID: invitationstest.BoxDemoLargeGroupID}}}}
-	view, err := newBoxConnector(c).read(t.Context(), people, &stateView{snap: NewSnapshot()})
+	view, err := asTest(newBoxConnector(c)).read(t.Context(), people, &stateView{snap: NewSnapshot()})
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"GET /groups/990001/memberships?limit=1000&offset=0",
@@ -650,7 +650,7 @@ func TestBoxReadSettlesDoubtsItWouldNotRead(t *testing.T) {
 		{Email: invitationstest.DemoPersonEmail, Box: []BoxMembership{{GroupID: boxEngineeringID}}},
 		{Email: "user002@example.com", Box: []BoxMembership{{GroupID: boxEngineeringID}}},
 	}
-	view, err := newBoxConnector(c).read(t.Context(), people, &stateView{snap: snap})
+	view, err := asTest(newBoxConnector(c)).read(t.Context(), people, &stateView{snap: snap})
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"GET /groups/119721/memberships?limit=1000&offset=0",
@@ -658,8 +658,8 @@ func TestBoxReadSettlesDoubtsItWouldNotRead(t *testing.T) {
 		"GET /users/11446000/memberships?limit=1000&offset=0",
 		"GET /group_memberships/434536",
 	}, boxCalls(t, srv))
-	_, settled := diff(Box, people, view, snap, PlanOptions{})
+	_, settled := diff(invitations.Box, people, view, snap, PlanOptions{}, testPrereq(invitations.Box))
 	assert.Equal(t, []string{
-		Grant{Vendor: Box, Kind: KindGroup, Scope: boxSupportID}.Key(invitationstest.DemoPersonEmail),
+		Grant{Vendor: invitations.Box, Kind: KindGroup, Scope: boxSupportID}.Key(invitationstest.DemoPersonEmail),
 	}, settled, "user001's create happened; user002's removal and user003's create did not")
 }

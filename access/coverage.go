@@ -3,6 +3,8 @@ package access
 import (
 	"slices"
 	"strings"
+
+	"github.com/invitesdk/invitations"
 )
 
 // Coverage says, per vendor, what a run read: everything relevant, part of
@@ -16,7 +18,7 @@ type Coverage struct {
 
 // VendorCoverage is one vendor's part of a Coverage.
 type VendorCoverage struct {
-	Vendor Vendor `json:"vendor"`
+	Vendor invitations.API `json:"vendor"`
 	// Read reports that the vendor was read at all.
 	Read bool `json:"read"`
 	// NotRead says why it was not, when it was not ("FREESTYLE_API_KEY not
@@ -38,7 +40,7 @@ func (c Coverage) Complete() bool {
 }
 
 // Of returns vendor's part, and whether the coverage has one.
-func (c Coverage) Of(vendor Vendor) (VendorCoverage, bool) {
+func (c Coverage) Of(vendor invitations.API) (VendorCoverage, bool) {
 	i := slices.IndexFunc(c.Vendors, func(v VendorCoverage) bool { return v.Vendor == vendor })
 	if i < 0 {
 		return VendorCoverage{}, false
@@ -78,10 +80,10 @@ func (c Coverage) String() string {
 // be read, for reason (the command gives "FREESTYLE_API_KEY not set"):
 // nothing is read or written there, and every Coverage says so. It takes
 // the vendor out of WithVendors' list if it is in it.
-func WithNotRead(vendor Vendor, reason string) Option {
+func WithNotRead(vendor invitations.API, reason string) Option {
 	return func(m *Manager) error {
 		if m.notRead == nil {
-			m.notRead = map[Vendor]string{}
+			m.notRead = map[invitations.API]string{}
 		}
 		m.notRead[vendor] = reason
 		return nil
@@ -93,9 +95,12 @@ func WithNotRead(vendor Vendor, reason string) Option {
 // What a read finds partial (Freestyle identities nobody the state knows)
 // an audit yields as records (with an empty Email) rather than here.
 func (m *Manager) Coverage() Coverage {
-	views := make(map[Vendor]*vendorView, len(m.vendors))
+	views := make(map[invitations.API]*View, len(m.vendors))
 	for _, v := range m.vendors {
-		views[v] = &vendorView{NotRead: m.conns[v].unreadable()}
+		views[v] = &View{}
+		if n, ok := m.conns[v].(NotReadable); ok {
+			views[v].NotRead = n.NotReadable()
+		}
 	}
 	return m.coverageOf(views)
 }

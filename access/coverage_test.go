@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/access"
 	"github.com/invitesdk/invitations/invitationstest"
 )
@@ -18,17 +19,17 @@ func TestCoverageSaysWhatWasRead(t *testing.T) {
 	e := newEnv(t)
 	offboard := []access.Person{{Email: invitationstest.DemoPersonEmail, Absent: true}}
 
-	m, err := access.New(e.client, e.store, access.WithNotRead(access.Freestyle, "FREESTYLE_API_KEY not set"))
+	m, err := access.New(e.client, e.store, access.WithNotRead(invitations.Freestyle, "FREESTYLE_API_KEY not set"))
 	require.NoError(t, err)
 	before := len(e.srv.Requests())
 	plan, err := m.Plan(t.Context(), offboard, access.PlanOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, access.Coverage{Vendors: []access.VendorCoverage{
-		{Vendor: access.GitGuardian, Read: true},
-		{Vendor: access.Box, Read: true},
-		{Vendor: access.Freestyle, NotRead: "FREESTYLE_API_KEY not set"},
-		{Vendor: access.BIMData, Read: true},
-		{Vendor: access.Portworx, NotRead: "no tenant to read: invitations are listed per tenant"},
+		{Vendor: invitations.GitGuardian, Read: true},
+		{Vendor: invitations.Box, Read: true},
+		{Vendor: invitations.Freestyle, NotRead: "FREESTYLE_API_KEY not set"},
+		{Vendor: invitations.BIMData, Read: true},
+		{Vendor: invitations.Portworx, NotRead: "no tenant to read: invitations are listed per tenant"},
 	}}, plan.Coverage)
 	assert.False(t, plan.Coverage.Complete())
 	assert.Equal(t, "Read: gitguardian, box, bimdata. Not read: freestyle (FREESTYLE_API_KEY not set), portworx (no tenant to read: invitations are listed per tenant).", plan.Coverage.String())
@@ -36,7 +37,7 @@ func TestCoverageSaysWhatWasRead(t *testing.T) {
 		assert.NotContains(t, string(r.Operation), "freestyle", "a vendor not read is not asked")
 	}
 	for _, c := range plan.Changes {
-		assert.NotEqual(t, access.Freestyle, c.Grant.Vendor)
+		assert.NotEqual(t, invitations.Freestyle, c.Grant.Vendor)
 	}
 	assert.Equal(t, plan.Coverage.Vendors[:4], m.Coverage().Vendors[:4], "an audit's coverage, before it reads")
 
@@ -48,11 +49,11 @@ func TestCoverageSaysWhatWasRead(t *testing.T) {
 	assert.Equal(t, len(plan.Changes), plan.Removals())
 
 	// A state that knows no identity: Freestyle is partly read.
-	lost, err := access.New(e.client, access.NewFileStore(t.TempDir()+"/state.json"), access.WithVendors(access.Freestyle))
+	lost, err := access.New(e.client, access.NewFileStore(t.TempDir()+"/state.json"), access.WithVendors(invitations.Freestyle))
 	require.NoError(t, err)
 	plan, err = lost.Plan(t.Context(), offboard, access.PlanOptions{})
 	require.NoError(t, err)
-	fs, ok := plan.Coverage.Of(access.Freestyle)
+	fs, ok := plan.Coverage.Of(invitations.Freestyle)
 	require.True(t, ok)
 	assert.True(t, fs.Read)
 	assert.Equal(t, []string{"150 identities belong to nobody the state knows"}, fs.Partial)
@@ -71,11 +72,11 @@ func TestAPortworxTenantThatCannotBeListedIsAPartialRead(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.srv.Inject(invitationstest.Fault{Operation: invitationstest.PortworxListInvitations, Status: 403})
-	m, err := access.New(e.client, e.store, access.WithVendors(access.Portworx), access.WithPortworxTenants(invitationstest.PortworxDemoTenantID))
+	m, err := access.New(e.client, e.store, access.WithVendors(invitations.Portworx), access.WithPortworxTenants(invitationstest.PortworxDemoTenantID))
 	require.NoError(t, err)
 	plan, err := m.Plan(t.Context(), []access.Person{{Email: invitationstest.DemoPersonEmail, Absent: true}}, access.PlanOptions{})
 	require.NoError(t, err, "one tenant's refusal does not end the plan")
-	px, _ := plan.Coverage.Of(access.Portworx)
+	px, _ := plan.Coverage.Of(invitations.Portworx)
 	assert.Equal(t, []string{"tenant " + invitationstest.PortworxDemoTenantID + " cannot be listed (403 Forbidden)"}, px.Partial)
 	assert.False(t, plan.Coverage.Complete())
 	assert.Empty(t, plan.Changes)

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/access"
 	"github.com/invitesdk/invitations/invitationstest"
 	"github.com/invitesdk/invitations/models"
@@ -31,7 +31,9 @@ func demoManager() (*access.Manager, func()) {
 	// identity is (identities carry no email).
 	store := access.NewFileStore(filepath.Join(dir, "state.json"))
 	seed := access.NewSnapshot()
-	maps.Copy(seed.Identities, srv.DemoFreestyleOwners())
+	for email, id := range srv.DemoFreestyleOwners() {
+		access.SetFreestyleIdentity(seed, email, id)
+	}
 	if err := store.Save(context.Background(), seed); err != nil {
 		log.Fatal(err)
 	}
@@ -104,11 +106,11 @@ func ExampleManager_Offboard() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	vendors := map[access.Vendor]int{}
+	vendors := map[invitations.API]int{}
 	for _, c := range plan.Changes {
 		vendors[c.Grant.Vendor]++
 	}
-	for _, v := range access.Vendors() {
+	for _, v := range shippedVendors() {
 		fmt.Println(v, vendors[v], "to remove")
 	}
 	// Freestyle identities carry no email: the demo person's is nobody's
@@ -124,7 +126,7 @@ func ExampleManager_Offboard() {
 func ExampleManager_Audit() {
 	m, done := demoManager()
 	defer done()
-	states := map[access.Vendor]map[access.State]int{}
+	states := map[invitations.API]map[access.State]int{}
 	for rec, err := range m.Audit(context.Background()) {
 		if err != nil {
 			log.Fatal(err)
@@ -134,7 +136,7 @@ func ExampleManager_Audit() {
 		}
 		states[rec.Grant.Vendor][rec.State]++
 	}
-	for _, v := range access.Vendors() {
+	for _, v := range shippedVendors() {
 		fmt.Println(v, states[v])
 	}
 	// Output:

@@ -2,6 +2,7 @@ package access_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/access"
 	"github.com/invitesdk/invitations/access/storetest"
 	"github.com/invitesdk/invitations/invitationstest"
@@ -80,8 +82,8 @@ func TestFileStoreWritesReadableJSON(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	s := access.NewFileStore(path)
 	snap := access.NewSnapshot()
-	snap.Identities["zoe@example.com"] = "ident-2"
-	snap.Identities["ada@example.com"] = "ident-1"
+	access.SetFreestyleIdentity(snap, "zoe@example.com", "ident-2")
+	access.SetFreestyleIdentity(snap, "ada@example.com", "ident-1")
 	snap.Serial, snap.Lineage, snap.Source = 7, "0f5c2b0e-8d1a-4c3e-9b7f-2a6d4e8c1f30", "people.yaml"
 	require.NoError(t, s.Save(context.Background(), snap))
 	data, err := os.ReadFile(path)
@@ -91,9 +93,11 @@ func TestFileStoreWritesReadableJSON(t *testing.T) {
   "serial": 7,
   "lineage": "0f5c2b0e-8d1a-4c3e-9b7f-2a6d4e8c1f30",
   "source": "people.yaml",
-  "identities": {
-    "ada@example.com": "ident-1",
-    "zoe@example.com": "ident-2"
+  "vendors": {
+    "freestyle": {
+      "identity/ada@example.com": "ident-1",
+      "identity/zoe@example.com": "ident-2"
+    }
   },
   "created": {},
   "in_doubt": {},
@@ -151,7 +155,7 @@ func TestFileStoreLoadsPartialFile(t *testing.T) {
 	got, err := access.NewFileStore(path).Load(context.Background())
 	require.NoError(t, err)
 	want := access.NewSnapshot()
-	want.Identities["ada@example.com"] = "ident-1"
+	access.SetFreestyleIdentity(want, "ada@example.com", "ident-1")
 	assert.Equal(t, want, got)
 }
 
@@ -288,7 +292,7 @@ func TestFileStoreCrashReleasesLock(t *testing.T) {
 
 // journalDelta is a delta naming one more identity, on top of serial.
 func journalDelta(serial uint64, email, id string) *access.Delta {
-	return &access.Delta{Serial: serial + 1, Identities: map[string]*string{email: &id}}
+	return &access.Delta{Serial: serial + 1, Vendors: identityDelta(map[string]*string{email: &id})}
 }
 
 // What SaveDelta journals is in the state for another FileStore (another
@@ -313,8 +317,8 @@ func TestFileStoreJournalSurvivesACrash(t *testing.T) {
 	got, err := crashed.Load(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, uint64(44), got.Serial)
-	assert.Equal(t, "ident-new", got.Identities["new@example.com"])
-	assert.Equal(t, "ident-other", got.Identities["other@example.com"])
+	assert.Equal(t, "ident-new", access.FreestyleIdentities(got)["new@example.com"])
+	assert.Equal(t, "ident-other", access.FreestyleIdentities(got)["other@example.com"])
 
 	require.NoError(t, crashed.Compact(ctx))
 	assert.Equal(t, []string{"state.json", "state.json.backup"}, names(t, dir), "the journal is folded in and removed (the file before it kept as the backup)")
@@ -344,13 +348,13 @@ func TestFileStoreJournalCutShortOrStale(t *testing.T) {
 	got, err := next.Load(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, uint64(43), got.Serial)
-	assert.NotContains(t, got.Identities, "torn@example.com")
+	assert.NotContains(t, access.FreestyleIdentities(got), "torn@example.com")
 	require.NoError(t, next.SaveDelta(ctx, journalDelta(43, "later@example.com", "ident-later")))
 	got, err = access.NewFileStore(path).Load(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, uint64(44), got.Serial)
-	assert.Equal(t, "ident-later", got.Identities["later@example.com"], "appended after the last whole line")
-	assert.Equal(t, "ident-new", got.Identities["new@example.com"])
+	assert.Equal(t, "ident-later", access.FreestyleIdentities(got)["later@example.com"], "appended after the last whole line")
+	assert.Equal(t, "ident-new", access.FreestyleIdentities(got)["new@example.com"])
 
 	// The file replaced behind the journal's back: the journal is not
 	// this file's.
@@ -387,7 +391,7 @@ func TestFileStoreKeepsTheFileBeforeTheLastChangeAsTheBackup(t *testing.T) {
 	version := func(serial uint64, email string) *access.Snapshot {
 		snap := access.NewSnapshot()
 		snap.Serial, snap.Lineage = serial, "5d0b1f2e-3c4a-4b6d-8e9f-0a1b2c3d4e5f"
-		snap.Identities[email] = "ident-" + email
+		access.SetFreestyleIdentity(snap, email, "ident-"+email)
 		return snap
 	}
 	encoded := func(snap *access.Snapshot) string {
@@ -418,7 +422,7 @@ func TestFileStoreKeepsTheFileBeforeTheLastChangeAsTheBackup(t *testing.T) {
 	assert.Equal(t, encoded(version(2, "bob@example.com")), read(s.BackupPath()))
 	got, err := s.Load(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, "ident-cid", got.Identities["cid@example.com"])
+	assert.Equal(t, "ident-cid", access.FreestyleIdentities(got)["cid@example.com"])
 	assert.Equal(t, uint64(3), got.Serial)
 }
 
@@ -458,4 +462,19 @@ func TestFileStoreRemovesStaleBackupTempFilesUnderTheLock(t *testing.T) {
 	require.NoError(t, s.Save(ctx, access.NewSnapshot()))
 	require.NoError(t, unlock())
 	assert.Equal(t, []string{"state.json", "state.json.backup", "state.json.lock"}, names(t, dir))
+}
+
+// identityDelta is the Vendors of a delta that maps (or, with nil,
+// unmaps) people to Freestyle identities.
+func identityDelta(ids map[string]*string) map[invitations.API]map[string]json.RawMessage {
+	part := map[string]json.RawMessage{}
+	for email, id := range ids {
+		if id == nil {
+			part["identity/"+email] = nil
+			continue
+		}
+		v, _ := json.Marshal(*id)
+		part["identity/"+email] = v
+	}
+	return map[invitations.API]map[string]json.RawMessage{invitations.Freestyle: part}
 }

@@ -2,8 +2,11 @@ package access
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -51,29 +54,283 @@ const (
 const freestyleConcurrency = 8
 
 // freestyleConnector keeps Freestyle identities and their git and VM
-// permissions. Freestyle identities carry no email: the state says whose
-// each is, and an identity create in doubt is settled by finding the one
-// new identity nobody owns.
+// permissions. Freestyle identities carry no email: the connector's part
+// of the state says whose each is, and an identity create in doubt is
+// settled by finding the one new identity nobody owns. Its part holds:
+//
+//   - "identity/<email>": the person's identity id (a JSON string);
+//   - "known-identity-set/<id>": the identities that existed when an apply
+//     began (a JSON list), written once per apply by its first identity
+//     create in doubt, whose note names it: an identity found later that
+//     is not among them and is nobody's is the one the create made.
 type freestyleConnector struct {
 	c *invitations.Client
 }
 
+// Keys of the entries of Freestyle's part of the state.
+const (
+	freestyleIdentityPrefix = "identity/"
+	freestyleKnownSetPrefix = "known-identity-set/"
+)
+
+// FreestyleDoubtNote is the note (DoubtfulChange.Note) of a Freestyle
+// identity create in doubt: the identities that existed before it, listed
+// (states written by older versions) or named by a set of Freestyle's part
+// of the state.
+type FreestyleDoubtNote struct {
+	KnownIdentities  []string `json:"known_identities,omitempty"`
+	KnownIdentitySet string   `json:"known_identity_set,omitempty"`
+}
+
+// FreestyleIdentities returns whose each Freestyle identity is, as s
+// records it: a person's email (lower-case) to their identity id.
+func FreestyleIdentities(s *Snapshot) map[string]string {
+	out := map[string]string{}
+	for k, v := range s.Vendors[invitations.Freestyle] {
+		if email, ok := strings.CutPrefix(k, freestyleIdentityPrefix); ok {
+			var id string
+			if json.Unmarshal(v, &id) == nil {
+				out[email] = id
+			}
+		}
+	}
+	return out
+}
+
+// FreestyleIdentity returns email's Freestyle identity id, as s records
+// it.
+func FreestyleIdentity(s *Snapshot, email string) (string, bool) {
+	v, ok := s.Entry(invitations.Freestyle, freestyleIdentityPrefix+strings.ToLower(email))
+	var id string
+	if !ok || json.Unmarshal(v, &id) != nil {
+		return "", false
+	}
+	return id, true
+}
+
+// SetFreestyleIdentity records in s that email's Freestyle identity is
+// id, or, with id "", that email has none: for tools that mend a state by
+// hand (invitations state import).
+func SetFreestyleIdentity(s *Snapshot, email, id string) {
+	var v json.RawMessage
+	if id != "" {
+		v, _ = json.Marshal(id) // a string always encodes
+	}
+	s.SetEntry(invitations.Freestyle, freestyleIdentityPrefix+strings.ToLower(email), v)
+}
+
+// FreestyleKnownIdentitySets returns the sets of identities that existed
+// when an apply began, kept while an identity create of that apply is in
+// doubt, by id (FreestyleDoubtNote.KnownIdentitySet).
+func FreestyleKnownIdentitySets(s *Snapshot) map[string][]string {
+	out := map[string][]string{}
+	for k, v := range s.Vendors[invitations.Freestyle] {
+		if id, ok := strings.CutPrefix(k, freestyleKnownSetPrefix); ok {
+			var ids []string
+			if json.Unmarshal(v, &ids) == nil {
+				out[id] = ids
+			}
+		}
+	}
+	return out
+}
+
+// SetFreestyleKnownIdentitySet sets, or with ids nil deletes, the known
+// identity set id in s: for tools that mend a state by hand.
+func SetFreestyleKnownIdentitySet(s *Snapshot, id string, ids []string) {
+	var v json.RawMessage
+	if ids != nil {
+		v, _ = json.Marshal(ids) // a list of strings always encodes
+	}
+	s.SetEntry(invitations.Freestyle, freestyleKnownSetPrefix+id, v)
+}
+
+// migrateLegacy moves what states and deltas written before connectors
+// kept their own parts held at their top level (whose each identity is,
+// the known identity sets) into Freestyle's part of parts; a nil value is
+// a deletion, in a delta.
+func migrateLegacy(parts map[invitations.API]map[string]json.RawMessage, legacy legacyState) {
+	if len(legacy.Identities) == 0 && len(legacy.KnownIdentitySets) == 0 {
+		return
+	}
+	part := parts[invitations.Freestyle]
+	if part == nil {
+		part = map[string]json.RawMessage{}
+		parts[invitations.Freestyle] = part
+	}
+	for email, id := range legacy.Identities {
+		var v json.RawMessage
+		if id != nil {
+			v, _ = json.Marshal(*id)
+		}
+		part[freestyleIdentityPrefix+email] = v
+	}
+	for set, ids := range legacy.KnownIdentitySets {
+		var v json.RawMessage
+		if ids != nil {
+			v, _ = json.Marshal(*ids)
+		}
+		part[freestyleKnownSetPrefix+set] = v
+	}
+}
+
+// freestyleOwners is whose each identity is, read once from the state for
+// one read or audit.
+type freestyleOwners struct {
+	ids    map[string]string // email → identity id
+	owners map[string]string // identity id → email
+}
+
+func newFreestyleOwners(st *ConnectorState) *freestyleOwners {
+	o := &freestyleOwners{ids: map[string]string{}, owners: map[string]string{}}
+	for k, v := range st.Entries() {
+		email, ok := strings.CutPrefix(k, freestyleIdentityPrefix)
+		if !ok {
+			continue
+		}
+		var id string
+		if json.Unmarshal(v, &id) == nil {
+			o.ids[email] = id
+			o.owners[id] = email
+		}
+	}
+	return o
+}
+
+// identity returns the identity id of email.
+func (o *freestyleOwners) identity(email string) (string, bool) {
+	id, ok := o.ids[strings.ToLower(email)]
+	return id, ok
+}
+
+// owner returns whose the identity id is, "" for nobody's.
+func (o *freestyleOwners) owner(id string) string { return o.owners[id] }
+
+// freestyleMemo is what a plan's read gives the apply's hooks: the
+// identities that existed, and the known identity set this apply wrote.
+type freestyleMemo struct {
+	known []string
+	mu    sync.Mutex
+	set   string
+}
+
+// freestyleMapped is the error of an identity create for someone the
+// state maps to an identity already: not sent.
+type freestyleMapped struct{ email, id string }
+
+func (e *freestyleMapped) Error() string {
+	return fmt.Sprintf("not sent: the state maps %s to identity %s already; plan again", e.email, e.id)
+}
+
+// Prerequisite says a person's identity comes before their permissions:
+// they are granted to it.
+func (f *freestyleConnector) Prerequisite(g Grant) bool { return g.Kind == KindIdentity }
+
+// SerialCreate says identity creates run one at a time: identities carry
+// nothing to tell them apart, so a create in doubt is settled later by the
+// one identity that appeared beside those known, which holds only while
+// no other create runs beside it.
+func (f *freestyleConnector) SerialCreate(g Grant) bool { return g.Kind == KindIdentity }
+
+// Classify says an identity create for someone the state maps already was
+// not sent.
+func (f *freestyleConnector) Classify(_ Change, err error) Outcome {
+	var mapped *freestyleMapped
+	if errors.As(err, &mapped) {
+		return Skipped
+	}
+	return ""
+}
+
+// NoteDoubt notes, for an identity create in doubt, the set of identities
+// known when the apply began (those the plan's read listed, and those the
+// state maps), which the next plan looks beside; it writes the set into
+// the state the first time. The identities created since by this apply are
+// in the state, someone's, so never taken for the one a doubt made.
+func (f *freestyleConnector) NoteDoubt(ch Change, st *ConnectorState) (json.RawMessage, error) {
+	if ch.Grant.Kind != KindIdentity || ch.Action != Create {
+		return nil, nil
+	}
+	memo, _ := st.Memo().(*freestyleMemo)
+	if memo == nil {
+		memo = &freestyleMemo{}
+	}
+	memo.mu.Lock()
+	defer memo.mu.Unlock()
+	if _, ok := st.Get(freestyleKnownSetPrefix + memo.set); memo.set == "" || !ok {
+		memo.set = NewLineage()
+		known := slices.Clone(memo.known)
+		for email := range newFreestyleOwners(st).ids {
+			id, _ := newFreestyleOwners(st).identity(email)
+			known = append(known, id)
+		}
+		slices.Sort(known)
+		known = slices.Compact(known)
+		if known == nil {
+			known = []string{} // none existed: a set, not null
+		}
+		ids, err := json.Marshal(known)
+		if err != nil {
+			return nil, err
+		}
+		if err := st.Set(freestyleKnownSetPrefix+memo.set, ids); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(FreestyleDoubtNote{KnownIdentitySet: memo.set})
+}
+
+// Tidy drops the known identity sets no doubt's note names any more.
+func (f *freestyleConnector) Tidy(st *ConnectorState) error {
+	used := map[string]bool{}
+	for _, d := range st.InDoubt() {
+		used[freestyleNote(d).KnownIdentitySet] = true
+	}
+	for k := range st.Entries() {
+		if set, ok := strings.CutPrefix(k, freestyleKnownSetPrefix); ok && !used[set] {
+			if err := st.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// freestyleNote decodes d's note ({} when it has none or another).
+func freestyleNote(d DoubtfulChange) FreestyleDoubtNote {
+	var n FreestyleDoubtNote
+	if d.Note != nil {
+		_ = json.Unmarshal(d.Note, &n) // a note of another shape names nothing
+	}
+	return n
+}
+
+// knownBefore returns the identities known before d, from its note.
+func knownBefore(d DoubtfulChange, st *ConnectorState) []string {
+	n := freestyleNote(d)
+	if n.KnownIdentities != nil || n.KnownIdentitySet == "" {
+		return n.KnownIdentities
+	}
+	var ids []string
+	if v, ok := st.Get(freestyleKnownSetPrefix + n.KnownIdentitySet); ok {
+		_ = json.Unmarshal(v, &ids) // a set that does not decode knows nothing
+	}
+	return ids
+}
+
 // newFreestyleConnector returns the Freestyle connector over c.
-func newFreestyleConnector(c *invitations.Client) connector {
+func newFreestyleConnector(c *invitations.Client) Connector {
 	return &freestyleConnector{c: c}
 }
 
-func (f *freestyleConnector) vendor() Vendor { return Freestyle }
-
-// unreadable is "": the connector reads what its credentials reach.
-func (f *freestyleConnector) unreadable() string { return "" }
+func (f *freestyleConnector) API() invitations.API { return invitations.Freestyle }
 
 // freestyleNobodys says, for the coverage, how many of the identities ids
 // belong to nobody the state knows (nor a doubt adopts): whose they are
 // cannot be read from Freestyle, so a person's may be among them.
-func freestyleNobodys(ids []string, st *stateView, view *vendorView) []string {
+func freestyleNobodys(ids []string, st *freestyleOwners, adopt map[string]string) []string {
 	adopted := map[string]bool{}
-	for _, id := range view.Adopt {
+	for _, id := range adopt {
 		adopted[id] = true
 	}
 	n := 0
@@ -112,18 +369,18 @@ func (f *freestyleConnector) listIdentities(ctx context.Context) iter.Seq2[model
 }
 
 // freestyleIdentityGrant is the grant of having a Freestyle identity.
-func freestyleIdentityGrant() Grant { return Grant{Vendor: Freestyle, Kind: KindIdentity} }
+func freestyleIdentityGrant() Grant { return Grant{Vendor: invitations.Freestyle, Kind: KindIdentity} }
 
 // freestyleGitGrant is the grant of a permission on a repository.
 func freestyleGitGrant(repo string, level models.GitAccessLevel) Grant {
-	return Grant{Vendor: Freestyle, Kind: KindGit, Scope: repo, Level: string(level)}
+	return Grant{Vendor: invitations.Freestyle, Kind: KindGit, Scope: repo, Level: string(level)}
 }
 
 // freestyleVMGrant is the grant of a permission on a VM; users nil allows
 // every Linux user, a non-nil list (even empty) only those. The list is
 // copied and sorted, so that grants compare regardless of order.
 func freestyleVMGrant(vm string, users []string) Grant {
-	g := Grant{Vendor: Freestyle, Kind: KindVM, Scope: vm}
+	g := Grant{Vendor: invitations.Freestyle, Kind: KindVM, Scope: vm}
 	if users != nil {
 		g.Users = slices.Sorted(slices.Values(users))
 		if g.Users == nil {
@@ -138,14 +395,15 @@ func freestyleVMGrant(vm string, users []string) Grant {
 // known and still exists: freestyleConcurrency identities at a time, their
 // records kept in the order of people. When the state looks lost, it
 // holds back the identities the plan would create (guardNewIdentities).
-func (f *freestyleConnector) read(ctx context.Context, people []Person, st *stateView) (*vendorView, error) {
-	view := &vendorView{
+func (f *freestyleConnector) Read(ctx context.Context, people []Person, opts PlanOptions, cs *ConnectorState) (*View, error) {
+	view := &View{
 		Want:     map[string][]Grant{},
 		Subjects: map[string]string{},
 		Scopes:   map[string]bool{},
-		Adopt:    map[string]string{},
 	}
-	var ids []string // in the order Freestyle lists them
+	st := newFreestyleOwners(cs)
+	adopt := map[string]string{} // email → the identity an in-doubt create made
+	var ids []string             // in the order Freestyle lists them
 	exists := map[string]bool{}
 	for ident, err := range f.listIdentities(ctx) {
 		if err != nil {
@@ -154,16 +412,24 @@ func (f *freestyleConnector) read(ctx context.Context, people []Person, st *stat
 		ids = append(ids, ident.ID)
 		exists[ident.ID] = true
 	}
-	view.KnownIdentities = slices.Clone(ids)
+	view.Memo = &freestyleMemo{known: slices.Clone(ids)}
 
-	f.settleDoubts(ids, st, view)
-	view.Partial = freestyleNobodys(ids, st, view)
+	f.settleDoubts(ids, cs, st, view, adopt)
+	view.Partial = freestyleNobodys(ids, st, adopt)
+	if len(adopt) > 0 {
+		view.Writes = map[string]json.RawMessage{}
+		for _, email := range slices.Sorted(maps.Keys(adopt)) {
+			id, _ := json.Marshal(adopt[email]) // a string always encodes
+			view.Writes[freestyleIdentityPrefix+email] = id
+			view.Settled = append(view.Settled, freestyleIdentityGrant().Key(email))
+		}
+	}
 
 	var subjects []freestyleSubject // whose permissions to read, in people order
 	for _, p := range people {
 		email := strings.ToLower(p.Email)
 		id, ok := st.identity(email)
-		if adopted, ok2 := view.Adopt[email]; ok2 {
+		if adopted, ok2 := adopt[email]; ok2 {
 			id, ok = adopted, true
 		}
 		if ok && exists[id] {
@@ -184,8 +450,11 @@ func (f *freestyleConnector) read(ctx context.Context, people []Person, st *stat
 		}
 		view.Want[email] = want
 	}
-	if err := f.guardNewIdentities(ctx, people, ids, st, view); err != nil {
+	if err := f.guardNewIdentities(ctx, people, ids, cs, st, view, adopt); err != nil {
 		return nil, err
+	}
+	if opts.NewIdentitiesOK {
+		view.Problems = slices.DeleteFunc(view.Problems, newIdentitiesBlocked)
 	}
 	recs, err := f.readAll(ctx, subjects)
 	if err != nil {
@@ -226,9 +495,9 @@ const newIdentitiesHint = "or plan with new identities allowed (--new-identities
 // and the scan stops at the first permission. It costs one request when
 // the first such identity has a git permission, two for each before it
 // that has none.
-func (f *freestyleConnector) guardNewIdentities(ctx context.Context, people []Person, ids []string, st *stateView, view *vendorView) error {
+func (f *freestyleConnector) guardNewIdentities(ctx context.Context, people []Person, ids []string, cs *ConnectorState, st *freestyleOwners, view *View, adopt map[string]string) error {
 	inDoubt := map[string]bool{}
-	for _, d := range st.doubts(Freestyle) {
+	for _, d := range cs.InDoubt() {
 		if d.Change.Action == Create && d.Change.Grant.Kind == KindIdentity {
 			inDoubt[strings.ToLower(d.Change.Email)] = true
 		}
@@ -248,7 +517,7 @@ func (f *freestyleConnector) guardNewIdentities(ctx context.Context, people []Pe
 		return nil
 	}
 	adopted := map[string]bool{}
-	for _, id := range view.Adopt {
+	for _, id := range adopt {
 		adopted[id] = true
 	}
 	var nobodys []string
@@ -273,7 +542,7 @@ func (f *freestyleConnector) guardNewIdentities(ctx context.Context, people []Pe
 	}
 	for _, email := range creates {
 		view.Problems = append(view.Problems, Problem{
-			Email: email, Vendor: Freestyle, Key: freestyleIdentityGrant().Key(email),
+			Email: email, Vendor: invitations.Freestyle, Key: freestyleIdentityGrant().Key(email),
 			Reason: fmt.Sprintf("the state maps nobody in the desired state to a Freestyle identity, yet of the %d identities it maps to nobody at least one (%s) has permissions: "+
 				"the state may have been lost. If %s has an identity already, map it with `invitations state import freestyle %s IDENTITY_ID`, %s",
 				len(nobodys), found, email, email, newIdentitiesHint),
@@ -304,7 +573,7 @@ func (f *freestyleConnector) hasPermission(ctx context.Context, id string) (bool
 // guardNewIdentities: an identity create held back because the state
 // looks lost, which PlanOptions.NewIdentitiesOK lets go ahead.
 func newIdentitiesBlocked(p Problem) bool {
-	return p.Vendor == Freestyle && p.Key == freestyleIdentityGrant().Key(p.Email) && strings.HasSuffix(p.Reason, newIdentitiesHint)
+	return p.Vendor == invitations.Freestyle && p.Key == freestyleIdentityGrant().Key(p.Email) && strings.HasSuffix(p.Reason, newIdentitiesHint)
 }
 
 // freestyleSubject is an identity and whose it is ("" for nobody's).
@@ -369,13 +638,13 @@ start:
 // another doubt with one, so this repeats until nothing changes. A doubt
 // left with several candidates is a Problem (nothing tells them apart);
 // one with none made nothing, and the create is planned again.
-func (f *freestyleConnector) settleDoubts(ids []string, st *stateView, view *vendorView) {
+func (f *freestyleConnector) settleDoubts(ids []string, cs *ConnectorState, st *freestyleOwners, view *View, adopt map[string]string) {
 	type doubt struct {
 		email string
 		known map[string]bool
 	}
 	var open []doubt
-	for _, d := range st.doubts(Freestyle) {
+	for _, d := range cs.InDoubt() {
 		if d.Change.Action != Create || d.Change.Grant.Kind != KindIdentity {
 			continue
 		}
@@ -384,7 +653,7 @@ func (f *freestyleConnector) settleDoubts(ids []string, st *stateView, view *ven
 			continue
 		}
 		known := map[string]bool{}
-		for _, id := range d.KnownIdentities {
+		for _, id := range knownBefore(d, cs) {
 			known[id] = true
 		}
 		open = append(open, doubt{email: email, known: known})
@@ -404,23 +673,23 @@ func (f *freestyleConnector) settleDoubts(ids []string, st *stateView, view *ven
 	for changed := true; changed; {
 		changed = false
 		for _, d := range open {
-			if _, done := view.Adopt[d.email]; done {
+			if _, done := adopt[d.email]; done {
 				continue
 			}
 			if c := candidates(d); len(c) == 1 {
-				view.Adopt[d.email] = c[0]
+				adopt[d.email] = c[0]
 				taken[c[0]] = true
 				changed = true
 			}
 		}
 	}
 	for _, d := range open {
-		if _, done := view.Adopt[d.email]; done {
+		if _, done := adopt[d.email]; done {
 			continue
 		}
 		if c := candidates(d); len(c) > 1 {
 			view.Problems = append(view.Problems, Problem{
-				Email: d.email, Vendor: Freestyle, Key: Grant{Vendor: Freestyle, Kind: KindIdentity}.Key(d.email),
+				Email: d.email, Vendor: invitations.Freestyle, Key: Grant{Vendor: invitations.Freestyle, Kind: KindIdentity}.Key(d.email),
 				Reason: fmt.Sprintf("an identity create is in doubt and %d new identities are nobody's: cannot tell which of them is %s's; map it in the state by hand", len(c), d.email),
 			})
 		}
@@ -486,8 +755,9 @@ func (f *freestyleConnector) identityRecords(ctx context.Context, email, id stri
 // yielded after the records read before it, in its place in the order,
 // and ends the audit; breaking the loop cancels the reads ahead, and audit
 // returns once they have ended.
-func (f *freestyleConnector) audit(ctx context.Context, st *stateView) iter.Seq2[Record, error] {
+func (f *freestyleConnector) Audit(ctx context.Context, cs *ConnectorState) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
+		st := newFreestyleOwners(cs)
 		ctx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup
 		defer func() {
@@ -542,12 +812,41 @@ func (f *freestyleConnector) audit(ctx context.Context, st *stateView) iter.Seq2
 	}
 }
 
-// execute sends one change. Permissions address the identity in
-// ch.Target or, when that is empty (the identity was created earlier in
-// the same apply), the one the state maps ch.Email to.
-func (f *freestyleConnector) execute(ctx context.Context, ch Change, st *stateView) (string, error) {
+// Execute sends one change (see execute), recording an identity created
+// as the person's and an identity removed as nobody's.
+func (f *freestyleConnector) Execute(ctx context.Context, ch Change, st *ConnectorState) error {
+	key := freestyleIdentityPrefix + strings.ToLower(ch.Email)
+	if ch.Grant.Kind == KindIdentity && ch.Action == Remove {
+		// Recorded only if the removal is done (or already was).
+		if err := st.Delete(key); err != nil {
+			return err
+		}
+	}
+	id, err := f.execute(ctx, ch, st)
+	if err != nil || ch.Grant.Kind != KindIdentity || ch.Action != Create || id == "" {
+		return err
+	}
+	v, _ := json.Marshal(id) // a string always encodes
+	return st.Set(key, v)
+}
+
+// execute sends one change and returns, for an identity create, the id of
+// the identity. Permissions address the identity in ch.Target or, when
+// that is empty (the identity was created earlier in the same apply), the
+// one the state maps ch.Email to.
+func (f *freestyleConnector) execute(ctx context.Context, ch Change, st *ConnectorState) (string, error) {
 	g := ch.Grant
+	email := strings.ToLower(ch.Email)
 	if g.Kind == KindIdentity && ch.Action == Create {
+		// The state under the lock is the one the plan was made from, so
+		// a person mapped here was mapped when planned; this holds the
+		// line should that ever not be so: a second identity would
+		// orphan the first with its grants.
+		if v, mapped := st.Get(freestyleIdentityPrefix + email); mapped {
+			var id string
+			_ = json.Unmarshal(v, &id) // the message names what is there
+			return "", &freestyleMapped{email: ch.Email, id: id}
+		}
 		ident, err := f.c.Identity.CreateIdentity(ctx)
 		if err != nil {
 			return "", err
@@ -556,11 +855,13 @@ func (f *freestyleConnector) execute(ctx context.Context, ch Change, st *stateVi
 	}
 	id := ch.Target
 	if id == "" {
-		known, ok := st.identity(ch.Email)
+		v, ok := st.Get(freestyleIdentityPrefix + email)
+		if ok {
+			ok = json.Unmarshal(v, &id) == nil
+		}
 		if !ok {
 			return "", fmt.Errorf("freestyle: no identity of %s is known to %s %s %s", ch.Email, ch.Action, g.Kind, g.Scope)
 		}
-		id = known
 	}
 	switch {
 	case g.Kind == KindIdentity && ch.Action == Remove:

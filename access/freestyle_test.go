@@ -12,11 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/invitationstest"
 	"github.com/invitesdk/invitations/models"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // demoServer starts a fake with the demo data and returns it with a client.
@@ -33,7 +34,7 @@ func demoServer(t *testing.T) (*invitationstest.TestServer, *invitations.Client)
 func viewOf(identities map[string]string, doubts ...DoubtfulChange) *stateView {
 	snap := NewSnapshot()
 	for email, id := range identities {
-		snap.Identities[email] = id
+		SetFreestyleIdentity(snap, email, id)
 	}
 	for _, d := range doubts {
 		snap.InDoubt[d.Change.Key()] = d
@@ -73,7 +74,7 @@ func demoGitGrants(t *testing.T, c *invitations.Client) []Grant {
 	var out []Grant
 	for repo, err := range c.Identity.ListGitPermissions(context.Background(), invitationstest.FreestyleDemoIdentityID, nil).All() {
 		require.NoError(t, err)
-		out = append(out, Grant{Vendor: Freestyle, Kind: KindGit, Scope: repo.ID, Level: string(repo.Permissions)})
+		out = append(out, Grant{Vendor: invitations.Freestyle, Kind: KindGit, Scope: repo.ID, Level: string(repo.Permissions)})
 	}
 	return out
 }
@@ -94,7 +95,7 @@ func TestFreestyleReadMappedPerson(t *testing.T) {
 	wantGit := demoGitGrants(t, c)
 	srv.ClearRequests()
 
-	view, err := newFreestyleConnector(c).read(ctx, people, st)
+	view, err := asTest(newFreestyleConnector(c)).read(ctx, people, st)
 	require.NoError(t, err)
 
 	// 150 identities are listed in one page of 1,000; then the person's two lists.
@@ -102,7 +103,7 @@ func TestFreestyleReadMappedPerson(t *testing.T) {
 		invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions}, operations(srv))
 	assert.Contains(t, srv.Requests()[0].RawQuery, "includeManaged=false", "managed identities are nobody's")
 	id := invitationstest.FreestyleDemoIdentityID
-	want := []Record{{Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindIdentity}, State: StateGranted, ID: id}}
+	want := []Record{{Email: email, Grant: Grant{Vendor: invitations.Freestyle, Kind: KindIdentity}, State: StateGranted, ID: id}}
 	for _, g := range wantGit {
 		want = append(want, Record{Email: email, Grant: g, State: StateGranted, ID: id})
 	}
@@ -110,23 +111,23 @@ func TestFreestyleReadMappedPerson(t *testing.T) {
 		id    string
 		users []string
 	}{{invitationstest.FreestyleDemoVMID, []string{"alice", "bob"}}, {"p8w1z7", nil}, {"m2c7r4", []string{"root"}}, {"t9v5n1", []string{}}, {"b4h8s6", nil}} {
-		want = append(want, Record{Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindVM, Scope: vm.id, Users: vm.users}, State: StateGranted, ID: id})
+		want = append(want, Record{Email: email, Grant: Grant{Vendor: invitations.Freestyle, Kind: KindVM, Scope: vm.id, Users: vm.users}, State: StateGranted, ID: id})
 	}
 	assert.Equal(t, want, view.Have)
 	// An empty allowed-users list allows nobody and stays apart from nil.
 	assert.NotNil(t, view.Have[len(view.Have)-2].Grant.Users)
 
 	assert.Equal(t, map[string][]Grant{email: {
-		{Vendor: Freestyle, Kind: KindIdentity},
-		{Vendor: Freestyle, Kind: KindGit, Scope: invitationstest.FreestyleDemoRepoID, Level: "read"},
-		{Vendor: Freestyle, Kind: KindVM, Scope: invitationstest.FreestyleDemoVMID, Users: []string{"alice", "bob"}},
-		{Vendor: Freestyle, Kind: KindVM, Scope: "n3w0vm"},
+		{Vendor: invitations.Freestyle, Kind: KindIdentity},
+		{Vendor: invitations.Freestyle, Kind: KindGit, Scope: invitationstest.FreestyleDemoRepoID, Level: "read"},
+		{Vendor: invitations.Freestyle, Kind: KindVM, Scope: invitationstest.FreestyleDemoVMID, Users: []string{"alice", "bob"}},
+		{Vendor: invitations.Freestyle, Kind: KindVM, Scope: "n3w0vm"},
 	}}, view.Want)
 	assert.Nil(t, view.Want[email][3].Users, "no allowed users asked: every user")
 	assert.Equal(t, map[string]string{email: id}, view.Subjects)
 	assert.Equal(t, map[string]bool{"git|" + invitationstest.FreestyleDemoRepoID: true, "vm|" + invitationstest.FreestyleDemoVMID: true, "vm|n3w0vm": true}, view.Scopes)
 	assert.Empty(t, view.Problems)
-	assert.Empty(t, view.Adopt)
+	assert.Empty(t, adoptOf(view))
 }
 
 func TestFreestyleReadUnmappedAndGone(t *testing.T) {
@@ -143,7 +144,7 @@ func TestFreestyleReadUnmappedAndGone(t *testing.T) {
 	}
 	srv.ClearRequests()
 
-	view, err := newFreestyleConnector(c).read(ctx, people, st)
+	view, err := asTest(newFreestyleConnector(c)).read(ctx, people, st)
 	require.NoError(t, err)
 
 	assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleListIdentities,
@@ -153,8 +154,8 @@ func TestFreestyleReadUnmappedAndGone(t *testing.T) {
 		assert.Equal(t, "absent@example.com", r.Email)
 	}
 	assert.Equal(t, map[string][]Grant{
-		"new@example.com":  {{Vendor: Freestyle, Kind: KindIdentity}},
-		"gone@example.com": {{Vendor: Freestyle, Kind: KindIdentity}, {Vendor: Freestyle, Kind: KindGit, Scope: invitationstest.FreestyleDemoRepoID, Level: "write"}},
+		"new@example.com":  {{Vendor: invitations.Freestyle, Kind: KindIdentity}},
+		"gone@example.com": {{Vendor: invitations.Freestyle, Kind: KindIdentity}, {Vendor: invitations.Freestyle, Kind: KindGit, Scope: invitationstest.FreestyleDemoRepoID, Level: "write"}},
 	}, view.Want)
 	assert.Equal(t, map[string]string{"absent@example.com": invitationstest.FreestyleDemoIdentityID}, view.Subjects)
 }
@@ -163,8 +164,8 @@ func TestFreestyleReadUnmappedAndGone(t *testing.T) {
 // were the account's identities.
 func identityDoubt(email string, known []string) DoubtfulChange {
 	return DoubtfulChange{
-		Change:          Change{Action: Create, Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindIdentity}},
-		KnownIdentities: known,
+		Change: Change{Action: Create, Email: email, Grant: Grant{Vendor: invitations.Freestyle, Kind: KindIdentity}},
+		Note:   knownNote(known),
 	}
 }
 
@@ -195,37 +196,37 @@ func TestFreestyleReadSettlesDoubts(t *testing.T) {
 			}
 			st := viewOf(owned, identityDoubt(email, known),
 				// A git grant in doubt and a doubt on another vendor are not identity creates.
-				DoubtfulChange{Change: Change{Action: Create, Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindGit, Scope: invitationstest.FreestyleDemoRepoID, Level: "read"}}},
-				DoubtfulChange{Change: Change{Action: Create, Email: email, Grant: Grant{Vendor: Box, Kind: KindIdentity}}},
+				DoubtfulChange{Change: Change{Action: Create, Email: email, Grant: Grant{Vendor: invitations.Freestyle, Kind: KindGit, Scope: invitationstest.FreestyleDemoRepoID, Level: "read"}}},
+				DoubtfulChange{Change: Change{Action: Create, Email: email, Grant: Grant{Vendor: invitations.Box, Kind: KindIdentity}}},
 			)
 			people := []Person{{Email: email, Freestyle: &FreestyleAccess{}}}
 			srv.ClearRequests()
 
-			view, err := newFreestyleConnector(c).read(ctx, people, st)
+			view, err := asTest(newFreestyleConnector(c)).read(ctx, people, st)
 			require.NoError(t, err)
 
-			assert.Equal(t, map[string][]Grant{email: {{Vendor: Freestyle, Kind: KindIdentity}}}, view.Want, "Want stays what is desired")
+			assert.Equal(t, map[string][]Grant{email: {{Vendor: invitations.Freestyle, Kind: KindIdentity}}}, view.Want, "Want stays what is desired")
 			switch tc.created {
 			case 1:
 				id := created[0]
-				assert.Equal(t, map[string]string{email: id}, view.Adopt)
+				assert.Equal(t, map[string]string{email: id}, adoptOf(view))
 				assert.Equal(t, map[string]string{email: id}, view.Subjects)
-				assert.Equal(t, []Record{{Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindIdentity}, State: StateGranted, ID: id}}, view.Have)
+				assert.Equal(t, []Record{{Email: email, Grant: Grant{Vendor: invitations.Freestyle, Kind: KindIdentity}, State: StateGranted, ID: id}}, view.Have)
 				assert.Empty(t, view.Problems)
 				// 152 identities now: one page.
 				assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleListIdentities,
 					invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions}, operations(srv))
 			case 2:
-				assert.Empty(t, view.Adopt)
+				assert.Empty(t, adoptOf(view))
 				assert.Empty(t, view.Have)
 				assert.Empty(t, view.Subjects)
 				require.Len(t, view.Problems, 1)
 				assert.Equal(t, email, view.Problems[0].Email)
-				assert.Equal(t, Freestyle, view.Problems[0].Vendor)
+				assert.Equal(t, invitations.Freestyle, view.Problems[0].Vendor)
 				assert.Contains(t, view.Problems[0].Reason, "cannot tell which of them")
 				assert.Contains(t, view.Problems[0].Reason, "2 new identities")
 			default:
-				assert.Empty(t, view.Adopt)
+				assert.Empty(t, adoptOf(view))
 				assert.Empty(t, view.Have)
 				assert.Empty(t, view.Problems)
 				assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleListIdentities}, operations(srv))
@@ -247,9 +248,9 @@ func TestFreestyleReadSettlesTwoDoubtsInTurn(t *testing.T) {
 	// second, which leaves a with first alone.
 	st := viewOf(nil, identityDoubt("a@example.com", before), identityDoubt("b@example.com", append(slices.Clone(before), first.ID)))
 
-	view, err := newFreestyleConnector(c).read(ctx, nil, st)
+	view, err := asTest(newFreestyleConnector(c)).read(ctx, nil, st)
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"a@example.com": first.ID, "b@example.com": second.ID}, view.Adopt)
+	assert.Equal(t, map[string]string{"a@example.com": first.ID, "b@example.com": second.ID}, adoptOf(view))
 	assert.Empty(t, view.Problems)
 }
 
@@ -258,7 +259,7 @@ func TestFreestyleReadSettlesTwoDoubtsInTurn(t *testing.T) {
 func executeOne(t *testing.T, srv *invitationstest.TestServer, c *invitations.Client, st *stateView, ch Change) (string, []invitationstest.Operation) {
 	t.Helper()
 	srv.ClearRequests()
-	id, err := newFreestyleConnector(c).execute(context.Background(), ch, st)
+	id, err := asTest(newFreestyleConnector(c)).execute(context.Background(), ch, st)
 	require.NoError(t, err)
 	return id, operations(srv)
 }
@@ -271,16 +272,16 @@ func TestFreestyleExecute(t *testing.T) {
 	newRepo := "9b2c0d4e-1111-4222-8333-444455556666"
 	email := invitationstest.DemoPersonEmail
 	gitGrant := func(repo, level string) Grant {
-		return Grant{Vendor: Freestyle, Kind: KindGit, Scope: repo, Level: level}
+		return Grant{Vendor: invitations.Freestyle, Kind: KindGit, Scope: repo, Level: level}
 	}
 	vmGrant := func(vm string, users []string) Grant {
-		return Grant{Vendor: Freestyle, Kind: KindVM, Scope: vm, Users: users}
+		return Grant{Vendor: invitations.Freestyle, Kind: KindVM, Scope: vm, Users: users}
 	}
 
 	t.Run("create identity", func(t *testing.T) {
 		t.Parallel()
 		srv, c := demoServer(t)
-		id, ops := executeOne(t, srv, c, viewOf(nil), Change{Action: Create, Email: "new@example.com", Grant: Grant{Vendor: Freestyle, Kind: KindIdentity}})
+		id, ops := executeOne(t, srv, c, viewOf(nil), Change{Action: Create, Email: "new@example.com", Grant: Grant{Vendor: invitations.Freestyle, Kind: KindIdentity}})
 		assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleCreateIdentity}, ops)
 		assert.NotEmpty(t, id)
 		assert.Contains(t, identityIDs(t, c), id)
@@ -288,7 +289,7 @@ func TestFreestyleExecute(t *testing.T) {
 	t.Run("remove identity", func(t *testing.T) {
 		t.Parallel()
 		srv, c := demoServer(t)
-		_, ops := executeOne(t, srv, c, viewOf(nil), Change{Action: Remove, Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindIdentity}, Target: demo})
+		_, ops := executeOne(t, srv, c, viewOf(nil), Change{Action: Remove, Email: email, Grant: Grant{Vendor: invitations.Freestyle, Kind: KindIdentity}, Target: demo})
 		assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleDeleteIdentity}, ops)
 		assert.NotContains(t, identityIDs(t, c), demo)
 	})
@@ -360,16 +361,16 @@ func TestFreestyleExecuteErrors(t *testing.T) {
 	t.Parallel()
 	srv, c := demoServer(t)
 	ctx := context.Background()
-	conn := newFreestyleConnector(c)
+	conn := asTest(newFreestyleConnector(c))
 	srv.ClearRequests()
 
 	// No Target and no identity in the state: nothing to address.
-	_, err := conn.execute(ctx, Change{Action: Create, Email: "x@example.com", Grant: Grant{Vendor: Freestyle, Kind: KindGit, Scope: invitationstest.FreestyleDemoRepoID, Level: "read"}}, viewOf(nil))
+	_, err := conn.execute(ctx, Change{Action: Create, Email: "x@example.com", Grant: Grant{Vendor: invitations.Freestyle, Kind: KindGit, Scope: invitationstest.FreestyleDemoRepoID, Level: "read"}}, viewOf(nil))
 	assert.ErrorContains(t, err, "no identity of x@example.com")
 	assert.Empty(t, operations(srv))
 
 	// The SDK's error comes back as it is, for the engine to classify.
-	_, err = conn.execute(ctx, Change{Action: Create, Email: "x@example.com", Grant: Grant{Vendor: Freestyle, Kind: KindGit, Scope: invitationstest.FreestyleDemoRepoID, Level: "write"}, Target: invitationstest.FreestyleDemoIdentityID}, viewOf(nil))
+	_, err = conn.execute(ctx, Change{Action: Create, Email: "x@example.com", Grant: Grant{Vendor: invitations.Freestyle, Kind: KindGit, Scope: invitationstest.FreestyleDemoRepoID, Level: "write"}, Target: invitationstest.FreestyleDemoIdentityID}, viewOf(nil))
 	assert.ErrorIs(t, err, invitations.ErrConflict)
 	var apiErr *invitations.APIError
 	assert.ErrorAs(t, err, &apiErr)
@@ -381,7 +382,7 @@ func TestFreestyleAudit(t *testing.T) {
 	ctx := context.Background()
 	owner := invitationstest.DemoPersonEmail
 	st := viewOf(map[string]string{owner: invitationstest.FreestyleDemoIdentityID})
-	conn := newFreestyleConnector(c)
+	conn := asTest(newFreestyleConnector(c))
 	srv.ClearRequests()
 
 	identities, perms := 0, 0
@@ -412,7 +413,7 @@ func TestFreestyleAuditIsLazy(t *testing.T) {
 	t.Parallel()
 	srv, c := demoServer(t)
 	srv.ClearRequests()
-	newFreestyleConnector(c).audit(context.Background(), viewOf(nil))
+	asTest(newFreestyleConnector(c)).audit(context.Background(), viewOf(nil))
 	assert.Empty(t, srv.Requests(), "nothing is asked before the loop")
 
 	// The demo identity comes first (1 + 7 git + 5 VM records); breaking
@@ -423,7 +424,7 @@ func TestFreestyleAuditIsLazy(t *testing.T) {
 		srv, c := demoServer(t)
 		srv.ClearRequests()
 		n := 0
-		for _, err := range newFreestyleConnector(c).audit(context.Background(), viewOf(nil)) {
+		for _, err := range asTest(newFreestyleConnector(c)).audit(context.Background(), viewOf(nil)) {
 			require.NoError(t, err)
 			if n++; n == take {
 				break
@@ -448,7 +449,7 @@ func TestFreestyleAuditError(t *testing.T) {
 	srv.Inject(invitationstest.Fault{Operation: invitationstest.FreestyleListVMPermissions, Status: 403, Times: -1})
 	var errs []error
 	n := 0
-	for _, err := range newFreestyleConnector(c).audit(context.Background(), viewOf(nil)) {
+	for _, err := range asTest(newFreestyleConnector(c)).audit(context.Background(), viewOf(nil)) {
 		n++
 		if err != nil {
 			errs = append(errs, err)
@@ -479,8 +480,8 @@ func freestylePeople(t *testing.T, c *invitations.Client, n int) ([]Person, map[
 		mapped[email] = ident.ID
 		people = append(people, Person{Email: email, Freestyle: &FreestyleAccess{}})
 		have = append(have,
-			Record{Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindIdentity}, State: StateGranted, ID: ident.ID},
-			Record{Email: email, Grant: Grant{Vendor: Freestyle, Kind: KindGit, Scope: repo, Level: "read"}, State: StateGranted, ID: ident.ID})
+			Record{Email: email, Grant: Grant{Vendor: invitations.Freestyle, Kind: KindIdentity}, State: StateGranted, ID: ident.ID},
+			Record{Email: email, Grant: Grant{Vendor: invitations.Freestyle, Kind: KindGit, Scope: repo, Level: "read"}, State: StateGranted, ID: ident.ID})
 	}
 	return people, mapped, have
 }
@@ -493,7 +494,7 @@ func TestFreestyleReadRequests(t *testing.T) {
 	people = append(people, Person{Email: "new1@example.com", Freestyle: &FreestyleAccess{}}, Person{Email: "new2@example.com"})
 	srv.ClearRequests()
 
-	view, err := newFreestyleConnector(c).read(context.Background(), people, viewOf(mapped))
+	view, err := asTest(newFreestyleConnector(c)).read(context.Background(), people, viewOf(mapped))
 	require.NoError(t, err)
 	assert.Equal(t, want, view.Have, "records in the order of people, whatever order the reads ended in")
 
@@ -549,7 +550,7 @@ func TestFreestyleReadsIdentitiesConcurrently(t *testing.T) {
 	_, counter, c := slowPermissionsServer(t)
 	people, mapped, want := freestylePeople(t, c, 16)
 
-	view, err := newFreestyleConnector(c).read(context.Background(), people, viewOf(mapped))
+	view, err := asTest(newFreestyleConnector(c)).read(context.Background(), people, viewOf(mapped))
 	require.NoError(t, err)
 	assert.Equal(t, want, view.Have)
 	// One at a time, the 32 lists would never overlap; the read keeps
@@ -570,7 +571,7 @@ func TestFreestyleAuditReadsAWindowConcurrentlyInOrder(t *testing.T) {
 	require.Len(t, order, 24)
 
 	var got []string // identity ids, as their records come
-	for r, err := range newFreestyleConnector(c).audit(context.Background(), viewOf(mapped)) {
+	for r, err := range asTest(newFreestyleConnector(c)).audit(context.Background(), viewOf(mapped)) {
 		require.NoError(t, err)
 		assert.Equal(t, owners[r.ID], r.Email)
 		if r.Grant.Kind == KindIdentity {
@@ -588,7 +589,7 @@ func TestFreestyleReadFailsOnAPermissionListError(t *testing.T) {
 	people, mapped, _ := freestylePeople(t, c, 16)
 	srv.Inject(invitationstest.Fault{Operation: invitationstest.FreestyleListVMPermissions, Status: 403})
 
-	view, err := newFreestyleConnector(c).read(context.Background(), people, viewOf(mapped))
+	view, err := asTest(newFreestyleConnector(c)).read(context.Background(), people, viewOf(mapped))
 	assert.Nil(t, view)
 	require.ErrorIs(t, err, invitations.ErrForbidden)
 	assert.ErrorContains(t, err, "freestyle: list VM permissions of identity")
@@ -628,15 +629,15 @@ func TestFreestyleGuardsNewIdentitiesWhenTheStateMapsNobody(t *testing.T) {
 	st := viewOf(nil)
 	srv.ClearRequests()
 
-	view, err := newFreestyleConnector(c).read(t.Context(), people, st)
+	view, err := asTest(newFreestyleConnector(c)).read(t.Context(), people, st)
 	require.NoError(t, err)
 
 	require.Len(t, view.Problems, 2, "one problem per identity the plan would create")
 	for i, email := range []string{"ada@example.com", "bob@example.com"} {
 		p := view.Problems[i]
 		assert.Equal(t, email, p.Email)
-		assert.Equal(t, Freestyle, p.Vendor)
-		assert.Equal(t, Grant{Vendor: Freestyle, Kind: KindIdentity}.Key(email), p.Key)
+		assert.Equal(t, invitations.Freestyle, p.Vendor)
+		assert.Equal(t, Grant{Vendor: invitations.Freestyle, Kind: KindIdentity}.Key(email), p.Key)
 		assert.Contains(t, p.Reason, "the state maps nobody in the desired state to a Freestyle identity")
 		assert.Contains(t, p.Reason, "of the 150 identities it maps to nobody at least one ("+invitationstest.FreestyleDemoIdentityID+") has permissions")
 		assert.Contains(t, p.Reason, "`invitations state import freestyle "+email+" IDENTITY_ID`")
@@ -649,14 +650,14 @@ func TestFreestyleGuardsNewIdentitiesWhenTheStateMapsNobody(t *testing.T) {
 
 	// The problems keep diff from planning the identities and, without
 	// them, every other Freestyle grant of those people.
-	changes, _ := diff(Freestyle, people, view, st.snap, PlanOptions{})
+	changes, _ := diff(invitations.Freestyle, people, view, st.snap, PlanOptions{}, testPrereq(invitations.Freestyle))
 	assert.Empty(t, changes)
 
 	// What Plan does with PlanOptions.NewIdentitiesOK: drop the problems;
 	// the creates go ahead.
 	view.Problems = slices.DeleteFunc(view.Problems, newIdentitiesBlocked)
 	assert.Empty(t, view.Problems)
-	changes, _ = diff(Freestyle, people, view, st.snap, PlanOptions{NewIdentitiesOK: true})
+	changes, _ = diff(invitations.Freestyle, people, view, st.snap, PlanOptions{NewIdentitiesOK: true}, testPrereq(invitations.Freestyle))
 	var planned []string
 	for _, ch := range changes {
 		planned = append(planned, string(ch.Action)+" "+ch.Email+" "+string(ch.Grant.Kind))
@@ -666,25 +667,25 @@ func TestFreestyleGuardsNewIdentitiesWhenTheStateMapsNobody(t *testing.T) {
 
 func TestFreestyleNewIdentitiesBlockedKnowsOnlyTheGuardsProblems(t *testing.T) {
 	t.Parallel()
-	key := Grant{Vendor: Freestyle, Kind: KindIdentity}.Key("ada@example.com")
-	guard := Problem{Email: "ada@example.com", Vendor: Freestyle, Key: key, Reason: "the state may have been lost: " + newIdentitiesHint}
+	key := Grant{Vendor: invitations.Freestyle, Kind: KindIdentity}.Key("ada@example.com")
+	guard := Problem{Email: "ada@example.com", Vendor: invitations.Freestyle, Key: key, Reason: "the state may have been lost: " + newIdentitiesHint}
 	assert.True(t, newIdentitiesBlocked(guard))
 	// An identity create in doubt that cannot be told apart stays a
 	// problem whatever the options: that identity may exist.
-	doubt := Problem{Email: "ada@example.com", Vendor: Freestyle, Key: key, Reason: "an identity create is in doubt and 2 new identities are nobody's: cannot tell which of them is ada@example.com's; map it in the state by hand"}
+	doubt := Problem{Email: "ada@example.com", Vendor: invitations.Freestyle, Key: key, Reason: "an identity create is in doubt and 2 new identities are nobody's: cannot tell which of them is ada@example.com's; map it in the state by hand"}
 	assert.False(t, newIdentitiesBlocked(doubt))
 	other := guard
-	other.Vendor = Box
+	other.Vendor = invitations.Box
 	assert.False(t, newIdentitiesBlocked(other), "another vendor's")
 	other = guard
-	other.Key = Grant{Vendor: Freestyle, Kind: KindGit, Scope: "r"}.Key("ada@example.com")
+	other.Key = Grant{Vendor: invitations.Freestyle, Kind: KindGit, Scope: "r"}.Key("ada@example.com")
 	assert.False(t, newIdentitiesBlocked(other), "not an identity create")
 }
 
 func TestFreestyleNewIdentitiesGuardHoldsThePlan(t *testing.T) {
 	t.Parallel()
 	_, c := demoServer(t)
-	m, err := New(c, NewFileStore(filepath.Join(t.TempDir(), "state.json")), WithVendors(Freestyle))
+	m, err := New(c, NewFileStore(filepath.Join(t.TempDir(), "state.json")), WithVendors(invitations.Freestyle))
 	require.NoError(t, err)
 	people := []Person{{Email: "ada@example.com", Freestyle: &FreestyleAccess{Git: []FreestyleGitPermission{{RepoID: invitationstest.FreestyleDemoRepoID, Permission: models.GitAccessLevelRead}}}}}
 
@@ -692,7 +693,7 @@ func TestFreestyleNewIdentitiesGuardHoldsThePlan(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, plan.Changes, "no identity, and so no permission, is created")
 	require.Len(t, plan.Problems, 1)
-	assert.Equal(t, Grant{Vendor: Freestyle, Kind: KindIdentity}.Key("ada@example.com"), plan.Problems[0].Key)
+	assert.Equal(t, Grant{Vendor: invitations.Freestyle, Kind: KindIdentity}.Key("ada@example.com"), plan.Problems[0].Key)
 	assert.True(t, newIdentitiesBlocked(plan.Problems[0]))
 }
 
@@ -722,15 +723,15 @@ func TestFreestyleNewIdentitiesGuardNeedsAStateThatKnowsNobody(t *testing.T) {
 			t.Parallel()
 			srv, c := demoServer(t)
 			srv.ClearRequests()
-			view, err := newFreestyleConnector(c).read(t.Context(), tc.people, tc.st)
+			view, err := asTest(newFreestyleConnector(c)).read(t.Context(), tc.people, tc.st)
 			require.NoError(t, err)
 			for _, p := range view.Problems {
 				assert.False(t, newIdentitiesBlocked(p), p.Reason)
 			}
 			assert.Empty(t, guardRequests(t, srv), "the guard does not apply: it reads nothing")
 			if tc.adaNew {
-				changes, _ := diff(Freestyle, tc.people, view, tc.st.snap, PlanOptions{})
-				assert.Contains(t, changes, Change{Action: Create, Email: "ada@example.com", Grant: Grant{Vendor: Freestyle, Kind: KindIdentity},
+				changes, _ := diff(invitations.Freestyle, tc.people, view, tc.st.snap, PlanOptions{}, testPrereq(invitations.Freestyle))
+				assert.Contains(t, changes, Change{Action: Create, Email: "ada@example.com", Grant: Grant{Vendor: invitations.Freestyle, Kind: KindIdentity},
 					Reason: "ada@example.com should have freestyle identity"}, "ada's identity is created")
 			}
 		})
@@ -765,7 +766,7 @@ func TestFreestyleNewIdentitiesGuardNeedsAPermissionNobodyOwns(t *testing.T) {
 	people := []Person{{Email: "ada@example.com", Freestyle: &FreestyleAccess{}}}
 	srv.ClearRequests()
 
-	view, err := newFreestyleConnector(c).read(ctx, people, st)
+	view, err := asTest(newFreestyleConnector(c)).read(ctx, people, st)
 	require.NoError(t, err)
 	assert.Empty(t, view.Problems, "no identity nobody owns has a permission: nothing was lost")
 	// Each identity nobody owns is asked both lists, one item each; the
@@ -777,7 +778,7 @@ func TestFreestyleNewIdentitiesGuardNeedsAPermissionNobodyOwns(t *testing.T) {
 	for _, r := range srv.Requests()[1:] {
 		assert.NotContains(t, r.Path, owned.ID)
 	}
-	changes, _ := diff(Freestyle, people, view, st.snap, PlanOptions{})
+	changes, _ := diff(invitations.Freestyle, people, view, st.snap, PlanOptions{}, testPrereq(invitations.Freestyle))
 	require.Len(t, changes, 1)
 	assert.Equal(t, Create, changes[0].Action)
 
@@ -785,7 +786,7 @@ func TestFreestyleNewIdentitiesGuardNeedsAPermissionNobodyOwns(t *testing.T) {
 	_, err = c.Identity.GrantVMPermission(ctx, bare[1], invitationstest.FreestyleDemoVMID, &models.GrantVMPermissionRequest{AllowedUsers: models.Null[[]string]()})
 	require.NoError(t, err)
 	srv.ClearRequests()
-	view, err = newFreestyleConnector(c).read(ctx, people, st)
+	view, err = asTest(newFreestyleConnector(c)).read(ctx, people, st)
 	require.NoError(t, err)
 	require.Len(t, view.Problems, 1)
 	assert.True(t, newIdentitiesBlocked(view.Problems[0]))
@@ -802,7 +803,7 @@ func TestFreestyleNewIdentitiesGuardStopsAtTheFirstPermission(t *testing.T) {
 	people := []Person{{Email: "ada@example.com", Freestyle: &FreestyleAccess{}}}
 	srv.ClearRequests()
 
-	view, err := newFreestyleConnector(c).read(t.Context(), people, st)
+	view, err := asTest(newFreestyleConnector(c)).read(t.Context(), people, st)
 	require.NoError(t, err)
 	require.Len(t, view.Problems, 1)
 	assert.True(t, newIdentitiesBlocked(view.Problems[0]))
@@ -822,7 +823,7 @@ func TestFreestyleNewIdentitiesGuardFailsOnAListError(t *testing.T) {
 	t.Parallel()
 	srv, c := demoServer(t)
 	srv.Inject(invitationstest.Fault{Operation: invitationstest.FreestyleListGitPermissions, Status: 403})
-	view, err := newFreestyleConnector(c).read(t.Context(), []Person{{Email: "ada@example.com", Freestyle: &FreestyleAccess{}}}, viewOf(nil))
+	view, err := asTest(newFreestyleConnector(c)).read(t.Context(), []Person{{Email: "ada@example.com", Freestyle: &FreestyleAccess{}}}, viewOf(nil))
 	assert.Nil(t, view)
 	require.ErrorIs(t, err, invitations.ErrForbidden)
 	assert.ErrorContains(t, err, "freestyle: list git permissions of identity "+invitationstest.FreestyleDemoIdentityID)
@@ -841,9 +842,9 @@ func TestFreestyleNewIdentitiesGuardLeavesAdoptedIdentitiesOut(t *testing.T) {
 	st := viewOf(nil, identityDoubt("other@example.com", nil))
 	srv.ClearRequests()
 
-	view, err := newFreestyleConnector(c).read(ctx, []Person{{Email: "ada@example.com", Freestyle: &FreestyleAccess{}}}, st)
+	view, err := asTest(newFreestyleConnector(c)).read(ctx, []Person{{Email: "ada@example.com", Freestyle: &FreestyleAccess{}}}, st)
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"other@example.com": ident.ID}, view.Adopt)
+	assert.Equal(t, map[string]string{"other@example.com": ident.ID}, adoptOf(view))
 	assert.Empty(t, view.Problems)
 	assert.Empty(t, guardRequests(t, srv), "no identity is nobody's: nothing to read")
 }

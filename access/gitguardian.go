@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -34,18 +35,15 @@ type gitGuardianConnector struct {
 	c *invitations.Client
 }
 
-func newGitGuardianConnector(c *invitations.Client) connector {
+func newGitGuardianConnector(c *invitations.Client) Connector {
 	return &gitGuardianConnector{c: c}
 }
 
-func (g *gitGuardianConnector) vendor() Vendor { return GitGuardian }
-
-// unreadable is "": the connector reads what its credentials reach.
-func (g *gitGuardianConnector) unreadable() string { return "" }
+func (g *gitGuardianConnector) API() invitations.API { return invitations.GitGuardian }
 
 // ggGrant is the workspace grant at level.
 func ggGrant(level models.AccessLevel) Grant {
-	return Grant{Vendor: GitGuardian, Kind: KindWorkspace, Level: string(level)}
+	return Grant{Vendor: invitations.GitGuardian, Kind: KindWorkspace, Level: string(level)}
 }
 
 func ggMemberRecord(m models.Member) Record {
@@ -62,13 +60,13 @@ func ggWantedLevel(a *GitGuardianAccess) models.AccessLevel {
 	return cmp.Or(a.AccessLevel, models.AccessLevelMember)
 }
 
-// read lists the whole workspace once (members, then invitations) rather
+// Read lists the whole workspace once (members, then invitations) rather
 // than searching per person: two paged lists cost fewer requests than one
 // search per person as soon as there are more than a few people.
-func (g *gitGuardianConnector) read(ctx context.Context, people []Person, _ *stateView) (*vendorView, error) {
+func (g *gitGuardianConnector) Read(ctx context.Context, people []Person, opts PlanOptions, _ *ConnectorState) (*View, error) {
 	// A pending invitation's level changes by deleting it and inviting
 	// again (execute): a re-invite.
-	view := &vendorView{Want: map[string][]Grant{}, Scopes: map[string]bool{}, Reissue: func(r Record) bool { return r.State == StatePending }}
+	view := &View{Want: map[string][]Grant{}, Scopes: map[string]bool{}, Reissue: func(r Record) bool { return r.State == StatePending }}
 	emails := map[string]bool{}
 	for _, p := range people {
 		email := strings.ToLower(p.Email)
@@ -114,13 +112,19 @@ func (g *gitGuardianConnector) records(ctx context.Context) iter.Seq2[Record, er
 	}
 }
 
-func (g *gitGuardianConnector) audit(ctx context.Context, _ *stateView) iter.Seq2[Record, error] {
+func (g *gitGuardianConnector) Audit(ctx context.Context, _ *ConnectorState) iter.Seq2[Record, error] {
 	return g.records(ctx)
+}
+
+// Execute sends ch (see execute).
+func (g *gitGuardianConnector) Execute(ctx context.Context, ch Change, st *ConnectorState) error {
+	_, err := g.execute(ctx, ch, st)
+	return err
 }
 
 // execute sends one workspace change. A create returns the new
 // invitation's record id.
-func (g *gitGuardianConnector) execute(ctx context.Context, ch Change, _ *stateView) (string, error) {
+func (g *gitGuardianConnector) execute(ctx context.Context, ch Change, _ *ConnectorState) (string, error) {
 	level := models.AccessLevel(ch.Grant.Level)
 	switch ch.Action {
 	case Create:
@@ -143,7 +147,7 @@ func (g *gitGuardianConnector) execute(ctx context.Context, ch Change, _ *stateV
 		}
 		newID, err := g.invite(ctx, ch.Email, level)
 		if err != nil {
-			return "", &partlyDone{done: "the pending invitation was deleted", err: err}
+			return "", &PartlyDone{Done: "the pending invitation was deleted", Err: err}
 		}
 		return newID, nil
 	case Remove:
@@ -180,4 +184,15 @@ func ggTarget(target string) (prefix string, id int64, err error) {
 		}
 	}
 	return "", 0, fmt.Errorf("access: gitguardian: target %q is neither member:<id> nor invitation:<id>", target)
+}
+
+// Classify says an invitation GitGuardian answers with a 200 error
+// ("already in the workspace": the person is a member or invited) was
+// already done.
+func (g *gitGuardianConnector) Classify(ch Change, err error) Outcome {
+	var apiErr *invitations.APIError
+	if ch.Action == Create && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusOK {
+		return AlreadyDone
+	}
+	return ""
 }

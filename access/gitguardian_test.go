@@ -55,7 +55,7 @@ func pagedRequests(t *testing.T, srv *invitationstest.TestServer, keys ...string
 
 // collectAudit ranges over a connector's audit until it ends or n records
 // were taken (n <= 0: all of them).
-func collectAudit(t *testing.T, c connector, n int) []Record {
+func collectAudit(t *testing.T, c testConn, n int) []Record {
 	t.Helper()
 	var out []Record
 	for r, err := range c.audit(t.Context(), &stateView{snap: NewSnapshot()}) {
@@ -77,11 +77,11 @@ func TestGitGuardianRead(t *testing.T) {
 		{Email: "member01@example.com", Absent: true, GitGuardian: &GitGuardianAccess{AccessLevel: models.AccessLevelManager}},
 		{Email: "user002@example.com"}, // asks for nothing on GitGuardian
 	}
-	view, err := newGitGuardianConnector(c).read(t.Context(), people, &stateView{snap: NewSnapshot()})
+	view, err := asTest(newGitGuardianConnector(c)).read(t.Context(), people, &stateView{snap: NewSnapshot()})
 	require.NoError(t, err)
 
 	workspace := func(level models.AccessLevel) Grant {
-		return Grant{Vendor: GitGuardian, Kind: KindWorkspace, Level: string(level)}
+		return Grant{Vendor: invitations.GitGuardian, Kind: KindWorkspace, Level: string(level)}
 	}
 	assert.Equal(t, []Record{
 		{Email: invitationstest.DemoPersonEmail, Grant: workspace(models.AccessLevelMember), State: StateMember, ID: "member:1002"},
@@ -117,7 +117,7 @@ func TestGitGuardianReadRequestsDoNotGrowWithPeople(t *testing.T) {
 	srv := invitationstest.NewTestServer(t, invitationstest.WithDemoData(), invitationstest.WithGeneratedMembers(250))
 	c, err := srv.Client()
 	require.NoError(t, err)
-	conn := newGitGuardianConnector(c)
+	conn := asTest(newGitGuardianConnector(c))
 	want := []string{
 		"gitguardian.ListMembers per_page=100 cursor=",
 		"gitguardian.ListMembers per_page=100 cursor=cD0xMDA=", // p=100
@@ -151,7 +151,7 @@ func TestGitGuardianReadRequestsDoNotGrowWithPeople(t *testing.T) {
 func TestGitGuardianReadNobodyWantsIt(t *testing.T) {
 	t.Parallel()
 	_, c := demoFake(t)
-	view, err := newGitGuardianConnector(c).read(t.Context(), []Person{{Email: "nobody@example.com"}}, &stateView{snap: NewSnapshot()})
+	view, err := asTest(newGitGuardianConnector(c)).read(t.Context(), []Person{{Email: "nobody@example.com"}}, &stateView{snap: NewSnapshot()})
 	require.NoError(t, err)
 	assert.Empty(t, view.Have)
 	assert.Empty(t, view.Want)
@@ -161,7 +161,7 @@ func TestGitGuardianReadNobodyWantsIt(t *testing.T) {
 func TestGitGuardianExecute(t *testing.T) {
 	t.Parallel()
 	grant := func(level models.AccessLevel) Grant {
-		return Grant{Vendor: GitGuardian, Kind: KindWorkspace, Level: string(level)}
+		return Grant{Vendor: invitations.GitGuardian, Kind: KindWorkspace, Level: string(level)}
 	}
 	tests := []struct {
 		name   string
@@ -232,7 +232,7 @@ func TestGitGuardianExecute(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv, c := demoFake(t)
-			id, err := newGitGuardianConnector(c).execute(t.Context(), tt.change, &stateView{snap: NewSnapshot()})
+			id, err := asTest(newGitGuardianConnector(c)).execute(t.Context(), tt.change, &stateView{snap: NewSnapshot()})
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantID, id)
 			assert.Equal(t, tt.ops, loggedOps(srv))
@@ -246,12 +246,12 @@ func TestGitGuardianExecute(t *testing.T) {
 func TestGitGuardianExecuteErrorsAsTheSDKGivesThem(t *testing.T) {
 	t.Parallel()
 	st := &stateView{snap: NewSnapshot()}
-	grant := Grant{Vendor: GitGuardian, Kind: KindWorkspace, Level: string(models.AccessLevelMember)}
+	grant := Grant{Vendor: invitations.GitGuardian, Kind: KindWorkspace, Level: string(models.AccessLevelMember)}
 
 	t.Run("already in the workspace", func(t *testing.T) {
 		t.Parallel()
 		_, c := demoFake(t)
-		_, err := newGitGuardianConnector(c).execute(t.Context(), Change{Action: Create, Email: "member01@example.com", Grant: grant}, st)
+		_, err := asTest(newGitGuardianConnector(c)).execute(t.Context(), Change{Action: Create, Email: "member01@example.com", Grant: grant}, st)
 		var apiErr *invitations.APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, 200, apiErr.StatusCode)
@@ -259,20 +259,20 @@ func TestGitGuardianExecuteErrorsAsTheSDKGivesThem(t *testing.T) {
 	t.Run("pending invitation", func(t *testing.T) {
 		t.Parallel()
 		_, c := demoFake(t)
-		_, err := newGitGuardianConnector(c).execute(t.Context(), Change{Action: Create, Email: "user002@example.com", Grant: grant}, st)
+		_, err := asTest(newGitGuardianConnector(c)).execute(t.Context(), Change{Action: Create, Email: "user002@example.com", Grant: grant}, st)
 		assert.ErrorIs(t, err, invitations.ErrConflict)
 	})
 	t.Run("removal of something gone", func(t *testing.T) {
 		t.Parallel()
 		_, c := demoFake(t)
-		_, err := newGitGuardianConnector(c).execute(t.Context(), Change{Action: Remove, Email: "x@example.com", Grant: grant, Target: "member:9999"}, st)
+		_, err := asTest(newGitGuardianConnector(c)).execute(t.Context(), Change{Action: Remove, Email: "x@example.com", Grant: grant, Target: "member:9999"}, st)
 		assert.ErrorIs(t, err, invitations.ErrNotFound)
 	})
 	t.Run("replacement stops when the delete is in doubt", func(t *testing.T) {
 		t.Parallel()
 		srv, c := demoFake(t)
 		srv.Inject(invitationstest.Fault{Operation: invitationstest.GitGuardianDeleteInvitation, Status: 503, RetryAfter: "0", Times: -1})
-		_, err := newGitGuardianConnector(c).execute(t.Context(), Change{Action: Update, Email: "user002@example.com", Grant: grant, Target: "invitation:2"}, st)
+		_, err := asTest(newGitGuardianConnector(c)).execute(t.Context(), Change{Action: Update, Email: "user002@example.com", Grant: grant, Target: "invitation:2"}, st)
 		assert.ErrorIs(t, err, invitations.ErrOutcomeUnknown)
 		assert.Zero(t, srv.RequestCount(invitationstest.GitGuardianCreateInvitations), "no second invitation while the first may still be there")
 	})
@@ -280,7 +280,7 @@ func TestGitGuardianExecuteErrorsAsTheSDKGivesThem(t *testing.T) {
 		t.Parallel()
 		srv, c := demoFake(t)
 		for _, target := range []string{"", "1002", "member:", "member:x", "invitation:-1", "identity:1"} {
-			_, err := newGitGuardianConnector(c).execute(t.Context(), Change{Action: Remove, Email: "x@example.com", Grant: grant, Target: target}, st)
+			_, err := asTest(newGitGuardianConnector(c)).execute(t.Context(), Change{Action: Remove, Email: "x@example.com", Grant: grant, Target: target}, st)
 			assert.ErrorContains(t, err, "neither member:<id> nor invitation:<id>", target)
 		}
 		assert.Empty(t, srv.Requests())
@@ -290,9 +290,9 @@ func TestGitGuardianExecuteErrorsAsTheSDKGivesThem(t *testing.T) {
 func TestGitGuardianAudit(t *testing.T) {
 	t.Parallel()
 	srv, c := demoFake(t)
-	recs := collectAudit(t, newGitGuardianConnector(c), 0)
+	recs := collectAudit(t, asTest(newGitGuardianConnector(c)), 0)
 	require.Len(t, recs, 45+240)
-	assert.Equal(t, Record{Email: "owner@example.com", Grant: Grant{Vendor: GitGuardian, Kind: KindWorkspace, Level: "owner"}, State: StateMember, ID: "member:1001"}, recs[0])
+	assert.Equal(t, Record{Email: "owner@example.com", Grant: Grant{Vendor: invitations.GitGuardian, Kind: KindWorkspace, Level: "owner"}, State: StateMember, ID: "member:1001"}, recs[0])
 	for _, r := range recs[:45] {
 		assert.Equal(t, StateMember, r.State, r.ID)
 	}
@@ -307,7 +307,7 @@ func TestGitGuardianAudit(t *testing.T) {
 func TestGitGuardianAuditIsLazy(t *testing.T) {
 	t.Parallel()
 	srv, c := demoFake(t)
-	conn := newGitGuardianConnector(c)
+	conn := asTest(newGitGuardianConnector(c))
 	seq := conn.audit(t.Context(), &stateView{snap: NewSnapshot()})
 	assert.Empty(t, srv.Requests(), "nothing is asked before the loop")
 	for range seq {
@@ -327,7 +327,7 @@ func TestGitGuardianAuditStopsAtAnError(t *testing.T) {
 	srv.Inject(invitationstest.Fault{Operation: invitationstest.GitGuardianListInvitations, Status: 403})
 	var n int
 	var errs []error
-	for r, err := range newGitGuardianConnector(c).audit(t.Context(), &stateView{snap: NewSnapshot()}) {
+	for r, err := range asTest(newGitGuardianConnector(c)).audit(t.Context(), &stateView{snap: NewSnapshot()}) {
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -285,10 +285,10 @@ func TestApplyRecordsDeltasAndCompactsOnce(t *testing.T) {
 
 	snap, err := store.Load(t.Context())
 	require.NoError(t, err)
-	assert.Len(t, snap.Identities, identities)
+	assert.Len(t, access.FreestyleIdentities(snap), identities)
 	assert.Len(t, snap.Created, len(plan.Changes)-countUpdates(plan))
 	assert.Empty(t, snap.InDoubt)
-	assert.Empty(t, snap.KnownIdentitySets, "no doubt needs the known identities any more")
+	assert.Empty(t, access.FreestyleKnownIdentitySets(snap), "no doubt needs the known identities any more")
 	assert.Equal(t, uint64(store.deltas.Load()), snap.Serial, "one serial per save")
 	plan, err = m.Plan(t.Context(), people, access.PlanOptions{NewIdentitiesOK: true})
 	require.NoError(t, err)
@@ -325,18 +325,18 @@ func TestAnIdentityCreatedButNeverJournalledIsAdopted(t *testing.T) {
 		}
 		return n
 	}
-	fresh, err := access.New(e.client, access.NewFileStore(path), access.WithVendors(access.Freestyle))
+	fresh, err := access.New(e.client, access.NewFileStore(path), access.WithVendors(invitations.Freestyle))
 	require.NoError(t, err)
 	orphans := nobodys(fresh)
 	// Deltas: the identity create written ahead, then its outcome, lost.
-	broken, err := access.New(e.client, &deltaCounter{FileStore: access.NewFileStore(path), failDeltaAt: 2}, access.WithVendors(access.Freestyle))
+	broken, err := access.New(e.client, &deltaCounter{FileStore: access.NewFileStore(path), failDeltaAt: 2}, access.WithVendors(invitations.Freestyle))
 	require.NoError(t, err)
 	plan, err := broken.Plan(t.Context(), people, access.PlanOptions{NewIdentitiesOK: true}) // a new state
 	require.NoError(t, err)
 	_, err = broken.Apply(t.Context(), plan)
 	require.ErrorContains(t, err, "disk full")
 
-	next, err := access.New(e.client, access.NewFileStore(path), access.WithVendors(access.Freestyle))
+	next, err := access.New(e.client, access.NewFileStore(path), access.WithVendors(invitations.Freestyle))
 	require.NoError(t, err)
 	plan, err = next.Plan(t.Context(), people, access.PlanOptions{NewIdentitiesOK: true})
 	require.NoError(t, err)
@@ -371,7 +371,7 @@ func TestAnInterruptedReinviteIsCompletedByTheNextApply(t *testing.T) {
 	}
 	require.NotZero(t, inv.ID, "the demo data has a pending invitation as member, of someone not a member")
 	people := []access.Person{{Email: inv.Email, GitGuardian: &access.GitGuardianAccess{AccessLevel: models.AccessLevelManager}}}
-	m, err := access.New(e.client, e.store, access.WithVendors(access.GitGuardian))
+	m, err := access.New(e.client, e.store, access.WithVendors(invitations.GitGuardian))
 	require.NoError(t, err)
 
 	plan, err := m.Plan(t.Context(), people, access.PlanOptions{})

@@ -14,45 +14,55 @@ import (
 // for concurrent use; applies on one Store exclude each other through the
 // Store's lock.
 type Manager struct {
-	client      *invitations.Client
-	store       Store
-	vendors     []Vendor
-	conns       map[Vendor]connector
+	client  *invitations.Client
+	store   Store
+	vendors []invitations.API
+	conns   map[invitations.API]Connector
+	// order is every vendor with a connector, in the one order: the
+	// shipped ones, then those WithConnector added, in the order added.
+	order []invitations.API
+	// extra are the connectors WithConnector gave, in order.
+	extra       []Connector
 	tenants     []string
 	concurrency int
 	lockTimeout time.Duration
 	source      string
 	// notRead are the vendors in scope that cannot be read, with why
 	// (WithNotRead).
-	notRead map[Vendor]string
+	notRead map[invitations.API]string
 }
 
 // Option configures a Manager in New.
 type Option func(*Manager) error
 
-// WithVendors limits the Manager to some vendors (default: all five).
-// Grants on the others are neither read nor written.
-func WithVendors(vendors ...Vendor) Option {
+// WithVendors limits the Manager to some vendors (default: every vendor
+// with a connector: the five shipped and those WithConnector adds).
+// Grants on the others are neither read nor written. A vendor the package
+// does not ship needs its connector (WithConnector).
+func WithVendors(vendors ...invitations.API) Option {
 	return func(m *Manager) error {
 		if len(vendors) == 0 {
 			return errors.New("access: WithVendors: name at least one vendor")
-		}
-		for _, v := range vendors {
-			if !slices.Contains(Vendors(), v) {
-				return fmt.Errorf("access: WithVendors: unknown vendor %q", v)
-			}
 		}
 		m.vendors = slices.Clone(vendors)
 		return nil
 	}
 }
 
-// WithPortworxTenants names the Portworx tenants whose invitations Audit
-// reads and Plan compares (Portworx lists invitations per tenant). Tenants
-// a desired PortworxAccess names are read too.
-func WithPortworxTenants(tenantIDs ...string) Option {
+// WithConnector adds c, a connector for a vendor the package does not
+// ship, or replaces the shipped connector of c.API(). Its vendor is in
+// the Manager's scope unless WithVendors leaves it out; vendors the
+// package does not ship come after the shipped ones, in the order added,
+// wherever plans and coverage list vendors.
+func WithConnector(c Connector) Option {
 	return func(m *Manager) error {
-		m.tenants = append(m.tenants, tenantIDs...)
+		if c == nil {
+			return errors.New("access: WithConnector: connector must not be nil")
+		}
+		if c.API() == "" {
+			return errors.New("access: WithConnector: the connector's API must not be empty")
+		}
+		m.extra = append(m.extra, c)
 		return nil
 	}
 }
@@ -108,7 +118,7 @@ func New(client *invitations.Client, store Store, opts ...Option) (*Manager, err
 	if store == nil {
 		return nil, errors.New("access: New: store must not be nil")
 	}
-	m := &Manager{client: client, store: store, vendors: Vendors(), concurrency: 4}
+	m := &Manager{client: client, store: store, concurrency: 4}
 	for _, opt := range opts {
 		if opt == nil {
 			continue
@@ -117,13 +127,44 @@ func New(client *invitations.Client, store Store, opts ...Option) (*Manager, err
 			return nil, err
 		}
 	}
-	m.vendors = slices.DeleteFunc(m.vendors, func(v Vendor) bool { _, out := m.notRead[v]; return out })
-	m.conns = map[Vendor]connector{
-		GitGuardian: newGitGuardianConnector(client),
-		Box:         newBoxConnector(client),
-		Freestyle:   newFreestyleConnector(client),
-		BIMData:     newBIMDataConnector(client),
-		Portworx:    newPortworxConnector(client, m.tenants),
+	m.conns = map[invitations.API]Connector{}
+	for _, c := range shippedConnectors(client, m.tenants) {
+		m.order = append(m.order, c.API())
+		m.conns[c.API()] = c
 	}
+	for _, c := range m.extra {
+		if _, ok := m.conns[c.API()]; !ok {
+			m.order = append(m.order, c.API())
+		}
+		m.conns[c.API()] = c
+	}
+	if m.vendors == nil {
+		m.vendors = slices.Clone(m.order)
+	}
+	for _, v := range m.vendors {
+		if _, ok := m.conns[v]; !ok {
+			return nil, fmt.Errorf("access: WithVendors: unknown vendor %q", v)
+		}
+	}
+	m.vendors = slices.DeleteFunc(m.vendors, func(v invitations.API) bool { _, out := m.notRead[v]; return out })
 	return m, nil
+}
+
+// shippedConnectors builds the connectors of the vendors the SDK ships
+// over c, in the SDK's order.
+func shippedConnectors(c *invitations.Client, portworxTenants []string) []Connector {
+	build := map[invitations.API]func() Connector{
+		invitations.GitGuardian: func() Connector { return newGitGuardianConnector(c) },
+		invitations.Box:         func() Connector { return newBoxConnector(c) },
+		invitations.Freestyle:   func() Connector { return newFreestyleConnector(c) },
+		invitations.BIMData:     func() Connector { return newBIMDataConnector(c) },
+		invitations.Portworx:    func() Connector { return newPortworxConnector(c, portworxTenants) },
+	}
+	var out []Connector
+	for _, v := range invitations.Vendors() {
+		if b, ok := build[v.API]; ok {
+			out = append(out, b())
+		}
+	}
+	return out
 }

@@ -3,23 +3,9 @@ package access
 import (
 	"strings"
 
+	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/models"
 )
-
-// Vendor names one of the five vendors the package keeps in line.
-type Vendor string
-
-// The vendors, in the order plans and audits list them.
-const (
-	GitGuardian Vendor = "gitguardian"
-	Box         Vendor = "box"
-	Freestyle   Vendor = "freestyle"
-	BIMData     Vendor = "bimdata"
-	Portworx    Vendor = "portworx"
-)
-
-// Vendors lists every vendor, in a stable order.
-func Vendors() []Vendor { return []Vendor{GitGuardian, Box, Freestyle, BIMData, Portworx} }
 
 // Person is what should be true for one person across the vendors. A nil
 // or empty field asks for nothing on that vendor: what the person has
@@ -44,6 +30,22 @@ type Person struct {
 	BIMData *BIMDataAccess
 	// Portworx lists the invitations the person should have.
 	Portworx []PortworxAccess
+	// Grants are grants on vendors without a field above: those of
+	// connectors added with WithConnector. Each Grant's Vendor names its
+	// connector, which reads the person's with GrantsFor; the shipped
+	// connectors read only their own fields.
+	Grants []Grant
+}
+
+// GrantsFor returns the person's Grants on vendor, in order.
+func (p Person) GrantsFor(vendor invitations.API) []Grant {
+	var out []Grant
+	for _, g := range p.Grants {
+		if g.Vendor == vendor {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // GitGuardianAccess is a GitGuardian workspace access level.
@@ -113,8 +115,8 @@ const (
 // Grant is one piece of access on one vendor: the unit of audit, plan and
 // state.
 type Grant struct {
-	Vendor Vendor `json:"vendor"`
-	Kind   Kind   `json:"kind"`
+	Vendor invitations.API `json:"vendor"`
+	Kind   Kind            `json:"kind"`
 	// Scope says where, for kinds that have one (a group, a repository).
 	Scope string `json:"scope,omitempty"`
 	// Level is the access level, role or permission; several roles are

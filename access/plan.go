@@ -3,11 +3,14 @@ package access
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/invitesdk/invitations"
 )
 
 // PlanOptions adjust how a plan treats grants nobody asked for.
@@ -24,12 +27,13 @@ type PlanOptions struct {
 	// desired state (see WithSource), which Plan otherwise refuses with
 	// ErrSourceMismatch.
 	AllowSourceMismatch bool
-	// NewIdentitiesOK lets a plan create Freestyle identities when the
-	// state maps nobody in the desired state to one while Freestyle holds
-	// identities the state maps to nobody that have permissions, as after
-	// a lost or emptied state. Without it each such create is a Problem
-	// instead: Freestyle identities carry no email, so those people may
-	// have an identity already that only the lost state knew.
+	// NewIdentitiesOK lets a plan create accounts on a vendor whose
+	// accounts carry no email (Freestyle identities) when the state maps
+	// nobody in the desired state to one while the vendor holds accounts
+	// the state maps to nobody that have permissions, as after a lost or
+	// emptied state. Without it each such create is a Problem instead:
+	// those people may have an account already that only the lost state
+	// knew. The connector of such a vendor reads it.
 	NewIdentitiesOK bool
 }
 
@@ -37,8 +41,8 @@ type PlanOptions struct {
 // desired state, computed from reads only. An empty plan sends nothing.
 type Plan struct {
 	// Changes are the writes, ordered by vendor, then person, with a
-	// person's Freestyle identity created before and removed after its
-	// permissions.
+	// prerequisite grant (a Freestyle identity, see Prerequisites) created
+	// before and removed after the person's other grants there.
 	Changes []Change `json:"changes"`
 	// Problems are desired grants that cannot be planned, with why.
 	Problems []Problem `json:"problems,omitempty"`
@@ -57,10 +61,10 @@ type Plan struct {
 	GrantsRead int `json:"grants_read"`
 
 	// What the reads settled of earlier in-doubt changes, recorded in
-	// the state by Apply.
-	adopt   map[string]string // email → Freestyle identity id
-	settled []string          // in-doubt keys the reads answered
-	known   map[Vendor][]string
+	// the state by Apply, and what they give the connectors' hooks.
+	settled []string // in-doubt keys the reads answered
+	writes  map[invitations.API]map[string]json.RawMessage
+	memos   map[invitations.API]any
 }
 
 // Empty reports whether the plan has no change.
@@ -89,9 +93,6 @@ func (p *Plan) Settled() int {
 	keys := map[string]bool{}
 	for _, k := range p.settled {
 		keys[k] = true
-	}
-	for email := range p.adopt {
-		keys[Grant{Vendor: Freestyle, Kind: KindIdentity}.Key(email)] = true
 	}
 	return len(keys)
 }
@@ -122,15 +123,15 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 	}
 	sv := &stateView{snap: snap}
 
-	views := make(map[Vendor]*vendorView, len(m.vendors))
-	errs := make(map[Vendor]error)
+	views := make(map[invitations.API]*View, len(m.vendors))
+	errs := make(map[invitations.API]error)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, v := range m.vendors {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			view, err := m.conns[v].read(ctx, people, sv)
+			view, err := m.conns[v].Read(ctx, people, opts, &ConnectorState{sv: sv, api: v})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -147,22 +148,24 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 		}
 	}
 
-	plan := &Plan{Warnings: warnings, Serial: snap.Serial, Lineage: snap.Lineage, adopt: map[string]string{}, known: map[Vendor][]string{}}
+	plan := &Plan{Warnings: warnings, Serial: snap.Serial, Lineage: snap.Lineage,
+		writes: map[invitations.API]map[string]json.RawMessage{}, memos: map[invitations.API]any{}}
 	plan.Coverage = m.coverageOf(views)
 	for _, v := range m.vendors {
 		view := views[v]
-		if opts.NewIdentitiesOK {
-			view.Problems = slices.DeleteFunc(view.Problems, newIdentitiesBlocked)
+		if view == nil {
+			return nil, fmt.Errorf("access: reading %s: the connector returned no view", v)
 		}
 		plan.GrantsRead += len(view.Have)
 		plan.Problems = append(plan.Problems, view.Problems...)
-		for email, id := range view.Adopt {
-			plan.adopt[strings.ToLower(email)] = id
+		plan.settled = append(plan.settled, view.Settled...)
+		if len(view.Writes) > 0 {
+			plan.writes[v] = view.Writes
 		}
-		if len(view.KnownIdentities) > 0 {
-			plan.known[v] = view.KnownIdentities
+		if view.Memo != nil {
+			plan.memos[v] = view.Memo
 		}
-		changes, settled := diff(v, people, view, snap, opts)
+		changes, settled := diff(v, people, view, snap, opts, prerequisite(m.conns[v]))
 		plan.Changes = append(plan.Changes, changes...)
 		plan.settled = append(plan.settled, settled...)
 	}
@@ -172,9 +175,9 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 // coverageOf is the coverage of the reads of views: the vendors that
 // cannot be read (WithNotRead), then each vendor read, with what its read
 // could not reach.
-func (m *Manager) coverageOf(views map[Vendor]*vendorView) Coverage {
+func (m *Manager) coverageOf(views map[invitations.API]*View) Coverage {
 	var c Coverage
-	for _, v := range Vendors() {
+	for _, v := range m.order {
 		if reason, ok := m.notRead[v]; ok {
 			c.Vendors = append(c.Vendors, VendorCoverage{Vendor: v, NotRead: reason})
 			continue
@@ -198,9 +201,18 @@ func (m *Manager) Offboard(ctx context.Context, email string) (*Plan, error) {
 	return m.Plan(ctx, []Person{{Email: email, Absent: true}}, PlanOptions{})
 }
 
+// prerequisite is c's Prerequisites rule, or one that holds for no grant.
+func prerequisite(c Connector) func(Grant) bool {
+	if p, ok := c.(Prerequisites); ok {
+		return p.Prerequisite
+	}
+	return func(Grant) bool { return false }
+}
+
 // diff compares one vendor's view with the desired state and returns the
-// changes, in order, and the in-doubt keys the view answers.
-func diff(v Vendor, people []Person, view *vendorView, snap *Snapshot, opts PlanOptions) ([]Change, []string) {
+// changes, in order, and the in-doubt keys the view answers. prereq tells
+// the grants the person's others there need (see Prerequisites).
+func diff(v invitations.API, people []Person, view *View, snap *Snapshot, opts PlanOptions, prereq func(Grant) bool) ([]Change, []string) {
 	have := map[string][]Record{}
 	for _, r := range view.Have {
 		k := r.Grant.Key(r.Email)
@@ -225,15 +237,15 @@ func diff(v Vendor, people []Person, view *vendorView, snap *Snapshot, opts Plan
 			}
 			continue
 		}
-		// Without its identity, nothing else of a person's Freestyle
-		// access can be planned.
-		identityBlocked := blocked[Grant{Vendor: Freestyle, Kind: KindIdentity}.Key(email)]
+		// Without its prerequisite, nothing else of a person's access on
+		// the vendor can be planned.
+		prereqBlocked := slices.ContainsFunc(view.Want[email], func(g Grant) bool { return prereq(g) && blocked[g.Key(email)] })
 		for _, g := range view.Want[email] {
 			k := g.Key(email)
 			wanted[k] = true
 			rs := have[k]
 			switch {
-			case blocked[k], identityBlocked && g.Vendor == Freestyle:
+			case blocked[k], prereqBlocked:
 			case len(rs) == 0:
 				reason := fmt.Sprintf("%s should have %s", email, describe(g))
 				if d, ok := snap.InDoubt[k]; ok {
@@ -270,7 +282,7 @@ func diff(v Vendor, people []Person, view *vendorView, snap *Snapshot, opts Plan
 				Reason: fmt.Sprintf("nobody wants %s for %s (prune)", describe(r.Grant), r.Email)})
 		}
 	}
-	sortChanges(changes)
+	sortChanges(changes, prereq)
 
 	// An in-doubt change is answered by the reads: a create whose grant
 	// is now there happened, a removal whose grant is gone happened;
@@ -306,11 +318,11 @@ func sameLevel(a, b Grant) bool {
 	return a.Level == b.Level && (a.Users == nil) == (b.Users == nil) && slices.Equal(a.Users, b.Users)
 }
 
-// sortChanges orders changes by person, with a Freestyle identity created
+// sortChanges orders changes by person, with a prerequisite grant created
 // first and removed last, then by grant, so plans are stable.
-func sortChanges(changes []Change) {
+func sortChanges(changes []Change, prereq func(Grant) bool) {
 	rank := func(c Change) int {
-		if c.Grant.Kind != KindIdentity {
+		if !prereq(c.Grant) {
 			return 1
 		}
 		if c.Action == Remove {

@@ -1,9 +1,6 @@
 package access
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -15,12 +12,12 @@ import (
 )
 
 func groupGrant(group, role string) Grant {
-	return Grant{Vendor: Box, Kind: KindGroup, Scope: group, Level: role}
+	return Grant{Vendor: invitations.Box, Kind: KindGroup, Scope: group, Level: role}
 }
 
 func TestDiffCreatesUpdatesAndLeavesHandMadeGrantsAlone(t *testing.T) {
 	t.Parallel()
-	view := &vendorView{
+	view := &View{
 		Have: []Record{
 			{Email: "ada@example.com", Grant: groupGrant("g1", "member"), ID: "m1"},
 			{Email: "ada@example.com", Grant: groupGrant("g2", "member"), ID: "m2"},
@@ -33,7 +30,7 @@ func TestDiffCreatesUpdatesAndLeavesHandMadeGrantsAlone(t *testing.T) {
 		Scopes:   map[string]bool{"group|g1": true, "group|g2": true, "group|g3": true},
 	}
 	people := []Person{{Email: "Ada@example.com"}}
-	changes, _ := diff(Box, people, view, NewSnapshot(), PlanOptions{Prune: true})
+	changes, _ := diff(invitations.Box, people, view, NewSnapshot(), PlanOptions{Prune: true}, testPrereq(invitations.Box))
 	require.Len(t, changes, 2)
 	assert.Equal(t, Update, changes[0].Action)
 	assert.Equal(t, "m2", changes[0].Target)
@@ -46,7 +43,7 @@ func TestDiffCreatesUpdatesAndLeavesHandMadeGrantsAlone(t *testing.T) {
 
 func TestDiffPrunesOnlyWhatItCreatedInNamedScopesUnlessToldOtherwise(t *testing.T) {
 	t.Parallel()
-	view := &vendorView{
+	view := &View{
 		Have: []Record{
 			{Email: "ours@example.com", Grant: groupGrant("g1", "member"), ID: "m1"},
 			{Email: "hand@example.com", Grant: groupGrant("g1", "member"), ID: "m2"},
@@ -60,29 +57,29 @@ func TestDiffPrunesOnlyWhatItCreatedInNamedScopesUnlessToldOtherwise(t *testing.
 	snap.Created[groupGrant("g7", "").Key("other@example.com")] = time.Now()
 	people := []Person{{Email: "ada@example.com"}}
 
-	none, _ := diff(Box, people, &vendorView{Have: view.Have, Want: view.Want, Scopes: view.Scopes}, snap, PlanOptions{})
+	none, _ := diff(invitations.Box, people, &View{Have: view.Have, Want: view.Want, Scopes: view.Scopes}, snap, PlanOptions{}, testPrereq(invitations.Box))
 	assert.Len(t, none, 1, "without prune only the create")
 
-	pruned, _ := diff(Box, people, view, snap, PlanOptions{Prune: true})
+	pruned, _ := diff(invitations.Box, people, view, snap, PlanOptions{Prune: true}, testPrereq(invitations.Box))
 	require.Len(t, pruned, 2)
 	assert.Equal(t, Create, pruned[0].Action)
 	assert.Equal(t, Remove, pruned[1].Action)
 	assert.Equal(t, "m1", pruned[1].Target, "only the grant this package made")
 
-	all, _ := diff(Box, people, view, snap, PlanOptions{Prune: true, PruneAll: true})
+	all, _ := diff(invitations.Box, people, view, snap, PlanOptions{Prune: true, PruneAll: true}, testPrereq(invitations.Box))
 	assert.Len(t, all, 3, "PruneAll also removes the hand-made one, never outside the named scopes")
 }
 
 func TestDiffRemovesEverythingOfAnAbsentPersonIdentityLast(t *testing.T) {
 	t.Parallel()
-	id := Grant{Vendor: Freestyle, Kind: KindIdentity}
-	git := Grant{Vendor: Freestyle, Kind: KindGit, Scope: "r1", Level: "write"}
-	view := &vendorView{Have: []Record{
+	id := Grant{Vendor: invitations.Freestyle, Kind: KindIdentity}
+	git := Grant{Vendor: invitations.Freestyle, Kind: KindGit, Scope: "r1", Level: "write"}
+	view := &View{Have: []Record{
 		{Email: "bob@example.com", Grant: id, ID: "i1"},
 		{Email: "bob@example.com", Grant: git, ID: "i1"},
 		{Email: "eve@example.com", Grant: id, ID: "i2"},
 	}}
-	changes, _ := diff(Freestyle, []Person{{Email: "bob@example.com", Absent: true}}, view, NewSnapshot(), PlanOptions{})
+	changes, _ := diff(invitations.Freestyle, []Person{{Email: "bob@example.com", Absent: true}}, view, NewSnapshot(), PlanOptions{}, testPrereq(invitations.Freestyle))
 	require.Len(t, changes, 2)
 	assert.Equal(t, KindGit, changes[0].Grant.Kind)
 	assert.Equal(t, KindIdentity, changes[1].Grant.Kind, "the identity goes after its permissions")
@@ -101,11 +98,11 @@ func TestDiffSettlesDoubtsByWhatItReads(t *testing.T) {
 	people := []Person{{Email: "ada@example.com"}}
 	want := map[string][]Grant{"ada@example.com": {g}}
 
-	changes, settled := diff(Box, people, &vendorView{Have: []Record{{Email: "ada@example.com", Grant: g, ID: "m1"}}, Want: want}, snap, PlanOptions{})
+	changes, settled := diff(invitations.Box, people, &View{Have: []Record{{Email: "ada@example.com", Grant: g, ID: "m1"}}, Want: want}, snap, PlanOptions{}, testPrereq(invitations.Box))
 	assert.Empty(t, changes, "the create in doubt happened")
 	assert.Equal(t, []string{k}, settled)
 
-	changes, settled = diff(Box, people, &vendorView{Want: want}, snap, PlanOptions{})
+	changes, settled = diff(invitations.Box, people, &View{Want: want}, snap, PlanOptions{}, testPrereq(invitations.Box))
 	require.Len(t, changes, 1, "it did not happen: create again, after reading")
 	assert.Contains(t, changes[0].Reason, "in doubt")
 	assert.Empty(t, settled)
@@ -113,53 +110,13 @@ func TestDiffSettlesDoubtsByWhatItReads(t *testing.T) {
 
 func TestDiffDoesNotCreateWhatAProblemBlocks(t *testing.T) {
 	t.Parallel()
-	g := Grant{Vendor: Freestyle, Kind: KindIdentity}
-	view := &vendorView{
+	g := Grant{Vendor: invitations.Freestyle, Kind: KindIdentity}
+	view := &View{
 		Want:     map[string][]Grant{"ada@example.com": {g}},
-		Problems: []Problem{{Email: "ada@example.com", Vendor: Freestyle, Reason: "two new identities", Key: g.Key("ada@example.com")}},
+		Problems: []Problem{{Email: "ada@example.com", Vendor: invitations.Freestyle, Reason: "two new identities", Key: g.Key("ada@example.com")}},
 	}
-	changes, _ := diff(Freestyle, []Person{{Email: "ada@example.com"}}, view, NewSnapshot(), PlanOptions{})
+	changes, _ := diff(invitations.Freestyle, []Person{{Email: "ada@example.com"}}, view, NewSnapshot(), PlanOptions{}, testPrereq(invitations.Freestyle))
 	assert.Empty(t, changes, "an identity that may exist is never created twice")
-}
-
-func TestClassifyOutcomes(t *testing.T) {
-	t.Parallel()
-	create, remove := Change{Action: Create}, Change{Action: Remove}
-	api := func(status int) error { return &invitations.APIError{StatusCode: status} }
-	unknown := &invitations.TransportError{Sent: true, Err: errors.New("reset")}
-	notSent := &invitations.TransportError{Sent: false, Err: errors.New("refused")}
-	for _, tc := range []struct {
-		ch   Change
-		err  error
-		want Outcome
-	}{
-		{create, nil, Done},
-		{create, api(409), AlreadyDone},
-		{create, api(200), AlreadyDone},
-		{remove, api(404), AlreadyDone},
-		{remove, fmt.Errorf("wrapped: %w", api(404)), AlreadyDone},
-		{create, api(404), Failed},
-		{create, api(400), Failed},
-		{create, unknown, InDoubt},
-		{create, api(502), InDoubt},
-		{create, &invitations.DecodeError{Err: errors.New("cut")}, InDoubt},
-		{create, notSent, Failed},
-	} {
-		assert.Equal(t, tc.want, classify(t.Context(), tc.ch, tc.err), "%s %v", tc.ch.Action, tc.err)
-	}
-
-	// Not sent because the apply stopped: skipped, not failed (the
-	// vendor refused nothing); sent before it stopped: in doubt.
-	stopped, cancel := context.WithCancel(t.Context())
-	cancel()
-	notSentStopped := &invitations.TransportError{Sent: false, Err: context.Canceled}
-	assert.Equal(t, Skipped, classify(stopped, create, notSentStopped))
-	assert.Equal(t, Skipped, classify(stopped, remove, fmt.Errorf("wrapped: %w", notSentStopped)))
-	assert.Equal(t, InDoubt, classify(stopped, create, &invitations.TransportError{Sent: true, Err: context.Canceled}))
-	assert.Equal(t, Failed, classify(stopped, create, api(400)), "a refusal that came back is a refusal")
-	// Its turn would come after the deadline: not sent, the run ends first.
-	tooLate := &invitations.TransportError{Sent: false, Err: &invitations.RateLimitWaitError{API: "Box", Wait: time.Minute}}
-	assert.Equal(t, Skipped, classify(t.Context(), create, tooLate))
 }
 
 func TestValidatePeopleNamesTheField(t *testing.T) {

@@ -42,6 +42,16 @@ const (
 // outright (400) is asked again at PortworxDefaultPageSize.
 const portworxPageSize = 1000
 
+// WithPortworxTenants names the Portworx tenants whose invitations Audit
+// reads and Plan compares (Portworx lists invitations per tenant). Tenants
+// a desired PortworxAccess names are read too.
+func WithPortworxTenants(tenantIDs ...string) Option {
+	return func(m *Manager) error {
+		m.tenants = append(m.tenants, tenantIDs...)
+		return nil
+	}
+}
+
 // portworxConnector keeps Portworx invitations to accounts, tenants and
 // projects. Portworx lists invitations only by tenant, so the connector
 // reads the tenants it is configured with and every tenant a desired
@@ -55,19 +65,19 @@ type portworxConnector struct {
 
 // newPortworxConnector returns the Portworx connector over c, reading the
 // invitations of tenants (and of the tenants desired invitations name).
-func newPortworxConnector(c *invitations.Client, tenants []string) connector {
+func newPortworxConnector(c *invitations.Client, tenants []string) Connector {
 	return &portworxConnector{c: c, tenants: slices.Clone(tenants)}
 }
 
-func (p *portworxConnector) vendor() Vendor { return Portworx }
+func (p *portworxConnector) API() invitations.API { return invitations.Portworx }
 
 // portworxNoTenant is why nothing is read without a tenant: Portworx
 // lists invitations per tenant.
 const portworxNoTenant = "no tenant to read: invitations are listed per tenant"
 
-// unreadable says so when no tenant is configured: an audit then reads
+// NotReadable says so when no tenant is configured: an audit then reads
 // nothing (a plan also reads the tenants desired invitations name).
-func (p *portworxConnector) unreadable() string {
+func (p *portworxConnector) NotReadable() string {
 	if len(p.tenants) == 0 {
 		return portworxNoTenant
 	}
@@ -165,18 +175,18 @@ func portworxRecord(inv *models.PortworxInvitation) (r Record, ok bool) {
 	}
 	return Record{
 		Email: strings.ToLower(cfg.UserEmail),
-		Grant: Grant{Vendor: Portworx, Kind: KindInvitation, Scope: kind + ":" + id, Level: portworxRoles(roles)},
+		Grant: Grant{Vendor: invitations.Portworx, Kind: KindInvitation, Scope: kind + ":" + id, Level: portworxRoles(roles)},
 		State: state,
 		ID:    uid,
 	}, true
 }
 
-// read lists the invitations of the configured tenants and of every tenant
+// Read lists the invitations of the configured tenants and of every tenant
 // a desired invitation names, keeping the people's and those in the
 // scopes the desired invitations name.
-func (p *portworxConnector) read(ctx context.Context, people []Person, _ *stateView) (*vendorView, error) {
+func (p *portworxConnector) Read(ctx context.Context, people []Person, opts PlanOptions, _ *ConnectorState) (*View, error) {
 	// An invitation's roles change by deleting it and inviting again.
-	view := &vendorView{Want: map[string][]Grant{}, Scopes: map[string]bool{}, Reissue: func(Record) bool { return true }}
+	view := &View{Want: map[string][]Grant{}, Scopes: map[string]bool{}, Reissue: func(Record) bool { return true }}
 	tenants := slices.Clone(p.tenants)
 	emails := map[string]bool{}
 	for _, person := range people {
@@ -200,11 +210,11 @@ func (p *portworxConnector) read(ctx context.Context, people []Person, _ *stateV
 				err = fmt.Errorf("the Portworx invitation to %s has the role %q: a role is not empty and has no \",\" or \"@\"", scope, a.Roles[i])
 			}
 			if err != nil {
-				view.Problems = append(view.Problems, Problem{Email: email, Vendor: Portworx, Reason: err.Error()})
+				view.Problems = append(view.Problems, Problem{Email: email, Vendor: invitations.Portworx, Reason: err.Error()})
 				continue
 			}
 			seen[scope] = true
-			want = append(want, Grant{Vendor: Portworx, Kind: KindInvitation, Scope: scope, Level: portworxRoles(a.Roles)})
+			want = append(want, Grant{Vendor: invitations.Portworx, Kind: KindInvitation, Scope: scope, Level: portworxRoles(a.Roles)})
 			view.Scopes[string(KindInvitation)+"|"+scope] = true
 			if a.TenantID != "" {
 				tenants = append(tenants, a.TenantID)
@@ -245,9 +255,9 @@ func (p *portworxConnector) read(ctx context.Context, people []Person, _ *stateV
 	return view, nil
 }
 
-// audit yields every invitation of the configured tenants, fetching pages
+// Audit yields every invitation of the configured tenants, fetching pages
 // only as the loop advances.
-func (p *portworxConnector) audit(ctx context.Context, _ *stateView) iter.Seq2[Record, error] {
+func (p *portworxConnector) Audit(ctx context.Context, _ *ConnectorState) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		for _, tenant := range slices.Compact(slices.Sorted(slices.Values(p.tenants))) {
 			for inv, err := range p.tenantInvitations(ctx, tenant) {
@@ -296,12 +306,19 @@ func (p *portworxConnector) tenantInvitations(ctx context.Context, tenant string
 	}
 }
 
+// Execute sends ch (see execute).
+func (p *portworxConnector) Execute(ctx context.Context, ch Change, st *ConnectorState) error {
+	_, err := p.execute(ctx, ch, st)
+	return err
+}
+
 // execute sends one change. Portworx cannot change an invitation's roles,
 // so an update deletes the invitation (ch.Target) and creates it again
 // with the new roles; the invitee is emailed again and, if they had
 // accepted, has to accept again. A delete that finds nothing (404) lets
 // the create go ahead.
-func (p *portworxConnector) execute(ctx context.Context, ch Change, _ *stateView) (string, error) {
+// It returns the id of what a create made, if any.
+func (p *portworxConnector) execute(ctx context.Context, ch Change, _ *ConnectorState) (string, error) {
 	if ch.Grant.Kind != KindInvitation {
 		return "", fmt.Errorf("portworx: cannot %s a %s grant", ch.Action, ch.Grant.Kind)
 	}
@@ -314,7 +331,7 @@ func (p *portworxConnector) execute(ctx context.Context, ch Change, _ *stateView
 		}
 		newID, err := p.create(ctx, ch)
 		if err != nil {
-			return "", &partlyDone{done: "the invitation was deleted", err: err}
+			return "", &PartlyDone{Done: "the invitation was deleted", Err: err}
 		}
 		return newID, nil
 	case Remove:

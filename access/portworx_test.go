@@ -8,11 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/invitationstest"
 	"github.com/invitesdk/invitations/models"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 const (
@@ -24,7 +25,7 @@ const (
 
 // pxGrant is a Portworx invitation grant.
 func pxGrant(scope, level string) Grant {
-	return Grant{Vendor: Portworx, Kind: KindInvitation, Scope: scope, Level: level}
+	return Grant{Vendor: invitations.Portworx, Kind: KindInvitation, Scope: scope, Level: level}
 }
 
 // tenantsListed returns the tenantUid of every ListInvitations request.
@@ -66,7 +67,7 @@ func TestPortworxReadPeopleAndDesiredTenants(t *testing.T) {
 	}
 	srv.ClearRequests()
 
-	view, err := newPortworxConnector(c, []string{pxTenant, pxTenant}).read(context.Background(), people, viewOf(nil))
+	view, err := asTest(newPortworxConnector(c, []string{pxTenant, pxTenant})).read(context.Background(), people, viewOf(nil))
 	require.NoError(t, err)
 
 	// 120 invitations in the demo tenant, one page of 1,000; one page of tenant-x.
@@ -89,7 +90,7 @@ func TestPortworxReadScopesAndStates(t *testing.T) {
 		{Email: "user004@example.com"}, // accepted
 		{Email: "lead@example.com", Portworx: []PortworxAccess{{ProjectID: pxProject, Roles: []string{"project-admin"}}}},
 	}
-	view, err := newPortworxConnector(c, []string{pxTenant}).read(context.Background(), people, viewOf(nil))
+	view, err := asTest(newPortworxConnector(c, []string{pxTenant})).read(context.Background(), people, viewOf(nil))
 	require.NoError(t, err)
 
 	assert.Equal(t, []Record{{Email: "user004@example.com", Grant: pxGrant("tenant:"+pxTenant, "project-writer@project:"+pxProject), State: StateMember, ID: "6f1c2a8e-3b4d-4e5f-9a0b-000000000004"}},
@@ -127,7 +128,7 @@ func TestPortworxReadProblems(t *testing.T) {
 	}}}
 	srv.ClearRequests()
 
-	view, err := newPortworxConnector(c, nil).read(context.Background(), people, viewOf(nil))
+	view, err := asTest(newPortworxConnector(c, nil)).read(context.Background(), people, viewOf(nil))
 	require.NoError(t, err)
 
 	assert.Empty(t, operations(srv), "no tenant to list")
@@ -135,7 +136,7 @@ func TestPortworxReadProblems(t *testing.T) {
 	var reasons []string
 	for _, p := range view.Problems {
 		assert.Equal(t, "p@example.com", p.Email)
-		assert.Equal(t, Portworx, p.Vendor)
+		assert.Equal(t, invitations.Portworx, p.Vendor)
 		reasons = append(reasons, p.Reason)
 	}
 	assert.Equal(t, []string{
@@ -160,7 +161,7 @@ func TestPortworxExecuteCreate(t *testing.T) {
 			t.Parallel()
 			srv, c := demoServer(t)
 			ctx := context.Background()
-			conn := newPortworxConnector(c, []string{pxTenant})
+			conn := asTest(newPortworxConnector(c, []string{pxTenant}))
 			grant := pxGrant(tc.scope, "a,b")
 			srv.ClearRequests()
 
@@ -189,7 +190,7 @@ func TestPortworxExecuteUpdateAndRemove(t *testing.T) {
 		t.Parallel()
 		srv, c := demoServer(t)
 		ctx := context.Background()
-		conn := newPortworxConnector(c, []string{pxTenant})
+		conn := asTest(newPortworxConnector(c, []string{pxTenant}))
 		srv.ClearRequests()
 
 		newUID, err := conn.execute(ctx, Change{Action: Update, Email: email, Grant: grant, Target: uid}, viewOf(nil))
@@ -210,7 +211,7 @@ func TestPortworxExecuteUpdateAndRemove(t *testing.T) {
 		require.NoError(t, c.AccountInvitations.DeleteInvitation(ctx, uid, nil))
 		srv.ClearRequests()
 
-		_, err := newPortworxConnector(c, nil).execute(ctx, Change{Action: Update, Email: email, Grant: grant, Target: uid}, viewOf(nil))
+		_, err := asTest(newPortworxConnector(c, nil)).execute(ctx, Change{Action: Update, Email: email, Grant: grant, Target: uid}, viewOf(nil))
 		require.NoError(t, err)
 		assert.Equal(t, []invitationstest.Operation{invitationstest.PortworxDeleteInvitation, invitationstest.PortworxCreateInvitation}, operations(srv))
 	})
@@ -220,7 +221,7 @@ func TestPortworxExecuteUpdateAndRemove(t *testing.T) {
 		srv.Inject(invitationstest.Fault{Operation: invitationstest.PortworxDeleteInvitation, Status: 403})
 		srv.ClearRequests()
 
-		_, err := newPortworxConnector(c, nil).execute(context.Background(), Change{Action: Update, Email: email, Grant: grant, Target: uid}, viewOf(nil))
+		_, err := asTest(newPortworxConnector(c, nil)).execute(context.Background(), Change{Action: Update, Email: email, Grant: grant, Target: uid}, viewOf(nil))
 		assert.ErrorIs(t, err, invitations.ErrForbidden)
 		assert.Equal(t, []invitationstest.Operation{invitationstest.PortworxDeleteInvitation}, operations(srv))
 	})
@@ -228,7 +229,7 @@ func TestPortworxExecuteUpdateAndRemove(t *testing.T) {
 		t.Parallel()
 		srv, c := demoServer(t)
 		ctx := context.Background()
-		conn := newPortworxConnector(c, nil)
+		conn := asTest(newPortworxConnector(c, nil))
 		srv.ClearRequests()
 
 		_, err := conn.execute(ctx, Change{Action: Remove, Email: email, Grant: pxGrant("tenant:"+pxTenant, "project-writer@project:"+pxProject), Target: uid}, viewOf(nil))
@@ -245,14 +246,14 @@ func TestPortworxExecuteUpdateAndRemove(t *testing.T) {
 	t.Run("create of an existing invitation", func(t *testing.T) {
 		t.Parallel()
 		_, c := demoServer(t)
-		_, err := newPortworxConnector(c, nil).execute(context.Background(), Change{Action: Create, Email: email, Grant: grant}, viewOf(nil))
+		_, err := asTest(newPortworxConnector(c, nil)).execute(context.Background(), Change{Action: Create, Email: email, Grant: grant}, viewOf(nil))
 		assert.ErrorIs(t, err, invitations.ErrConflict)
 	})
 	t.Run("bad scope", func(t *testing.T) {
 		t.Parallel()
 		srv, c := demoServer(t)
 		srv.ClearRequests()
-		_, err := newPortworxConnector(c, nil).execute(context.Background(), Change{Action: Create, Email: email, Grant: pxGrant("org:x", "r")}, viewOf(nil))
+		_, err := asTest(newPortworxConnector(c, nil)).execute(context.Background(), Change{Action: Create, Email: email, Grant: pxGrant("org:x", "r")}, viewOf(nil))
 		assert.ErrorContains(t, err, `scope "org:x"`)
 		assert.Empty(t, operations(srv))
 	})
@@ -262,7 +263,7 @@ func TestPortworxAudit(t *testing.T) {
 	t.Parallel()
 	srv, c := demoServer(t)
 	ctx := context.Background()
-	conn := newPortworxConnector(c, []string{pxTenant})
+	conn := asTest(newPortworxConnector(c, []string{pxTenant}))
 	srv.ClearRequests()
 
 	n, accepted := 0, 0
@@ -332,7 +333,7 @@ func TestPortworxRecordLevel(t *testing.T) {
 // demo tenant as tenant admins.
 func invitePortworx(t *testing.T, c *invitations.Client, n int) {
 	t.Helper()
-	conn := newPortworxConnector(c, nil)
+	conn := asTest(newPortworxConnector(c, nil))
 	for i := range n {
 		_, err := conn.execute(context.Background(), Change{Action: Create, Email: fmt.Sprintf("bulk%04d@example.com", i+1), Grant: pxGrant("tenant:"+pxTenant, "tenant-admin")}, viewOf(nil))
 		require.NoError(t, err)
@@ -343,7 +344,7 @@ func TestPortworxReadRequests(t *testing.T) {
 	t.Parallel()
 	srv, c := demoServer(t)
 	invitePortworx(t, c, 1000) // 1,120 invitations in the demo tenant: two pages of 1,000
-	conn := newPortworxConnector(c, []string{pxTenant})
+	conn := asTest(newPortworxConnector(c, []string{pxTenant}))
 	demoTenant := []string{
 		"portworx.ListInvitations tenantUid=" + pxTenant + " pagination.pageNumber=1 pagination.pageSize=1000",
 		"portworx.ListInvitations tenantUid=" + pxTenant + " pagination.pageNumber=2 pagination.pageSize=1000",
@@ -379,7 +380,7 @@ func TestPortworxReadRequests(t *testing.T) {
 func TestPortworxPageSizeRefusedFallsBackToTheDefault(t *testing.T) {
 	t.Parallel()
 	srv, c := demoServer(t)
-	conn := newPortworxConnector(c, []string{pxTenant})
+	conn := asTest(newPortworxConnector(c, []string{pxTenant}))
 	srv.ClearRequests()
 	srv.Inject(invitationstest.Fault{Operation: invitationstest.PortworxListInvitations, Status: 400})
 

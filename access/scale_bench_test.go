@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -240,7 +239,9 @@ func runScale(b *testing.B, n int) scaleResult {
 	// The state that goes with the demo data (the child's is the same):
 	// whose each demo identity is.
 	seed := NewSnapshot()
-	maps.Copy(seed.Identities, invitationstest.NewFake(invitationstest.WithDemoData()).DemoFreestyleOwners())
+	for email, id := range invitationstest.NewFake(invitationstest.WithDemoData()).DemoFreestyleOwners() {
+		SetFreestyleIdentity(seed, email, id)
+	}
 	if err := store.FileStore.Save(context.Background(), seed); err != nil {
 		b.Fatal(err)
 	}
@@ -348,8 +349,9 @@ func auditPeak(b *testing.B, c *invitations.Client, store Store, every int) uint
 	return peak
 }
 
-// stateHeap is the live heap of the state store keeps, loaded, with its
-// index of identity owners, as an audit holds it.
+// stateHeap is the live heap of what an audit holds of the state store
+// keeps: Freestyle's index of identity owners, built from the loaded
+// snapshot, which the audit lets go once the connectors have read it.
 func stateHeap(b *testing.B, store Store) uint64 {
 	b.Helper()
 	var ms runtime.MemStats
@@ -361,18 +363,18 @@ func stateHeap(b *testing.B, store Store) uint64 {
 		b.Fatal(err)
 	}
 	sv := &stateView{snap: snap}
-	sv.owner("")
+	owners := newFreestyleOwners(&ConnectorState{sv: sv, api: invitations.Freestyle})
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
-	runtime.KeepAlive(sv)
+	runtime.KeepAlive(owners)
 	return ms.HeapAlloc - min(ms.HeapAlloc, base)
 }
 
 // worstRatio returns the largest ratio of requests made to the minimum,
 // over the vendors, and which vendor it was.
-func worstRatio(made map[string]int, minimum map[Vendor]int) (float64, string) {
+func worstRatio(made map[string]int, minimum map[invitations.API]int) (float64, string) {
 	worst, which := 0.0, ""
-	for _, v := range Vendors() {
+	for _, v := range shippedAPIs() {
 		r := float64(made[string(v)]) / float64(max(minimum[v], 1))
 		if r > worst {
 			worst, which = r, fmt.Sprintf("%s %d/%d", v, made[string(v)], minimum[v])
@@ -397,11 +399,11 @@ const (
 // the state maps (one request each: the API has no other way); BIMData its
 // invitations, one unpaged request; Portworx each tenant's invitations, in
 // pages of portworxPageSize.
-func scaleMinimum(b *testing.B, c *invitations.Client, people []Person, snap *Snapshot) map[Vendor]int {
+func scaleMinimum(b *testing.B, c *invitations.Client, people []Person, snap *Snapshot) map[invitations.API]int {
 	b.Helper()
 	ctx := context.Background()
 	pages := func(items, size int) int { return max(1, (items+size-1)/size) }
-	least := map[Vendor]int{}
+	least := map[invitations.API]int{}
 
 	invs := 0
 	for _, err := range c.Invitations.ListInvitations(ctx, &invitations.ListInvitationsOptions{PerPage: scaleGitGuardianPage}).All() {
@@ -417,7 +419,7 @@ func scaleMinimum(b *testing.B, c *invitations.Client, people []Person, snap *Sn
 		}
 		members++
 	}
-	least[GitGuardian] = pages(invs, scaleGitGuardianPage) + pages(members, scaleGitGuardianPage)
+	least[invitations.GitGuardian] = pages(invs, scaleGitGuardianPage) + pages(members, scaleGitGuardianPage)
 
 	users := 0
 	for _, err := range c.Memberships.GetUsers(ctx, &invitations.GetUsersOptions{Limit: scaleBoxPage, UseMarker: true}).All() {
@@ -433,7 +435,7 @@ func scaleMinimum(b *testing.B, c *invitations.Client, people []Person, snap *Sn
 		}
 		groups[g.Name] = g.ID
 	}
-	least[Box] = pages(users, scaleBoxPage) + pages(len(groups), scaleBoxPage)
+	least[invitations.Box] = pages(users, scaleBoxPage) + pages(len(groups), scaleBoxPage)
 	named := map[string]bool{}
 	for _, p := range people {
 		for _, m := range p.Box {
@@ -448,7 +450,7 @@ func scaleMinimum(b *testing.B, c *invitations.Client, people []Person, snap *Sn
 			}
 			n++
 		}
-		least[Box] += pages(n, scaleBoxPage)
+		least[invitations.Box] += pages(n, scaleBoxPage)
 	}
 
 	managed := false
@@ -459,15 +461,16 @@ func scaleMinimum(b *testing.B, c *invitations.Client, people []Person, snap *Sn
 		}
 		idents++
 	}
+	identities := FreestyleIdentities(snap)
 	mapped := 0
 	for _, p := range people {
-		if _, ok := snap.Identities[strings.ToLower(p.Email)]; ok {
+		if _, ok := identities[strings.ToLower(p.Email)]; ok {
 			mapped++
 		}
 	}
-	least[Freestyle] = pages(idents, freestyleIdentityPageSize) + 2*mapped
+	least[invitations.Freestyle] = pages(idents, freestyleIdentityPageSize) + 2*mapped
 
-	least[BIMData] = 1
+	least[invitations.BIMData] = 1
 
 	px := 0
 	for _, err := range c.AccountInvitations.ListInvitations(ctx, invitationstest.PortworxDemoTenantID, &invitations.ListAccountInvitationsOptions{PageSize: portworxPageSize}).All() {
@@ -476,6 +479,6 @@ func scaleMinimum(b *testing.B, c *invitations.Client, people []Person, snap *Sn
 		}
 		px++
 	}
-	least[Portworx] = pages(px, portworxPageSize)
+	least[invitations.Portworx] = pages(px, portworxPageSize)
 	return least
 }

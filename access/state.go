@@ -1,9 +1,13 @@
 package access
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
+
+	"github.com/invitesdk/invitations"
 )
 
 // ErrLocked is returned by Store.Lock when another apply holds the store.
@@ -21,9 +25,10 @@ var ErrStalePlan = errors.New("access: the state changed since the plan was made
 // state's people's. PlanOptions.AllowSourceMismatch goes on anyway.
 var ErrSourceMismatch = errors.New("access: the state was made for another desired state")
 
-// Snapshot is what no vendor can tell: whose each Freestyle identity is,
-// which grants this package created, and which changes are in doubt. It is
-// small (one entry per person and grant) and read and written whole.
+// Snapshot is what no vendor can tell: which grants this package created,
+// which changes are in doubt, and what each connector keeps of its own
+// (see ConnectorState). It is small (one entry per person and grant) and
+// read and written whole.
 //
 // Like terraform's state it carries a serial, incremented by every save an
 // apply makes, and a lineage, a random id fixed when the state is first
@@ -40,9 +45,11 @@ type Snapshot struct {
 	// command records its file's base name), so that a state used for
 	// another one is noticed: see WithSource.
 	Source string `json:"source,omitempty"`
-	// Identities maps a person's email (lower-case) to their Freestyle
-	// identity id.
-	Identities map[string]string `json:"identities"`
+	// Vendors holds each connector's own part of the state, by its API:
+	// keys and JSON values only that connector reads and writes (through
+	// ConnectorState), such as whose each object it created is when the
+	// vendor does not say.
+	Vendors map[invitations.API]map[string]json.RawMessage `json:"vendors"`
 	// Created holds the keys (Grant.Key) of the grants this package
 	// created, with when; prune removes only those unless told otherwise.
 	Created map[string]time.Time `json:"created"`
@@ -52,11 +59,6 @@ type Snapshot struct {
 	// goes on showing (BIMData keeps an accepted invitation after its user
 	// is deleted), so that they are not removed again.
 	Removed map[string]time.Time `json:"removed"`
-	// KnownIdentitySets are the Freestyle identities that existed when an
-	// apply began, by an id of the apply's, kept while an identity create
-	// of that apply is in doubt (DoubtfulChange.KnownIdentitySet names
-	// it): written once per apply rather than once per create.
-	KnownIdentitySets map[string][]string `json:"known_identity_sets,omitempty"`
 }
 
 // DoubtfulChange is a change that may have reached the vendor without an
@@ -64,19 +66,14 @@ type Snapshot struct {
 type DoubtfulChange struct {
 	Change Change    `json:"change"`
 	Since  time.Time `json:"since"`
-	// KnownIdentities are the Freestyle identities that existed before an
-	// identity create in doubt: one found later that is not among them
-	// and is nobody's is the one it created. States written since
-	// KnownIdentitySet was added name a set instead.
-	KnownIdentities []string `json:"known_identities,omitempty"`
-	// KnownIdentitySet names the entry of Snapshot.KnownIdentitySets
-	// holding the identities that existed before the create.
-	KnownIdentitySet string `json:"known_identity_set,omitempty"`
+	// Note is what the change's connector keeps beside it to settle it
+	// later (see DoubtNoter), or nothing.
+	Note json.RawMessage `json:"note,omitempty"`
 }
 
 // NewSnapshot returns an empty snapshot.
 func NewSnapshot() *Snapshot {
-	return &Snapshot{Identities: map[string]string{}, Created: map[string]time.Time{}, InDoubt: map[string]DoubtfulChange{}, Removed: map[string]time.Time{}}
+	return &Snapshot{Vendors: map[invitations.API]map[string]json.RawMessage{}, Created: map[string]time.Time{}, InDoubt: map[string]DoubtfulChange{}, Removed: map[string]time.Time{}}
 }
 
 // normalize gives every map of s a value, whatever a store loaded (an
@@ -85,8 +82,8 @@ func (s *Snapshot) normalize() *Snapshot {
 	if s == nil {
 		return NewSnapshot()
 	}
-	if s.Identities == nil {
-		s.Identities = map[string]string{}
+	if s.Vendors == nil {
+		s.Vendors = map[invitations.API]map[string]json.RawMessage{}
 	}
 	if s.Created == nil {
 		s.Created = map[string]time.Time{}
@@ -109,13 +106,14 @@ type Delta struct {
 	// Serial is the snapshot's serial after the delta.
 	Serial uint64 `json:"serial"`
 	// Lineage and Source, when set, are the snapshot's from now on.
-	Lineage           string                     `json:"lineage,omitempty"`
-	Source            string                     `json:"source,omitempty"`
-	Identities        map[string]*string         `json:"identities,omitempty"`
-	Created           map[string]*time.Time      `json:"created,omitempty"`
-	InDoubt           map[string]*DoubtfulChange `json:"in_doubt,omitempty"`
-	Removed           map[string]*time.Time      `json:"removed,omitempty"`
-	KnownIdentitySets map[string]*[]string       `json:"known_identity_sets,omitempty"`
+	Lineage string                     `json:"lineage,omitempty"`
+	Source  string                     `json:"source,omitempty"`
+	Created map[string]*time.Time      `json:"created,omitempty"`
+	InDoubt map[string]*DoubtfulChange `json:"in_doubt,omitempty"`
+	Removed map[string]*time.Time      `json:"removed,omitempty"`
+	// Vendors are the entries of the connectors' parts set (a JSON value)
+	// or deleted (null in JSON, nil in Go), by API and key.
+	Vendors map[invitations.API]map[string]json.RawMessage `json:"vendors,omitempty"`
 }
 
 // ApplyTo makes the delta's changes to s.
@@ -128,14 +126,24 @@ func (d *Delta) ApplyTo(s *Snapshot) {
 	if d.Source != "" {
 		s.Source = d.Source
 	}
-	applyEntries(s.Identities, d.Identities)
 	applyEntries(s.Created, d.Created)
 	applyEntries(s.InDoubt, d.InDoubt)
 	applyEntries(s.Removed, d.Removed)
-	if len(d.KnownIdentitySets) > 0 && s.KnownIdentitySets == nil {
-		s.KnownIdentitySets = map[string][]string{}
+	for api, entries := range d.Vendors {
+		for k, v := range entries {
+			if v == nil || string(v) == "null" {
+				delete(s.Vendors[api], k)
+				if len(s.Vendors[api]) == 0 {
+					delete(s.Vendors, api)
+				}
+				continue
+			}
+			if s.Vendors[api] == nil {
+				s.Vendors[api] = map[string]json.RawMessage{}
+			}
+			s.Vendors[api][k] = v
+		}
 	}
-	applyEntries(s.KnownIdentitySets, d.KnownIdentitySets)
 }
 
 // applyEntries sets to's entries from from's values, and removes those
@@ -181,4 +189,128 @@ type Store interface {
 	// Save stores s whole, atomically: a reader sees the old snapshot or
 	// the new one, never a mix.
 	Save(ctx context.Context, s *Snapshot) error
+}
+
+// Entry returns the entry key of api's part of the state (see
+// ConnectorState): for tools that inspect or mend a state by hand.
+func (s *Snapshot) Entry(api invitations.API, key string) (json.RawMessage, bool) {
+	v, ok := s.Vendors[api][key]
+	return v, ok
+}
+
+// SetEntry sets the entry key of api's part of the state to value, or
+// deletes it when value is nil: for tools that mend a state by hand.
+func (s *Snapshot) SetEntry(api invitations.API, key string, value json.RawMessage) {
+	s.normalize()
+	if value == nil {
+		delete(s.Vendors[api], key)
+		if len(s.Vendors[api]) == 0 {
+			delete(s.Vendors, api)
+		}
+		return
+	}
+	if s.Vendors[api] == nil {
+		s.Vendors[api] = map[string]json.RawMessage{}
+	}
+	s.Vendors[api][key] = value
+}
+
+// legacyState holds the fields states written before connectors kept
+// their own parts had at their top level; UnmarshalJSON hands them to
+// migrateLegacy, which moves them into their connector's part.
+type legacyState struct {
+	Identities        map[string]*string   `json:"identities"`
+	KnownIdentitySets map[string]*[]string `json:"known_identity_sets"`
+}
+
+// UnmarshalJSON reads a snapshot, moving what older states kept at the
+// top level into the connector's part that now keeps it.
+func (s *Snapshot) UnmarshalJSON(data []byte) error {
+	type plain Snapshot
+	var w struct {
+		*plain
+		legacyState
+	}
+	w.plain = (*plain)(s)
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	s.normalize()
+	migrateLegacy(s.Vendors, w.legacyState)
+	compactEntries(s.Vendors)
+	return nil
+}
+
+// UnmarshalJSON reads a delta, moving what older deltas kept at the top
+// level into the connector's part that now keeps it.
+func (d *Delta) UnmarshalJSON(data []byte) error {
+	type plain Delta
+	var w struct {
+		*plain
+		legacyState
+	}
+	w.plain = (*plain)(d)
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	if len(w.Identities) > 0 || len(w.KnownIdentitySets) > 0 {
+		if d.Vendors == nil {
+			d.Vendors = map[invitations.API]map[string]json.RawMessage{}
+		}
+		migrateLegacy(d.Vendors, w.legacyState)
+	}
+	compactEntries(d.Vendors)
+	return nil
+}
+
+// UnmarshalJSON reads a doubtful change. The fields an older state kept
+// beside the change, for its connector, become its note.
+func (d *DoubtfulChange) UnmarshalJSON(data []byte) error {
+	type plain DoubtfulChange
+	if err := json.Unmarshal(data, (*plain)(d)); err != nil {
+		return err
+	}
+	if d.Note != nil {
+		d.Note = compact(d.Note)
+		return nil
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return err
+	}
+	delete(fields, "change")
+	delete(fields, "since")
+	delete(fields, "note")
+	if len(fields) == 0 {
+		return nil
+	}
+	note, err := json.Marshal(fields)
+	if err != nil {
+		return err
+	}
+	d.Note = note
+	return nil
+}
+
+// compactEntries compacts every value of parts (see compact).
+func compactEntries(parts map[invitations.API]map[string]json.RawMessage) {
+	for _, part := range parts {
+		for k, v := range part {
+			part[k] = compact(v)
+		}
+	}
+}
+
+// compact returns v without insignificant space, so that a value reads
+// back the same whatever store kept it (an indented file, a jsonb
+// column); null stays nil, a deletion in a delta.
+func compact(v json.RawMessage) json.RawMessage {
+	if v == nil || string(v) == "null" {
+		return nil
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, v) != nil {
+		return v
+	}
+	return b.Bytes()
 }

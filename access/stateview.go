@@ -1,44 +1,22 @@
 package access
 
 import (
-	"strings"
+	"encoding/json"
+	"maps"
 	"sync"
 	"time"
+
+	"github.com/invitesdk/invitations"
 )
 
 // stateView is the snapshot as connectors and the apply see it: safe for
 // the vendors' goroutines to share. Changes go through its set and delete
-// methods, which keep the identity owners' index and, during an apply,
-// record the delta the next save writes.
+// methods, which, during an apply, record the delta the next save writes.
 type stateView struct {
 	mu   sync.Mutex
 	snap *Snapshot
-	// owners maps a Freestyle identity id to its person's email, built on
-	// first use and kept up to date by setIdentity and deleteIdentity.
-	owners map[string]string
 	// pending is what changed since the last save, when recording.
 	pending *Delta
-}
-
-// identity returns the Freestyle identity id of email.
-func (v *stateView) identity(email string) (string, bool) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	id, ok := v.snap.Identities[strings.ToLower(email)]
-	return id, ok
-}
-
-// owner returns whose the Freestyle identity id is, "" for nobody's.
-func (v *stateView) owner(identityID string) string {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.owners == nil {
-		v.owners = make(map[string]string, len(v.snap.Identities))
-		for email, id := range v.snap.Identities {
-			v.owners[id] = email
-		}
-	}
-	return v.owners[identityID]
 }
 
 // removed reports whether this package removed the grant with key.
@@ -52,23 +30,32 @@ func (v *stateView) removed(key string) bool {
 	return ok
 }
 
-// doubts returns the in-doubt changes of vendor, each with the
-// identities known before it (from its known identity set, if it names
-// one).
-func (v *stateView) doubts(vendor Vendor) []DoubtfulChange {
+// doubts returns the in-doubt changes of vendor.
+func (v *stateView) doubts(vendor invitations.API) []DoubtfulChange {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	var out []DoubtfulChange
 	for _, d := range v.snap.InDoubt {
-		if d.Change.Grant.Vendor != vendor {
-			continue
+		if d.Change.Grant.Vendor == vendor {
+			out = append(out, d)
 		}
-		if d.KnownIdentities == nil && d.KnownIdentitySet != "" {
-			d.KnownIdentities = v.snap.KnownIdentitySets[d.KnownIdentitySet]
-		}
-		out = append(out, d)
 	}
 	return out
+}
+
+// entry returns the entry key of vendor's part.
+func (v *stateView) entry(vendor invitations.API, key string) (json.RawMessage, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	e, ok := v.snap.Vendors[vendor][key]
+	return e, ok
+}
+
+// entries returns a copy of vendor's part.
+func (v *stateView) entries(vendor invitations.API) map[string]json.RawMessage {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return maps.Clone(v.snap.Vendors[vendor])
 }
 
 // record starts recording changes into a delta (see takeDelta).
@@ -105,30 +92,33 @@ func (v *stateView) setSource(source string) {
 	}
 }
 
-func (v *stateView) setIdentity(email, id string) {
-	if old, ok := v.snap.Identities[email]; ok && v.owners != nil {
-		delete(v.owners, old)
-	}
-	v.snap.Identities[email] = id
-	if v.owners != nil {
-		v.owners[id] = email
-	}
-	if v.pending != nil {
-		note(&v.pending.Identities, email, &id)
-	}
-}
-
-func (v *stateView) deleteIdentity(email string) {
-	old, ok := v.snap.Identities[email]
-	if !ok {
-		return
-	}
-	delete(v.snap.Identities, email)
-	if v.owners != nil {
-		delete(v.owners, old)
+// setEntry sets (value not nil) or deletes (nil) the entry key of
+// vendor's part.
+func (v *stateView) setEntry(vendor invitations.API, key string, value json.RawMessage) {
+	part := v.snap.Vendors[vendor]
+	if value == nil {
+		if _, ok := part[key]; !ok {
+			return
+		}
+		delete(part, key)
+		if len(part) == 0 {
+			delete(v.snap.Vendors, vendor)
+		}
+	} else {
+		if part == nil {
+			part = map[string]json.RawMessage{}
+			v.snap.Vendors[vendor] = part
+		}
+		part[key] = value
 	}
 	if v.pending != nil {
-		note(&v.pending.Identities, email, nil)
+		if v.pending.Vendors == nil {
+			v.pending.Vendors = map[invitations.API]map[string]json.RawMessage{}
+		}
+		if v.pending.Vendors[vendor] == nil {
+			v.pending.Vendors[vendor] = map[string]json.RawMessage{}
+		}
+		v.pending.Vendors[vendor][key] = value
 	}
 }
 
@@ -180,26 +170,6 @@ func (v *stateView) deleteRemoved(key string) {
 	delete(v.snap.Removed, key)
 	if v.pending != nil {
 		note(&v.pending.Removed, key, nil)
-	}
-}
-
-func (v *stateView) setKnownIdentitySet(id string, ids []string) {
-	if v.snap.KnownIdentitySets == nil {
-		v.snap.KnownIdentitySets = map[string][]string{}
-	}
-	v.snap.KnownIdentitySets[id] = ids
-	if v.pending != nil {
-		note(&v.pending.KnownIdentitySets, id, &ids)
-	}
-}
-
-func (v *stateView) deleteKnownIdentitySet(id string) {
-	if _, ok := v.snap.KnownIdentitySets[id]; !ok {
-		return
-	}
-	delete(v.snap.KnownIdentitySets, id)
-	if v.pending != nil {
-		note(&v.pending.KnownIdentitySets, id, nil)
 	}
 }
 

@@ -32,8 +32,10 @@ import (
 // to it, since JSON Schema and openapi3filter let both pass unseen: a query
 // parameter the operation does not declare, and a request body field its
 // schema does not declare (where the schema leaves additional properties
-// unspecified). It fails on any violation and on any operation the fake
-// serves that no row of operations exercises, and logs one summary line:
+// unspecified). It fails on any violation, on any operation of the SDK's
+// operation table (invitations.Operations) that no row of operations
+// exercises, and on a row naming an operation the table does not have; it
+// logs one summary line:
 //
 //	contract: 48/48 operations, 0 request violations, 0 response violations, 11 documented patches
 //
@@ -42,16 +44,10 @@ import (
 func TestContract(t *testing.T) {
 	ctx := context.Background()
 	specs, patched := loadSpecs(t, ctx)
-	registered := registeredOperations(t)
-
-	docOps := map[string]string{} // fake operation -> document operationId
+	registered := tableOperations(t)
 	for _, oc := range operations {
-		if prev, seen := docOps[oc.op]; seen && prev != oc.docOp {
-			t.Fatalf("operations maps %s to both %q and %q", oc.op, prev, oc.docOp)
-		}
-		docOps[oc.op] = oc.docOp
 		if !slices.Contains(registered, oc.op) {
-			t.Errorf("operations lists %s, which the fake does not serve", oc.op)
+			t.Errorf("operations lists %s, which the SDK's operation table does not have", oc.op)
 		}
 	}
 
@@ -69,7 +65,7 @@ func TestContract(t *testing.T) {
 				found.add(ex.op, "request", "no document for this API")
 				continue
 			}
-			found.check(ctx, ex, spec, docOps[ex.op])
+			found.check(ctx, ex, spec, docOperationID(ex.op))
 		}
 	}
 
@@ -82,7 +78,7 @@ func TestContract(t *testing.T) {
 	t.Logf("contract: %d/%d operations, %d request violations, %d response violations, %d documented patches",
 		len(registered)-len(missing), len(registered), found.count("request"), found.count("response"), patched)
 	for _, op := range missing {
-		t.Errorf("%s: served by the fake but exercised by no row of operations (contract/operations_test.go)", op)
+		t.Errorf("%s: in the SDK's operation table but exercised by no row of operations (contract/operations_test.go)", op)
 	}
 	for _, v := range found {
 		t.Errorf("%s: %s: %s", v.op, v.kind, v.message)
@@ -124,20 +120,20 @@ func loadSpecs(t *testing.T, ctx context.Context) (map[string]*spec, int) {
 		// The documents as a whole do not all pass kin-openapi's own
 		// validation (invalid examples, a duplicate operationId, far from
 		// the routes used here); the operations the SDK uses must.
-		for _, oc := range operations {
-			if apiOf(oc.op) != d.api {
+		for _, o := range invitations.Operations() {
+			if o.API.String() != d.api {
 				continue
 			}
-			op := operationByID(doc, oc.docOp)
+			op := operationByID(doc, o.DocOperationID)
 			if op == nil {
-				t.Fatalf("%s: %s has no operation %q (operations row %s)", d.file, d.api, oc.docOp, oc.op)
+				t.Fatalf("%s: %s has no operation %q (operation %s of the SDK's table)", d.file, d.api, o.DocOperationID, o.Name())
 			}
 			vopts := []openapi3.ValidationOption{openapi3.DisableExamplesValidation()}
 			if doc.IsOpenAPI31OrLater() {
 				vopts = append(vopts, openapi3.IsOpenAPI31OrLater())
 			}
 			if err := op.Validate(ctx, vopts...); err != nil {
-				t.Fatalf("%s: operation %q is not valid OpenAPI: %v", d.file, oc.docOp, err)
+				t.Fatalf("%s: operation %q is not valid OpenAPI: %v", d.file, o.DocOperationID, err)
 			}
 		}
 	}
@@ -201,7 +197,7 @@ func run(ctx context.Context, oc operationCase) []exchange {
 			continue
 		}
 		ex.op = string(log[i].Operation)
-		ex.url = strings.Replace(ex.url, fakeBase(srv.BaseURLs, apiOf(ex.op)), "{base}", 1)
+		ex.url = strings.Replace(ex.url, fakeBase(srv.APIs(srv.URL), apiOf(ex.op)), "{base}", 1)
 		out = append(out, ex)
 	}
 	return out
@@ -214,19 +210,12 @@ func query(raw string) string {
 	return "?" + raw
 }
 
-// fakeBase is the fake's base URL for api.
-func fakeBase(b invitationstest.BaseURLs, api string) string {
-	switch api {
-	case "gitguardian":
-		return b.GitGuardian
-	case "box":
-		return b.Box
-	case "freestyle":
-		return b.Freestyle
-	case "bimdata":
-		return b.BIMData
-	case "portworx":
-		return b.Portworx
+// fakeBase is the fake's base URL for api, among the APIs it serves.
+func fakeBase(apis []invitationstest.APIInfo, api string) string {
+	for _, a := range apis {
+		if a.API == api {
+			return a.BaseURL
+		}
 	}
 	return "\x00" // matches nothing
 }

@@ -72,5 +72,5 @@ func ExampleFake_Inject_unknownOperation() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// invitationstest: unknown operation "box.DeleteGroupMembership" (did you mean box.DeleteGroupMembershipByID?)
+	// fake: unknown operation "box.DeleteGroupMembership" (did you mean box.DeleteGroupMembershipByID?)
 }

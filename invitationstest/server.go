@@ -1,70 +1,35 @@
 package invitationstest
 
 import (
-	"net/http/httptest"
+	"fmt"
 	"testing"
 
-	"github.com/invitesdk/invitations"
+	"github.com/invitesdk/invitations/fake"
 )
 
-// Server is a Fake listening on a loopback port, like httptest.Server.
-type Server struct {
-	*Fake
-	// URL is the server root, e.g. "http://127.0.0.1:54321".
-	URL string
-	// BaseURLs are the five APIs' base URLs on this server.
-	BaseURLs BaseURLs
-
-	ts *httptest.Server
+// start starts a fake on a free loopback port, IPv4 or else IPv6, as
+// httptest.NewServer does.
+func start(opts []Option) (*Server, error) {
+	s, err := fake.Start("127.0.0.1:0", opts...)
+	if err != nil {
+		var err6 error
+		if s, err6 = fake.Start("[::1]:0", opts...); err6 != nil {
+			return nil, fmt.Errorf("invitationstest: failed to listen on a loopback port: %w", err)
+		}
+	}
+	return s, nil
 }
 
 // NewServer starts a fake on a loopback port. Close it when done. In a
 // test, NewTestServer does that for you and turns misuse into a failure.
+// Like httptest.NewServer, it panics when no loopback port can be had;
+// fake.Start returns that as an error instead.
 func NewServer(opts ...Option) *Server {
-	f := NewFake(opts...)
-	ts := httptest.NewServer(f)
-	return &Server{Fake: f, URL: ts.URL, BaseURLs: BaseURLsAt(ts.URL), ts: ts}
-}
-
-// Close shuts the server down, closing open connections.
-func (s *Server) Close() {
-	s.ts.CloseClientConnections()
-	s.ts.Close()
-}
-
-// Client returns an SDK client with every API pointed at this server and
-// authenticated with the fake's credentials (BIMData by access token).
-//
-// The client does not wait between retries (invitations.WithRetryWait(0,
-// 0)), so that a test of a persistent 503 takes milliseconds, not the
-// seconds of the production backoff; it still makes every attempt the
-// retry policy allows, and still honours a Retry-After the fake sends
-// (inject faults with RetryAfter "0" to keep tests instant). opts are
-// applied after, so they can override any of it, the backoff included.
-func (s *Server) Client(opts ...invitations.Option) (*invitations.Client, error) {
-	base := append(ClientOptions(s.BaseURLs), invitations.WithRetryWait(0, 0))
-	return invitations.NewClient(append(base, opts...)...)
-}
-
-// ClientOptions are the options that point a client at a fake serving
-// base, with the fake's credentials. Client-side rate limits are off (the
-// fake enforces no quota unless WithQuota); the production backoff stays
-// in place, and Server.Client adds a zero one.
-func ClientOptions(base BaseURLs) []invitations.Option {
-	return []invitations.Option{
-		invitations.WithGitGuardianBaseURL(base.GitGuardian),
-		invitations.WithGitGuardianAPIKey(GitGuardianAPIKey),
-		invitations.WithBoxBaseURL(base.Box),
-		invitations.WithBoxAccessToken(BoxAccessToken),
-		invitations.WithFreestyleBaseURL(base.Freestyle),
-		invitations.WithFreestyleAPIKey(FreestyleAPIKey),
-		invitations.WithBIMDataBaseURL(base.BIMData),
-		invitations.WithBIMDataAccessToken(BIMDataAccessToken),
-		invitations.WithPortworxBaseURL(base.Portworx),
-		invitations.WithPortworxAccessToken(PortworxAccessToken),
-		invitations.WithRateLimit(invitations.Box, 0, 0),
-		invitations.WithRateLimit(invitations.GitGuardian, 0, 0),
+	s, err := start(opts)
+	if err != nil {
+		panic(err)
 	}
+	return s
 }
 
 // TestServer is a Server bound to a test: it closes when the test ends,
@@ -76,12 +41,15 @@ type TestServer struct {
 }
 
 // NewTestServer starts a fake on a loopback port for the test t and closes
-// it when t ends.
+// it when t ends (t.Cleanup). A port that cannot be had fails the test.
 func NewTestServer(t testing.TB, opts ...Option) *TestServer {
 	t.Helper()
-	s := &TestServer{Server: NewServer(opts...), t: t}
+	s, err := start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(s.Close)
-	return s
+	return &TestServer{Server: s, t: t}
 }
 
 // Inject arms fault as Fake.Inject does, and fails the test at once

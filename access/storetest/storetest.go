@@ -5,6 +5,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/access"
 	"github.com/invitesdk/invitations/models"
 )
@@ -59,27 +61,27 @@ func Run(t *testing.T, newStore func(t *testing.T) access.Store) {
 }
 
 // Populated returns a snapshot with entries in every part: a serial, a
-// lineage and a source, identities,
-// created grants and in-doubt changes with known identities, with times
+// lineage and a source, connector entries (Freestyle identities),
+// created grants and in-doubt changes with a note, with times
 // in UTC as the stores keep them.
 func Populated() *access.Snapshot {
 	since := time.Date(2025, 3, 14, 15, 9, 26, 535897932, time.UTC)
 	s := access.NewSnapshot()
 	s.Serial, s.Lineage, s.Source = 42, "5d0b1f2e-3c4a-4b6d-8e9f-0a1b2c3d4e5f", "people.yaml"
-	s.Identities["ada@example.com"] = "ident-ada"
-	s.Identities["grace@example.com"] = "ident-grace"
-	ws := access.Grant{Vendor: access.GitGuardian, Kind: access.KindWorkspace, Level: string(models.AccessLevelMember)}
-	group := access.Grant{Vendor: access.Box, Kind: access.KindGroup, Scope: "group-7", Level: "admin"}
-	vm := access.Grant{Vendor: access.Freestyle, Kind: access.KindVM, Scope: "vm-1", Users: []string{"root", "dev"}}
+	access.SetFreestyleIdentity(s, "ada@example.com", "ident-ada")
+	access.SetFreestyleIdentity(s, "grace@example.com", "ident-grace")
+	ws := access.Grant{Vendor: invitations.GitGuardian, Kind: access.KindWorkspace, Level: string(models.AccessLevelMember)}
+	group := access.Grant{Vendor: invitations.Box, Kind: access.KindGroup, Scope: "group-7", Level: "admin"}
+	vm := access.Grant{Vendor: invitations.Freestyle, Kind: access.KindVM, Scope: "vm-1", Users: []string{"root", "dev"}}
 	s.Created[ws.Key("ada@example.com")] = since
 	s.Created[group.Key("ada@example.com")] = since.Add(time.Minute)
 	s.Created[vm.Key("grace@example.com")] = since.Add(time.Hour)
 	ident := access.Change{
 		Action: access.Create, Email: "linus@example.com",
-		Grant:  access.Grant{Vendor: access.Freestyle, Kind: access.KindIdentity},
+		Grant:  access.Grant{Vendor: invitations.Freestyle, Kind: access.KindIdentity},
 		Reason: "desired: identity",
 	}
-	s.InDoubt[ident.Key()] = access.DoubtfulChange{Change: ident, Since: since, KnownIdentities: []string{"ident-ada", "ident-grace"}}
+	s.InDoubt[ident.Key()] = access.DoubtfulChange{Change: ident, Since: since, Note: json.RawMessage(`{"known_identities":["ident-ada","ident-grace"]}`)}
 	from := group
 	from.Level = "member"
 	upd := access.Change{
@@ -95,7 +97,7 @@ func Populated() *access.Snapshot {
 func sized(n int, tag string) *access.Snapshot {
 	s := access.NewSnapshot()
 	for i := range n {
-		s.Identities[fmt.Sprintf("person%05d@example.com", i)] = "ident-" + tag
+		access.SetFreestyleIdentity(s, fmt.Sprintf("person%05d@example.com", i), "ident-"+tag)
 	}
 	return s
 }
@@ -114,9 +116,12 @@ func testDeltas(t *testing.T, s access.Store) {
 	require.NoError(t, ds.Save(ctx, base))
 	id, since := "ident-new", time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	first := &access.Delta{Serial: base.Serial + 1, Lineage: base.Lineage,
-		Identities:        map[string]*string{"new@example.com": &id, "ada@example.com": nil},
-		Created:           map[string]*time.Time{"box|group|g|new@example.com": &since},
-		KnownIdentitySets: map[string]*[]string{"set-1": {"ident-ada", "ident-grace"}},
+		Created: map[string]*time.Time{"box|group|g|new@example.com": &since},
+		Vendors: map[invitations.API]map[string]json.RawMessage{invitations.Freestyle: {
+			"identity/new@example.com": json.RawMessage(`"` + id + `"`),
+			"identity/ada@example.com": nil,
+			"known-identity-set/set-1": json.RawMessage(`["ident-ada","ident-grace"]`),
+		}},
 	}
 	second := &access.Delta{Serial: base.Serial + 2, Lineage: base.Lineage,
 		Created: map[string]*time.Time{"box|group|g|new@example.com": nil},
@@ -129,8 +134,9 @@ func testDeltas(t *testing.T, s access.Store) {
 	first.ApplyTo(want)
 	second.ApplyTo(want)
 	assert.Equal(t, base.Serial+2, want.Serial)
-	assert.Equal(t, "ident-new", want.Identities["new@example.com"])
-	assert.NotContains(t, want.Identities, "ada@example.com")
+	assert.Equal(t, "ident-new", access.FreestyleIdentities(want)["new@example.com"])
+	assert.NotContains(t, access.FreestyleIdentities(want), "ada@example.com")
+	assert.Equal(t, map[string][]string{"set-1": {"ident-ada", "ident-grace"}}, access.FreestyleKnownIdentitySets(want))
 	assert.NotContains(t, want.Created, "box|group|g|new@example.com")
 	got, err := ds.Load(ctx)
 	require.NoError(t, err)
@@ -142,7 +148,8 @@ func testDeltas(t *testing.T, s access.Store) {
 	assert.Equal(t, want, got, "compacting changes nothing Load returns")
 	require.NoError(t, ds.Compact(ctx), "nothing to compact")
 
-	third := &access.Delta{Serial: want.Serial + 1, Lineage: want.Lineage, Identities: map[string]*string{"ada@example.com": &id}}
+	third := &access.Delta{Serial: want.Serial + 1, Lineage: want.Lineage,
+		Vendors: map[invitations.API]map[string]json.RawMessage{invitations.Freestyle: {"identity/ada@example.com": json.RawMessage(`"` + id + `"`)}}}
 	require.NoError(t, ds.SaveDelta(ctx, third))
 	third.ApplyTo(want)
 	got, err = ds.Load(ctx)
@@ -174,7 +181,7 @@ func testOverwrite(t *testing.T, s access.Store) {
 	ctx := context.Background()
 	require.NoError(t, s.Save(ctx, Populated()))
 	next := access.NewSnapshot()
-	next.Identities["new@example.com"] = "ident-new"
+	access.SetFreestyleIdentity(next, "new@example.com", "ident-new")
 	require.NoError(t, s.Save(ctx, next))
 	got, err := s.Load(ctx)
 	require.NoError(t, err)
@@ -209,7 +216,7 @@ func testAtomicSave(t *testing.T, s access.Store) {
 				}
 				got, err := s.Load(ctx)
 				ok := assert.NoError(t, err, "Load during Save") &&
-					assert.True(t, equalSnap(got, a) || equalSnap(got, b), "Load during Save saw neither snapshot whole (%d identities)", len(got.Identities))
+					assert.True(t, equalSnap(got, a) || equalSnap(got, b), "Load during Save saw neither snapshot whole (%d identities)", len(access.FreestyleIdentities(got)))
 				if !ok {
 					failed.Store(true)
 					return
@@ -234,11 +241,12 @@ func testAtomicSave(t *testing.T, s access.Store) {
 }
 
 func equalSnap(got, want *access.Snapshot) bool {
-	if len(got.Identities) != len(want.Identities) || len(got.Created) != 0 || len(got.InDoubt) != 0 {
+	gotIDs, wantIDs := access.FreestyleIdentities(got), access.FreestyleIdentities(want)
+	if len(gotIDs) != len(wantIDs) || len(got.Created) != 0 || len(got.InDoubt) != 0 {
 		return false
 	}
-	for k, v := range want.Identities {
-		if got.Identities[k] != v {
+	for k, v := range wantIDs {
+		if gotIDs[k] != v {
 			return false
 		}
 	}

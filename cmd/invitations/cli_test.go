@@ -168,7 +168,7 @@ func TestFileErrorsNameLineAndField(t *testing.T) {
 		{[]string{"plan", "-f", "bad-field.yaml"}, []string{"Error: bad-field.yaml:4:7: people[0].box[0].rol: unknown field (known fields: group, group_id, role)\n"}},
 		{[]string{"apply", "-auto-approve", "-f", "bad-level.yaml"}, []string{`Error: bad-level.yaml:3:33: people[0].gitguardian.access_level: "owner": must be manager, member or restricted` + "\n"}},
 		{[]string{"plan", "-f", "bad-portworx.yaml"}, []string{"Error: bad-portworx.yaml:3:16: people[0].portworx[0]: needs exactly one of account, tenant and project\n"}},
-		{[]string{"plan", "-f", "bad-box.yaml"}, []string{"Error: bad-box.yaml:3:11: people[0].box[0]: needs group (the group's name) or group_id\n"}},
+		{[]string{"plan", "-f", "bad-box.yaml"}, []string{"Error: bad-box.yaml:3:11: people[0].box[0]: needs a group name or a group id\n"}},
 		{[]string{"plan", "-f", "bad-email.yaml"}, []string{`Error: bad-email.yaml:2:12: people[0].email: "ada" is not an email address` + "\n"}},
 		{[]string{"plan", "-f", "escape.yaml"}, []string{"Error: escape.yaml:4:20: people[0].freestyle.git[0].repo: contains a control character (U+001B)"}},
 		{[]string{"apply", "-auto-approve", "-f", "two-docs.yaml"}, []string{"Error: two-docs.yaml:4:1: the file holds several YAML documents; the second starts at line 4: keep one\n"}},

@@ -82,7 +82,7 @@ func (sh *shell) seedState(names ...string) {
 	sh.t.Helper()
 	snap := access.NewSnapshot()
 	for email, id := range invitationstest.NewFake(invitationstest.WithDemoData()).DemoFreestyleOwners() {
-		snap.Identities[email] = id
+		access.SetFreestyleIdentity(snap, email, id)
 	}
 	data, err := access.EncodeSnapshot(snap)
 	require.NoError(sh.t, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/access"
 	"github.com/invitesdk/invitations/access/pgstate"
 	"github.com/invitesdk/invitations/invitationstest"
@@ -120,8 +121,8 @@ created = \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ
 	assert.Equal(t, fmt.Sprintf("Removed identity/ada@example.com\nSuccessfully removed 1 entry; the state is at serial %d.\n", serial+1), out.stdout)
 	after := sh.snapshot("people.yaml.state.json")
 	assert.Equal(t, serial+1, after.Serial)
-	assert.NotContains(t, after.Identities, "ada@example.com")
-	assert.Contains(t, after.Identities, "bob@example.com")
+	assert.NotContains(t, access.FreestyleIdentities(after), "ada@example.com")
+	assert.Contains(t, access.FreestyleIdentities(after), "bob@example.com")
 	assert.NotContains(t, sh.run(0, "state", "list", "-f", "people.yaml").stdout, "identity/ada@example.com")
 	// Forgotten: the identity is nobody's now, and the plan would make Ada
 	// another one.
@@ -143,7 +144,7 @@ created = \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ
 
 	out = sh.run(0, "state", "import", "freestyle", "Ada@example.com", ada, "-f", "people.yaml")
 	assert.Equal(t, fmt.Sprintf("Import successful: identity/ada@example.com is Freestyle identity %s; the state is at serial %d.\n", ada, serial+2), out.stdout)
-	assert.Equal(t, ada, sh.snapshot("people.yaml.state.json").Identities["ada@example.com"])
+	assert.Equal(t, ada, access.FreestyleIdentities(sh.snapshot("people.yaml.state.json"))["ada@example.com"])
 	out = sh.run(1, "state", "import", "freestyle", "ada@example.com", ada, "-f", "people.yaml")
 	assert.Equal(t, "Error: identity/ada@example.com is in the state already: Freestyle identity "+ada+"; to map it to another, state rm identity/ada@example.com first\n", out.stderr)
 	assert.Equal(t, "No changes.\n", sh.run(0, "plan", "-f", "people.yaml").stdout)
@@ -197,7 +198,7 @@ func TestStatePullPush(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(sh.dir, name), data, 0o600))
 	}
 	write("same.json", func(*access.Snapshot) {})
-	write("next.json", func(s *access.Snapshot) { s.Serial++; s.Identities["cid@example.com"] = "ident-cid" })
+	write("next.json", func(s *access.Snapshot) { s.Serial++; access.SetFreestyleIdentity(s, "cid@example.com", "ident-cid") })
 	write("other.json", func(s *access.Snapshot) { s.Serial += 10; s.Lineage = "0f5c2b0e-8d1a-4c3e-9b7f-2a6d4e8c1f30" })
 
 	out := sh.run(1, "state", "push", "same.json", "-f", "people.yaml")
@@ -215,8 +216,8 @@ func TestStatePullPush(t *testing.T) {
 	out = sh.run(0, "state", "push", "-force", "same.json", "-f", "people.yaml")
 	assert.Equal(t, fmt.Sprintf("Pushed same.json; the state is at serial %d, lineage %s.\n", current.Serial+2, current.Lineage), out.stdout, "forced: a serial never comes back")
 	got := sh.snapshot(state)
-	assert.NotContains(t, got.Identities, "cid@example.com")
-	assert.Equal(t, current.Identities, got.Identities)
+	assert.NotContains(t, access.FreestyleIdentities(got), "cid@example.com")
+	assert.Equal(t, access.FreestyleIdentities(current), access.FreestyleIdentities(got))
 
 	out = sh.run(0, "state", "push", "--force", "other.json", "-f", "people.yaml")
 	assert.Equal(t, fmt.Sprintf("Pushed other.json; the state is at serial %d, lineage 0f5c2b0e-8d1a-4c3e-9b7f-2a6d4e8c1f30.\n", current.Serial+10), out.stdout)
@@ -317,7 +318,7 @@ func TestStateFileBackup(t *testing.T) {
 	// Going back one version: push the backup.
 	out := sh.run(0, "state", "push", "-force", backup, "-f", "people.yaml")
 	assert.Contains(t, out.stdout, "Pushed "+backup+";")
-	assert.Contains(t, sh.snapshot(state).Identities, "bob@example.com")
+	assert.Contains(t, access.FreestyleIdentities(sh.snapshot(state)), "bob@example.com")
 }
 
 // In-doubt entries and known identity sets, in a state written by hand:
@@ -328,13 +329,13 @@ func TestStateInDoubtAndKnownIdentitySets(t *testing.T) {
 	since := time.Date(2026, 12, 6, 9, 12, 0, 0, time.UTC)
 	snap := access.NewSnapshot()
 	snap.Serial, snap.Lineage = 4, "0f5c2b0e-8d1a-4c3e-9b7f-2a6d4e8c1f30"
-	ident := access.Change{Action: access.Create, Email: "ada@example.com", Grant: access.Grant{Vendor: access.Freestyle, Kind: access.KindIdentity},
+	ident := access.Change{Action: access.Create, Email: "ada@example.com", Grant: access.Grant{Vendor: invitations.Freestyle, Kind: access.KindIdentity},
 		Reason: "ada@example.com should have freestyle identity"}
-	box := access.Change{Action: access.Create, Email: "ada@example.com", Grant: access.Grant{Vendor: access.Box, Kind: access.KindGroup, Scope: "119721", Level: "member"},
+	box := access.Change{Action: access.Create, Email: "ada@example.com", Grant: access.Grant{Vendor: invitations.Box, Kind: access.KindGroup, Scope: "119721", Level: "member"},
 		Reason: "ada@example.com should have box group 119721 (member)"}
-	snap.InDoubt[ident.Key()] = access.DoubtfulChange{Change: ident, Since: since, KnownIdentitySet: "set-1"}
+	snap.InDoubt[ident.Key()] = access.DoubtfulChange{Change: ident, Since: since, Note: json.RawMessage(`{"known_identity_set":"set-1"}`)}
 	snap.InDoubt[box.Key()] = access.DoubtfulChange{Change: box, Since: since}
-	snap.KnownIdentitySets = map[string][]string{"set-1": {"ident-a", "ident-b"}}
+	access.SetFreestyleKnownIdentitySet(snap, "set-1", []string{"ident-a", "ident-b"})
 	snap.Removed["bimdata|idp-invitation|\x1b[2J|zed@example.com"] = since
 	data, err := access.EncodeSnapshot(snap)
 	require.NoError(t, err)
@@ -377,7 +378,7 @@ used_by    = in-doubt/freestyle|identity||ada@example.com
 	out = sh.run(0, "state", "rm", "known-identity-set/set-1", "in-doubt/freestyle|identity||ada@example.com", "-state", "state.json")
 	assert.Equal(t, "Removed known-identity-set/set-1\nRemoved in-doubt/freestyle|identity||ada@example.com\nSuccessfully removed 2 entries; the state is at serial 5.\n", out.stdout)
 	got := sh.snapshot("state.json")
-	assert.Empty(t, got.KnownIdentitySets)
+	assert.Empty(t, access.FreestyleKnownIdentitySets(got))
 	assert.Len(t, got.InDoubt, 1)
 	assert.Equal(t, snap.Lineage, got.Lineage, "the lineage is kept")
 }

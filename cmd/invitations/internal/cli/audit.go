@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/access"
 )
 
@@ -98,7 +99,7 @@ when a vendor could not be read in full (unless --allow-partial).`,
 			coverage := s.m.Coverage()
 			if nobodys > 0 {
 				for i, v := range coverage.Vendors {
-					if v.Vendor == access.Freestyle {
+					if v.Vendor == invitations.Freestyle {
 						coverage.Vendors[i].Partial = append(v.Partial, fmt.Sprintf("%d identities belong to nobody the state knows (listed with an empty email)", nobodys))
 					}
 				}
@@ -143,7 +144,7 @@ func (w *jsonWriter) flush() error                { return nil }
 // sortRecords orders records for the table and CSV: by email, vendor (in
 // access order), kind, scope, id.
 func sortRecords(recs []access.Record) {
-	rank := func(v access.Vendor) int { return slices.Index(access.Vendors(), v) }
+	rank := func(v invitations.API) int { return slices.Index(allVendors(), v) }
 	slices.SortFunc(recs, func(a, b access.Record) int {
 		return cmp.Or(
 			strings.Compare(strings.ToLower(a.Email), strings.ToLower(b.Email)),

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,7 +17,7 @@ import (
 	"github.com/invitesdk/invitations/access"
 	"github.com/invitesdk/invitations/access/pgstate"
 	"github.com/invitesdk/invitations/cmd/invitations/internal/desired"
-	"github.com/invitesdk/invitations/invitationstest"
+	"github.com/invitesdk/invitations/fake"
 )
 
 // EnvFakeURL points every API at a running "invitations fake", with the
@@ -29,9 +28,9 @@ const EnvFakeURL = "INVITATIONS_FAKE_URL"
 type backend struct {
 	client *invitations.Client
 	// vendors are those with credentials (all five on a fake).
-	vendors []access.Vendor
+	vendors []invitations.API
 	// missing says, per vendor without credentials, what to set.
-	missing map[access.Vendor]string
+	missing map[invitations.API]string
 	// embedded is true on the in-process fake, which starts fresh.
 	embedded bool
 	// demoOwners, on the embedded fake, is whose each demo Freestyle
@@ -42,32 +41,13 @@ type backend struct {
 
 // credentials says, per vendor, whether its variables are set and, if not,
 // which to set.
-func credentials(getenv func(string) string) (set []access.Vendor, missing map[access.Vendor]string) {
-	has := func(names ...string) bool {
-		for _, n := range names {
-			if strings.TrimSpace(getenv(n)) == "" {
-				return false
-			}
-		}
-		return true
-	}
-	checks := []struct {
-		v    access.Vendor
-		ok   bool
-		need string
-	}{
-		{access.GitGuardian, has(invitations.EnvGitGuardianAPIKey), invitations.EnvGitGuardianAPIKey},
-		{access.Box, has(invitations.EnvBoxAccessToken), invitations.EnvBoxAccessToken},
-		{access.Freestyle, has(invitations.EnvFreestyleAPIKey), invitations.EnvFreestyleAPIKey},
-		{access.BIMData, has(invitations.EnvBIMDataAPIKey) || has(invitations.EnvBIMDataAccessToken), invitations.EnvBIMDataAPIKey + " or " + invitations.EnvBIMDataAccessToken},
-		{access.Portworx, has(invitations.EnvPortworxCentralURL, invitations.EnvPortworxAccessToken), invitations.EnvPortworxCentralURL + " and " + invitations.EnvPortworxAccessToken},
-	}
-	missing = map[access.Vendor]string{}
-	for _, c := range checks {
-		if c.ok {
-			set = append(set, c.v)
+func credentials(getenv func(string) string) (set []invitations.API, missing map[invitations.API]string) {
+	missing = map[invitations.API]string{}
+	for _, v := range invitations.Vendors() {
+		if ok, need := v.Configured(getenv); ok {
+			set = append(set, v.API)
 		} else {
-			missing[c.v] = c.need
+			missing[v.API] = need
 		}
 	}
 	return set, missing
@@ -75,13 +55,23 @@ func credentials(getenv func(string) string) (set []access.Vendor, missing map[a
 
 // anyCredential reports whether any variable WithEnv reads is set.
 func anyCredential(getenv func(string) string) bool {
-	for _, n := range []string{invitations.EnvGitGuardianAPIKey, invitations.EnvBoxAccessToken, invitations.EnvFreestyleAPIKey,
-		invitations.EnvBIMDataAPIKey, invitations.EnvBIMDataAccessToken, invitations.EnvPortworxCentralURL, invitations.EnvPortworxAccessToken} {
-		if strings.TrimSpace(getenv(n)) != "" {
-			return true
+	for _, v := range invitations.Vendors() {
+		for _, e := range v.Env {
+			if strings.TrimSpace(getenv(e.Name)) != "" {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// allVendors lists the vendors the SDK ships, in their one order.
+func allVendors() []invitations.API {
+	var out []invitations.API
+	for _, v := range invitations.Vendors() {
+		out = append(out, v.API)
+	}
+	return out
 }
 
 // connect builds the client: on INVITATIONS_FAKE_URL, on the real APIs
@@ -107,22 +97,25 @@ func (a *app) connect() (*backend, error) {
 			return nil, fmt.Errorf("%s=%q: want the fake's root URL, e.g. http://127.0.0.1:8080", EnvFakeURL, raw)
 		}
 		root := strings.TrimRight(raw, "/")
-		c, err := invitations.NewClient(append(invitationstest.ClientOptions(invitationstest.BaseURLsAt(root)), opts...)...)
+		c, err := invitations.NewClient(append(fake.ClientOptions(fake.BaseURLsAt(root)), opts...)...)
 		if err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(a.io.Stderr, "Running against the fake at %s (%s).\n", root, EnvFakeURL)
-		return &backend{client: c, vendors: access.Vendors(), missing: map[access.Vendor]string{}, close: c.CloseIdleConnections}, nil
+		return &backend{client: c, vendors: allVendors(), missing: map[invitations.API]string{}, close: c.CloseIdleConnections}, nil
 	}
 	if !anyCredential(a.io.Getenv) {
-		srv := invitationstest.NewServer(invitationstest.WithDemoData())
+		srv, err := fake.Start("127.0.0.1:0", fake.WithDemoData())
+		if err != nil {
+			return nil, fmt.Errorf("starting the embedded fake: %w", err)
+		}
 		c, err := srv.Client(opts...)
 		if err != nil {
 			srv.Close()
 			return nil, err
 		}
 		fmt.Fprintln(a.io.Stderr, "No credentials in the environment: running against the embedded fake with demo data.")
-		return &backend{client: c, vendors: access.Vendors(), missing: map[access.Vendor]string{}, embedded: true,
+		return &backend{client: c, vendors: allVendors(), missing: map[invitations.API]string{}, embedded: true,
 			demoOwners: srv.DemoFreestyleOwners(), close: srv.Close}, nil
 	}
 	set, missing := credentials(a.io.Getenv)
@@ -138,8 +131,8 @@ func (a *app) connect() (*backend, error) {
 // credentials, naming every variable to set at once. The vendors in scope
 // without credentials are returned apart, with what to set: nothing is
 // read there, and the coverage of every answer says so.
-func (b *backend) vendorsFor(file *desired.File, only []access.Vendor) (vendors []access.Vendor, notRead map[access.Vendor]string, err error) {
-	inScope := func(v access.Vendor) bool { return only == nil || slices.Contains(only, v) }
+func (b *backend) vendorsFor(file *desired.File, only []invitations.API) (vendors []invitations.API, notRead map[invitations.API]string, err error) {
+	inScope := func(v invitations.API) bool { return only == nil || slices.Contains(only, v) }
 	if file != nil {
 		var need []string
 		for _, v := range file.Grants() {
@@ -151,8 +144,8 @@ func (b *backend) vendorsFor(file *desired.File, only []access.Vendor) (vendors 
 			return nil, nil, fmt.Errorf("%s: the desired state asks for access on vendors without credentials: set %s", file.Path, strings.Join(need, "; "))
 		}
 	}
-	notRead = map[access.Vendor]string{}
-	for _, v := range access.Vendors() {
+	notRead = map[invitations.API]string{}
+	for _, v := range allVendors() {
 		if !inScope(v) {
 			continue
 		}
@@ -166,7 +159,7 @@ func (b *backend) vendorsFor(file *desired.File, only []access.Vendor) (vendors 
 	}
 	if len(vendors) == 0 {
 		var need []string
-		for _, v := range access.Vendors() {
+		for _, v := range allVendors() {
 			if n, ok := notRead[v]; ok {
 				need = append(need, fmt.Sprintf("%s (%s)", v, n))
 			}
@@ -177,15 +170,15 @@ func (b *backend) vendorsFor(file *desired.File, only []access.Vendor) (vendors 
 }
 
 // parseVendors reads --vendor values.
-func parseVendors(names []string) ([]access.Vendor, error) {
+func parseVendors(names []string) ([]invitations.API, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
-	var out []access.Vendor
+	var out []invitations.API
 	for _, n := range names {
 		for _, part := range strings.Split(n, ",") {
-			v := access.Vendor(strings.ToLower(strings.TrimSpace(part)))
-			if !slices.Contains(access.Vendors(), v) {
+			v := invitations.API(strings.ToLower(strings.TrimSpace(part)))
+			if !slices.Contains(allVendors(), v) {
 				return nil, &exitError{code: ExitError, err: fmt.Errorf("--vendor %q: must be one of %s", part, vendorList())}
 			}
 			if !slices.Contains(out, v) {
@@ -198,7 +191,7 @@ func parseVendors(names []string) ([]access.Vendor, error) {
 
 func vendorList() string {
 	var s []string
-	for _, v := range access.Vendors() {
+	for _, v := range allVendors() {
 		s = append(s, string(v))
 	}
 	return strings.Join(s, ", ")
@@ -263,7 +256,7 @@ func (a *app) store(b *backend, file *desired.File) (access.Store, func(), error
 }
 
 // manager builds the access Manager on the backend.
-func (a *app) manager(b *backend, file *desired.File, vendors []access.Vendor, notRead map[access.Vendor]string, tenants []string) (*access.Manager, func(), error) {
+func (a *app) manager(b *backend, file *desired.File, vendors []invitations.API, notRead map[invitations.API]string, tenants []string) (*access.Manager, func(), error) {
 	st, done, err := a.store(b, file)
 	if err != nil {
 		return nil, nil, err
@@ -278,7 +271,7 @@ func (a *app) manager(b *backend, file *desired.File, vendors []access.Vendor, n
 		tenants = append(tenants, file.PortworxTenants...)
 	}
 	if b.embedded && len(tenants) == 0 {
-		tenants = []string{invitationstest.PortworxDemoTenantID}
+		tenants = []string{fake.PortworxDemoTenantID}
 	}
 	opts := []access.Option{access.WithVendors(vendors...), access.WithPortworxTenants(tenants...), access.WithLockTimeout(a.lockTimeout)}
 	for v, reason := range notRead {
@@ -304,9 +297,11 @@ func (a *app) manager(b *backend, file *desired.File, vendors []access.Vendor, n
 func seedDemoState(st access.Store, owners map[string]string) error {
 	ctx := context.Background()
 	snap, err := st.Load(ctx)
-	if err != nil || len(snap.Identities) > 0 || len(owners) == 0 {
+	if err != nil || len(access.FreestyleIdentities(snap)) > 0 || len(owners) == 0 {
 		return err
 	}
-	maps.Copy(snap.Identities, owners)
+	for email, id := range owners {
+		access.SetFreestyleIdentity(snap, email, id)
+	}
 	return st.Save(ctx, snap)
 }

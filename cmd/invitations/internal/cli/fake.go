@@ -14,7 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/invitesdk/invitations/invitationstest"
+	"github.com/invitesdk/invitations/fake"
 )
 
 func (a *app) fakeCommand() *cobra.Command {
@@ -60,22 +60,22 @@ a "go run" leaves the compiled child listening.`,
 
 // serveFake serves the fake until ctx ends.
 func serveFake(ctx context.Context, addr string, demo bool, latency time.Duration, stdout io.Writer) error {
-	var opts []invitationstest.Option
+	var opts []fake.Option
 	if demo {
-		opts = append(opts, invitationstest.WithDemoData())
+		opts = append(opts, fake.WithDemoData())
 	}
 	if latency > 0 {
-		opts = append(opts, invitationstest.WithLatency(latency))
+		opts = append(opts, fake.WithLatency(latency))
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	fake := invitationstest.NewFake(opts...)
+	f := fake.NewFake(opts...)
 	root := "http://" + ln.Addr().String()
-	banner(stdout, root, fake.APIs(root))
+	banner(stdout, root, f.APIs(root))
 
-	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -94,9 +94,9 @@ func serveFake(ctx context.Context, addr string, demo bool, latency time.Duratio
 
 // banner prints where everything is: the first line names the root URL
 // (scripts read it), then one block per API.
-func banner(out io.Writer, root string, apis []invitationstest.APIInfo) {
+func banner(out io.Writer, root string, apis []fake.APIInfo) {
 	fmt.Fprintf(out, "invitations fake listening on %s\n", root)
-	fmt.Fprintf(out, "  admin        %s%s/routes (JSON: operations, credentials, demo ids)\n", root, invitationstest.AdminPrefix)
+	fmt.Fprintf(out, "  admin        %s%s/routes (JSON: operations, credentials, demo ids)\n", root, fake.AdminPrefix)
 	for _, api := range apis {
 		fmt.Fprintf(out, "  %-12s %s\n", api.Name, api.BaseURL)
 		fmt.Fprintf(out, "  %-12s Authorization: %s\n", "", strings.Join(api.Authorization, "  or  "))

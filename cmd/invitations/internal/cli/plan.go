@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/access"
 	"github.com/invitesdk/invitations/cmd/invitations/internal/desired"
 )
@@ -28,7 +29,7 @@ type session struct {
 // open reads the desired-state file, if any (before anything is sent),
 // and builds the Manager on the vendors with credentials, narrowed to only
 // (nil: all).
-func (a *app) open(path string, only []access.Vendor, tenants []string) (*session, error) {
+func (a *app) open(path string, only []invitations.API, tenants []string) (*session, error) {
 	var file *desired.File
 	if path != "" {
 		var err error

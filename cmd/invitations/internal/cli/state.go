@@ -24,11 +24,11 @@ import (
 // The state's entries are named by addresses, as terraform names its
 // resources: a kind, a slash, and the entry's key in the snapshot.
 const (
-	addrIdentity         = "identity"           // Snapshot.Identities: email → Freestyle identity id
+	addrIdentity         = "identity"           // Freestyle's part: email → Freestyle identity id
 	addrCreated          = "created"            // Snapshot.Created: grant key → when
 	addrInDoubt          = "in-doubt"           // Snapshot.InDoubt: grant key → the change
 	addrRemoved          = "removed"            // Snapshot.Removed: grant key → when
-	addrKnownIdentitySet = "known-identity-set" // Snapshot.KnownIdentitySets: id → identity ids
+	addrKnownIdentitySet = "known-identity-set" // Freestyle's part: id → identity ids
 )
 
 var addrKinds = []string{addrIdentity, addrCreated, addrInDoubt, addrRemoved, addrKnownIdentitySet}
@@ -61,11 +61,11 @@ func addresses(snap *access.Snapshot) []string {
 			out = append(out, address{kind, k}.String())
 		}
 	}
-	add(addrIdentity, slices.Collect(maps.Keys(snap.Identities)))
+	add(addrIdentity, slices.Collect(maps.Keys(access.FreestyleIdentities(snap))))
 	add(addrCreated, slices.Collect(maps.Keys(snap.Created)))
 	add(addrInDoubt, slices.Collect(maps.Keys(snap.InDoubt)))
 	add(addrRemoved, slices.Collect(maps.Keys(snap.Removed)))
-	add(addrKnownIdentitySet, slices.Collect(maps.Keys(snap.KnownIdentitySets)))
+	add(addrKnownIdentitySet, slices.Collect(maps.Keys(access.FreestyleKnownIdentitySets(snap))))
 	slices.Sort(out)
 	return out
 }
@@ -76,7 +76,7 @@ func lookup(snap *access.Snapshot, addr address) (any, bool) {
 	var ok bool
 	switch addr.kind {
 	case addrIdentity:
-		v, ok = snap.Identities[addr.key]
+		v, ok = access.FreestyleIdentity(snap, addr.key)
 	case addrCreated:
 		v, ok = snap.Created[addr.key]
 	case addrInDoubt:
@@ -84,7 +84,7 @@ func lookup(snap *access.Snapshot, addr address) (any, bool) {
 	case addrRemoved:
 		v, ok = snap.Removed[addr.key]
 	case addrKnownIdentitySet:
-		v, ok = snap.KnownIdentitySets[addr.key]
+		v, ok = access.FreestyleKnownIdentitySets(snap)[addr.key]
 	}
 	return v, ok
 }
@@ -93,7 +93,7 @@ func lookup(snap *access.Snapshot, addr address) (any, bool) {
 func remove(snap *access.Snapshot, addr address) {
 	switch addr.kind {
 	case addrIdentity:
-		delete(snap.Identities, addr.key)
+		access.SetFreestyleIdentity(snap, addr.key, "")
 	case addrCreated:
 		delete(snap.Created, addr.key)
 	case addrInDoubt:
@@ -101,7 +101,7 @@ func remove(snap *access.Snapshot, addr address) {
 	case addrRemoved:
 		delete(snap.Removed, addr.key)
 	case addrKnownIdentitySet:
-		delete(snap.KnownIdentitySets, addr.key)
+		access.SetFreestyleKnownIdentitySet(snap, addr.key, nil)
 	}
 }
 
@@ -368,18 +368,19 @@ func attributes(snap *access.Snapshot, addr address, v any) [][2]string {
 		}
 		add("reason", d.Change.Reason)
 		add("since", stamp(d.Since))
-		if d.KnownIdentitySet != "" {
-			add("known_identity_set", d.KnownIdentitySet)
+		note := doubtNote(d)
+		if note.KnownIdentitySet != "" {
+			add("known_identity_set", note.KnownIdentitySet)
 		}
-		if len(d.KnownIdentities) > 0 {
-			add("known_identities", strings.Join(d.KnownIdentities, ", "))
+		if len(note.KnownIdentities) > 0 {
+			add("known_identities", strings.Join(note.KnownIdentities, ", "))
 		}
 	case addrKnownIdentitySet:
 		ids := v.([]string)
 		add("identities", strings.Join(ids, ", "))
 		var users []string
 		for k, d := range snap.InDoubt {
-			if d.KnownIdentitySet == addr.key {
+			if doubtNote(d).KnownIdentitySet == addr.key {
 				users = append(users, address{addrInDoubt, k}.String())
 			}
 		}
@@ -473,6 +474,16 @@ invitations state import freestyle EMAIL IDENTITY_ID.`,
 	return cmd
 }
 
+// doubtNote is what a Freestyle identity create in doubt keeps beside it
+// (nothing for other doubts).
+func doubtNote(d access.DoubtfulChange) access.FreestyleDoubtNote {
+	var n access.FreestyleDoubtNote
+	if d.Change.Grant.Vendor == invitations.Freestyle && d.Note != nil {
+		_ = json.Unmarshal(d.Note, &n) // a note of another shape names nothing
+	}
+	return n
+}
+
 // stillNamed refuses to remove a known identity set that an in-doubt
 // entry left in the state names: the next plan would take every
 // identity nobody owns for the one that create made.
@@ -483,7 +494,7 @@ func stillNamed(snap *access.Snapshot, addrs []address) error {
 		}
 		for k, d := range snap.InDoubt {
 			doubt := address{addrInDoubt, k}
-			if d.KnownIdentitySet == addr.key && !slices.Contains(addrs, doubt) {
+			if doubtNote(d).KnownIdentitySet == addr.key && !slices.Contains(addrs, doubt) {
 				return fmt.Errorf("%s is named by %s, which settles by it: remove both, or neither; nothing removed", addr, doubt)
 			}
 		}
@@ -516,7 +527,7 @@ else, naming them (state rm first). The state's lock is taken first
 		Example: `  invitations state import freestyle ada@example.com 10a80a7a-1a32-4a74-b592-aa2a4ef691c5 -f people.yaml`,
 		Args:    cobra.ExactArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if args[0] != string(access.Freestyle) {
+			if args[0] != string(invitations.Freestyle) {
 				return &exitError{code: ExitError, err: fmt.Errorf("state import %q: only freestyle identities are imported (the other vendors say whose each grant is)", args[0])}
 			}
 			email, id := args[1], args[2]
@@ -547,10 +558,10 @@ else, naming them (state rm first). The state's lock is taken first
 				return err
 			}
 			addr := address{addrIdentity, email}
-			if have, ok := snap.Identities[email]; ok {
+			if have, ok := access.FreestyleIdentity(snap, email); ok {
 				return &exitError{code: ExitError, err: fmt.Errorf("%s is in the state already: Freestyle identity %s; to map it to another, state rm %s first", addr, have, addr)}
 			}
-			for other, have := range snap.Identities {
+			for other, have := range access.FreestyleIdentities(snap) {
 				if have == id {
 					return &exitError{code: ExitError, err: fmt.Errorf("identity %s is %s's in the state (%s): an identity is one person's; state rm %s first if it is not theirs", id, other, address{addrIdentity, other}, address{addrIdentity, other})}
 				}
@@ -560,7 +571,7 @@ else, naming them (state rm first). The state's lock is taken first
 				return err
 			}
 			defer b.close()
-			if need, ok := b.missing[access.Freestyle]; ok {
+			if need, ok := b.missing[invitations.Freestyle]; ok {
 				return &exitError{code: ExitError, err: fmt.Errorf("state import: %s is not set in the environment: the identity must be looked up on Freestyle", need)}
 			}
 			ident, found, err := findIdentity(ctx, b.client, id)
@@ -574,7 +585,7 @@ else, naming them (state rm first). The state's lock is taken first
 				return &exitError{code: ExitError, err: fmt.Errorf("identity %s is managed by Freestyle: it cannot be anyone's; nothing imported", id)}
 			}
 			serial := snap.Serial
-			snap.Identities[email] = id
+			access.SetFreestyleIdentity(snap, email, id)
 			if err := s.save(ctx, snap, serial); err != nil {
 				return err
 			}

@@ -9,13 +9,13 @@ package desired
 import (
 	"errors"
 	"fmt"
-	"net/mail"
 	"os"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/access"
 	"github.com/invitesdk/invitations/models"
 )
@@ -97,6 +97,12 @@ func Parse(path string, data []byte) (*File, error) {
 	if err := p.top(doc.Content[0]); err != nil {
 		return nil, err
 	}
+	// The file's shapes are right; the rules of a desired state (valid
+	// and unique emails, levels, required fields) are access's, checked
+	// once there and mapped back to the file's lines.
+	if err := access.Validate(p.f.People); err != nil {
+		return nil, p.f.Explain(err)
+	}
 	return p.f, nil
 }
 
@@ -153,11 +159,11 @@ func parent(path string) string {
 
 // Grants lists the vendors the file asks a grant of (its present people's
 // access), in access order: absent people are left out.
-func (f *File) Grants() []access.Vendor {
-	var out []access.Vendor
-	for _, v := range access.Vendors() {
-		if slices.ContainsFunc(f.People, func(p access.Person) bool { return !p.Absent && asks(p, v) }) {
-			out = append(out, v)
+func (f *File) Grants() []invitations.API {
+	var out []invitations.API
+	for _, info := range invitations.Vendors() {
+		if slices.ContainsFunc(f.People, func(p access.Person) bool { return !p.Absent && asks(p, info.API) }) {
+			out = append(out, info.API)
 		}
 	}
 	return out
@@ -170,7 +176,7 @@ func (f *File) HasAbsent() bool {
 
 // Where returns "file:line" of the first person asking a grant of vendor
 // v (see Grants), for messages such as "BOX_ACCESS_TOKEN is not set".
-func (f *File) Where(v access.Vendor) string {
+func (f *File) Where(v invitations.API) string {
 	for i, p := range f.People {
 		if !p.Absent && asks(p, v) {
 			pl := f.at[fmt.Sprintf("people[%d]", i)]
@@ -180,17 +186,17 @@ func (f *File) Where(v access.Vendor) string {
 	return f.Path
 }
 
-func asks(p access.Person, v access.Vendor) bool {
+func asks(p access.Person, v invitations.API) bool {
 	switch v {
-	case access.GitGuardian:
+	case invitations.GitGuardian:
 		return p.GitGuardian != nil
-	case access.Box:
+	case invitations.Box:
 		return len(p.Box) > 0
-	case access.Freestyle:
+	case invitations.Freestyle:
 		return p.Freestyle != nil
-	case access.BIMData:
+	case invitations.BIMData:
 		return p.BIMData != nil
-	case access.Portworx:
+	case invitations.Portworx:
 		return len(p.Portworx) > 0
 	}
 	return false
@@ -205,6 +211,15 @@ func (p *parser) errAt(n *yaml.Node, field, format string, args ...any) error {
 // mark records where the access field path is in the file.
 func (p *parser) mark(accessPath, field string, n *yaml.Node) {
 	p.f.at[accessPath] = place{line: n.Line, column: n.Column, field: field}
+}
+
+// expect records where a field the file may leave out would be: at its
+// parent n, under its own name, so that access's "missing" names it. A
+// mark of the field itself, when the file gives it, replaces this one.
+func (p *parser) expect(accessPath, field string, n *yaml.Node) {
+	if _, ok := p.f.at[accessPath]; !ok {
+		p.mark(accessPath, field, n)
+	}
 }
 
 // fields walks a mapping node: each key must be one of known (an unknown
@@ -295,25 +310,6 @@ func (p *parser) strings(n *yaml.Node, field string) ([]string, error) {
 	return out, err
 }
 
-// oneOf reads a string that must be one of allowed.
-func (p *parser) oneOf(n *yaml.Node, field string, allowed ...string) (string, error) {
-	s, err := p.str(n, field)
-	if err != nil {
-		return "", err
-	}
-	if !slices.Contains(allowed, s) {
-		return "", p.errAt(n, field, "%q: must be %s", s, orList(allowed))
-	}
-	return s, nil
-}
-
-func orList(s []string) string {
-	if len(s) == 1 {
-		return s[0]
-	}
-	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
-}
-
 func (p *parser) top(n *yaml.Node) error {
 	havePeople := false
 	err := p.fields(n, "", []string{"people", "prune", "prune_all", "portworx_tenants"}, func(key string, _, v *yaml.Node) error {
@@ -321,19 +317,10 @@ func (p *parser) top(n *yaml.Node) error {
 		switch key {
 		case "people":
 			havePeople = true
-			seen := map[string]int{}
 			err = p.list(v, "people", func(i int, item *yaml.Node, field string) error {
 				person, err := p.person(i, item, field)
-				if err != nil {
-					return err
-				}
-				key := strings.ToLower(person.Email)
-				if j, dup := seen[key]; dup {
-					return p.errAt(item, field+".email", "%s is also people[%d]: give each person one entry", person.Email, j)
-				}
-				seen[key] = i
 				p.f.People = append(p.f.People, person)
-				return nil
+				return err
 			})
 		case "prune":
 			p.f.Prune, err = p.boolean(v, key)
@@ -359,6 +346,7 @@ func (p *parser) person(i int, n *yaml.Node, field string) (access.Person, error
 	var person access.Person
 	ap := fmt.Sprintf("people[%d]", i)
 	p.mark(ap, field, n)
+	p.expect(ap+".Email", field+".email", n)
 	var others *yaml.Node // the first access field, refused with absent
 	var othersName string
 	err := p.fields(n, field, personFields, func(key string, k, v *yaml.Node) error {
@@ -371,12 +359,6 @@ func (p *parser) person(i int, n *yaml.Node, field string) (access.Person, error
 		case "email":
 			p.mark(ap+".Email", f, v)
 			person.Email, err = p.str(v, f)
-			if err == nil {
-				addr, perr := mail.ParseAddress(person.Email)
-				if perr != nil || addr.Address != person.Email || addr.Name != "" {
-					err = p.errAt(v, f, "%q is not an email address", person.Email)
-				}
-			}
 		case "absent":
 			person.Absent, err = p.boolean(v, f)
 		case "gitguardian":
@@ -408,9 +390,6 @@ func (p *parser) person(i int, n *yaml.Node, field string) (access.Person, error
 	if err != nil {
 		return person, err
 	}
-	if person.Email == "" {
-		return person, p.errAt(n, field+".email", "missing: every person needs an email")
-	}
 	if person.Absent && others != nil {
 		return person, p.errAt(others, othersName, "an absent person is removed everywhere: drop this field or absent")
 	}
@@ -419,17 +398,14 @@ func (p *parser) person(i int, n *yaml.Node, field string) (access.Person, error
 
 func (p *parser) gitguardian(ap string, n *yaml.Node, field string) (*access.GitGuardianAccess, error) {
 	g := &access.GitGuardianAccess{}
-	set := false
+	p.expect(ap+".AccessLevel", field+".access_level", n)
 	err := p.fields(n, field, []string{"access_level"}, func(_ string, _, v *yaml.Node) error {
 		f := field + ".access_level"
 		p.mark(ap+".AccessLevel", f, v)
-		s, err := p.oneOf(v, f, string(models.AccessLevelManager), string(models.AccessLevelMember), string(models.AccessLevelRestricted))
-		g.AccessLevel, set = models.AccessLevel(s), true
+		s, err := p.str(v, f)
+		g.AccessLevel = models.AccessLevel(s)
 		return err
 	})
-	if err == nil && !set {
-		err = p.errAt(n, field+".access_level", "missing: give manager, member or restricted")
-	}
 	return g, err
 }
 
@@ -449,16 +425,14 @@ func (p *parser) box(ap string, n *yaml.Node, field string) (access.BoxMembershi
 		case "role":
 			p.mark(ap+".Role", f, v)
 			var s string
-			s, err = p.oneOf(v, f, string(models.GroupMembershipRoleMember), string(models.GroupMembershipRoleAdmin))
+			s, err = p.str(v, f)
 			b.Role = models.GroupMembershipRole(s)
 		}
 		return err
 	})
-	switch {
-	case err != nil:
-	case b.GroupID == "" && b.GroupName == "":
-		err = p.errAt(n, field, "needs group (the group's name) or group_id")
-	case b.GroupID != "" && b.GroupName != "":
+	// The file names a group one way; access would take the id and
+	// ignore the name, which a reader of the file would not expect.
+	if err == nil && b.GroupID != "" && b.GroupName != "" {
 		err = p.errAt(n, field, "give group or group_id, not both")
 	}
 	return b, err
@@ -487,6 +461,8 @@ func (p *parser) freestyle(ap string, n *yaml.Node, field string) (*access.Frees
 func (p *parser) git(ap string, n *yaml.Node, field string) (access.FreestyleGitPermission, error) {
 	var g access.FreestyleGitPermission
 	p.mark(ap, field, n)
+	p.expect(ap+".RepoID", field+".repo", n)
+	p.expect(ap+".Permission", field+".permission", n)
 	err := p.fields(n, field, []string{"repo", "permission"}, func(key string, _, v *yaml.Node) error {
 		f := field + "." + key
 		var err error
@@ -497,23 +473,17 @@ func (p *parser) git(ap string, n *yaml.Node, field string) (access.FreestyleGit
 		}
 		p.mark(ap+".Permission", f, v)
 		var s string
-		s, err = p.oneOf(v, f, string(models.GitAccessLevelRead), string(models.GitAccessLevelWrite))
+		s, err = p.str(v, f)
 		g.Permission = models.GitAccessLevel(s)
 		return err
 	})
-	switch {
-	case err != nil:
-	case g.RepoID == "":
-		err = p.errAt(n, field+".repo", "missing: give the repository's id")
-	case g.Permission == "":
-		err = p.errAt(n, field+".permission", "missing: give read or write")
-	}
 	return g, err
 }
 
 func (p *parser) vm(ap string, n *yaml.Node, field string) (access.FreestyleVMPermission, error) {
 	var vm access.FreestyleVMPermission
 	p.mark(ap, field, n)
+	p.expect(ap+".VMID", field+".vm", n)
 	err := p.fields(n, field, []string{"vm", "users"}, func(key string, _, v *yaml.Node) error {
 		f := field + "." + key
 		var err error
@@ -525,15 +495,13 @@ func (p *parser) vm(ap string, n *yaml.Node, field string) (access.FreestyleVMPe
 		vm.AllowedUsers, err = p.strings(v, f)
 		return err
 	})
-	if err == nil && vm.VMID == "" {
-		err = p.errAt(n, field+".vm", "missing: give the VM's id")
-	}
 	return vm, err
 }
 
 func (p *parser) portworx(ap string, n *yaml.Node, field string) (access.PortworxAccess, error) {
 	var px access.PortworxAccess
 	p.mark(ap, field, n)
+	p.expect(ap+".Roles", field+".roles", n)
 	err := p.fields(n, field, []string{"account", "tenant", "project", "roles"}, func(key string, _, v *yaml.Node) error {
 		f := field + "." + key
 		var err error
@@ -547,26 +515,8 @@ func (p *parser) portworx(ap string, n *yaml.Node, field string) (access.Portwor
 		case "roles":
 			p.mark(ap+".Roles", f, v)
 			px.Roles, err = p.strings(v, f)
-			if err == nil && len(px.Roles) == 0 {
-				err = p.errAt(v, f, "must name at least one role")
-			}
 		}
 		return err
 	})
-	if err != nil {
-		return px, err
-	}
-	n1 := 0
-	for _, id := range []string{px.AccountID, px.TenantID, px.ProjectID} {
-		if id != "" {
-			n1++
-		}
-	}
-	switch {
-	case n1 != 1:
-		err = p.errAt(n, field, "needs exactly one of account, tenant and project")
-	case px.Roles == nil:
-		err = p.errAt(n, field+".roles", "missing: name at least one role")
-	}
 	return px, err
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/access"
 	"github.com/invitesdk/invitations/models"
 )
@@ -45,7 +46,7 @@ portworx_tenants: [t1]
 	assert.True(t, f.Prune)
 	assert.True(t, f.PruneAll)
 	assert.Equal(t, []string{"t1"}, f.PortworxTenants)
-	assert.Equal(t, access.Vendors(), f.Grants(), "ada asks a grant of every vendor")
+	assert.Equal(t, []invitations.API{invitations.GitGuardian, invitations.Box, invitations.Freestyle, invitations.BIMData, invitations.Portworx}, f.Grants(), "ada asks a grant of every vendor")
 	assert.True(t, f.HasAbsent(), "bob is absent")
 }
 
@@ -60,11 +61,11 @@ func TestParseErrorsNameFileLineAndField(t *testing.T) {
 		{"bad email", "people:\n  - email: not-an-email\n", `p.yaml:2:12: people[0].email: "not-an-email" is not an email address`},
 		{"email with a name", "people:\n  - email: Ada <a@example.com>\n", `people[0].email: "Ada <a@example.com>" is not an email address`},
 		{"no email", "people:\n  - absent: true\n", "p.yaml:2:5: people[0].email: missing"},
-		{"duplicate email", "people:\n  - email: a@example.com\n  - email: A@example.com\n", "p.yaml:3:5: people[1].email: A@example.com is also people[0]"},
+		{"duplicate email", "people:\n  - email: a@example.com\n  - email: A@example.com\n", "p.yaml:3:12: people[1].email: A@example.com is also people[0]"},
 		{"bad access level", "people:\n  - email: a@example.com\n    gitguardian: {access_level: owner}\n", `p.yaml:3:33: people[0].gitguardian.access_level: "owner": must be manager, member or restricted`},
 		{"no access level", "people:\n  - email: a@example.com\n    gitguardian: {}\n", "people[0].gitguardian.access_level: missing"},
 		{"bad role", "people:\n  - email: a@example.com\n    box: [{group: E, role: owner}]\n", `p.yaml:3:28: people[0].box[0].role: "owner": must be member or admin`},
-		{"box without group", "people:\n  - email: a@example.com\n    box: [{role: admin}]\n", "p.yaml:3:11: people[0].box[0]: needs group (the group's name) or group_id"},
+		{"box without group", "people:\n  - email: a@example.com\n    box: [{role: admin}]\n", "p.yaml:3:11: people[0].box[0]: needs a group name or a group id"},
 		{"box with both", "people:\n  - email: a@example.com\n    box: [{group: E, group_id: 1}]\n", "people[0].box[0]: give group or group_id, not both"},
 		{"box not a list", "people:\n  - email: a@example.com\n    box: {group: E}\n", "p.yaml:3:10: people[0].box: must be a list, not a mapping"},
 		{"bad git permission", "people:\n  - email: a@example.com\n    freestyle: {git: [{repo: r, permission: admin}]}\n", `people[0].freestyle.git[0].permission: "admin": must be read or write`},
