@@ -102,7 +102,7 @@ func (p *Plan) Settled() int {
 // It sends no write and does not change the state: an in-doubt change of
 // an earlier apply is settled by the reads, and Apply records it.
 func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (*Plan, error) {
-	if err := validatePeople(people); err != nil {
+	if err := Validate(people); err != nil {
 		return nil, err
 	}
 	if opts.Prune && len(people) == 0 {

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/invitesdk/invitations"
-	"github.com/invitesdk/invitations/models"
 )
 
 func groupGrant(group, role string) Grant {
@@ -117,25 +116,4 @@ func TestDiffDoesNotCreateWhatAProblemBlocks(t *testing.T) {
 	}
 	changes, _ := diff(invitations.Freestyle, []Person{{Email: "ada@example.com"}}, view, NewSnapshot(), PlanOptions{}, testPrereq(invitations.Freestyle))
 	assert.Empty(t, changes, "an identity that may exist is never created twice")
-}
-
-func TestValidatePeopleNamesTheField(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		people []Person
-		field  string
-	}{
-		{[]Person{{Email: "not an email"}}, "people[0].Email"},
-		{[]Person{{Email: "a@example.com"}, {Email: "A@example.com"}}, "people[1].Email"},
-		{[]Person{{Email: "a@example.com", GitGuardian: &GitGuardianAccess{AccessLevel: models.AccessLevelOwner}}}, "people[0].GitGuardian.AccessLevel"},
-		{[]Person{{Email: "a@example.com", Box: []BoxMembership{{}}}}, "people[0].Box[0]"},
-		{[]Person{{Email: "a@example.com", Freestyle: &FreestyleAccess{Git: []FreestyleGitPermission{{RepoID: "r", Permission: "admin"}}}}}, "people[0].Freestyle.Git[0].Permission"},
-		{[]Person{{Email: "a@example.com", Portworx: []PortworxAccess{{TenantID: "t", ProjectID: "p", Roles: []string{"x"}}}}}, "people[0].Portworx[0]"},
-	} {
-		err := validatePeople(tc.people)
-		var ipe *InvalidPersonError
-		require.ErrorAs(t, err, &ipe, tc.field)
-		assert.Equal(t, tc.field, ipe.Field)
-	}
-	assert.NoError(t, validatePeople([]Person{{Email: "a@example.com", Absent: true, Box: []BoxMembership{{}}}}), "an absent person's other fields are ignored")
 }

@@ -99,9 +99,6 @@ func Validate(people []Person) error {
 	return nil
 }
 
-// validatePeople is Validate, as Plan calls it.
-func validatePeople(people []Person) error { return Validate(people) }
-
 // oneOf checks that value is one of allowed: missing when empty, refused
 // with the allowed values otherwise.
 func oneOf[T ~string](bad func(f, reason string) error, field, value string, allowed ...T) error {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -91,8 +90,9 @@ func (a *app) lock(ctx context.Context, m *access.Manager) (*access.Locked, erro
 
 // checkEmail refuses an argument that is not a bare email address.
 func checkEmail(email string) error {
-	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || addr.Name != "" {
-		return &exitError{code: ExitError, err: fmt.Errorf("%q is not an email address", email)}
+	var inv *access.InvalidPersonError
+	if err := access.Validate([]access.Person{{Email: email, Absent: true}}); errors.As(err, &inv) {
+		return &exitError{code: ExitError, err: errors.New(inv.Reason)}
 	}
 	return nil
 }

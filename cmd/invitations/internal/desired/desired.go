@@ -32,6 +32,11 @@ type File struct {
 	// people's access names.
 	PortworxTenants []string
 
+	// asked holds, per person, the vendors whose section the file gives
+	// with something in it: the file's sections are named by the
+	// vendors' keys.
+	asked []map[invitations.API]bool
+
 	// at maps an access field path ("people[3].Box[0].GroupID", as
 	// access.InvalidPersonError names it) to where it is in the file.
 	at map[string]place
@@ -162,8 +167,11 @@ func parent(path string) string {
 func (f *File) Grants() []invitations.API {
 	var out []invitations.API
 	for _, info := range invitations.Vendors() {
-		if slices.ContainsFunc(f.People, func(p access.Person) bool { return !p.Absent && asks(p, info.API) }) {
-			out = append(out, info.API)
+		for i := range f.People {
+			if f.asks(i, info.API) {
+				out = append(out, info.API)
+				break
+			}
 		}
 	}
 	return out
@@ -177,8 +185,8 @@ func (f *File) HasAbsent() bool {
 // Where returns "file:line" of the first person asking a grant of vendor
 // v (see Grants), for messages such as "BOX_ACCESS_TOKEN is not set".
 func (f *File) Where(v invitations.API) string {
-	for i, p := range f.People {
-		if !p.Absent && asks(p, v) {
+	for i := range f.People {
+		if f.asks(i, v) {
 			pl := f.at[fmt.Sprintf("people[%d]", i)]
 			return fmt.Sprintf("%s:%d", f.Path, pl.line)
 		}
@@ -186,20 +194,9 @@ func (f *File) Where(v invitations.API) string {
 	return f.Path
 }
 
-func asks(p access.Person, v invitations.API) bool {
-	switch v {
-	case invitations.GitGuardian:
-		return p.GitGuardian != nil
-	case invitations.Box:
-		return len(p.Box) > 0
-	case invitations.Freestyle:
-		return p.Freestyle != nil
-	case invitations.BIMData:
-		return p.BIMData != nil
-	case invitations.Portworx:
-		return len(p.Portworx) > 0
-	}
-	return false
+// asks reports whether the i-th person asks a grant of vendor v.
+func (f *File) asks(i int, v invitations.API) bool {
+	return !f.People[i].Absent && f.asked[i][v]
 }
 
 type parser struct{ f *File }
@@ -349,11 +346,16 @@ func (p *parser) person(i int, n *yaml.Node, field string) (access.Person, error
 	p.expect(ap+".Email", field+".email", n)
 	var others *yaml.Node // the first access field, refused with absent
 	var othersName string
+	asked := map[invitations.API]bool{}
+	p.f.asked = append(p.f.asked, asked)
 	err := p.fields(n, field, personFields, func(key string, k, v *yaml.Node) error {
 		f := field + "." + key
 		var err error
 		if key != "email" && key != "absent" && others == nil {
 			others, othersName = k, f
+		}
+		if _, vendor := invitations.API(key).Info(); vendor {
+			asked[invitations.API(key)] = v.Kind == yaml.MappingNode || len(v.Content) > 0
 		}
 		switch key {
 		case "email":

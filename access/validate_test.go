@@ -1,0 +1,60 @@
+package access
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/invitesdk/invitations/models"
+)
+
+// Every rule of a desired state names the person and the field at fault,
+// as a reader of a file maps it back to its lines.
+func TestValidateNamesTheFieldAndWhy(t *testing.T) {
+	t.Parallel()
+	const a = "a@example.com"
+	for _, tc := range []struct {
+		people        []Person
+		field, reason string
+	}{
+		{[]Person{{}}, "people[0].Email", "missing: every person needs an email"},
+		{[]Person{{Email: "not an email"}}, "people[0].Email", `"not an email" is not an email address`},
+		{[]Person{{Email: "Ada <a@example.com>"}}, "people[0].Email", `"Ada <a@example.com>" is not an email address`},
+		{[]Person{{Email: a}, {Email: "A@example.com"}}, "people[1].Email", "A@example.com is also people[0]: give each person one entry"},
+		{[]Person{{Email: a, GitGuardian: &GitGuardianAccess{AccessLevel: models.AccessLevelOwner}}}, "people[0].GitGuardian.AccessLevel", `"owner": must be manager, member or restricted`},
+		{[]Person{{Email: a, GitGuardian: &GitGuardianAccess{}}}, "people[0].GitGuardian.AccessLevel", "missing: give manager, member or restricted"},
+		{[]Person{{Email: a, Box: []BoxMembership{{}}}}, "people[0].Box[0]", "needs a group name or a group id"},
+		{[]Person{{Email: a, Box: []BoxMembership{{GroupID: "1", Role: "owner"}}}}, "people[0].Box[0].Role", `"owner": must be member or admin`},
+		{[]Person{{Email: a, Freestyle: &FreestyleAccess{Git: []FreestyleGitPermission{{Permission: models.GitAccessLevelRead}}}}}, "people[0].Freestyle.Git[0].RepoID", "missing: give the repository's id"},
+		{[]Person{{Email: a, Freestyle: &FreestyleAccess{Git: []FreestyleGitPermission{{RepoID: "r", Permission: "admin"}}}}}, "people[0].Freestyle.Git[0].Permission", `"admin": must be read or write`},
+		{[]Person{{Email: a, Freestyle: &FreestyleAccess{Git: []FreestyleGitPermission{{RepoID: "r"}}}}}, "people[0].Freestyle.Git[0].Permission", "missing: give read or write"},
+		{[]Person{{Email: a, Freestyle: &FreestyleAccess{VMs: []FreestyleVMPermission{{VMID: " "}}}}}, "people[0].Freestyle.VMs[0].VMID", "missing: give the VM's id"},
+		{[]Person{{Email: a, Portworx: []PortworxAccess{{TenantID: "t", ProjectID: "p", Roles: []string{"x"}}}}}, "people[0].Portworx[0]", "needs exactly one of account, tenant and project"},
+		{[]Person{{Email: a, Portworx: []PortworxAccess{{Roles: []string{"x"}}}}}, "people[0].Portworx[0]", "needs exactly one of account, tenant and project"},
+		{[]Person{{Email: a, Portworx: []PortworxAccess{{TenantID: "t"}}}}, "people[0].Portworx[0].Roles", "missing: name at least one role"},
+		{[]Person{{Email: a, Portworx: []PortworxAccess{{TenantID: "t", Roles: []string{}}}}}, "people[0].Portworx[0].Roles", "must name at least one role"},
+	} {
+		t.Run(tc.field, func(t *testing.T) {
+			t.Parallel()
+			var ipe *InvalidPersonError
+			require.ErrorAs(t, Validate(tc.people), &ipe)
+			assert.Equal(t, tc.field, ipe.Field)
+			assert.Equal(t, tc.reason, ipe.Reason)
+		})
+	}
+}
+
+func TestValidateAcceptsWhatCanBePlanned(t *testing.T) {
+	t.Parallel()
+	assert.NoError(t, Validate([]Person{{Email: "a@example.com", Absent: true, Box: []BoxMembership{{}}}}), "an absent person's other fields are ignored")
+	assert.NoError(t, Validate([]Person{{
+		Email:       "a@example.com",
+		GitGuardian: &GitGuardianAccess{AccessLevel: models.AccessLevelMember},
+		Box:         []BoxMembership{{GroupName: "Engineering"}, {GroupID: "1", Role: models.GroupMembershipRoleAdmin}},
+		Freestyle:   &FreestyleAccess{Git: []FreestyleGitPermission{{RepoID: "r", Permission: models.GitAccessLevelWrite}}, VMs: []FreestyleVMPermission{{VMID: "v"}}},
+		BIMData:     &BIMDataAccess{Accept: true},
+		Portworx:    []PortworxAccess{{TenantID: "t", Roles: []string{"tenant.admin"}}},
+	}}))
+	assert.NoError(t, Validate(nil))
+}
