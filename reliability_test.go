@@ -43,14 +43,15 @@ const relMaxRetries = 2
 type relOp struct {
 	// op is the fake's operation name, "<api>.<Method>".
 	op string
-	// unsafe marks operations that are not idempotent.
+	// unsafe marks operations that are not idempotent, and created those
+	// for which only 201 Created is a success: both are the operation
+	// table's (see relWithTableFacts), not written here.
 	unsafe bool
 	// decodes marks operations that decode a success body; the others
 	// (deletes, grants answered without a body) only look at the status.
 	decodes bool
 	// array marks operations whose success body is a JSON array.
-	array bool
-	// created marks operations for which only 201 Created is a success.
+	array   bool
 	created bool
 	// call performs the operation with valid arguments against a fake
 	// seeded with demo data; list operations fetch their first page.
@@ -77,7 +78,7 @@ func relFirstPage[T any](p *invitations.Pager[T]) error {
 func relErr[T any](_ T, err error) error { return err }
 
 // relOps calls each operation of invitations.Operations() once (see
-// relCoversTheTable). tokenID is an existing access token of
+// relWithTableFacts). tokenID is an existing access token of
 // the demo Freestyle identity (see relDemoTokenID).
 func relOps(tokenID string) []relOp {
 	const (
@@ -98,13 +99,13 @@ func relOps(tokenID string) []relOp {
 		{op: "gitguardian.ListInvitations", decodes: true, array: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relFirstPage(c.Invitations.ListInvitations(ctx, nil))
 		}},
-		{op: "gitguardian.CreateInvitations", unsafe: true, decodes: true, created: true, call: func(ctx context.Context, c *invitations.Client) error {
+		{op: "gitguardian.CreateInvitations", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relErr(c.Invitations.CreateInvitations(ctx, &models.CreateInvitationsRequest{Email: "newcomer@example.com", AccessLevel: models.AccessLevelMember}, nil))
 		}},
 		{op: "gitguardian.DeleteInvitation", call: func(ctx context.Context, c *invitations.Client) error {
 			return c.Invitations.DeleteInvitation(ctx, 5)
 		}},
-		{op: "gitguardian.ResendInvitation", unsafe: true, decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+		{op: "gitguardian.ResendInvitation", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relErr(c.Invitations.ResendInvitation(ctx, ggInvitation))
 		}},
 		{op: "gitguardian.GetInvitationResourceAccess", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
@@ -148,7 +149,7 @@ func relOps(tokenID string) []relOp {
 		{op: "box.GetGroups", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relFirstPage(c.Memberships.GetGroups(ctx, nil))
 		}},
-		{op: "box.CreateGroupMembership", unsafe: true, decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+		{op: "box.CreateGroupMembership", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relErr(c.Memberships.CreateGroupMembership(ctx, &models.CreateGroupMembershipRequest{
 				User: models.Ref{ID: invitationstest.BoxDemoUserID}, Group: models.Ref{ID: invitationstest.BoxDemoGroupID},
 			}, nil))
@@ -167,7 +168,7 @@ func relOps(tokenID string) []relOp {
 		{op: "freestyle.ListIdentities", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relFirstPage(c.Identity.ListIdentities(ctx, nil))
 		}},
-		{op: "freestyle.CreateIdentity", unsafe: true, decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+		{op: "freestyle.CreateIdentity", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relErr(c.Identity.CreateIdentity(ctx))
 		}},
 		{op: "freestyle.DeleteIdentity", call: func(ctx context.Context, c *invitations.Client) error {
@@ -179,7 +180,7 @@ func relOps(tokenID string) []relOp {
 		{op: "freestyle.DescribeGitPermission", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relErr(c.Identity.DescribeGitPermission(ctx, fsID, invitationstest.FreestyleDemoRepoID))
 		}},
-		{op: "freestyle.GrantGitPermission", unsafe: true, call: func(ctx context.Context, c *invitations.Client) error {
+		{op: "freestyle.GrantGitPermission", call: func(ctx context.Context, c *invitations.Client) error {
 			return c.Identity.GrantGitPermission(ctx, fsID, newRepoID, &models.GrantGitPermissionRequest{Permission: models.GitAccessLevelRead})
 		}},
 		{op: "freestyle.UpdateGitPermission", call: func(ctx context.Context, c *invitations.Client) error {
@@ -194,7 +195,7 @@ func relOps(tokenID string) []relOp {
 		{op: "freestyle.DescribeVMPermission", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relErr(c.Identity.DescribeVMPermission(ctx, fsID, invitationstest.FreestyleDemoVMID))
 		}},
-		{op: "freestyle.GrantVMPermission", unsafe: true, decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+		{op: "freestyle.GrantVMPermission", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relErr(c.Identity.GrantVMPermission(ctx, fsID, newVMID, nil))
 		}},
 		{op: "freestyle.UpdateAllowedUsers", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
@@ -206,7 +207,7 @@ func relOps(tokenID string) []relOp {
 		{op: "freestyle.ListGitTokens", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relErr(c.Identity.ListGitTokens(ctx, fsID))
 		}},
-		{op: "freestyle.CreateGitToken", unsafe: true, decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+		{op: "freestyle.CreateGitToken", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relErr(c.Identity.CreateGitToken(ctx, fsID))
 		}},
 		{op: "freestyle.RevokeGitToken", call: func(ctx context.Context, c *invitations.Client) error {
@@ -214,10 +215,10 @@ func relOps(tokenID string) []relOp {
 		}},
 
 		// BIMData
-		{op: "bimdata.AcceptInvitation", unsafe: true, call: func(ctx context.Context, c *invitations.Client) error {
+		{op: "bimdata.AcceptInvitation", call: func(ctx context.Context, c *invitations.Client) error {
 			return c.SSO.AcceptInvitation(ctx, invitationstest.BIMDataDemoInvitationID)
 		}},
-		{op: "bimdata.DenyInvitation", unsafe: true, call: func(ctx context.Context, c *invitations.Client) error {
+		{op: "bimdata.DenyInvitation", call: func(ctx context.Context, c *invitations.Client) error {
 			return c.SSO.DenyInvitation(ctx, invitationstest.BIMDataDemoCloudInvitationID)
 		}},
 		{op: "bimdata.GetInvitation", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
@@ -231,7 +232,7 @@ func relOps(tokenID string) []relOp {
 		}},
 
 		// Portworx
-		{op: "portworx.CreateInvitation", unsafe: true, decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+		{op: "portworx.CreateInvitation", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			tenant := invitationstest.PortworxDemoTenantID
 			return relErr(c.AccountInvitations.CreateInvitation(ctx, &models.PortworxInvitation{Config: &models.PortworxInvitationConfig{
 				UserEmail: "newcomer@example.com", TenantID: tenant,
@@ -247,10 +248,10 @@ func relOps(tokenID string) []relOp {
 		{op: "portworx.GetInvitation", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relErr(c.AccountInvitations.GetInvitation(ctx, invitationstest.PortworxDemoInvitationUID))
 		}},
-		{op: "portworx.AcceptInvitation", unsafe: true, decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+		{op: "portworx.AcceptInvitation", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
 			return relErr(c.AccountInvitations.AcceptInvitation(ctx, invitationstest.PortworxDemoAccountID))
 		}},
-		{op: "portworx.NotifyUser", unsafe: true, call: func(ctx context.Context, c *invitations.Client) error {
+		{op: "portworx.NotifyUser", call: func(ctx context.Context, c *invitations.Client) error {
 			return c.AccountInvitations.NotifyUser(ctx, invitationstest.PortworxDemoInvitationUID)
 		}},
 	}
@@ -904,8 +905,7 @@ func relServerLog(srv *invitationstest.Server) string {
 // -parallel slots that the scenarios themselves take.
 func TestReliabilityFaults(t *testing.T) {
 	tokenID := relDemoTokenID(t)
-	ops := relOps(tokenID)
-	relCoversTheTable(t, ops)
+	ops := relWithTableFacts(t, relOps(tokenID))
 	refusedURL := relRefusedURL(t)
 	for _, sc := range relScenarios() {
 		t.Run(sc.name, func(t *testing.T) {
@@ -923,27 +923,29 @@ func TestReliabilityFaults(t *testing.T) {
 	}
 }
 
-// relCoversTheTable checks that ops call exactly the operations of the
-// SDK's table, each once, and that what the suite expects of each (sent
-// once or retried, 201 only) is what the table says.
-func relCoversTheTable(t *testing.T, ops []relOp) {
+// relWithTableFacts checks that ops call exactly the operations of the
+// SDK's table, each once, and fills in what the suite expects of each
+// (sent once or retried, 201 only) from the table's row: the calls here
+// must then behave as the table says, or the request counts differ.
+func relWithTableFacts(t *testing.T, ops []relOp) []relOp {
 	t.Helper()
 	var want, got []string
 	for _, o := range invitations.Operations() {
 		want = append(want, o.Name())
 	}
-	for _, o := range ops {
+	for i, o := range ops {
 		got = append(got, o.op)
 		row, ok := invitations.LookupOperation(o.op)
 		if !assert.True(t, ok, "%s is not in the operation table", o.op) {
 			continue
 		}
-		assert.Equal(t, o.unsafe, row.Retry == invitations.Unsafe, "%s: the table's retry class", o.op)
-		assert.Equal(t, o.created, slices.Equal(row.Success, []int{http.StatusCreated}), "%s: the table's success statuses", o.op)
+		ops[i].unsafe = row.Retry == invitations.Unsafe
+		ops[i].created = slices.Equal(row.Success, []int{http.StatusCreated})
 	}
 	sort.Strings(want)
 	sort.Strings(got)
-	require.Equal(t, want, got, "one call per operation of invitations.Operations()")
+	require.Equal(t, want, got, "the suite calls each operation of invitations.Operations() once")
+	return ops
 }
 
 // TestReliabilityBodyCapStopsReading checks that a success body over the
@@ -954,7 +956,7 @@ func TestReliabilityBodyCapStopsReading(t *testing.T) {
 	const drain = 4 << 10
 	srv := invitationstest.NewServer(invitationstest.WithDemoData())
 	defer srv.Close()
-	for _, o := range relOps("unused-token-id") {
+	for _, o := range relWithTableFacts(t, relOps("unused-token-id")) {
 		if !o.decodes {
 			continue
 		}
