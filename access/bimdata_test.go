@@ -13,7 +13,7 @@ import (
 	"github.com/invitesdk/invitations/models"
 )
 
-// Demo BIMData invitations (see invitationstest/bimdata.go): 123
+// Demo BIMData invitations (see fake/bimdata.go): 123
 // user@example.com, 124 admin@example.com and 126 the demo person are
 // pending, 127 architect@example.com is accepted, 128
 // contractor@example.com is denied.

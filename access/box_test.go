@@ -15,7 +15,7 @@ import (
 	"github.com/invitesdk/invitations/models"
 )
 
-// Demo Box memberships (see invitationstest/box.go): the demo person
+// Demo Box memberships (see fake/box.go): the demo person
 // (user001, user id 11446000) is a member of Contractors (57645) through
 // 434534 and an admin of Support (119720) through 434535; user002 is a
 // member of Contractors through 434536. Support has 26 members, Contractors
