@@ -2,7 +2,6 @@ package access_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -17,7 +16,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/access"
 	"github.com/invitesdk/invitations/access/storetest"
 	"github.com/invitesdk/invitations/invitationstest"
@@ -292,7 +290,7 @@ func TestFileStoreCrashReleasesLock(t *testing.T) {
 
 // journalDelta is a delta naming one more identity, on top of serial.
 func journalDelta(serial uint64, email, id string) *access.Delta {
-	return &access.Delta{Serial: serial + 1, Vendors: identityDelta(map[string]*string{email: &id})}
+	return &access.Delta{Serial: serial + 1, Vendors: storetest.IdentityDelta(map[string]*string{email: &id})}
 }
 
 // What SaveDelta journals is in the state for another FileStore (another
@@ -462,19 +460,4 @@ func TestFileStoreRemovesStaleBackupTempFilesUnderTheLock(t *testing.T) {
 	require.NoError(t, s.Save(ctx, access.NewSnapshot()))
 	require.NoError(t, unlock())
 	assert.Equal(t, []string{"state.json", "state.json.backup", "state.json.lock"}, names(t, dir))
-}
-
-// identityDelta is the Vendors of a delta that maps (or, with nil,
-// unmaps) people to Freestyle identities.
-func identityDelta(ids map[string]*string) map[invitations.API]map[string]json.RawMessage {
-	part := map[string]json.RawMessage{}
-	for email, id := range ids {
-		if id == nil {
-			part["identity/"+email] = nil
-			continue
-		}
-		v, _ := json.Marshal(*id)
-		part["identity/"+email] = v
-	}
-	return map[invitations.API]map[string]json.RawMessage{invitations.Freestyle: part}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -20,7 +19,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/invitesdk/invitations"
 	"github.com/invitesdk/invitations/access"
 	"github.com/invitesdk/invitations/access/pgstate"
 	"github.com/invitesdk/invitations/access/storetest"
@@ -310,7 +308,7 @@ func TestPostgresMigratesFromTheSnapshotTable(t *testing.T) {
 	assert.Equal(t, storetest.Populated(), got, "the row of the earlier version is read as it is")
 
 	id := "ident-new"
-	d := &access.Delta{Serial: got.Serial + 1, Vendors: identityDelta(map[string]*string{"new@example.com": &id})}
+	d := &access.Delta{Serial: got.Serial + 1, Vendors: storetest.IdentityDelta(map[string]*string{"new@example.com": &id})}
 	require.NoError(t, s.SaveDelta(ctx, d))
 	var rows int
 	require.NoError(t, admin.QueryRow(ctx, `SELECT count(*) FROM `+schema+`.`+pgstate.ChangesTable).Scan(&rows))
@@ -401,7 +399,7 @@ func TestPostgresHistoryKeepsThePreviousVersions(t *testing.T) {
 
 	// An apply: deltas on top of serial 6, folded in at its end.
 	id := "ident-7"
-	require.NoError(t, three.SaveDelta(ctx, &access.Delta{Serial: 7, Vendors: identityDelta(map[string]*string{"v7@example.com": &id, "v6@example.com": nil})}))
+	require.NoError(t, three.SaveDelta(ctx, &access.Delta{Serial: 7, Vendors: storetest.IdentityDelta(map[string]*string{"v7@example.com": &id, "v6@example.com": nil})}))
 	assert.Equal(t, []uint64{5, 4, 3}, history(t, p, three.Name()), "a delta replaces no row")
 	require.NoError(t, three.Compact(ctx))
 	assert.Equal(t, []uint64{6, 5, 4}, history(t, p, three.Name()), "the row from before the apply")
@@ -501,19 +499,4 @@ func oldStateTable(t *testing.T, admin *pgx.Conn, schema string) {
 	_, err := admin.Exec(context.Background(), `CREATE TABLE `+schema+`.`+pgstate.Table+` (
 		name text PRIMARY KEY, snapshot jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`)
 	require.NoError(t, err)
-}
-
-// identityDelta is the Vendors of a delta that maps (or, with nil,
-// unmaps) people to Freestyle identities.
-func identityDelta(ids map[string]*string) map[invitations.API]map[string]json.RawMessage {
-	part := map[string]json.RawMessage{}
-	for email, id := range ids {
-		if id == nil {
-			part["identity/"+email] = nil
-			continue
-		}
-		v, _ := json.Marshal(*id)
-		part["identity/"+email] = v
-	}
-	return map[invitations.API]map[string]json.RawMessage{invitations.Freestyle: part}
 }

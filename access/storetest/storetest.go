@@ -350,3 +350,19 @@ func testCancelled(t *testing.T, s access.Store) {
 	require.NoError(t, err)
 	assert.NoError(t, unlock())
 }
+
+// IdentityDelta is the Vendors part of a Delta that maps people (email to
+// identity id) to Freestyle identities, or unmaps them (a nil id), as an
+// apply records it: for tests of a Store's deltas.
+func IdentityDelta(ids map[string]*string) map[invitations.API]map[string]json.RawMessage {
+	part := map[string]json.RawMessage{}
+	for email, id := range ids {
+		if id == nil {
+			part["identity/"+email] = nil
+			continue
+		}
+		v, _ := json.Marshal(*id)
+		part["identity/"+email] = v
+	}
+	return map[invitations.API]map[string]json.RawMessage{invitations.Freestyle: part}
+}
