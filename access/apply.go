@@ -26,7 +26,9 @@ import (
 // leaves a state the next plan can build on. A plan made from another
 // version of the state than the one under the lock (another apply saved
 // since) is refused with ErrStalePlan: Lock first, then plan and apply
-// under it (see Locked), and the plan can never be stale.
+// under it (see Locked), and the plan can never be stale. A plan written
+// as JSON and read back (Plan.MarshalJSON), made by another process, is
+// applied the same way, and refused the same way once the state moved.
 //
 // An empty plan sends nothing, but still records what its reads settled
 // of earlier in-doubt changes (see Plan.Settled).
@@ -37,6 +39,22 @@ import (
 // Skipped. The error is for the apply itself (the lock, the state); the
 // vendors' refusals are in the results.
 func (m *Manager) Apply(ctx context.Context, plan *Plan) ([]Result, error) {
+	return m.ApplyWith(ctx, plan, ApplyOptions{})
+}
+
+// ApplyOptions adjust an apply (ApplyWith).
+type ApplyOptions struct {
+	// OnResult, when set, is called with each change's result as the
+	// change ends, once its outcome is recorded in the state: one call at
+	// a time, in the order the changes end (vendors run in parallel, so
+	// not in plan order). A program streams outcomes with it instead of
+	// waiting for the apply to return. The change's worker waits for it:
+	// it should return quickly.
+	OnResult func(Result)
+}
+
+// ApplyWith is Apply with opts.
+func (m *Manager) ApplyWith(ctx context.Context, plan *Plan, opts ApplyOptions) ([]Result, error) {
 	if plan == nil {
 		return nil, errors.New("access: Apply: plan must not be nil")
 	}
@@ -45,11 +63,24 @@ func (m *Manager) Apply(ctx context.Context, plan *Plan) ([]Result, error) {
 		return nil, err
 	}
 	defer func() { _ = unlock() }()
-	return m.apply(ctx, plan)
+	return m.applyWith(ctx, plan, opts)
+}
+
+// ApplyWith is Locked.Apply with opts.
+func (l *Locked) ApplyWith(ctx context.Context, plan *Plan, opts ApplyOptions) ([]Result, error) {
+	if err := l.held(); err != nil {
+		return nil, err
+	}
+	return l.m.applyWith(ctx, plan, opts)
 }
 
 // apply is Apply with the lock held.
 func (m *Manager) apply(ctx context.Context, plan *Plan) ([]Result, error) {
+	return m.applyWith(ctx, plan, ApplyOptions{})
+}
+
+// applyWith is ApplyWith with the lock held.
+func (m *Manager) applyWith(ctx context.Context, plan *Plan, opts ApplyOptions) ([]Result, error) {
 	if plan == nil {
 		return nil, errors.New("access: Apply: plan must not be nil")
 	}
@@ -66,11 +97,14 @@ func (m *Manager) apply(ctx context.Context, plan *Plan) ([]Result, error) {
 		return nil, fmt.Errorf("access: loading the state: %w", err)
 	}
 	snap = snap.normalize()
-	if snap.Serial != plan.Serial || snap.Lineage != plan.Lineage {
-		return nil, fmt.Errorf("%w (plan from serial %d%s, state now at serial %d%s): plan again",
-			ErrStalePlan, plan.Serial, lineageNote(plan.Lineage), snap.Serial, lineageNote(snap.Lineage))
+	if err := staleness(plan, snap); err != nil {
+		return nil, err
 	}
-	run := &applyRun{m: m, deltas: deltas, sv: &stateView{snap: snap}, memos: plan.memos, serial: map[invitations.API]*serialGate{}}
+	memos, err := m.memosFor(plan)
+	if err != nil {
+		return nil, err
+	}
+	run := &applyRun{m: m, deltas: deltas, sv: &stateView{snap: snap}, memos: memos, serial: map[invitations.API]*serialGate{}, onResult: opts.OnResult}
 	for v, c := range m.conns {
 		if _, ok := c.(SerialCreates); ok {
 			run.serial[v] = &serialGate{}
@@ -149,6 +183,21 @@ type applyRun struct {
 	// serial holds, per vendor whose connector has SerialCreates, the
 	// gate its serial creates pass one at a time.
 	serial map[invitations.API]*serialGate
+
+	// onResult is ApplyOptions.OnResult; reportMu makes its calls one at
+	// a time.
+	onResult func(Result)
+	reportMu sync.Mutex
+}
+
+// report passes res to onResult, if any, one call at a time.
+func (r *applyRun) report(res Result) {
+	if r.onResult == nil {
+		return
+	}
+	r.reportMu.Lock()
+	defer r.reportMu.Unlock()
+	r.onResult(res)
 }
 
 // serialGate lets one serial create of a vendor run at a time, and none
@@ -164,6 +213,16 @@ type serialGate struct {
 // apply.
 func (r *applyRun) handle(v invitations.API) *ConnectorState {
 	return &ConnectorState{sv: r.sv, api: v, writable: true, memo: r.memos[v]}
+}
+
+// staleness returns an error matching ErrStalePlan when plan was made
+// from another version of the state than snap.
+func staleness(plan *Plan, snap *Snapshot) error {
+	if snap.Serial != plan.Serial || snap.Lineage != plan.Lineage {
+		return fmt.Errorf("%w (plan from serial %d%s, state now at serial %d%s): plan again",
+			ErrStalePlan, plan.Serial, lineageNote(plan.Lineage), snap.Serial, lineageNote(snap.Lineage))
+	}
+	return nil
 }
 
 // lineageNote names a lineage in a message, or says there is none yet.
@@ -247,9 +306,11 @@ func (r *applyRun) chain(ctx context.Context, changes []Change, idx []int, resul
 		switch {
 		case ctx.Err() != nil:
 			results[i] = Result{Change: ch, Outcome: Skipped, Err: fmt.Errorf("not sent: the apply stopped (%w)", context.Cause(ctx))}
+			r.report(results[i])
 			continue
 		case missing != nil && ch.Action == Create:
 			results[i] = Result{Change: ch, Outcome: Skipped, Err: fmt.Errorf("the person's %s %s was not created", missing.Grant.Vendor.Name(), missing.Grant.Kind)}
+			r.report(results[i])
 			continue
 		}
 		var res Result
@@ -265,7 +326,9 @@ func (r *applyRun) chain(ctx context.Context, changes []Change, idx []int, resul
 		if ch.Action == Create && prerequisite(r.m.conns[ch.Grant.Vendor])(ch.Grant) && res.Outcome != Done && res.Outcome != AlreadyDone {
 			missing = &ch
 		}
-		if err := r.save(ctx); err != nil {
+		err := r.save(ctx)
+		r.report(res)
+		if err != nil {
 			return
 		}
 	}
@@ -363,6 +426,12 @@ func (r *applyRun) execute(ctx context.Context, ch Change, writtenAhead bool) Re
 // (see DoubtNoter); the handle returned holds what the connector wrote
 // with it, for the caller to record together with the doubt.
 func (r *applyRun) doubt(ch Change, now time.Time) (DoubtfulChange, *ConnectorState, error) {
+	ch.Grant.ScopeName = "" // a name is for readers of a plan; the state keeps ids
+	if ch.From != nil {
+		from := *ch.From
+		from.ScopeName = ""
+		ch.From = &from
+	}
 	d := DoubtfulChange{Change: ch, Since: now}
 	h := r.handle(ch.Grant.Vendor)
 	if n, ok := r.m.conns[ch.Grant.Vendor].(DoubtNoter); ok {

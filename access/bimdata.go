@@ -53,7 +53,7 @@ func bimRecord(inv models.BIMDataInvitation) (Record, bool) {
 	id := strconv.FormatInt(inv.ID, 10)
 	return Record{
 		Email: inv.Email,
-		Grant: Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: id, Level: level},
+		Grant: Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: id, ScopeName: inv.CloudName, Level: level},
 		State: state,
 		ID:    id,
 	}, true
@@ -159,4 +159,36 @@ func (b *bimDataConnector) execute(ctx context.Context, ch Change, _ *ConnectorS
 		return "", b.c.SSO.DeleteUser(ctx, ch.Email)
 	}
 	return "", fmt.Errorf("access: bimdata: cannot %s an invitation to %q", ch.Action, ch.Grant.Level)
+}
+
+// bimLookupInvitations is BIMData's lookup: the identity provider's
+// invitations.
+const bimLookupInvitations = "bimdata-invitations"
+
+// Lookups offers the invitations. Clouds are not offered: the SDK has no
+// BIMData cloud operation (an invitation names its cloud).
+func (b *bimDataConnector) Lookups() []Lookup {
+	return []Lookup{{Kind: bimLookupInvitations, Vendor: invitations.BIMData, Summary: "BIMData identity-provider invitations, with their status and cloud", Columns: []string{"id", "email", "status", "cloud", "cloud_role", "project", "project_role"}}}
+}
+
+// Lookup lists every invitation: one answer, decoded one invitation at a
+// time. A status this package does not know is shown as BIMData sent it.
+func (b *bimDataConnector) Lookup(ctx context.Context, kind string, _ map[string]string, _ *ConnectorState) iter.Seq2[[][]string, error] {
+	if kind != bimLookupInvitations {
+		return unknownLookup(invitations.BIMData, kind)
+	}
+	return batched(b.c.SSO.StreamInvitations(ctx, nil), func(inv models.BIMDataInvitation) ([]string, bool) {
+		status := string(inv.Status)
+		if r, ok := bimRecord(inv); ok {
+			status = r.Grant.Level
+		}
+		var project, projectRole string
+		if inv.ProjectName != nil {
+			project = *inv.ProjectName
+		}
+		if inv.ProjectRole != nil {
+			projectRole = fmt.Sprint(*inv.ProjectRole)
+		}
+		return []string{strconv.FormatInt(inv.ID, 10), inv.Email, status, inv.CloudName, fmt.Sprint(inv.CloudRole), project, projectRole}, true
+	})
 }

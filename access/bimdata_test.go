@@ -18,7 +18,14 @@ import (
 // pending, 127 architect@example.com is accepted, 128
 // contractor@example.com is denied.
 func bimTestRecord(id, email, level string, state State) Record {
-	return Record{Email: email, Grant: Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: id, Level: level}, State: state, ID: id}
+	return Record{Email: email, Grant: Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: id, ScopeName: bimTestClouds[id], Level: level}, State: state, ID: id}
+}
+
+// bimTestClouds are the clouds of the demo invitations, by id: the
+// grants carry their names.
+var bimTestClouds = map[string]string{
+	"123": "Awesome Cloud", "124": "Awesome Cloud", "125": "Awesome Cloud",
+	"126": "Harbour Works", "127": "Harbour Works", "128": "Harbour Works",
 }
 
 func TestBIMDataRead(t *testing.T) {
@@ -44,7 +51,7 @@ func TestBIMDataRead(t *testing.T) {
 		bimTestRecord("125", "guest@example.com", "pending", StatePending),
 	}, view.Have, "denied invitations are not access")
 	acceptedGrant := func(id string) Grant {
-		return Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: id, Level: "accepted"}
+		return Grant{Vendor: invitations.BIMData, Kind: KindIDPInvitation, Scope: id, ScopeName: bimTestClouds[id], Level: "accepted"}
 	}
 	assert.Equal(t, map[string][]Grant{
 		"user001@example.com":   {acceptedGrant("126")},

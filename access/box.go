@@ -74,11 +74,13 @@ func boxRecord(m models.GroupMembership, login string) Record {
 	if m.User != nil && m.User.Login != "" {
 		login = m.User.Login
 	}
-	var group string
+	var group, name string
 	if m.Group != nil {
-		group = m.Group.ID
+		group, name = m.Group.ID, m.Group.Name
 	}
-	return Record{Email: login, Grant: boxGrant(group, m.Role), State: StateMember, ID: m.ID}
+	g := boxGrant(group, m.Role)
+	g.ScopeName = name
+	return Record{Email: login, Grant: g, State: StateMember, ID: m.ID}
 }
 
 // boxGroupScope is the Scopes key of a group.
@@ -260,7 +262,42 @@ func (b *boxConnector) Read(ctx context.Context, people []Person, opts PlanOptio
 		}
 	}
 	r.view.Problems = append(r.view.Problems, r.later...)
+	r.nameScopes()
 	return r.view, nil
+}
+
+// nameScopes gives the grants of the view the names of their groups,
+// where the desired state or a read told them, for people reading the
+// plan.
+func (r *boxRead) nameScopes() {
+	names := map[string]string{}
+	for name, g := range r.groups {
+		if g.id != "" {
+			names[g.id] = name
+		}
+	}
+	for _, p := range r.people {
+		for _, m := range p.Box {
+			if m.GroupID != "" && m.GroupName != "" {
+				names[m.GroupID] = m.GroupName
+			}
+		}
+	}
+	for _, rec := range r.view.Have {
+		if rec.Grant.ScopeName != "" {
+			names[rec.Grant.Scope] = rec.Grant.ScopeName
+		}
+	}
+	for i, rec := range r.view.Have {
+		if rec.Grant.ScopeName == "" {
+			r.view.Have[i].Grant.ScopeName = names[rec.Grant.Scope]
+		}
+	}
+	for _, want := range r.view.Want {
+		for i, g := range want {
+			want[i].ScopeName = names[g.Scope]
+		}
+	}
 }
 
 // resolveNames resolves the group names the desired state uses (step 1
@@ -685,6 +722,9 @@ func (b *boxConnector) Audit(ctx context.Context, _ *ConnectorState) iter.Seq2[R
 				if m.Group == nil {
 					m.Group = &models.GroupMini{ID: g.ID}
 				}
+				if m.Group.Name == "" {
+					m.Group.Name = g.Name
+				}
 				if !yield(boxRecord(m, ""), nil) {
 					return
 				}
@@ -730,4 +770,37 @@ func (b *boxConnector) Classify(ch Change, err error) Outcome {
 		return AlreadyDone
 	}
 	return ""
+}
+
+// Box's lookups: the ids a file's box entries name (groups, by name or
+// id) and the users a membership is created for.
+const (
+	boxLookupGroups = "box-groups"
+	boxLookupUsers  = "box-users"
+)
+
+// Lookups offers Box's groups and users.
+func (b *boxConnector) Lookups() []Lookup {
+	return []Lookup{
+		{Kind: boxLookupGroups, Vendor: invitations.Box, Summary: "Box groups: the ids and names a file's box entries give", Columns: []string{"id", "name", "description"}},
+		{Kind: boxLookupUsers, Vendor: invitations.Box, Summary: "Box users: their ids and logins (a person's email is their login)", Columns: []string{"id", "login", "name", "status"}},
+	}
+}
+
+// Lookup lists every group (at most the 10,000 Box's offsets reach), or
+// every user (by marker, which has no such ceiling), 1,000 a page.
+func (b *boxConnector) Lookup(ctx context.Context, kind string, _ map[string]string, _ *ConnectorState) iter.Seq2[[][]string, error] {
+	switch kind {
+	case boxLookupGroups:
+		opts := &invitations.GetGroupsOptions{Limit: boxPageSize, Fields: []string{"name", "description"}}
+		return pagedRows(b.c.Memberships.GetGroups(ctx, opts).Pages(), func(g models.Group) []string {
+			return []string{g.ID, g.Name, g.Description}
+		})
+	case boxLookupUsers:
+		opts := &invitations.GetUsersOptions{Limit: boxPageSize, Fields: []string{"login", "name", "status"}, UseMarker: true}
+		return pagedRows(b.c.Memberships.GetUsers(ctx, opts).Pages(), func(u models.User) []string {
+			return []string{u.ID, u.Login, u.Name, string(u.Status)}
+		})
+	}
+	return unknownLookup(invitations.Box, kind)
 }

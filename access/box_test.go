@@ -29,6 +29,14 @@ func boxTestGrant(group string, role models.GroupMembershipRole) Grant {
 	return Grant{Vendor: invitations.Box, Kind: KindGroup, Scope: group, Level: string(role)}
 }
 
+// boxNamedGrant is boxTestGrant with the group's name, which a grant
+// carries when the desired state or a read told it.
+func boxNamedGrant(group, name string, role models.GroupMembershipRole) Grant {
+	g := boxTestGrant(group, role)
+	g.ScopeName = name
+	return g
+}
+
 // boxCalls returns the requests the fake Box received, in order, as
 // "METHOD /path?query" with the API prefix left out and the query in
 // key order.
@@ -67,7 +75,7 @@ func TestBoxRead(t *testing.T) {
 		"user002@example.com": "11446001",
 	}, view.Subjects)
 	assert.Equal(t, map[string][]Grant{
-		"user001@example.com": {boxTestGrant(boxSupportID, models.GroupMembershipRoleMember), boxTestGrant(boxEngineeringID, models.GroupMembershipRoleAdmin)},
+		"user001@example.com": {boxNamedGrant(boxSupportID, "Support", models.GroupMembershipRoleMember), boxTestGrant(boxEngineeringID, models.GroupMembershipRoleAdmin)},
 	}, view.Want)
 	assert.Equal(t, map[string]bool{"group|" + boxSupportID: true, "group|" + boxEngineeringID: true}, view.Scopes)
 	assert.Equal(t, []Problem{
@@ -80,8 +88,8 @@ func TestBoxRead(t *testing.T) {
 	// once. user001's membership of Contractors, a group the desired
 	// state does not name, is not read: no plan uses it.
 	require.Len(t, view.Have, 26+1)
-	assert.Equal(t, Record{Email: invitationstest.DemoPersonEmail, Grant: boxTestGrant(boxSupportID, models.GroupMembershipRoleAdmin), State: StateMember, ID: "434535"}, view.Have[0])
-	assert.Equal(t, Record{Email: "user002@example.com", Grant: boxTestGrant(invitationstest.BoxDemoGroupID, models.GroupMembershipRoleMember), State: StateMember, ID: "434536"}, view.Have[26])
+	assert.Equal(t, Record{Email: invitationstest.DemoPersonEmail, Grant: boxNamedGrant(boxSupportID, "Support", models.GroupMembershipRoleAdmin), State: StateMember, ID: "434535"}, view.Have[0])
+	assert.Equal(t, Record{Email: "user002@example.com", Grant: boxNamedGrant(invitationstest.BoxDemoGroupID, "Contractors", models.GroupMembershipRoleMember), State: StateMember, ID: "434536"}, view.Have[26])
 	ids := map[string]bool{}
 	for _, r := range view.Have[:26] {
 		assert.Equal(t, boxSupportID, r.Grant.Scope, r.ID)
@@ -129,7 +137,7 @@ func TestBoxReadNamesAndLogins(t *testing.T) {
 		{Email: "user004@example.com", Vendor: invitations.Box, Field: "people[3].Box[0].GroupName", Reason: "a Box membership names neither a group id nor a group name"},
 	}, view.Problems)
 	assert.Equal(t, map[string][]Grant{
-		"user002@example.com": {boxTestGrant(boxSupportID, models.GroupMembershipRoleMember)},
+		"user002@example.com": {boxNamedGrant(boxSupportID, "Support", models.GroupMembershipRoleMember)},
 	}, view.Want, "user003's conflicting group is not planned")
 	assert.NotContains(t, view.Subjects, "user001@example.co")
 	assert.Equal(t, "11446002", view.Subjects["user003@example.com"])
@@ -293,7 +301,7 @@ func TestBoxAudit(t *testing.T) {
 	srv, c := demoFake(t)
 	recs := collectAudit(t, asTest(newBoxConnector(c)), 0)
 	require.Len(t, recs, 260+26)
-	assert.Equal(t, Record{Email: invitationstest.DemoPersonEmail, Grant: boxTestGrant(invitationstest.BoxDemoGroupID, models.GroupMembershipRoleMember), State: StateMember, ID: "434534"}, recs[0])
+	assert.Equal(t, Record{Email: invitationstest.DemoPersonEmail, Grant: boxNamedGrant(invitationstest.BoxDemoGroupID, "Contractors", models.GroupMembershipRoleMember), State: StateMember, ID: "434534"}, recs[0])
 	perGroup := map[string]int{}
 	ids := map[string]bool{}
 	for _, r := range recs {
@@ -346,7 +354,7 @@ func TestBoxReadUnknownGroupIDIsAProblem(t *testing.T) {
 			Key: Grant{Vendor: invitations.Box, Kind: KindGroup, Scope: "999999"}.Key("user002@example.com")},
 	}, view.Problems)
 	assert.Equal(t, map[string][]Grant{
-		"user001@example.com": {boxTestGrant(boxSupportID, models.GroupMembershipRoleMember)},
+		"user001@example.com": {boxNamedGrant(boxSupportID, "Support", models.GroupMembershipRoleMember)},
 	}, view.Want, "nothing is planned for the unknown group")
 	assert.Equal(t, map[string]bool{"group|" + boxSupportID: true}, view.Scopes)
 	assert.Equal(t, []string{
@@ -551,8 +559,8 @@ func TestBoxReadAbsentPersonMemberships(t *testing.T) {
 		"GET /users/11446000/memberships?limit=1000&offset=0",
 	}, boxCalls(t, srv))
 	assert.Equal(t, []Record{
-		{Email: invitationstest.DemoPersonEmail, Grant: boxTestGrant(invitationstest.BoxDemoGroupID, models.GroupMembershipRoleMember), State: StateMember, ID: "434534"},
-		{Email: invitationstest.DemoPersonEmail, Grant: boxTestGrant(boxSupportID, models.GroupMembershipRoleAdmin), State: StateMember, ID: "434535"},
+		{Email: invitationstest.DemoPersonEmail, Grant: boxNamedGrant(invitationstest.BoxDemoGroupID, "Contractors", models.GroupMembershipRoleMember), State: StateMember, ID: "434534"},
+		{Email: invitationstest.DemoPersonEmail, Grant: boxNamedGrant(boxSupportID, "Support", models.GroupMembershipRoleAdmin), State: StateMember, ID: "434535"},
 	}, view.Have)
 	changes, _ := diff(invitations.Box, people, view, st.snap, PlanOptions{}, testPrereq(invitations.Box))
 	var got []string
@@ -625,7 +633,7 @@ func TestBoxReadLargeGroupStopsAtItsFirstPage(t *testing.T) {
 	}, boxCalls(t, srv))
 	require.Len(t, view.Problems, 1)
 	assert.Contains(t, view.Problems[0].Reason, "Box group 990001 has more than 10,000 members")
-	assert.Equal(t, []Record{{Email: "staff10001@example.com", Grant: boxTestGrant(invitationstest.BoxDemoLargeGroupID, models.GroupMembershipRoleMember), State: StateMember, ID: view.Have[0].ID}}, view.Have)
+	assert.Equal(t, []Record{{Email: "staff10001@example.com", Grant: boxNamedGrant(invitationstest.BoxDemoLargeGroupID, "All Staff", models.GroupMembershipRoleMember), State: StateMember, ID: view.Have[0].ID}}, view.Have)
 }
 
 // An earlier in-doubt change in a group the desired state no longer

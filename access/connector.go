@@ -26,9 +26,10 @@ import (
 // (never two changes of one person on one vendor).
 //
 // Beyond these methods, a connector may implement the optional
-// interfaces Classifier, Prerequisites, SerialCreates, DoubtNoter, Tidier
-// and NotReadable, each a rule only some vendors need; the engine asks for
-// them with a type assertion, as io.Copy asks for io.WriterTo. Small
+// interfaces Classifier, Prerequisites, SerialCreates, DoubtNoter, Tidier,
+// NotReadable and MemoDecoder, each a rule only some vendors need; the
+// engine asks for them with a type assertion, as io.Copy asks for
+// io.WriterTo. Small
 // interfaces rather than one declared value keep a connector without
 // those rules down to the four methods below, and let each rule carry its
 // own documentation.
@@ -155,7 +156,9 @@ type View struct {
 	// in doubt is.
 	Writes map[string]json.RawMessage
 	// Memo is given back to the connector's hooks (ConnectorState.Memo)
-	// during an apply of the plan; it is not saved.
+	// during an apply of the plan; it is not saved in the state. A plan
+	// written as JSON (Plan.MarshalJSON) holds it encoded with
+	// encoding/json: see MemoDecoder for how an apply of it reads it back.
 	Memo any
 }
 

@@ -102,5 +102,5 @@ func (m *Manager) Coverage() Coverage {
 			views[v].NotRead = n.NotReadable()
 		}
 	}
-	return m.coverageOf(views)
+	return m.coverageOf(views, Targets{})
 }

@@ -214,6 +214,26 @@ type freestyleMemo struct {
 	set   string
 }
 
+// freestyleMemoJSON is a memo in a saved plan: the identities the read
+// listed. The set is the apply's own, written at its first doubt.
+type freestyleMemoJSON struct {
+	KnownIdentities []string `json:"known_identities"`
+}
+
+// MarshalJSON writes the memo for a saved plan (see MemoDecoder).
+func (m *freestyleMemo) MarshalJSON() ([]byte, error) {
+	return json.Marshal(freestyleMemoJSON{KnownIdentities: orEmpty(m.known)})
+}
+
+// DecodeMemo reads back the memo of a saved plan.
+func (f *freestyleConnector) DecodeMemo(data json.RawMessage) (any, error) {
+	var m freestyleMemoJSON
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("freestyle: %w", err)
+	}
+	return &freestyleMemo{known: m.KnownIdentities}, nil
+}
+
 // freestyleMapped is the error of an identity create for someone the
 // state maps to an identity already: not sent.
 type freestyleMapped struct{ email, id string }
@@ -891,4 +911,26 @@ func freestyleAllowedUsers(users []string) models.Nullable[[]string] {
 		return models.Null[[]string]()
 	}
 	return models.Value(users)
+}
+
+// freestyleLookupIdentities is Freestyle's lookup: the account's
+// identities, with whose each is.
+const freestyleLookupIdentities = "freestyle-identities"
+
+// Lookups offers the account's identities.
+func (f *freestyleConnector) Lookups() []Lookup {
+	return []Lookup{{Kind: freestyleLookupIdentities, Vendor: invitations.Freestyle, Summary: "Freestyle identities (not those Freestyle manages), with the email the state maps each to", Columns: []string{"id", "email"}}}
+}
+
+// Lookup lists the identities Freestyle does not manage, each with the
+// email of its owner as the state records it ("" for nobody's: Freestyle
+// itself knows no email).
+func (f *freestyleConnector) Lookup(ctx context.Context, kind string, _ map[string]string, st *ConnectorState) iter.Seq2[[][]string, error] {
+	if kind != freestyleLookupIdentities {
+		return unknownLookup(invitations.Freestyle, kind)
+	}
+	owners := newFreestyleOwners(st)
+	return batched(f.listIdentities(ctx), func(ident models.FreestyleIdentity) ([]string, bool) {
+		return []string{ident.ID, owners.owner(ident.ID)}, true
+	})
 }

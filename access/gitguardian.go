@@ -196,3 +196,22 @@ func (g *gitGuardianConnector) Classify(ch Change, err error) Outcome {
 	}
 	return ""
 }
+
+// ggLookupMembers is GitGuardian's lookup: the workspace's members.
+const ggLookupMembers = "gitguardian-members"
+
+// Lookups offers the workspace's members. Teams are not offered: the SDK
+// has no GitGuardian teams operation.
+func (g *gitGuardianConnector) Lookups() []Lookup {
+	return []Lookup{{Kind: ggLookupMembers, Vendor: invitations.GitGuardian, Summary: "GitGuardian workspace members, with their access levels", Columns: []string{"id", "email", "name", "access_level", "active"}}}
+}
+
+// Lookup lists the members, ggPerPage a page.
+func (g *gitGuardianConnector) Lookup(ctx context.Context, kind string, _ map[string]string, _ *ConnectorState) iter.Seq2[[][]string, error] {
+	if kind != ggLookupMembers {
+		return unknownLookup(invitations.GitGuardian, kind)
+	}
+	return pagedRows(g.c.Members.ListMembers(ctx, &invitations.ListMembersOptions{PerPage: ggPerPage}).Pages(), func(m models.Member) []string {
+		return []string{strconv.FormatInt(m.ID, 10), m.Email, m.Name, string(m.AccessLevel), strconv.FormatBool(m.Active)}
+	})
+}

@@ -119,6 +119,12 @@ type Grant struct {
 	Kind   Kind            `json:"kind"`
 	// Scope says where, for kinds that have one (a group, a repository).
 	Scope string `json:"scope,omitempty"`
+	// ScopeName is the scope's name, when the connector knows it (a Box
+	// group's name from the desired state or a read, a BIMData cloud's),
+	// for people reading a plan or an audit. It is not part of the grant's
+	// identity: Key and level comparisons ignore it, and the state does not
+	// keep it.
+	ScopeName string `json:"scope_name,omitempty"`
 	// Level is the access level, role or permission; several roles are
 	// sorted and joined with ",".
 	Level string `json:"level,omitempty"`

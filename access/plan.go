@@ -35,6 +35,86 @@ type PlanOptions struct {
 	// those people may have an account already that only the lost state
 	// knew. The connector of such a vendor reads it.
 	NewIdentitiesOK bool
+	// Targets, when set, narrow the plan to some vendors and people
+	// (terraform's -target); see Targets.
+	Targets Targets
+}
+
+// Targets narrow a plan to some vendors and some people. The plan reads
+// only the target vendors, gives their connectors only the target people
+// (a connector that reads person by person reads no one else), and plans
+// changes, prune removals included, of those people only: a targeted plan
+// never changes anything outside its targets. Prune looks in the scopes
+// the target people's entries name. The desired state is still checked
+// whole (Validate).
+type Targets struct {
+	// Vendors are the vendors to read and change; empty: every vendor in
+	// the Manager's scope.
+	Vendors []invitations.API `json:"vendors"`
+	// Emails are the people to read and change, each of whom the desired
+	// state must name; empty: everyone.
+	Emails []string `json:"emails"`
+}
+
+// Empty reports whether t narrows nothing.
+func (t Targets) Empty() bool { return len(t.Vendors) == 0 && len(t.Emails) == 0 }
+
+// String is t as the command prints it: "vendor box; email
+// ada@example.com", "" when t is empty.
+func (t Targets) String() string {
+	var parts []string
+	for _, v := range t.Vendors {
+		parts = append(parts, "vendor "+string(v))
+	}
+	for _, e := range t.Emails {
+		parts = append(parts, "email "+e)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// vendor reports whether v is a target vendor (every vendor when there
+// are none).
+func (t Targets) vendor(v invitations.API) bool {
+	return len(t.Vendors) == 0 || slices.Contains(t.Vendors, v)
+}
+
+// email reports whether email is a target person's (everyone when there
+// are none).
+func (t Targets) email(email string) bool {
+	return len(t.Emails) == 0 || slices.ContainsFunc(t.Emails, func(e string) bool { return strings.EqualFold(e, email) })
+}
+
+// narrow checks t against the Manager and the desired state, and returns
+// the vendors to read and the people to give them, and t normalized
+// (emails in lower case, both lists sorted and without duplicates, nil
+// when empty).
+func (t Targets) narrow(m *Manager, people []Person) ([]invitations.API, []Person, Targets, error) {
+	var norm Targets
+	for _, v := range t.Vendors {
+		_, notRead := m.notRead[v]
+		if !slices.Contains(m.vendors, v) && !notRead {
+			return nil, nil, Targets{}, fmt.Errorf("access: target vendor %q is not in the Manager's scope", v)
+		}
+		norm.Vendors = append(norm.Vendors, v)
+	}
+	for _, e := range t.Emails {
+		if !slices.ContainsFunc(people, func(p Person) bool { return strings.EqualFold(p.Email, e) }) {
+			return nil, nil, Targets{}, fmt.Errorf("access: target email %s: nobody in the desired state has it", e)
+		}
+		norm.Emails = append(norm.Emails, strings.ToLower(e))
+	}
+	// Vendors keep the Manager's order; emails are sorted.
+	norm.Vendors = slices.DeleteFunc(slices.Clone(m.order), func(v invitations.API) bool { return !slices.Contains(norm.Vendors, v) })
+	if len(norm.Vendors) == 0 {
+		norm.Vendors = nil
+	}
+	slices.Sort(norm.Emails)
+	norm.Emails = slices.Compact(norm.Emails)
+	vendors := slices.DeleteFunc(slices.Clone(m.vendors), func(v invitations.API) bool { return !norm.vendor(v) })
+	if len(norm.Emails) > 0 {
+		people = slices.DeleteFunc(slices.Clone(people), func(p Person) bool { return !norm.email(p.Email) })
+	}
+	return vendors, people, norm, nil
 }
 
 // Plan is the list of changes that would make the vendors match the
@@ -59,12 +139,18 @@ type Plan struct {
 	// in the scopes the desired state names): the base of a guard against
 	// removing most of what exists.
 	GrantsRead int `json:"grants_read"`
+	// Targets are what the plan was narrowed to (PlanOptions.Targets),
+	// normalized; empty for a plan of everything.
+	Targets Targets `json:"targets"`
 
 	// What the reads settled of earlier in-doubt changes, recorded in
-	// the state by Apply, and what they give the connectors' hooks.
-	settled []string // in-doubt keys the reads answered
-	writes  map[invitations.API]map[string]json.RawMessage
-	memos   map[invitations.API]any
+	// the state by Apply, and what they give the connectors' hooks: the
+	// View.Memo values of this process's reads, or, for a plan read back
+	// (UnmarshalJSON), their JSON (see MemoDecoder).
+	settled    []string // in-doubt keys the reads answered
+	writes     map[invitations.API]map[string]json.RawMessage
+	memos      map[invitations.API]any
+	savedMemos map[invitations.API]json.RawMessage
 }
 
 // Empty reports whether the plan has no change.
@@ -105,6 +191,11 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 	if err := Validate(people); err != nil {
 		return nil, err
 	}
+	vendors, people, targets, err := opts.Targets.narrow(m, people)
+	if err != nil {
+		return nil, err
+	}
+	opts.Targets = targets
 	if opts.Prune && len(people) == 0 {
 		return nil, ErrPruneEverything
 	}
@@ -123,11 +214,11 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 	}
 	sv := &stateView{snap: snap}
 
-	views := make(map[invitations.API]*View, len(m.vendors))
+	views := make(map[invitations.API]*View, len(vendors))
 	errs := make(map[invitations.API]error)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for _, v := range m.vendors {
+	for _, v := range vendors {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -142,16 +233,16 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 		}()
 	}
 	wg.Wait()
-	for _, v := range m.vendors {
+	for _, v := range vendors {
 		if err := errs[v]; err != nil {
 			return nil, fmt.Errorf("access: reading %s: %w", v, err)
 		}
 	}
 
-	plan := &Plan{Warnings: warnings, Serial: snap.Serial, Lineage: snap.Lineage,
+	plan := &Plan{Warnings: warnings, Serial: snap.Serial, Lineage: snap.Lineage, Targets: targets,
 		writes: map[invitations.API]map[string]json.RawMessage{}, memos: map[invitations.API]any{}}
-	plan.Coverage = m.coverageOf(views)
-	for _, v := range m.vendors {
+	plan.Coverage = m.coverageOf(views, targets)
+	for _, v := range vendors {
 		view := views[v]
 		if view == nil {
 			return nil, fmt.Errorf("access: reading %s: the connector returned no view", v)
@@ -166,6 +257,11 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 			plan.memos[v] = view.Memo
 		}
 		changes, settled := diff(v, people, view, snap, opts, prerequisite(m.conns[v]))
+		// A targeted plan changes, and settles from what it read, its
+		// target people's grants only: the reads of scopes (prune's)
+		// find others' too, and others' own grants were not read.
+		changes = slices.DeleteFunc(changes, func(c Change) bool { return !targets.email(c.Email) })
+		settled = slices.DeleteFunc(settled, func(k string) bool { return !targets.email(snap.InDoubt[k].Change.Email) })
 		plan.Changes = append(plan.Changes, changes...)
 		plan.settled = append(plan.settled, settled...)
 	}
@@ -175,9 +271,12 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 // coverageOf is the coverage of the reads of views: the vendors that
 // cannot be read (WithNotRead), then each vendor read, with what its read
 // could not reach.
-func (m *Manager) coverageOf(views map[invitations.API]*View) Coverage {
+func (m *Manager) coverageOf(views map[invitations.API]*View, targets Targets) Coverage {
 	var c Coverage
 	for _, v := range m.order {
+		if !targets.vendor(v) {
+			continue
+		}
 		if reason, ok := m.notRead[v]; ok {
 			c.Vendors = append(c.Vendors, VendorCoverage{Vendor: v, NotRead: reason})
 			continue

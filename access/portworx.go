@@ -378,3 +378,40 @@ func (p *portworxConnector) create(ctx context.Context, ch Change) (string, erro
 	}
 	return inv.Meta.UID, nil
 }
+
+// portworxLookupInvitations is Portworx's lookup: one tenant's
+// invitations.
+const portworxLookupInvitations = "portworx-invitations"
+
+// Lookups offers a tenant's invitations. Portworx lists them per tenant,
+// so the lookup needs one.
+func (p *portworxConnector) Lookups() []Lookup {
+	return []Lookup{{
+		Kind: portworxLookupInvitations, Vendor: invitations.Portworx,
+		Summary: "Portworx invitations of one tenant, with their scope and roles",
+		Columns: []string{"uid", "email", "scope", "roles", "state"},
+		Params:  []LookupParam{{Name: "tenant", Usage: "the Portworx tenant whose invitations to list"}},
+	}}
+}
+
+// Lookup lists the invitations of args["tenant"], with the scope and
+// roles as a plan shows them; one without a config or a scope has those
+// columns empty.
+func (p *portworxConnector) Lookup(ctx context.Context, kind string, args map[string]string, _ *ConnectorState) iter.Seq2[[][]string, error] {
+	if kind != portworxLookupInvitations {
+		return unknownLookup(invitations.Portworx, kind)
+	}
+	return batched(p.tenantInvitations(ctx, args["tenant"]), func(inv models.PortworxInvitation) ([]string, bool) {
+		if r, ok := portworxRecord(&inv); ok {
+			return []string{r.ID, r.Email, r.Grant.Scope, r.Grant.Level, string(r.State)}, true
+		}
+		var uid, email string
+		if inv.Meta != nil {
+			uid = inv.Meta.UID
+		}
+		if inv.Config != nil {
+			email = inv.Config.UserEmail
+		}
+		return []string{uid, email, "", "", ""}, true
+	})
+}

@@ -85,7 +85,7 @@ func TestPlanApplyPlan(t *testing.T) {
 	assert.Contains(t, out.stdout, "\"summary\": {\n    \"create\": 5,\n    \"update\": 1,\n    \"remove\": 3\n  }")
 
 	out = sh.run(0, "apply", "-auto-approve", "-f", "people.yaml")
-	matches(t, out.stdout, `^done:         \+ freestyle   user201@example.com should have freestyle identity$`)
+	matches(t, out.stdout, `^done:         \+ freestyle   user201@example.com  identity$`)
 	matches(t, out.stdout, `^Apply: 9 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
 	matches(t, out.stderr, `^Applying 9 changes\.\.\.$`)
 	assert.True(t, sh.exists("people.yaml.state.json"))
@@ -132,7 +132,7 @@ portworx_tenants: [0b1e6a52-7f3c-4b0e-a1d2-5c6d7e8f9a0b]
 	matches(t, out.stdout, `^user201@example.com,freestyle,identity,,,,granted,[0-9a-f-]{36}$`)
 	matches(t, out.stdout, `^user201@example.com,freestyle,vm,k3x9q2,,"alice,bob",granted,`)
 
-	assert.Contains(t, sh.run(1, "audit", "-o", "yaml").stderr, `-o "yaml": must be table, json or csv`)
+	assert.Contains(t, sh.run(1, "audit", "-o", "yaml").stderr, `-o "yaml": must be table, json, csv or html`)
 	assert.Contains(t, sh.run(1, "audit", "--vendor", "slack").stderr, `--vendor "slack": must be one of gitguardian, box, freestyle, bimdata, portworx`)
 
 	out = sh.run(2, "offboard", "user201@example.com", "-dry-run", "-f", "people.yaml")
@@ -141,7 +141,7 @@ portworx_tenants: [0b1e6a52-7f3c-4b0e-a1d2-5c6d7e8f9a0b]
 	assert.Contains(t, sh.run(1, "offboard", "user201@example.com", "-f", "people.yaml").stderr, "refusing to apply without confirmation")
 	out = sh.run(0, "offboard", "user201@example.com", "-auto-approve", "-f", "people.yaml")
 	matches(t, out.stdout, `^Apply: 7 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
-	assert.Equal(t, "No changes.\n", sh.run(0, "offboard", "user201@example.com", "-dry-run", "-f", "people.yaml").stdout)
+	assert.Equal(t, "No grants found for user201@example.com on: gitguardian, box, freestyle, bimdata, portworx.\n", sh.run(0, "offboard", "user201@example.com", "-dry-run", "-f", "people.yaml").stdout)
 	matches(t, sh.run(0, "audit", "-f", "people.yaml", "--email", "user201@example.com").stdout, `^0 records\.$`)
 
 	assert.Contains(t, sh.run(1, "offboard", "not-an-email", "-dry-run").stderr, `"not-an-email" is not an email address`)
@@ -212,13 +212,13 @@ func TestInterruptedApplyRunAgain(t *testing.T) {
 	sh.fault(`{"operation":"box.CreateGroupMembership","hang":true}`)
 
 	out := sh.run(1, "apply", "-auto-approve", "-timeout", "2s", "-f", "people.yaml")
-	matches(t, out.stdout, `^in doubt:     \+ box         user201@example.com should have box group 119721 \(member\): .*context deadline exceeded`)
-	matches(t, out.stdout, `^done:         ~ gitguardian user201@example.com is invited as restricted, should be member: re-invite$`)
+	matches(t, out.stdout, `^in doubt:     \+ box         user201@example.com  group 119721 "Engineering" \(member\): .*context deadline exceeded`)
+	matches(t, out.stdout, `^done:         ~ gitguardian user201@example.com  workspace restricted -> member  \(re-invite\)$`)
 	matches(t, out.stdout, `^Apply: 1 done, 0 already done, 0 failed, 1 in doubt, 0 skipped\.$`)
 	assert.Contains(t, out.stdout, "Run apply again")
 
 	out = sh.run(2, "plan", "-f", "people.yaml")
-	matches(t, out.stdout, `^\+ box         user201@example.com should have box group 119721 \(member\) \(an earlier create was in doubt and did not happen\)$`)
+	matches(t, out.stdout, `^\+ box         user201@example.com  group 119721 "Engineering" \(member\)  \(an earlier create was in doubt and did not happen\)$`)
 	assert.Contains(t, out.stdout, "Plan: 1 to create, 0 to update, 0 to remove.")
 	matches(t, sh.run(0, "apply", "-auto-approve", "-f", "people.yaml").stdout, `^done:         \+ box `)
 	assert.Equal(t, "No changes.\n", sh.run(0, "plan", "-f", "people.yaml").stdout)
@@ -226,7 +226,7 @@ func TestInterruptedApplyRunAgain(t *testing.T) {
 	// A create that happened but whose answer was cut off: in doubt, then
 	// settled by the next plan's reads, not sent twice.
 	sh.fault(`{"operation":"box.CreateGroupMembership","truncate":true}`)
-	matches(t, sh.run(1, "apply", "-auto-approve", "-f", "more.yaml").stdout, `^in doubt:     \+ box         user202@example.com should have box group 119721 \(member\)`)
+	matches(t, sh.run(1, "apply", "-auto-approve", "-f", "more.yaml").stdout, `^in doubt:     \+ box         user202@example.com  group 119721 "Engineering" \(member\)`)
 	settles := "No changes.\nThe reads settled 1 change that was in doubt: apply records it.\n"
 	assert.Equal(t, settles, sh.run(0, "plan", "-f", "more.yaml").stdout)
 	assert.Equal(t, settles, sh.run(0, "plan", "-f", "more.yaml").stdout, "plan records nothing")
@@ -254,8 +254,8 @@ func TestAChangeNotSentBecauseTheApplyStoppedIsSkipped(t *testing.T) {
 	// second one's turn comes after the apply's end.
 	sh.fault(`{"operation":"box.CreateGroupMembership","status":429,"retry_after":"60"}`)
 	out := sh.run(1, "apply", "-auto-approve", "-timeout", "20s", "-f", "people.yaml")
-	matches(t, out.stdout, `^failed:       \+ box         user230@example.com should have box group \d+ \(member\): .*429 rate_limit_exceeded`)
-	matches(t, out.stdout, `^skipped:      \+ box         user230@example.com should have box group \d+ \(member\): not sent: the apply stopped \(.*the next turn is in .*\)$`)
+	matches(t, out.stdout, `^failed:       \+ box         user230@example.com  group \d+ .*\(member\): .*429 rate_limit_exceeded`)
+	matches(t, out.stdout, `^skipped:      \+ box         user230@example.com  group \d+ .*\(member\): not sent: the apply stopped \(.*the next turn is in .*\)$`)
 	matches(t, out.stdout, `^Apply: 0 done, 0 already done, 1 failed, 0 in doubt, 1 skipped\.$`)
 	matches(t, sh.run(0, "apply", "-auto-approve", "-f", "people.yaml").stdout, `^Apply: 2 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
 }
@@ -297,7 +297,7 @@ func TestAStateMadeForAnotherFile(t *testing.T) {
 	assert.Equal(t, reads, sh.fakeCount(""), "refused before any request")
 
 	out = sh.run(2, "plan", "-f", "team-b.yaml", "-state", "shared.json", "-state-mismatch-ok")
-	assert.Contains(t, out.stdout, "- box         nobody wants box group 119721 (member) for user201@example.com (prune)")
+	assert.Contains(t, out.stdout, "- box         user201@example.com  group 119721 \"Engineering\" (member)  (prune)")
 }
 
 // A Box group id that does not exist is a problem naming its line, like
@@ -315,7 +315,7 @@ func TestUnknownBoxGroupsAreProblemsWithTheirLine(t *testing.T) {
 	out := sh.run(1, "plan", "-f", "people.yaml")
 	assert.Contains(t, out.stdout, "! box user201@example.com: people.yaml:4:19: people[0].box[0].group_id: no Box group with id 999999\n")
 	assert.Contains(t, out.stdout, "! box user201@example.com: people.yaml:5:16: people[0].box[1].group: no Box group named \"No Such Group\"\n")
-	assert.Contains(t, out.stdout, "~ gitguardian user201@example.com is invited as restricted, should be member: re-invite\n")
+	assert.Contains(t, out.stdout, "~ gitguardian user201@example.com  workspace restricted -> member  (re-invite)\n")
 }
 
 // Without credentials and without INVITATIONS_FAKE_URL, the embedded fake,

@@ -127,7 +127,7 @@ created = \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ
 	// Forgotten: the identity is nobody's now, and the plan would make Ada
 	// another one.
 	out = sh.run(2, "plan", "-f", "people.yaml")
-	assert.Contains(t, out.stdout, "+ freestyle   ada@example.com should have freestyle identity\n")
+	assert.Contains(t, out.stdout, "+ freestyle   ada@example.com  identity\n")
 
 	// import: refused when the identity is someone else's, or does not
 	// exist; then Ada's own, back.

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -47,7 +48,7 @@ when a vendor could not be read in full (unless --allow-partial).`,
   invitations audit -o json --email ada@example.com | jq .grant`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkOutput(output, "table", "json", "csv"); err != nil {
+			if err := checkOutput(output, "table", "json", "csv", "html"); err != nil {
 				return err
 			}
 			only, err := parseVendors(vendorNames)
@@ -72,14 +73,21 @@ when a vendor could not be read in full (unless --allow-partial).`,
 				w = &jsonWriter{enc: json.NewEncoder(a.io.Stdout)}
 			case "csv":
 				w = &csvWriter{w: csv.NewWriter(a.io.Stdout)}
+			case "html":
+				w = &reviewWriter{w: a.io.Stdout, version: a.io.Version, source: file, now: time.Now}
 			default:
 				w = &tableWriter{w: a.io.Stdout}
 			}
 			failed := false
 			nobodys := 0 // Freestyle identities the state ties to nobody
+			stopReading := a.showReading()
+			defer stopReading()
 			for rec, err := range s.m.Audit(ctx) {
 				if err != nil {
 					fmt.Fprintln(a.io.Stderr, "Error:", printable(err.Error()))
+					if rw, ok := w.(*reviewWriter); ok {
+						rw.readError(err)
+					}
 					failed = true
 					continue
 				}
@@ -93,6 +101,7 @@ when a vendor could not be read in full (unless --allow-partial).`,
 					return err
 				}
 			}
+			stopReading()
 			if err := w.flush(); err != nil {
 				return err
 			}
@@ -111,6 +120,11 @@ when a vendor could not be read in full (unless --allow-partial).`,
 					return err
 				}
 			} else {
+				if rw, ok := w.(*reviewWriter); ok {
+					if err := rw.page(coverage); err != nil {
+						return err
+					}
+				}
 				a.printCoverage(coverage)
 			}
 			if failed {
@@ -124,7 +138,7 @@ when a vendor could not be read in full (unless --allow-partial).`,
 	}
 	g.partialFlag(cmd)
 	fileFlag(cmd, &file, false)
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, csv or json (JSON lines)")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, csv, json (JSON lines) or html (an access-review page)")
 	cmd.Flags().StringSliceVar(&vendorNames, "vendor", nil, "only these vendors (repeatable or comma-separated): "+vendorList())
 	cmd.Flags().StringSliceVar(&emails, "email", nil, "only these people (repeatable or comma-separated)")
 	cmd.Flags().StringSliceVar(&tenants, "portworx-tenant", nil, "Portworx tenant to read (repeatable; besides -f's portworx_tenants)")

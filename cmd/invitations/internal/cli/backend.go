@@ -80,12 +80,13 @@ func allVendors() []invitations.API {
 func (a *app) connect() (*backend, error) {
 	opts := []invitations.Option{
 		invitations.WithUserAgent("invitations-cli/" + strings.TrimPrefix(a.io.Version, "v")),
-		// Counts the writes for the progress display; a hook never sees
+		// Counts the requests for the progress displays; a hook never sees
 		// a credential.
 		invitations.WithRequestHook(func(ri invitations.RequestInfo) {
 			if ri.Method != http.MethodGet && ri.Method != http.MethodHead {
 				a.writes.Add(1)
 			}
+			a.reads.observe(ri)
 		}),
 	}
 	if a.verbose {

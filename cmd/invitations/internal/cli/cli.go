@@ -78,6 +78,12 @@ type app struct {
 
 	// writes counts the write requests sent (for the progress display).
 	writes atomic.Int64
+	// applyOutput is apply's -o: text, or json for JSON lines of the
+	// outcomes.
+	applyOutput string
+	// reads counts the requests sent per vendor (for the display of a
+	// read in progress).
+	reads readCounter
 }
 
 // Run runs the command with args (without the program name) and returns
@@ -178,7 +184,8 @@ someone), unless --allow-partial.`,
 	pf.DurationVar(&a.timeout, "timeout", 10*time.Minute, "give up after this long (0: never)")
 	pf.StringVar(&a.state, "state", "", "state file (default: <file>.state.json next to the desired-state file;\ninvitations-state.json without -f), or postgres://...[?state_name=NAME] for a PostgreSQL state")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log every request (method, URL, status; never a credential) on stderr")
-	root.AddCommand(a.auditCommand(), a.planCommand(), a.applyCommand(), a.offboardCommand(), a.fakeCommand(), a.stateCommand())
+	root.AddCommand(a.auditCommand(), a.planCommand(), a.applyCommand(), a.offboardCommand(), a.fakeCommand(), a.stateCommand(), a.lookupCommand(), a.validateCommand(), a.showCommand())
+	completeOutputs(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("%w (see -h)", err)}
 	})

@@ -121,11 +121,7 @@ func grantsOf(plan *access.Plan) []reportGrant {
 func outcomesOf(results []access.Result) []reportOutcome {
 	out := []reportOutcome{}
 	for _, r := range results {
-		o := reportOutcome{Change: r.Change, Outcome: r.Outcome}
-		if r.Err != nil {
-			o.Error = r.Err.Error()
-		}
-		out = append(out, o)
+		out = append(out, outcomeOf(r))
 	}
 	return out
 }

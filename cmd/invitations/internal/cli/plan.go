@@ -23,6 +23,10 @@ type session struct {
 	m    *access.Manager
 	opts access.PlanOptions
 	done func()
+	// layout is how the plan's text shows its changes; outcomes is where
+	// an apply's outcomes go.
+	layout   planLayout
+	outcomes outcomes
 }
 
 // open reads the desired-state file, if any (before anything is sent),
@@ -50,7 +54,7 @@ func (a *app) open(path string, only []invitations.API, tenants []string) (*sess
 		b.close()
 		return nil, err
 	}
-	s := &session{file: file, m: m, done: func() { done(); b.close() }}
+	s := &session{file: file, m: m, done: func() { done(); b.close() }, layout: layoutFor(file)}
 	if file != nil {
 		s.opts = access.PlanOptions{Prune: file.Prune, PruneAll: file.PruneAll, AllowSourceMismatch: a.mismatchOK, NewIdentitiesOK: a.newIdentitiesOK}
 	}
@@ -98,10 +102,11 @@ func checkEmail(email string) error {
 }
 
 func (a *app) planCommand() *cobra.Command {
-	var file, output string
+	var file, output, out, by string
 	var g guards
+	var t targetFlags
 	cmd := &cobra.Command{
-		Use:   "plan -f FILE",
+		Use:   "plan -f FILE [-out PLAN]",
 		Short: "Show the changes that would make the vendors match the desired state",
 		Long: `plan reads what the vendors hold (reads only, nothing is changed) and prints
 the changes that would make it match the desired-state file: one line per
@@ -110,25 +115,47 @@ change, "+" create, "~" update, "-" remove, with the reason, then a summary.
 What was read is said on stderr in one line (Read: ... Not read: ...), and
 as "coverage" in JSON.
 
+-out PLAN also saves the plan, for "apply PLAN" to carry out exactly (see
+apply) and "show PLAN" to print: its changes, the state's serial and lineage
+it was made from, the desired-state file's SHA-256, the time and the tool's
+version. It holds no credential.
+
+--vendor and --email (repeatable) narrow the plan to some vendors and some
+people of the file (terraform's -target): only those are read (Freestyle's
+permissions person by person, the others' lists as a whole) and only their
+changes planned; prune removes nothing of anyone else. The plan says so
+("Targeted: vendor box; email ada@example.com", "targets" in JSON).
+
 Exit status (terraform's -detailed-exitcode): 0 no changes, 2 changes to
 make, 1 an error or a problem (a desired grant that cannot be planned), 3
 the file offboards someone and a vendor could not be read in full (unless
 --allow-partial).`,
 		Example: `  invitations plan -f people.yaml
-  invitations plan -f people.yaml -o json | jq '.changes[].reason'`,
+  invitations plan -f people.yaml -o json | jq '.changes[].reason'
+  invitations plan -f people.yaml -out people.plan
+  invitations plan -f people.yaml --vendor box --email ada@example.com`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(output, "text", "json"); err != nil {
 				return err
 			}
+			if err := checkBy(by); err != nil {
+				return err
+			}
 			ctx, cancel := a.withTimeout(cmd.Context())
 			defer cancel()
-			s, err := a.open(file, nil, nil)
+			// The digest of the file before it is read: a file changed
+			// meanwhile is refused by the apply rather than let through.
+			digest, err := digestFor(out, file)
+			if err != nil {
+				return err
+			}
+			s, err := a.openTargeted(file, &t)
 			if err != nil {
 				return err
 			}
 			defer s.done()
-			plan, err := s.plan(ctx, s.m)
+			plan, err := s.plan(ctx, a.showReads(s.m))
 			if err != nil {
 				return err
 			}
@@ -138,8 +165,14 @@ the file offboards someone and a vendor could not be read in full (unless
 				}
 			} else {
 				a.warn(plan)
-				printPlan(a.io.Stdout, plan, s.file)
+				s.layout.by = grouping(by)
+				printPlanAs(a.io.Stdout, plan, s.file, s.layout)
 				a.printCoverage(plan.Coverage)
+			}
+			if out != "" {
+				if err := a.savePlan(out, file, digest, plan); err != nil {
+					return err
+				}
 			}
 			codes := []int{ExitOK}
 			if len(plan.Problems) > 0 {
@@ -159,6 +192,9 @@ the file offboards someone and a vendor could not be read in full (unless
 	}
 	fileFlag(cmd, &file, true)
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	byFlag(cmd, &by)
+	cmd.Flags().StringVar(&out, "out", "", "also save the plan to this file, for apply PLAN and show PLAN")
+	t.add(cmd)
 	a.mismatchFlag(cmd)
 	g.partialFlag(cmd)
 	return cmd
@@ -228,12 +264,17 @@ func summarize(plan *access.Plan) summary {
 	return s
 }
 
-// printPlan writes the plan for people: its changes, its problems (with
-// the place in file of the field at fault, when known), a summary.
+// printPlan writes the plan for people: its targets, if any, its changes,
+// its problems (with the place in file of the field at fault, when
+// known), a summary.
 func printPlan(w io.Writer, plan *access.Plan, file *desired.File) {
-	for _, c := range plan.Changes {
-		fmt.Fprintf(w, "%s %-11s %s\n", signs[c.Action], c.Grant.Vendor, printable(c.Reason))
-	}
+	printPlanAs(w, plan, file, layoutFor(file))
+}
+
+// printPlanAs is printPlan with the changes shown as layout says.
+func printPlanAs(w io.Writer, plan *access.Plan, file *desired.File, layout planLayout) {
+	printTargets(w, plan)
+	layout.writeChanges(w, plan.Changes)
 	if len(plan.Problems) > 0 {
 		fmt.Fprintln(w, "Problems (not planned):")
 		for _, p := range plan.Problems {
@@ -246,7 +287,7 @@ func printPlan(w io.Writer, plan *access.Plan, file *desired.File) {
 		}
 	}
 	if plan.Empty() {
-		fmt.Fprintln(w, "No changes.")
+		fmt.Fprintln(w, layout.noChanges(plan.Coverage))
 		if n := plan.Settled(); n > 0 {
 			fmt.Fprintf(w, "The reads settled %s that %s in doubt: apply records %s.\n", changesCount(n), wasWere(n), itThem(n))
 		}
@@ -279,6 +320,12 @@ func itThem(n int) string {
 }
 
 func writePlanJSON(w io.Writer, plan *access.Plan) error {
+	return writeIndented(w, newPlanDocument(plan))
+}
+
+// newPlanDocument is plan as `plan -o json` writes it, every list a list
+// (never null).
+func newPlanDocument(plan *access.Plan) planDocument {
 	changes := plan.Changes
 	if changes == nil {
 		changes = []access.Change{}
@@ -291,26 +338,38 @@ func writePlanJSON(w io.Writer, plan *access.Plan) error {
 	if warnings == nil {
 		warnings = []string{}
 	}
+	return planDocument{changes, problems, warnings, summarize(plan), plan.Settled(), plan.Serial, plan.Lineage, plan.Coverage, plan.Targets}
+}
+
+// planDocument is a plan as `plan -o json` writes it (and `show -o json`,
+// with what the saved plan adds).
+type planDocument struct {
+	Changes  []access.Change  `json:"changes"`
+	Problems []access.Problem `json:"problems"`
+	Warnings []string         `json:"warnings"`
+	Summary  summary          `json:"summary"`
+	Settled  int              `json:"settled"`
+	Serial   uint64           `json:"serial"`
+	Lineage  string           `json:"lineage"`
+	Coverage access.Coverage  `json:"coverage"`
+	Targets  access.Targets   `json:"targets"`
+}
+
+// writeIndented writes v as indented JSON.
+func writeIndented(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(struct {
-		Changes  []access.Change  `json:"changes"`
-		Problems []access.Problem `json:"problems"`
-		Warnings []string         `json:"warnings"`
-		Summary  summary          `json:"summary"`
-		Settled  int              `json:"settled"`
-		Serial   uint64           `json:"serial"`
-		Lineage  string           `json:"lineage"`
-		Coverage access.Coverage  `json:"coverage"`
-	}{changes, problems, warnings, summarize(plan), plan.Settled(), plan.Serial, plan.Lineage, plan.Coverage})
+	return enc.Encode(v)
 }
 
 func (a *app) applyCommand() *cobra.Command {
 	var file string
 	var autoApprove bool
 	var g guards
+	var t targetFlags
+	var maxAge time.Duration
 	cmd := &cobra.Command{
-		Use:   "apply -f FILE",
+		Use:   "apply -f FILE | apply PLAN",
 		Short: "Make the vendors match the desired state",
 		Long: `apply plans as plan does, shows the plan, asks for confirmation on a terminal
 (only "yes" goes on; -auto-approve skips the question, for CI), then carries
@@ -333,16 +392,40 @@ Guards, before anything is written: a plan with problems is refused unless
 --allow-problems; a plan removing more grants than --max-removals (default:
 the larger of 10 and 10% of the grants read; -1: no limit) is refused.
 
+"apply PLAN" carries out a plan saved with "plan -out PLAN", exactly its
+changes, without asking (it was reviewed when saved), under the state's
+lock. It refuses, having sent nothing, a plan made from another version of
+the state (another apply saved since, or another state), a plan whose
+desired-state file changed since (its SHA-256; -f names the file when it is
+not where the plan says), and a plan older than -max-plan-age (default 24h;
+0: no limit). The guards apply as above.
+
+--vendor and --email narrow the plan as they do plan's (a saved plan keeps
+the targets it was made with).
+
 Exit status: 0 everything done (or nothing to do), 1 an error, a refusal, or
 a change that failed, is in doubt or was skipped, 3 the file offboards
 someone and a vendor could not be read in full (unless --allow-partial).`,
 		Example: `  invitations apply -f people.yaml
-  invitations apply -auto-approve -f people.yaml -state /var/lib/invitations/state.json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  invitations apply -auto-approve -f people.yaml -state /var/lib/invitations/state.json
+  invitations apply people.plan`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(a.applyOutput, "text", "json"); err != nil {
+				return err
+			}
 			ctx, cancel := a.withTimeout(cmd.Context())
 			defer cancel()
-			s, err := a.open(file, nil, nil)
+			if len(args) == 1 {
+				if t.given() {
+					return &exitError{code: ExitError, err: errors.New("--vendor and --email narrow a new plan: a saved plan keeps the targets it was made with")}
+				}
+				return a.applySaved(ctx, args[0], file, maxAge, &g)
+			}
+			if file == "" {
+				return &exitError{code: ExitError, err: errors.New(`required flag(s) "file" not set, or give a saved plan (apply PLAN)`)}
+			}
+			s, err := a.openTargeted(file, &t)
 			if err != nil {
 				return err
 			}
@@ -352,7 +435,7 @@ someone and a vendor could not be read in full (unless --allow-partial).`,
 				return err
 			}
 			defer func() { _ = locked.Unlock() }()
-			plan, err := s.plan(ctx, locked)
+			plan, err := s.plan(ctx, a.showReads(locked))
 			if err != nil {
 				return err
 			}
@@ -367,8 +450,11 @@ someone and a vendor could not be read in full (unless --allow-partial).`,
 			return nil
 		},
 	}
-	fileFlag(cmd, &file, true)
+	cmd.Flags().StringVarP(&file, "file", "f", "", "desired-state file (YAML); with a saved plan, where its file is when not where the plan says")
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation")
+	cmd.Flags().StringVarP(&a.applyOutput, "output", "o", "text", "output format: text, or json (JSON lines: each change's outcome as it ends, then a summary; the plan goes to stderr)")
+	cmd.Flags().DurationVar(&maxAge, "max-plan-age", defaultMaxPlanAge, "with a saved plan: refuse it when older than this (0: no limit)")
+	t.add(cmd)
 	a.lockTimeoutFlag(cmd)
 	a.mismatchFlag(cmd)
 	g.partialFlag(cmd)
@@ -381,16 +467,22 @@ someone and a vendor could not be read in full (unless --allow-partial).`,
 // earlier doubts is applied too, without asking: it sends nothing and
 // records the settlement.
 func (a *app) applyPlan(ctx context.Context, s *session, locked *access.Locked, plan *access.Plan, autoApprove bool, g *guards) ([]access.Result, error) {
-	out := a.io.Stdout
+	if a.applyOutput == "json" {
+		s.outcomes.json = json.NewEncoder(a.io.Stdout)
+	}
+	out := s.outcomes.textOut(a.io.Stdout, a.io.Stderr)
 	a.warn(plan)
-	printPlan(out, plan, s.file)
+	printPlanAs(out, plan, s.file, s.layout)
 	a.printCoverage(plan.Coverage)
 	if plan.Empty() {
-		if n := plan.Settled(); n > 0 {
+		n := plan.Settled()
+		if n > 0 {
 			if _, err := locked.Apply(ctx, plan); err != nil {
 				return nil, err
 			}
-			fmt.Fprintf(out, "Settled %s that %s in doubt.\n", changesCount(n), wasWere(n))
+		}
+		if _, err := s.outcomes.finish(a.io.Stdout, s.layout, nil, n); err != nil {
+			return nil, err
 		}
 		if len(plan.Problems) > 0 {
 			return nil, silent(ExitError)
@@ -415,22 +507,15 @@ func (a *app) applyPlan(ctx context.Context, s *session, locked *access.Locked, 
 	}
 
 	stop := a.progress(len(plan.Changes))
-	results, err := locked.Apply(ctx, plan)
+	results, err := locked.ApplyWith(ctx, plan, s.outcomes.options())
 	stop()
 	if err != nil && len(results) == 0 {
 		return nil, err
 	}
-	counts := map[access.Outcome]int{}
-	for _, r := range results {
-		counts[r.Outcome]++
-		line := fmt.Sprintf("%-13s %s %-11s %s", r.Outcome+":", signs[r.Change.Action], r.Change.Grant.Vendor, printable(r.Change.Reason))
-		if r.Err != nil && r.Outcome != access.Done && r.Outcome != access.AlreadyDone {
-			line += ": " + printable(r.Err.Error())
-		}
-		fmt.Fprintln(out, line)
+	counts, werr := s.outcomes.finish(a.io.Stdout, s.layout, results, plan.Settled())
+	if err == nil {
+		err = werr
 	}
-	fmt.Fprintf(out, "Apply: %d done, %d already done, %d failed, %d in doubt, %d skipped.\n",
-		counts[access.Done], counts[access.AlreadyDone], counts[access.Failed], counts[access.InDoubt], counts[access.Skipped])
 	if err != nil {
 		return results, err
 	}
@@ -542,6 +627,7 @@ With -dry-run: 0 nothing found, 2 something to remove, 3 incomplete.`,
 				return err
 			}
 			defer s.done()
+			s.layout = s.layout.offboarding(email)
 			rep := &offboardReport{Email: email, Time: time.Now().UTC().Truncate(time.Second), Version: a.io.Version, DryRun: dryRun, Changes: []reportOutcome{}}
 			stdout := a.io.Stdout
 			if output == "json" {
@@ -564,13 +650,13 @@ With -dry-run: 0 nothing found, 2 something to remove, 3 incomplete.`,
 				return nil
 			}
 			if dryRun {
-				plan, err := s.m.Offboard(ctx, email)
+				plan, err := a.showReads(s.m).Offboard(ctx, email)
 				if err != nil {
 					return err
 				}
 				rep.Coverage, rep.Found = plan.Coverage, grantsOf(plan)
 				a.warn(plan)
-				printPlan(a.io.Stdout, plan, s.file)
+				printPlanAs(a.io.Stdout, plan, s.file, s.layout)
 				a.printCoverage(plan.Coverage)
 				code := g.incomplete(plan.Coverage)
 				if !plan.Empty() {
@@ -583,7 +669,7 @@ With -dry-run: 0 nothing found, 2 something to remove, 3 incomplete.`,
 				return err
 			}
 			defer func() { _ = locked.Unlock() }()
-			plan, err := locked.Offboard(ctx, email)
+			plan, err := a.showReads(locked).Offboard(ctx, email)
 			if err != nil {
 				return err
 			}
@@ -595,7 +681,7 @@ With -dry-run: 0 nothing found, 2 something to remove, 3 incomplete.`,
 				return applyErr // an error or a refusal: nothing to verify
 			}
 			// The verification: every vendor read again for the email.
-			after, err := locked.Offboard(context.WithoutCancel(ctx), email)
+			after, err := a.showReads(locked).Offboard(context.WithoutCancel(ctx), email)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,231 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/invitesdk/invitations/access"
+	"github.com/invitesdk/invitations/cmd/invitations/internal/desired"
+)
+
+// grouping is how the text of a plan orders its changes (plan --by).
+type grouping string
+
+const (
+	// byVendor lists the changes vendor by vendor, in the order apply
+	// carries them out, each line naming its vendor and person.
+	byVendor grouping = "vendor"
+	// byPerson lists each person's changes under their email.
+	byPerson grouping = "person"
+)
+
+// groupings are the values of --by, the default first.
+var groupings = []string{string(byVendor), string(byPerson)}
+
+// listShown is how many items of a list (Portworx roles, a VM's users) a
+// plan line shows before "+N more": longer lists would wrap the line. The
+// JSON has them all.
+const listShown = 3
+
+// planLayout is how the text of a plan shows its changes.
+type planLayout struct {
+	by grouping
+	// absent are the people (lower-case emails) whose removals are
+	// offboardings: the file's absent people, the email of offboard. Any
+	// other removal is a prune.
+	absent map[string]bool
+	// offboarded is the email of offboard, whose empty plan says where
+	// nothing was found.
+	offboarded string
+}
+
+// layoutFor is the layout of a plan for file (nil: none), by vendor.
+func layoutFor(file *desired.File) planLayout {
+	l := planLayout{by: byVendor, absent: map[string]bool{}}
+	if file != nil {
+		for _, p := range file.People {
+			if p.Absent {
+				l.absent[strings.ToLower(p.Email)] = true
+			}
+		}
+	}
+	return l
+}
+
+// offboarding returns l with email's removals shown as an offboarding.
+func (l planLayout) offboarding(email string) planLayout {
+	absent := map[string]bool{strings.ToLower(email): true}
+	for e := range l.absent {
+		absent[e] = true
+	}
+	l.absent = absent
+	l.offboarded = email
+	return l
+}
+
+// noChanges is what an empty plan says: for an offboarding, the vendors
+// where nothing was found (those read: the coverage line says the rest).
+func (l planLayout) noChanges(c access.Coverage) string {
+	if l.offboarded == "" {
+		return "No changes."
+	}
+	var read []string
+	for _, v := range c.Vendors {
+		if v.Read {
+			read = append(read, string(v.Vendor))
+		}
+	}
+	if len(read) == 0 {
+		return fmt.Sprintf("No grants found for %s: no vendor could be read.", printable(l.offboarded))
+	}
+	return fmt.Sprintf("No grants found for %s on: %s.", printable(l.offboarded), strings.Join(read, ", "))
+}
+
+// writeChanges writes changes one line each: by vendor, "SIGN VENDOR EMAIL
+// GRANT [(NOTE)]" in plan order; by person, each person's email then
+// their changes, "  SIGN VENDOR GRANT [(NOTE)]", people in order of
+// email and their changes in plan order.
+func (l planLayout) writeChanges(w io.Writer, changes []access.Change) {
+	dups := duplicates(changes)
+	if l.by == byPerson {
+		order := slices.Clone(changes)
+		slices.SortStableFunc(order, func(a, b access.Change) int { return strings.Compare(a.Email, b.Email) })
+		for i, c := range order {
+			if i == 0 || order[i-1].Email != c.Email {
+				fmt.Fprintln(w, printable(c.Email))
+			}
+			fmt.Fprintf(w, "  %s %-11s %s\n", signs[c.Action], c.Grant.Vendor, l.what(c, dups[dupKey(c)]))
+		}
+		return
+	}
+	width := 0
+	for _, c := range changes {
+		width = max(width, len(printable(c.Email)))
+	}
+	for _, c := range changes {
+		fmt.Fprintln(w, l.line(c, width, dups[dupKey(c)]))
+	}
+}
+
+// line is one change on one line, its email padded to width.
+func (l planLayout) line(c access.Change, width int, dup bool) string {
+	return fmt.Sprintf("%s %-11s %-*s  %s", signs[c.Action], c.Grant.Vendor, width, printable(c.Email), l.what(c, dup))
+}
+
+// outcomeLine is a change's outcome on one line: the outcome, then the
+// change as the plan showed it, then the error of a change that did not
+// succeed.
+func (l planLayout) outcomeLine(r access.Result) string {
+	line := fmt.Sprintf("%-13s %s", r.Outcome+":", l.line(r.Change, 0, false))
+	if r.Err != nil && r.Outcome != access.Done && r.Outcome != access.AlreadyDone {
+		line += ": " + printable(r.Err.Error())
+	}
+	return line
+}
+
+// dupKey identifies a change's person and grant.
+func dupKey(c access.Change) string { return string(c.Action) + "|" + c.Key() }
+
+// duplicates reports the changes that would read the same as another of
+// changes (two objects holding one grant, as a pending invitation beside
+// a membership): their lines name the vendor's id of what each changes.
+func duplicates(changes []access.Change) map[string]bool {
+	n := map[string]int{}
+	for _, c := range changes {
+		n[dupKey(c)]++
+	}
+	out := map[string]bool{}
+	for k, count := range n {
+		if count > 1 {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// what describes the change's grant, as "group 119721 "Engineering"
+// (member)", "workspace restricted -> member", with its note.
+func (l planLayout) what(c access.Change, dup bool) string {
+	var b strings.Builder
+	b.WriteString(grantName(c.Grant))
+	if c.Action == access.Update && c.From != nil {
+		fmt.Fprintf(&b, " %s -> %s", levelText(*c.From), levelText(c.Grant))
+	} else if lv := levelText(c.Grant); lv != "" {
+		if c.Grant.Users != nil {
+			b.WriteString(" " + lv)
+		} else {
+			b.WriteString(" (" + lv + ")")
+		}
+	}
+	if dup && c.Target != "" {
+		b.WriteString(", id " + printable(c.Target))
+	}
+	if note := l.note(c); note != "" {
+		b.WriteString("  (" + note + ")")
+	}
+	return b.String()
+}
+
+// grantName is the grant's kind and scope, with the scope's name when
+// known: `group 119721 "Engineering"`.
+func grantName(g access.Grant) string {
+	s := string(g.Kind)
+	if g.Scope != "" {
+		s += " " + printable(g.Scope)
+	}
+	if g.ScopeName != "" {
+		s += " " + strconv.Quote(g.ScopeName)
+	}
+	return s
+}
+
+// levelText is the grant's level or allowed users, long lists shortened.
+func levelText(g access.Grant) string {
+	if g.Users != nil {
+		if len(g.Users) == 0 {
+			return "users (none)"
+		}
+		return "users " + shortList(g.Users)
+	}
+	if g.Level == "" {
+		return ""
+	}
+	return shortList(strings.Split(g.Level, ","))
+}
+
+// shortList joins items with ", ", the first listShown and "+N more".
+func shortList(items []string) string {
+	shown := items
+	if len(items) > listShown {
+		shown = items[:listShown]
+	}
+	s := printable(strings.Join(shown, ", "))
+	if len(items) > len(shown) {
+		s += fmt.Sprintf(" +%d more", len(items)-len(shown))
+	}
+	return s
+}
+
+// note says why, where the grant alone does not: an offboarding or a
+// prune for a removal, a re-invite, the completion of an earlier change in
+// doubt (the last two as the plan's reason says them).
+func (l planLayout) note(c access.Change) string {
+	switch c.Action {
+	case access.Remove:
+		if l.absent[strings.ToLower(c.Email)] {
+			return "absent"
+		}
+		return "prune"
+	case access.Update:
+		if strings.HasSuffix(c.Reason, ": re-invite") {
+			return "re-invite"
+		}
+	}
+	if i := strings.Index(c.Reason, " (an earlier "); i >= 0 && strings.HasSuffix(c.Reason, ")") {
+		return printable(c.Reason[i+2 : len(c.Reason)-1])
+	}
+	return ""
+}
