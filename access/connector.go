@@ -27,12 +27,11 @@ import (
 //
 // Beyond these methods, a connector may implement the optional
 // interfaces Classifier, Prerequisites, SerialCreates, DoubtNoter, Tidier,
-// NotReadable and MemoDecoder, each a rule only some vendors need; the
-// engine asks for them with a type assertion, as io.Copy asks for
-// io.WriterTo. Small
-// interfaces rather than one declared value keep a connector without
-// those rules down to the four methods below, and let each rule carry its
-// own documentation.
+// NotReadable, MemoDecoder and Lookuper, each a rule or a service only
+// some vendors need; the engine asks for them with a type assertion, as
+// io.Copy asks for io.WriterTo. Small interfaces rather than one declared
+// value keep a connector without those rules down to the four methods
+// below, and let each rule carry its own documentation.
 type Connector interface {
 	// API names the vendor: the Vendor of every grant the connector reads
 	// or writes, and the key of its part of the state.

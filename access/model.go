@@ -186,6 +186,10 @@ type Change struct {
 	Target string `json:"target,omitempty"`
 	// Reason says why, for people reading the plan.
 	Reason string `json:"reason"`
+	// Note, when set, says in a few words why beside what the change
+	// does, for a one-line display: "absent", "prune", "re-invite", or
+	// the earlier change in doubt it completes.
+	Note string `json:"note,omitempty"`
 }
 
 // Key identifies the change's grant (see Grant.Key).

@@ -331,7 +331,7 @@ func diff(v invitations.API, people []Person, view *View, snap *Snapshot, opts P
 			for _, r := range view.Have {
 				if strings.EqualFold(r.Email, email) {
 					changes = append(changes, Change{Action: Remove, Email: email, Grant: r.Grant, Target: r.ID,
-						Reason: fmt.Sprintf("%s is absent: remove their %s", email, describe(r.Grant))})
+						Reason: fmt.Sprintf("%s is absent: remove their %s", email, describe(r.Grant)), Note: "absent"})
 				}
 			}
 			continue
@@ -346,25 +346,29 @@ func diff(v invitations.API, people []Person, view *View, snap *Snapshot, opts P
 			switch {
 			case blocked[k], prereqBlocked:
 			case len(rs) == 0:
-				reason := fmt.Sprintf("%s should have %s", email, describe(g))
+				reason, note := fmt.Sprintf("%s should have %s", email, describe(g)), ""
 				if d, ok := snap.InDoubt[k]; ok {
 					switch d.Change.Action {
 					case Create:
-						reason += " (an earlier create was in doubt and did not happen)"
+						note = "an earlier create was in doubt and did not happen"
 					case Update:
-						reason += " (an earlier re-invite stopped after removing the old one: this completes it)"
+						note = "an earlier re-invite stopped after removing the old one: this completes it"
 					}
 				}
-				changes = append(changes, Change{Action: Create, Email: email, Grant: g, Target: view.Subjects[email], Reason: reason})
+				if note != "" {
+					reason += " (" + note + ")"
+				}
+				changes = append(changes, Change{Action: Create, Email: email, Grant: g, Target: view.Subjects[email], Reason: reason, Note: note})
 			case !slices.ContainsFunc(rs, func(r Record) bool { return sameLevel(r.Grant, g) }):
 				from := rs[0].Grant
-				reason := fmt.Sprintf("%s has %s, should have %s", email, level(from), level(g))
+				reason, note := fmt.Sprintf("%s has %s, should have %s", email, level(from), level(g)), ""
 				if view.Reissue != nil && view.Reissue(rs[0]) {
 					// The level is changed by deleting the invitation and
 					// inviting again: a new invitation, a new email.
 					reason = fmt.Sprintf("%s is invited as %s, should be %s: re-invite", email, level(from), level(g))
+					note = "re-invite"
 				}
-				changes = append(changes, Change{Action: Update, Email: email, Grant: g, From: &from, Target: rs[0].ID, Reason: reason})
+				changes = append(changes, Change{Action: Update, Email: email, Grant: g, From: &from, Target: rs[0].ID, Reason: reason, Note: note})
 			}
 		}
 	}
@@ -378,7 +382,7 @@ func diff(v invitations.API, people []Person, view *View, snap *Snapshot, opts P
 				continue
 			}
 			changes = append(changes, Change{Action: Remove, Email: strings.ToLower(r.Email), Grant: r.Grant, Target: r.ID,
-				Reason: fmt.Sprintf("nobody wants %s for %s (prune)", describe(r.Grant), r.Email)})
+				Reason: fmt.Sprintf("nobody wants %s for %s (prune)", describe(r.Grant), r.Email), Note: "prune"})
 		}
 	}
 	sortChanges(changes, prereq)

@@ -31,6 +31,9 @@ and the vendor's id. Reads only.
 Output: an aligned table (default), -o csv (with a header), or -o json (one
 JSON object per line, written as the records arrive, so it streams; vendors
 interleave). The table and CSV are sorted by email, vendor, kind and scope.
+-o html writes one self-contained access-review page (a person x vendor
+matrix with filters, counts, the coverage, when and by which version it was
+made; no network fetch, printable): invitations audit -o html > review.html
 
 Portworx lists invitations per tenant: name them with --portworx-tenant or in
 -f's portworx_tenants (on the embedded fake, the demo tenant by default).

@@ -54,7 +54,7 @@ func (a *app) open(path string, only []invitations.API, tenants []string) (*sess
 		b.close()
 		return nil, err
 	}
-	s := &session{file: file, m: m, done: func() { done(); b.close() }, layout: layoutFor(file)}
+	s := &session{file: file, m: m, done: func() { done(); b.close() }, layout: layoutFor()}
 	if file != nil {
 		s.opts = access.PlanOptions{Prune: file.Prune, PruneAll: file.PruneAll, AllowSourceMismatch: a.mismatchOK, NewIdentitiesOK: a.newIdentitiesOK}
 	}
@@ -268,7 +268,7 @@ func summarize(plan *access.Plan) summary {
 // its problems (with the place in file of the field at fault, when
 // known), a summary.
 func printPlan(w io.Writer, plan *access.Plan, file *desired.File) {
-	printPlanAs(w, plan, file, layoutFor(file))
+	printPlanAs(w, plan, file, layoutFor())
 }
 
 // printPlanAs is printPlan with the changes shown as layout says.

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/invitesdk/invitations/access"
-	"github.com/invitesdk/invitations/cmd/invitations/internal/desired"
 )
 
 // grouping is how the text of a plan orders its changes (plan --by).
@@ -33,35 +32,17 @@ const listShown = 3
 // planLayout is how the text of a plan shows its changes.
 type planLayout struct {
 	by grouping
-	// absent are the people (lower-case emails) whose removals are
-	// offboardings: the file's absent people, the email of offboard. Any
-	// other removal is a prune.
-	absent map[string]bool
 	// offboarded is the email of offboard, whose empty plan says where
 	// nothing was found.
 	offboarded string
 }
 
-// layoutFor is the layout of a plan for file (nil: none), by vendor.
-func layoutFor(file *desired.File) planLayout {
-	l := planLayout{by: byVendor, absent: map[string]bool{}}
-	if file != nil {
-		for _, p := range file.People {
-			if p.Absent {
-				l.absent[strings.ToLower(p.Email)] = true
-			}
-		}
-	}
-	return l
-}
+// layoutFor is the layout of a plan, by vendor.
+func layoutFor() planLayout { return planLayout{by: byVendor} }
 
-// offboarding returns l with email's removals shown as an offboarding.
+// offboarding returns l for the offboarding of email, whose empty plan
+// says where nothing was found.
 func (l planLayout) offboarding(email string) planLayout {
-	absent := map[string]bool{strings.ToLower(email): true}
-	for e := range l.absent {
-		absent[e] = true
-	}
-	l.absent = absent
 	l.offboarded = email
 	return l
 }
@@ -209,23 +190,7 @@ func shortList(items []string) string {
 	return s
 }
 
-// note says why, where the grant alone does not: an offboarding or a
-// prune for a removal, a re-invite, the completion of an earlier change in
-// doubt (the last two as the plan's reason says them).
-func (l planLayout) note(c access.Change) string {
-	switch c.Action {
-	case access.Remove:
-		if l.absent[strings.ToLower(c.Email)] {
-			return "absent"
-		}
-		return "prune"
-	case access.Update:
-		if strings.HasSuffix(c.Reason, ": re-invite") {
-			return "re-invite"
-		}
-	}
-	if i := strings.Index(c.Reason, " (an earlier "); i >= 0 && strings.HasSuffix(c.Reason, ")") {
-		return printable(c.Reason[i+2 : len(c.Reason)-1])
-	}
-	return ""
-}
+// note says why, where the grant alone does not: the plan's note of the
+// change (an offboarding or a prune for a removal, a re-invite, the
+// completion of an earlier change in doubt).
+func (l planLayout) note(c access.Change) string { return printable(c.Note) }
