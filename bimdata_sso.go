@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"net/http"
+	"slices"
 
 	"github.com/invitesdk/invitations/models"
 	"golang.org/x/oauth2"
@@ -34,7 +35,7 @@ var bimDataVendor = vendor{
 	},
 	// Django REST framework: {"detail": "..."} or a map of field errors.
 	decodeError: decodeDRFError,
-	operations:  bimDataOperations,
+	operations:  slices.Concat(bimDataOperations, bimDataCollaborationOperations),
 }
 
 var (

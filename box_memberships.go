@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/invitesdk/invitations/models"
 	"golang.org/x/oauth2"
@@ -67,7 +68,7 @@ var boxVendor = vendor{
 		{EnvVar: EnvVar{Name: EnvBoxAccessToken}, credential: &boxAccessToken},
 	},
 	decodeError: decodeBoxError,
-	operations:  boxOperations,
+	operations:  slices.Concat(boxOperations, boxUserOperations),
 }
 
 var boxAccessToken = credentialKind{option: "WithBoxAccessToken", scheme: "Bearer"}

@@ -25,15 +25,26 @@ type Client struct {
 	Invitations *InvitationsService
 	// Members calls the GitGuardian workspace member endpoints.
 	Members *MembersService
+	// Teams calls the GitGuardian team, team membership and team
+	// invitation endpoints.
+	Teams *TeamsService
 	// Memberships calls the Box group membership, user and group list
 	// endpoints.
 	Memberships *MembershipsService
+	// Users calls the Box user endpoints: get, update (deactivate) and
+	// delete a user, transfer their content, end their sessions.
+	Users *UsersService
 	// Identity calls the Freestyle identity, token and permission endpoints.
 	Identity *IdentityService
 	// SSO calls the BIMData identity-provider invitation endpoints.
 	SSO *SSOService
+	// Collaboration calls the BIMData cloud and project member and
+	// invitation endpoints.
+	Collaboration *CollaborationService
 	// AccountInvitations calls the Portworx invitation RPCs.
 	AccountInvitations *AccountInvitationsService
+	// IAM calls the Portworx IAM role-binding RPCs.
+	IAM *IAMService
 
 	cfg  config
 	http *retryablehttp.Client
@@ -148,10 +159,14 @@ func newClient(cfg config, transport http.RoundTripper, parent *[numAPIs]apiLimi
 	}
 	c.Invitations = &InvitationsService{client: c}
 	c.Members = &MembersService{client: c}
+	c.Teams = &TeamsService{client: c}
 	c.Memberships = &MembershipsService{client: c}
+	c.Users = &UsersService{client: c}
 	c.Identity = &IdentityService{client: c}
 	c.SSO = &SSOService{client: c}
+	c.Collaboration = &CollaborationService{client: c}
 	c.AccountInvitations = &AccountInvitationsService{client: c}
+	c.IAM = &IAMService{client: c}
 	return c
 }
 

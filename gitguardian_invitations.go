@@ -47,7 +47,7 @@ var gitGuardianVendor = vendor{
 	},
 	rateApplies: gitGuardianHosted, // self-hosted instances apply no published budget
 	decodeError: decodeDRFError,
-	operations:  slices.Concat(gitGuardianInvitationOperations, gitGuardianMemberOperations),
+	operations:  slices.Concat(gitGuardianInvitationOperations, gitGuardianMemberOperations, gitGuardianTeamOperations),
 }
 
 var gitGuardianAPIKey = credentialKind{option: "WithGitGuardianAPIKey", scheme: "Token"}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/invitesdk/invitations/models"
@@ -26,7 +27,7 @@ var portworxVendor = vendor{
 		{EnvVar: EnvVar{Name: EnvPortworxAccessToken}, credential: &portworxAccessToken},
 	},
 	decodeError: decodePortworxError,
-	operations:  portworxOperations,
+	operations:  slices.Concat(portworxOperations, portworxIAMOperations),
 }
 
 var portworxAccessToken = credentialKind{option: "WithPortworxAccessToken", scheme: "Bearer"}

@@ -91,6 +91,7 @@ func relOps(tokenID string) []relOp {
 		newVMID      = "n0w7vm"
 	)
 	fsID := invitationstest.FreestyleDemoIdentityID
+	const bimCloud, bimProject = int64(invitationstest.BIMDataDemoCloudID), int64(invitationstest.BIMDataDemoProjectID)
 	access := func(resource int64, p models.IncidentPermissionEnum) *models.ResourceInvitationAccess {
 		return &models.ResourceInvitationAccess{InvitationID: ggInvitation, ResourceID: resource, ResourceType: models.ResourceTypeSecretIncidents, Permission: p}
 	}
@@ -135,6 +136,52 @@ func relOps(tokenID string) []relOp {
 		{op: "gitguardian.DeleteMember", call: func(ctx context.Context, c *invitations.Client) error {
 			return c.Members.DeleteMember(ctx, invitationstest.GitGuardianDemoMemberID, nil)
 		}},
+		{op: "gitguardian.ListTeams", decodes: true, array: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relFirstPage(c.Teams.ListTeams(ctx, nil))
+		}},
+		{op: "gitguardian.CreateTeams", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Teams.CreateTeams(ctx, &models.CreateTeamsRequest{Name: "Reliability"}))
+		}},
+		{op: "gitguardian.GetTeam", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Teams.GetTeam(ctx, invitationstest.GitGuardianDemoTeamID))
+		}},
+		{op: "gitguardian.UpdateTeam", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			name := "Renamed"
+			return relErr(c.Teams.UpdateTeam(ctx, invitationstest.GitGuardianDemoTeamID, &models.UpdateTeamRequest{Name: &name}))
+		}},
+		{op: "gitguardian.DeleteTeam", call: func(ctx context.Context, c *invitations.Client) error {
+			return c.Teams.DeleteTeam(ctx, invitationstest.GitGuardianDemoTeamID)
+		}},
+		{op: "gitguardian.ListTeamMemberships", decodes: true, array: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relFirstPage(c.Teams.ListTeamMemberships(ctx, invitationstest.GitGuardianDemoTeamID, nil))
+		}},
+		{op: "gitguardian.CreateTeamMembership", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Teams.CreateTeamMembership(ctx, invitationstest.GitGuardianDemoTeamID,
+				&models.CreateTeamMembershipRequest{MemberID: invitationstest.GitGuardianDemoOwnerID + 40}, nil))
+		}},
+		{op: "gitguardian.UpdateTeamMembership", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Teams.UpdateTeamMembership(ctx, invitationstest.GitGuardianDemoTeamID, invitationstest.GitGuardianDemoTeamMembershipID,
+				&models.UpdateTeamMembershipRequest{IncidentPermission: models.IncidentPermissionCanEdit}))
+		}},
+		{op: "gitguardian.DeleteTeamMembership", call: func(ctx context.Context, c *invitations.Client) error {
+			return c.Teams.DeleteTeamMembership(ctx, invitationstest.GitGuardianDemoTeamID, invitationstest.GitGuardianDemoTeamMembershipID)
+		}},
+		{op: "gitguardian.ListMemberTeamMemberships", decodes: true, array: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relFirstPage(c.Teams.ListMemberTeamMemberships(ctx, invitationstest.GitGuardianDemoMemberID, nil))
+		}},
+		{op: "gitguardian.ListTeamInvitations", decodes: true, array: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relFirstPage(c.Teams.ListTeamInvitations(ctx, invitationstest.GitGuardianDemoTeamID, nil))
+		}},
+		{op: "gitguardian.CreateTeamInvitations", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Teams.CreateTeamInvitations(ctx, invitationstest.GitGuardianDemoTeamID, &models.CreateTeamInvitationsRequest{InvitationID: 5}))
+		}},
+		{op: "gitguardian.UpdateTeamInvitation", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Teams.UpdateTeamInvitation(ctx, invitationstest.GitGuardianDemoTeamID, invitationstest.GitGuardianDemoTeamInvitationID,
+				&models.UpdateTeamInvitationRequest{IncidentPermission: models.IncidentPermissionFullAccess}))
+		}},
+		{op: "gitguardian.DeleteTeamInvitation", call: func(ctx context.Context, c *invitations.Client) error {
+			return c.Teams.DeleteTeamInvitation(ctx, invitationstest.GitGuardianDemoTeamID, invitationstest.GitGuardianDemoTeamInvitationID)
+		}},
 
 		// Box
 		{op: "box.GetUserMemberships", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
@@ -162,6 +209,22 @@ func relOps(tokenID string) []relOp {
 		}},
 		{op: "box.DeleteGroupMembershipByID", call: func(ctx context.Context, c *invitations.Client) error {
 			return c.Memberships.DeleteGroupMembershipByID(ctx, boxMember)
+		}},
+		{op: "box.GetUserByID", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Users.GetUserByID(ctx, boxMemberUID, nil))
+		}},
+		{op: "box.UpdateUserByID", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Users.UpdateUserByID(ctx, boxMemberUID, &models.UpdateUserRequest{Status: models.UserStatusInactive}, nil))
+		}},
+		{op: "box.DeleteUserByID", call: func(ctx context.Context, c *invitations.Client) error {
+			force := true
+			return c.Users.DeleteUserByID(ctx, boxMemberUID, &invitations.DeleteUserOptions{Force: &force})
+		}},
+		{op: "box.TransferOwnedFolder", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Users.TransferOwnedFolder(ctx, boxMemberUID, &models.TransferOwnedFolderRequest{OwnedBy: models.Ref{ID: invitationstest.BoxDemoUserID}}, nil))
+		}},
+		{op: "box.TerminateUsersSessions", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Users.TerminateUsersSessions(ctx, &models.TerminateUsersSessionsRequest{UserIDs: []string{boxMemberUID}}))
 		}},
 
 		// Freestyle
@@ -230,6 +293,47 @@ func relOps(tokenID string) []relOp {
 		{op: "bimdata.DeleteUser", call: func(ctx context.Context, c *invitations.Client) error {
 			return c.SSO.DeleteUser(ctx, invitationstest.BIMDataDemoUserEmail)
 		}},
+		{op: "bimdata.GetClouds", decodes: true, array: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Collaboration.GetClouds(ctx))
+		}},
+		{op: "bimdata.GetCloudUsers", decodes: true, array: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Collaboration.GetCloudUsers(ctx, bimCloud, nil))
+		}},
+		{op: "bimdata.UpdateCloudUser", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Collaboration.UpdateCloudUser(ctx, bimCloud, invitationstest.BIMDataDemoPersonUserID, &models.BIMDataUpdateCloudUserRequest{CloudRole: models.BIMDataRoleAdmin}))
+		}},
+		{op: "bimdata.DeleteCloudUser", call: func(ctx context.Context, c *invitations.Client) error {
+			return c.Collaboration.DeleteCloudUser(ctx, bimCloud, invitationstest.BIMDataDemoPersonUserID)
+		}},
+		{op: "bimdata.GetCloudInvitations", decodes: true, array: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Collaboration.GetCloudInvitations(ctx, bimCloud))
+		}},
+		{op: "bimdata.InviteCloudUser", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Collaboration.InviteCloudUser(ctx, bimCloud, &models.BIMDataCloudInvitationRequest{
+				Email: "newcomer@example.com", RedirectURI: "https://platform.bimdata.io/cloud/12", Role: models.BIMDataRoleUser}))
+		}},
+		{op: "bimdata.CancelCloudUserInvitation", call: func(ctx context.Context, c *invitations.Client) error {
+			return c.Collaboration.CancelCloudUserInvitation(ctx, bimCloud, invitationstest.BIMDataDemoCloudUserInvitationID)
+		}},
+		{op: "bimdata.GetProjectUsers", decodes: true, array: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Collaboration.GetProjectUsers(ctx, bimCloud, bimProject, nil))
+		}},
+		{op: "bimdata.UpdateProjectUser", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Collaboration.UpdateProjectUser(ctx, bimCloud, bimProject, invitationstest.BIMDataDemoPersonProjectUserID, &models.BIMDataUpdateProjectUserRequest{Role: models.BIMDataRoleGuest}))
+		}},
+		{op: "bimdata.DeleteProjectUser", call: func(ctx context.Context, c *invitations.Client) error {
+			return c.Collaboration.DeleteProjectUser(ctx, bimCloud, bimProject, invitationstest.BIMDataDemoPersonProjectUserID)
+		}},
+		{op: "bimdata.GetProjectInvitations", decodes: true, array: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Collaboration.GetProjectInvitations(ctx, bimCloud, bimProject))
+		}},
+		{op: "bimdata.InviteProjectUser", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.Collaboration.InviteProjectUser(ctx, bimCloud, bimProject, &models.BIMDataProjectInvitationRequest{
+				Email: "newcomer@example.com", RedirectURI: "https://platform.bimdata.io/cloud/12/project/15", Role: models.BIMDataRoleUser}))
+		}},
+		{op: "bimdata.CancelProjectUserInvitation", call: func(ctx context.Context, c *invitations.Client) error {
+			return c.Collaboration.CancelProjectUserInvitation(ctx, bimCloud, bimProject, invitationstest.BIMDataDemoProjectUserInvitationID)
+		}},
 
 		// Portworx
 		{op: "portworx.CreateInvitation", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
@@ -253,6 +357,33 @@ func relOps(tokenID string) []relOp {
 		}},
 		{op: "portworx.NotifyUser", call: func(ctx context.Context, c *invitations.Client) error {
 			return c.AccountInvitations.NotifyUser(ctx, invitationstest.PortworxDemoInvitationUID)
+		}},
+		{op: "portworx.ListIAM", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relFirstPage(c.IAM.ListIAM(ctx, invitationstest.PortworxDemoTenantID, nil))
+		}},
+		{op: "portworx.CreateIAM", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.IAM.CreateIAM(ctx, &models.PortworxIAM{Config: &models.PortworxIAMConfig{
+				ActorID:      invitationstest.PortworxDemoServiceAccountID,
+				AccessPolicy: models.PortworxAccessPolicy{Project: []models.PortworxRoleBinding{{RoleName: "project-writer", ResourceIDs: []string{invitationstest.PortworxDemoProjectID}}}},
+			}}))
+		}},
+		{op: "portworx.GetIAM", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.IAM.GetIAM(ctx, invitationstest.PortworxDemoActorID))
+		}},
+		{op: "portworx.DeleteIAM", call: func(ctx context.Context, c *invitations.Client) error {
+			return c.IAM.DeleteIAM(ctx, invitationstest.PortworxDemoActorID)
+		}},
+		{op: "portworx.GrantIAM", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.IAM.GrantIAM(ctx, invitationstest.PortworxDemoActorID, &models.PortworxGrantIAMRequest{
+				PortworxIAMScope: models.PortworxIAMScope{ProjectID: invitationstest.PortworxDemoProjectID},
+				AccessPolicy:     models.PortworxAccessPolicy{Project: []models.PortworxRoleBinding{{RoleName: "project-admin", ResourceIDs: []string{invitationstest.PortworxDemoProjectID}}}},
+			}))
+		}},
+		{op: "portworx.RevokeIAM", decodes: true, call: func(ctx context.Context, c *invitations.Client) error {
+			return relErr(c.IAM.RevokeIAM(ctx, invitationstest.PortworxDemoActorID, &models.PortworxRevokeIAMRequest{
+				PortworxIAMScope: models.PortworxIAMScope{TenantID: invitationstest.PortworxDemoTenantID},
+				AccessPolicy:     models.PortworxAccessPolicy{Tenant: []models.PortworxRoleBinding{{RoleName: "tenant-admin"}}},
+			}))
 		}},
 	}
 }

@@ -60,12 +60,12 @@ func TestContract(t *testing.T) {
 				continue
 			}
 			exercised[ex.op] = true
-			spec := specs[apiOf(ex.op)]
-			if spec == nil {
+			docs := specs[apiOf(ex.op)]
+			if len(docs) == 0 {
 				found.add(ex.op, "request", "no document for this API")
 				continue
 			}
-			found.check(ctx, ex, spec, docOperationID(ex.op))
+			found.check(ctx, ex, docs, docOperationID(ex.op))
 		}
 	}
 
@@ -87,60 +87,104 @@ func TestContract(t *testing.T) {
 
 // spec is one vendor document, ready to route requests.
 type spec struct {
-	doc    *openapi3.T
-	router routers.Router
+	file string
+	doc  *openapi3.T
+	// routers route the requests of each HTTP method over the paths that
+	// have an operation for it (see methodRouters).
+	routers map[string]routers.Router
 	// server is the document's server URL without a trailing slash; the
 	// fake's base URL for the API is replaced by it.
 	server string
 }
 
-// loadSpecs loads the five documents and returns them by API, with the
-// number of patches applied.
-func loadSpecs(t *testing.T, ctx context.Context) (map[string]*spec, int) {
+// loadSpecs loads the documents and returns them by API, in the order of
+// documents, with the number of patches applied. Every patch must apply
+// to at least one document.
+func loadSpecs(t *testing.T, ctx context.Context) (map[string][]*spec, int) {
 	t.Helper()
-	specs := map[string]*spec{}
-	total := 0
+	specs := map[string][]*spec{}
+	used := make([]bool, len(patches))
 	for _, d := range documents {
-		doc, n, err := loadDocument(ctx, d)
+		doc, applied, err := loadDocument(ctx, d)
 		if err != nil {
 			t.Fatalf("%s: %v", d.file, err)
 		}
-		total += n
-		router, err := gorillamux.NewRouter(doc)
+		for _, i := range applied {
+			used[i] = true
+		}
+		byMethod, err := methodRouters(doc)
 		if err != nil {
 			t.Fatalf("%s: routes: %v", d.file, err)
 		}
-		// The Portworx gateway document names no server: its base URL is
+		// The Portworx gateway documents name no server: the base URL is
 		// the deployment's. Any host then matches; the path decides.
 		server := "https://portworx.invalid"
 		if len(doc.Servers) > 0 {
 			server = strings.TrimRight(doc.Servers[0].URL, "/")
 		}
-		specs[d.api] = &spec{doc: doc, router: router, server: server}
-		// The documents as a whole do not all pass kin-openapi's own
-		// validation (invalid examples, a duplicate operationId, far from
-		// the routes used here); the operations the SDK uses must.
-		for _, o := range invitations.Operations() {
-			if o.API.String() != d.api {
-				continue
-			}
-			op := operationByID(doc, o.DocOperationID)
-			if op == nil {
-				t.Fatalf("%s: %s has no operation %q (operation %s of the SDK's table)", d.file, d.api, o.DocOperationID, o.Name())
-			}
-			vopts := []openapi3.ValidationOption{openapi3.DisableExamplesValidation()}
-			if doc.IsOpenAPI31OrLater() {
-				vopts = append(vopts, openapi3.IsOpenAPI31OrLater())
-			}
-			if err := op.Validate(ctx, vopts...); err != nil {
-				t.Fatalf("%s: operation %q is not valid OpenAPI: %v", d.file, o.DocOperationID, err)
-			}
+		specs[d.api] = append(specs[d.api], &spec{file: d.file, doc: doc, routers: byMethod, server: server})
+	}
+	for i, ok := range used {
+		if !ok {
+			t.Fatalf("patch %q applies to no document: it names an API or file without one", patches[i].reason)
 		}
 	}
-	if total != len(patches) {
-		t.Fatalf("%d patches applied, %d listed: a patch names an API without a document", total, len(patches))
+	// Every operation of the SDK's table is in one of its API's documents.
+	// The documents as a whole do not all pass kin-openapi's own
+	// validation (invalid examples, a duplicate operationId, far from the
+	// routes used here); the operations the SDK uses must.
+	for _, o := range invitations.Operations() {
+		var op *openapi3.Operation
+		var in *spec
+		for _, s := range specs[o.API.String()] {
+			if op = operationByID(s.doc, o.DocOperationID); op != nil {
+				in = s
+				break
+			}
+		}
+		if op == nil {
+			t.Fatalf("no %s document has an operation %q (operation %s of the SDK's table)", o.API, o.DocOperationID, o.Name())
+		}
+		vopts := []openapi3.ValidationOption{openapi3.DisableExamplesValidation()}
+		if in.doc.IsOpenAPI31OrLater() {
+			vopts = append(vopts, openapi3.IsOpenAPI31OrLater())
+		}
+		if err := op.Validate(ctx, vopts...); err != nil {
+			t.Fatalf("%s: operation %q is not valid OpenAPI: %v", in.file, o.DocOperationID, err)
+		}
 	}
-	return specs, total
+	return specs, len(patches)
+}
+
+// methodRouters returns a router per HTTP method of doc, each over the
+// paths that have an operation for that method. A gateway routes on the
+// method and the path together; kin-openapi's router matches the path
+// alone, in an order of its own, and answers "method not allowed" when
+// the first path that matches has no operation for the method. Portworx's
+// IAM document is such a case: PUT /core/v1/iam/{iam.meta.uid} matches
+// every path that GET and DELETE /core/v1/iam/{actorId} and the :grant
+// and :revoke verbs match, and comes first.
+func methodRouters(doc *openapi3.T) (map[string]routers.Router, error) {
+	byMethod := map[string]*openapi3.Paths{}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			if byMethod[method] == nil {
+				byMethod[method] = openapi3.NewPaths()
+			}
+			byMethod[method].Set(path, item)
+		}
+	}
+	out := map[string]routers.Router{}
+	for method, paths := range byMethod {
+		view := *doc // the components, servers and security stay shared
+		view.Paths = paths
+		router, err := gorillamux.NewRouter(&view)
+		if err != nil {
+			return nil, fmt.Errorf("%s routes: %w", method, err)
+		}
+		out[method] = router
+	}
+	return out, nil
 }
 
 // operationByID returns the operation of doc with that operationId.
@@ -292,23 +336,41 @@ func (vs violations) count(kind string) int {
 	return n
 }
 
-// check validates one exchange against its document with kin-openapi.
-func (vs *violations) check(ctx context.Context, ex exchange, s *spec, wantDocOp string) {
+// check validates one exchange with kin-openapi against the first of its
+// API's documents that has a route for it.
+func (vs *violations) check(ctx context.Context, ex exchange, docs []*spec, wantDocOp string) {
 	secrets := secretsOf(ex)
 	add := func(kind, message string) { vs.add(ex.op, kind, message, secrets...) }
-	target := strings.Replace(ex.url, "{base}", s.server, 1)
-	req, err := http.NewRequestWithContext(ctx, ex.method, target, bytes.NewReader(ex.body))
-	if err != nil {
-		add("request", err.Error())
-		return
+	var (
+		req        *http.Request
+		route      *routers.Route
+		pathParams map[string]string
+		notFound   []string
+	)
+	for _, s := range docs {
+		target := strings.Replace(ex.url, "{base}", s.server, 1)
+		r, err := http.NewRequestWithContext(ctx, ex.method, target, bytes.NewReader(ex.body))
+		if err != nil {
+			add("request", err.Error())
+			return
+		}
+		r.Header = ex.header.Clone()
+		if ex.body == nil {
+			r.Body = http.NoBody
+		}
+		router := s.routers[ex.method]
+		if router == nil {
+			notFound = append(notFound, fmt.Sprintf("%s: no %s operation", s.file, ex.method))
+			continue
+		}
+		if route, pathParams, err = router.FindRoute(r); err == nil {
+			req = r
+			break
+		}
+		notFound = append(notFound, fmt.Sprintf("%s: %s %s: %v", s.file, ex.method, r.URL.Path, err))
 	}
-	req.Header = ex.header.Clone()
-	if ex.body == nil {
-		req.Body = http.NoBody
-	}
-	route, pathParams, err := s.router.FindRoute(req)
-	if err != nil {
-		add("request", fmt.Sprintf("%s %s: %v", ex.method, req.URL.Path, err))
+	if req == nil {
+		add("request", strings.Join(notFound, "; "))
 		return
 	}
 	if route.Operation.OperationID != wantDocOp {

@@ -17,10 +17,12 @@ import (
 	"go.yaml.in/yaml/v4"
 )
 
-// vendorDoc is one vendor's published API description as the contract
-// test uses it: the file in testdata (a byte-for-byte copy of the file in
-// the project's shared/openapi folder, whose SOURCE notes say where it comes
-// from) and its checksum.
+// vendorDoc is one of a vendor's published API descriptions as the
+// contract test uses it: the file in testdata (a byte-for-byte copy of the
+// file in the project's shared/openapi folder, whose SOURCE notes say where
+// it comes from) and its checksum. A vendor may publish its API in several
+// documents (Portworx: one per gRPC service); each request is checked
+// against the one that has its route.
 type vendorDoc struct {
 	api      string // the fake's operation-name prefix: "gitguardian", "box", ...
 	file     string // in testdata/
@@ -28,20 +30,25 @@ type vendorDoc struct {
 	swagger2 bool   // a Swagger 2.0 document, converted with openapi2conv
 }
 
-// documents are the five documents the requests and responses are checked
-// against. Freestyle's official document (freestyle.json, 2025-08) only
-// describes the deprecated /git/v1/identity routes and no VM permission at
-// all; the SDK speaks the /identity/v1 API, which is described by the
-// extract of Freestyle's current published document kept by API Evangelist
+// documents are the documents the requests and responses are checked
+// against, one or more per API. Freestyle's official document
+// (freestyle.json, 2025-08) only describes the deprecated
+// /git/v1/identity routes and no VM permission at all; the SDK speaks the
+// /identity/v1 API, which is described by the extract of Freestyle's
+// current published document kept by API Evangelist
 // (freestyle.SOURCE.txt: its schemas match the official npm package's
 // generated types field for field, and TestFreestyleExtractMatchesOfficial
-// checks them against the official document's older names).
+// checks them against the official document's older names). Portworx
+// publishes one gateway document per service: InvitationService
+// (AccountInvitations) and IAMService (IAM), both from
+// portworx/portworxapis v1.3.0 (openapi/portworx/SOURCE.md).
 var documents = []vendorDoc{
 	{api: "gitguardian", file: "gitguardian.json", sha256: "b508e81d141a1d1527b9be90641b6fefa2c1f8f41ce31118e300b09103be1dc4"},
 	{api: "box", file: "box.json", sha256: "70adf696ed3955729f9c75d11f34658477c0ee143d9ff6252928f5bc0fa6d499"},
 	{api: "freestyle", file: "freestyle-identity-v1.apievangelist.yaml", sha256: "83b0ea3e63f9f02c29fe916efd06a3823393737866d23970bc4d1e014f2a4da6"},
 	{api: "bimdata", file: "bimdata.json", sha256: "ed214c3e3973e9922b318b3e0bd7a0c6447f13edfc3c6ca385931cf77128e0a0", swagger2: true},
 	{api: "portworx", file: "portworx-invitation.swagger.json", sha256: "1607193988c4c0c4ac25984005725cbe65c9dd32c61b7c3f241b19ad716626cf"},
+	{api: "portworx", file: "portworx-iam.swagger.json", sha256: "bb7ec70d9c8f2e19dec9fdfa69db28902aa5f9cea42f649c6cdb9d73433d0221"},
 }
 
 // docPatch corrects a vendor document where it is known to be wrong or out
@@ -50,7 +57,10 @@ var documents = []vendorDoc{
 // correct what the document contradicts itself on, never loosen a check to
 // let an SDK or fake bug through.
 type docPatch struct {
-	api    string
+	api string
+	// file names the one document of api the patch applies to; "" applies
+	// it to every document of api.
+	file   string
 	reason string
 	ref    string // where the correction comes from (a file in shared/)
 	apply  func(doc *openapi3.T) error
@@ -281,6 +291,92 @@ var patches = []docPatch{
 		},
 	},
 	{
+		api:    "gitguardian",
+		reason: "the one-team routes are written /v1/teams/{teams_id} while their three operations declare the path parameter team_id, so the template's variable is never declared and team_id never filled; the parameter is named teams_id there, as the template is",
+		ref:    "gitguardian.json paths./v1/teams/{teams_id} (get, patch, delete) and components.parameters.team_id",
+		apply: func(doc *openapi3.T) error {
+			item := doc.Paths.Value("/v1/teams/{teams_id}")
+			if item == nil {
+				return fmt.Errorf("no /v1/teams/{teams_id}: drop this patch")
+			}
+			for _, op := range []*openapi3.Operation{item.Get, item.Patch, item.Delete} {
+				if op == nil || len(op.Parameters) != 1 || op.Parameters[0].Ref != "#/components/parameters/team_id" {
+					return fmt.Errorf("the one-team operations no longer take only team_id: update this patch")
+				}
+				op.Parameters[0] = mustParse[openapi3.ParameterRef](`{"name": "teams_id", "in": "path", "required": true, "description": "The id of the team", "schema": {"type": "integer"}}`)
+			}
+			return nil
+		},
+	},
+	{
+		api:    "gitguardian",
+		reason: "the team-membership, member team-membership and team-invitation lists declare their 200 body as {type: array, $ref: item}; the siblings of a $ref are ignored in OpenAPI 3.0, which leaves one object, while these lists answer a JSON array of items like every other list (their own Link header examples; real traffic)",
+		ref:    "gitguardian.json list-team-memberships, list-member-team-memberships, list-team-invitation responses.200; py-gitguardian tests/cassettes/test_list_team_members.yaml, test_list_team_invitations.yaml",
+		apply: func(doc *openapi3.T) error {
+			for _, l := range []struct{ path, item string }{
+				{"/v1/teams/{team_id}/team_memberships", "teamMembership"},
+				{"/v1/members/{member_id}/team_memberships", "teamMembership"},
+				{"/v1/teams/{team_id}/team_invitations", "teamInvitation"},
+			} {
+				op, err := operation(doc, "GET", l.path)
+				if err != nil {
+					return err
+				}
+				mt := op.Responses.Status(200).Value.Content.Get("application/json")
+				if mt == nil || mt.Schema == nil || mt.Schema.Ref != "#/components/schemas/"+l.item {
+					return fmt.Errorf("GET %s no longer answers a bare $ref: drop this patch", l.path)
+				}
+				mt.Schema = mustParse[openapi3.SchemaRef](`{"type": "array", "items": {"$ref": "#/components/schemas/` + l.item + `"}}`)
+			}
+			return nil
+		},
+	},
+	{
+		api:    "gitguardian",
+		reason: "a team's description is null for the workspace's global team, which the document's string does not allow",
+		ref:    "py-gitguardian tests/cassettes/test_global_team.yaml (2024-12-12) and pygitguardian/models.py (Team.description is Optional)",
+		apply: func(doc *openapi3.T) error {
+			team := doc.Components.Schemas["team"]
+			if team == nil || team.Value.Properties["description"] == nil {
+				return fmt.Errorf("no team.description")
+			}
+			if team.Value.Properties["description"].Value.Nullable {
+				return fmt.Errorf("team.description is nullable already: drop this patch")
+			}
+			team.Value.Properties["description"].Value.Nullable = true
+			return nil
+		},
+	},
+	{
+		api:    "gitguardian",
+		reason: "team memberships and team invitations carry is_team_leader beside team_permission: the API answers it, and GitGuardian's client sends it in the create bodies and as a list filter; create-team-membership takes the send_email query parameter",
+		ref:    "py-gitguardian tests/cassettes/test_create_team_member_parameters.yaml, test_create_team_invitation.yaml, test_search_team_members.yaml (2024-12 to 2025-01) and pygitguardian/models.py (TeamMember, TeamInvitation, CreateTeamMember, CreateTeamInvitation, TeamMemberParameters, CreateTeamMemberParameters)",
+		apply: func(doc *openapi3.T) error {
+			for _, name := range []string{"teamMembership", "teamInvitation"} {
+				s := doc.Components.Schemas[name]
+				if s == nil || s.Value.Properties["is_team_leader"] != nil {
+					return fmt.Errorf("no %s, or it has is_team_leader already: update this patch", name)
+				}
+				s.Value.Properties["is_team_leader"] = mustParse[openapi3.SchemaRef](`{"type": "boolean", "readOnly": true}`)
+			}
+			for _, path := range []string{"/v1/teams/{team_id}/team_memberships", "/v1/teams/{team_id}/team_invitations"} {
+				list, err := operation(doc, "GET", path)
+				if err != nil {
+					return err
+				}
+				list.Parameters = append(list.Parameters, mustParse[openapi3.ParameterRef](`{"name": "is_team_leader", "in": "query", "schema": {"type": "boolean"}}`))
+				create, err := operation(doc, "POST", path)
+				if err != nil {
+					return err
+				}
+				create.RequestBody.Value.Content.Get("application/json").Schema.Value.Properties["is_team_leader"] = mustParse[openapi3.SchemaRef](`{"type": "boolean"}`)
+			}
+			create, _ := operation(doc, "POST", "/v1/teams/{team_id}/team_memberships")
+			create.Parameters = append(create.Parameters, mustParse[openapi3.ParameterRef](`{"name": "send_email", "in": "query", "schema": {"type": "boolean"}}`))
+			return nil
+		},
+	},
+	{
 		api:    "bimdata",
 		reason: "project_name and sender_provider_sub are null for a cloud-only invitation or one sent by an application, which the 2021 document does not declare; client_id is an integer in BIMData's current document (a string in 2021)",
 		ref:    "spec/bimdata.md §7 and 'Settled later'",
@@ -301,8 +397,36 @@ var patches = []docPatch{
 		},
 	},
 	{
+		api:    "bimdata",
+		reason: "PATCH /cloud/{cloud_pk}/user/{id} takes the new role as cloud_role since 2022 (the 2021 UserCloudUpdate names it role, which the API now ignores)",
+		ref:    "bimdata/python-api-client docs/PatchedUserCloudUpdateRequest.md, commit 2907dd6 'rename request param in patch user cloud' (2022-10-18), current at v10.39.1",
+		apply: func(doc *openapi3.T) error {
+			s := doc.Components.Schemas["UserCloudUpdate"]
+			if s == nil || s.Value.Properties["role"] == nil {
+				return fmt.Errorf("no UserCloudUpdate.role: update this patch")
+			}
+			s.Value.Properties = openapi3.Schemas{"cloud_role": mustParse[openapi3.SchemaRef](`{"type": "integer", "enum": [100, 50]}`)}
+			return nil
+		},
+	},
+	{
+		api:    "bimdata",
+		reason: "a cloud invitation's role is written by the caller (default 100, admin), and since 2024 the invitation also takes project_role and in_all_projects to invite into every project at once",
+		ref:    "bimdata/python-api-client docs/CloudInvitationRequest.md and docs/CloudInvitation.md, commit 5f6f792 'Add ability to invite user in cloud & all projects' (2024-05-20), current at v10.39.1",
+		apply: func(doc *openapi3.T) error {
+			s := doc.Components.Schemas["CloudInvitation"]
+			if s == nil || s.Value.Properties["role"] == nil || s.Value.Properties["project_role"] != nil {
+				return fmt.Errorf("CloudInvitation is not the 2021 schema: update this patch")
+			}
+			s.Value.Properties["role"] = mustParse[openapi3.SchemaRef](`{"type": "integer", "enum": [100, 50]}`)
+			s.Value.Properties["project_role"] = mustParse[openapi3.SchemaRef](`{"type": "integer", "enum": [100, 50, 25]}`)
+			s.Value.Properties["in_all_projects"] = mustParse[openapi3.SchemaRef](`{"type": "boolean"}`)
+			return nil
+		},
+	},
+	{
 		api:    "portworx",
-		reason: "the gateway document declares no security scheme; every call takes 'Authorization: Bearer <token>'",
+		reason: "the gateway documents declare no security scheme; every call takes 'Authorization: Bearer <token>'",
 		ref:    "spec/portworx.md §2.2",
 		apply: func(doc *openapi3.T) error {
 			if doc.Components.SecuritySchemes == nil {
@@ -317,14 +441,14 @@ var patches = []docPatch{
 
 // loadDocument reads a vendor document, checks it is the recorded copy,
 // converts it to OpenAPI 3 if needed, applies its patches and resolves it.
-// It returns how many patches it applied.
-func loadDocument(ctx context.Context, d vendorDoc) (*openapi3.T, int, error) {
+// It returns the indexes in patches of the patches it applied.
+func loadDocument(ctx context.Context, d vendorDoc) (*openapi3.T, []int, error) {
 	raw, err := os.ReadFile(filepath.Join("testdata", d.file))
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	if sum := sha256.Sum256(raw); hex.EncodeToString(sum[:]) != d.sha256 {
-		return nil, 0, fmt.Errorf("%s is not the recorded copy (sha256 %x)", d.file, sum)
+		return nil, nil, fmt.Errorf("%s is not the recorded copy (sha256 %x)", d.file, sum)
 	}
 	// The patches work on the document as written, before its references
 	// are resolved: one of them mends a reference that cannot be.
@@ -333,42 +457,42 @@ func loadDocument(ctx context.Context, d vendorDoc) (*openapi3.T, int, error) {
 	case d.swagger2:
 		var v2 openapi2.T
 		if err := json.Unmarshal(raw, &v2); err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
 		if doc, err = openapi2conv.ToV3(&v2); err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
 	case strings.HasSuffix(d.file, ".yaml"):
 		var tree map[string]any
 		if err := yaml.Unmarshal(raw, &tree); err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
 		if raw, err = json.Marshal(tree); err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
 		fallthrough
 	default:
 		if err := json.Unmarshal(raw, doc); err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
 	}
 	if doc.Components == nil {
 		doc.Components = &openapi3.Components{}
 	}
-	n := 0
-	for _, p := range patches {
-		if p.api != d.api {
+	var applied []int
+	for i, p := range patches {
+		if p.api != d.api || (p.file != "" && p.file != d.file) {
 			continue
 		}
 		if err := p.apply(doc); err != nil {
-			return nil, 0, fmt.Errorf("patch %q: %w", p.reason, err)
+			return nil, nil, fmt.Errorf("patch %q: %w", p.reason, err)
 		}
-		n++
+		applied = append(applied, i)
 	}
 	if err := openapi3.NewLoader().ResolveRefsIn(doc, nil); err != nil {
-		return nil, 0, fmt.Errorf("resolving after patches: %w", err)
+		return nil, nil, fmt.Errorf("resolving after patches: %w", err)
 	}
-	return doc, n, nil
+	return doc, applied, nil
 }
 
 // operation returns the operation at method and path of doc.

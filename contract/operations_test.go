@@ -94,6 +94,81 @@ var operations = []operationCase{
 	{"gitguardian.DeleteMember", func(ctx context.Context, c *invitations.Client) error {
 		return c.Members.DeleteMember(ctx, invitationstest.GitGuardianDemoMemberID, &invitations.MemberEmailOptions{SendEmail: ptr(true)})
 	}},
+	{"gitguardian.ListTeams", func(ctx context.Context, c *invitations.Client) error {
+		return pages(c.Teams.ListTeams(ctx, &invitations.ListTeamsOptions{PerPage: 1, IsGlobal: ptr(false), Search: "team"}), 2)
+	}},
+	{"gitguardian.ListTeams", func(ctx context.Context, c *invitations.Client) error {
+		// The global team, whose description is null.
+		return pages(c.Teams.ListTeams(ctx, &invitations.ListTeamsOptions{IsGlobal: ptr(true)}), 1)
+	}},
+	{"gitguardian.CreateTeams", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Teams.CreateTeams(ctx, &models.CreateTeamsRequest{Name: "Security", Description: "Secret triage"})
+		return err
+	}},
+	{"gitguardian.GetTeam", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Teams.GetTeam(ctx, invitationstest.GitGuardianDemoTeamID)
+		return err
+	}},
+	{"gitguardian.UpdateTeam", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Teams.UpdateTeam(ctx, invitationstest.GitGuardianDemoTeamID, &models.UpdateTeamRequest{Name: ptr("Demo Team 2"), Description: ptr("")})
+		return err
+	}},
+	{"gitguardian.DeleteTeam", func(ctx context.Context, c *invitations.Client) error {
+		return c.Teams.DeleteTeam(ctx, invitationstest.GitGuardianDemoTeamID)
+	}},
+	{"gitguardian.ListTeamMemberships", func(ctx context.Context, c *invitations.Client) error {
+		return pages(c.Teams.ListTeamMemberships(ctx, invitationstest.GitGuardianDemoTeamID, &invitations.ListTeamMembershipsOptions{
+			PerPage: 3, TeamPermission: models.TeamPermissionCannotManage, IsTeamLeader: ptr(false), IncidentPermission: models.IncidentPermissionCanView,
+		}), 2)
+	}},
+	{"gitguardian.ListTeamMemberships", func(ctx context.Context, c *invitations.Client) error {
+		return pages(c.Teams.ListTeamMemberships(ctx, invitationstest.GitGuardianDemoTeamID, &invitations.ListTeamMembershipsOptions{MemberID: invitationstest.GitGuardianDemoMemberID}), 1)
+	}},
+	{"gitguardian.CreateTeamMembership", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Teams.CreateTeamMembership(ctx, invitationstest.GitGuardianDemoTeamID, &models.CreateTeamMembershipRequest{
+			MemberID: invitationstest.GitGuardianDemoMemberID + 30, TeamPermission: models.TeamPermissionCanManage, IsTeamLeader: ptr(true),
+			IncidentPermission: models.IncidentPermissionFullAccess,
+		}, &invitations.CreateTeamMembershipOptions{SendEmail: ptr(false)})
+		return err
+	}},
+	{"gitguardian.UpdateTeamMembership", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Teams.UpdateTeamMembership(ctx, invitationstest.GitGuardianDemoTeamID, invitationstest.GitGuardianDemoTeamMembershipID,
+			&models.UpdateTeamMembershipRequest{TeamPermission: models.TeamPermissionCanManage, IncidentPermission: models.IncidentPermissionCanEdit})
+		return err
+	}},
+	{"gitguardian.DeleteTeamMembership", func(ctx context.Context, c *invitations.Client) error {
+		return c.Teams.DeleteTeamMembership(ctx, invitationstest.GitGuardianDemoTeamID, invitationstest.GitGuardianDemoTeamMembershipID)
+	}},
+	{"gitguardian.ListMemberTeamMemberships", func(ctx context.Context, c *invitations.Client) error {
+		return pages(c.Teams.ListMemberTeamMemberships(ctx, invitationstest.GitGuardianDemoOwnerID, &invitations.ListMemberTeamMembershipsOptions{PerPage: 1}), 2)
+	}},
+	{"gitguardian.ListMemberTeamMemberships", func(ctx context.Context, c *invitations.Client) error {
+		return pages(c.Teams.ListMemberTeamMemberships(ctx, invitationstest.GitGuardianDemoMemberID, &invitations.ListMemberTeamMembershipsOptions{TeamID: invitationstest.GitGuardianDemoTeamID}), 1)
+	}},
+	{"gitguardian.ListTeamInvitations", func(ctx context.Context, c *invitations.Client) error {
+		return pages(c.Teams.ListTeamInvitations(ctx, invitationstest.GitGuardianDemoTeamID, &invitations.ListTeamInvitationsOptions{
+			PerPage: 1, TeamPermission: models.TeamPermissionCannotManage, IsTeamLeader: ptr(false),
+		}), 2)
+	}},
+	{"gitguardian.ListTeamInvitations", func(ctx context.Context, c *invitations.Client) error {
+		return pages(c.Teams.ListTeamInvitations(ctx, invitationstest.GitGuardianDemoTeamID, &invitations.ListTeamInvitationsOptions{
+			InvitationID: 1, IncidentPermission: models.IncidentPermissionCanView,
+		}), 1)
+	}},
+	{"gitguardian.CreateTeamInvitations", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Teams.CreateTeamInvitations(ctx, invitationstest.GitGuardianDemoTeamID, &models.CreateTeamInvitationsRequest{
+			InvitationID: 5, TeamPermission: models.TeamPermissionCannotManage, IsTeamLeader: ptr(false), IncidentPermission: models.IncidentPermissionCanEdit,
+		})
+		return err
+	}},
+	{"gitguardian.UpdateTeamInvitation", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Teams.UpdateTeamInvitation(ctx, invitationstest.GitGuardianDemoTeamID, invitationstest.GitGuardianDemoTeamInvitationID,
+			&models.UpdateTeamInvitationRequest{TeamPermission: models.TeamPermissionCanManage, IncidentPermission: models.IncidentPermissionFullAccess})
+		return err
+	}},
+	{"gitguardian.DeleteTeamInvitation", func(ctx context.Context, c *invitations.Client) error {
+		return c.Teams.DeleteTeamInvitation(ctx, invitationstest.GitGuardianDemoTeamID, invitationstest.GitGuardianDemoTeamInvitationID)
+	}},
 
 	// Box (box.json).
 	{"box.GetUsers", func(ctx context.Context, c *invitations.Client) error {
@@ -139,6 +214,55 @@ var operations = []operationCase{
 	}},
 	{"box.DeleteGroupMembershipByID", func(ctx context.Context, c *invitations.Client) error {
 		return c.Memberships.DeleteGroupMembershipByID(ctx, "434534")
+	}},
+	{"box.GetUserByID", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Users.GetUserByID(ctx, invitationstest.BoxDemoPersonUserID, nil)
+		return err
+	}},
+	{"box.GetUserByID", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Users.GetUserByID(ctx, invitationstest.BoxDemoPersonUserID, &invitations.UserOptions{Fields: []string{"status", "space_used", "role"}})
+		return err
+	}},
+	{"box.UpdateUserByID", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Users.UpdateUserByID(ctx, invitationstest.BoxDemoPersonUserID, &models.UpdateUserRequest{
+			Status: models.UserStatusInactive, Name: ptr("Demo Person"), Login: ptr("person@example.com"), Role: models.UserRoleUser,
+			Language: ptr("fr"), IsSyncEnabled: ptr(false), JobTitle: ptr("Engineer"), Phone: ptr("6509241374"), Address: ptr("900 Jefferson Ave"),
+			TrackingCodes: []models.TrackingCode{{Type: "tracking_code", Name: "department", Value: "Sales"}}, CanSeeManagedUsers: ptr(true),
+			Timezone: ptr("Europe/Paris"), IsExternalCollabRestricted: ptr(true), IsExemptFromDeviceLimits: ptr(false),
+			IsExemptFromLoginVerification: ptr(false), IsPasswordResetRequired: ptr(true), SpaceAmount: ptr[int64](-1),
+			NotificationEmail: models.Value(models.NotificationEmailUpdate{Email: "notifications@example.com"}), ExternalAppUserID: ptr("app-user-1"),
+		}, nil)
+		return err
+	}},
+	{"box.UpdateUserByID", func(ctx context.Context, c *invitations.Client) error {
+		// Rolled out of the enterprise, notification email removed, the
+		// answer reduced to the fields asked for.
+		_, err := c.Users.UpdateUserByID(ctx, invitationstest.BoxDemoPersonUserID, &models.UpdateUserRequest{
+			Enterprise: models.Null[string](), Notify: ptr(true), NotificationEmail: models.Null[models.NotificationEmailUpdate](),
+		}, &invitations.UserOptions{Fields: []string{"status", "enterprise"}})
+		return err
+	}},
+	{"box.DeleteUserByID", func(ctx context.Context, c *invitations.Client) error {
+		return c.Users.DeleteUserByID(ctx, invitationstest.BoxDemoPersonUserID, &invitations.DeleteUserOptions{Force: ptr(true), Notify: ptr(false)})
+	}},
+	{"box.TransferOwnedFolder", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Users.TransferOwnedFolder(ctx, invitationstest.BoxDemoPersonUserID,
+			&models.TransferOwnedFolderRequest{OwnedBy: models.Ref{ID: invitationstest.BoxDemoUserID}}, &invitations.TransferOwnedFolderOptions{Notify: ptr(false)})
+		return err
+	}},
+	{"box.TransferOwnedFolder", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Users.TransferOwnedFolder(ctx, invitationstest.BoxDemoPersonUserID,
+			&models.TransferOwnedFolderRequest{OwnedBy: models.Ref{ID: invitationstest.BoxDemoUserID}}, &invitations.TransferOwnedFolderOptions{Fields: []string{"name", "owned_by"}})
+		return err
+	}},
+	{"box.TerminateUsersSessions", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Users.TerminateUsersSessions(ctx, &models.TerminateUsersSessionsRequest{
+			UserIDs: []string{invitationstest.BoxDemoPersonUserID}, UserLogins: []string{invitationstest.DemoPersonEmail}})
+		return err
+	}},
+	{"box.TerminateUsersSessions", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Users.TerminateUsersSessions(ctx, &models.TerminateUsersSessionsRequest{UserLogins: []string{invitationstest.DemoPersonEmail}})
+		return err
 	}},
 
 	// Freestyle (the /identity/v1 API, freestyle-identity-v1.apievangelist.yaml).
@@ -237,6 +361,61 @@ var operations = []operationCase{
 	{"bimdata.DeleteUser", func(ctx context.Context, c *invitations.Client) error {
 		return c.SSO.DeleteUser(ctx, invitationstest.BIMDataDemoUserEmail)
 	}},
+	{"bimdata.GetClouds", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Collaboration.GetClouds(ctx)
+		return err
+	}},
+	{"bimdata.GetCloudUsers", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Collaboration.GetCloudUsers(ctx, invitationstest.BIMDataDemoCloudID, &invitations.CollaborationUsersOptions{
+			Email: invitationstest.DemoPersonEmail, EmailContains: "001", EmailStartsWith: "user", EmailEndsWith: "@example.com"})
+		return err
+	}},
+	{"bimdata.UpdateCloudUser", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Collaboration.UpdateCloudUser(ctx, invitationstest.BIMDataDemoCloudID, invitationstest.BIMDataDemoPersonUserID,
+			&models.BIMDataUpdateCloudUserRequest{CloudRole: models.BIMDataRoleAdmin})
+		return err
+	}},
+	{"bimdata.DeleteCloudUser", func(ctx context.Context, c *invitations.Client) error {
+		return c.Collaboration.DeleteCloudUser(ctx, invitationstest.BIMDataDemoCloudID, invitationstest.BIMDataDemoPersonUserID)
+	}},
+	{"bimdata.GetCloudInvitations", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Collaboration.GetCloudInvitations(ctx, invitationstest.BIMDataDemoCloudID)
+		return err
+	}},
+	{"bimdata.InviteCloudUser", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Collaboration.InviteCloudUser(ctx, invitationstest.BIMDataDemoCloudID, &models.BIMDataCloudInvitationRequest{
+			Email: "new.person@example.com", RedirectURI: "https://platform.bimdata.io/cloud/12", Role: models.BIMDataRoleUser,
+			ProjectRole: ptr(models.BIMDataRoleGuest), InAllProjects: true})
+		return err
+	}},
+	{"bimdata.CancelCloudUserInvitation", func(ctx context.Context, c *invitations.Client) error {
+		return c.Collaboration.CancelCloudUserInvitation(ctx, invitationstest.BIMDataDemoCloudID, invitationstest.BIMDataDemoCloudUserInvitationID)
+	}},
+	{"bimdata.GetProjectUsers", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Collaboration.GetProjectUsers(ctx, invitationstest.BIMDataDemoCloudID, invitationstest.BIMDataDemoProjectID,
+			&invitations.CollaborationUsersOptions{EmailEndsWith: "@example.com"})
+		return err
+	}},
+	{"bimdata.UpdateProjectUser", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Collaboration.UpdateProjectUser(ctx, invitationstest.BIMDataDemoCloudID, invitationstest.BIMDataDemoProjectID,
+			invitationstest.BIMDataDemoPersonProjectUserID, &models.BIMDataUpdateProjectUserRequest{Role: models.BIMDataRoleGuest})
+		return err
+	}},
+	{"bimdata.DeleteProjectUser", func(ctx context.Context, c *invitations.Client) error {
+		return c.Collaboration.DeleteProjectUser(ctx, invitationstest.BIMDataDemoCloudID, invitationstest.BIMDataDemoProjectID, invitationstest.BIMDataDemoPersonProjectUserID)
+	}},
+	{"bimdata.GetProjectInvitations", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Collaboration.GetProjectInvitations(ctx, invitationstest.BIMDataDemoCloudID, invitationstest.BIMDataDemoProjectID)
+		return err
+	}},
+	{"bimdata.InviteProjectUser", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Collaboration.InviteProjectUser(ctx, invitationstest.BIMDataDemoCloudID, invitationstest.BIMDataDemoProjectID,
+			&models.BIMDataProjectInvitationRequest{Email: "new.person@example.com", RedirectURI: "https://platform.bimdata.io/cloud/12/project/15", Role: models.BIMDataRoleUser})
+		return err
+	}},
+	{"bimdata.CancelProjectUserInvitation", func(ctx context.Context, c *invitations.Client) error {
+		return c.Collaboration.CancelProjectUserInvitation(ctx, invitationstest.BIMDataDemoCloudID, invitationstest.BIMDataDemoProjectID, invitationstest.BIMDataDemoProjectUserInvitationID)
+	}},
 
 	// Portworx (portworx-invitation.swagger.json, the gateway's OpenAPI 3).
 	{"portworx.CreateInvitation", func(ctx context.Context, c *invitations.Client) error {
@@ -264,6 +443,45 @@ var operations = []operationCase{
 	{"portworx.NotifyUser", func(ctx context.Context, c *invitations.Client) error {
 		return c.AccountInvitations.NotifyUser(ctx, invitationstest.PortworxDemoInvitationUID)
 	}},
+	// Portworx IAM (portworx-iam.swagger.json, the IAMService gateway's OpenAPI 3).
+	{"portworx.ListIAM", func(ctx context.Context, c *invitations.Client) error {
+		return pages(c.IAM.ListIAM(ctx, invitationstest.PortworxDemoTenantID, &invitations.ListIAMOptions{
+			PageSize: 10, SortBy: models.PortworxIAMSortByEmail, SortOrder: models.PortworxSortOrderDesc}), 2)
+	}},
+	{"portworx.ListIAM", func(ctx context.Context, c *invitations.Client) error {
+		return pages(c.IAM.ListIAM(ctx, invitationstest.PortworxDemoTenantID, &invitations.ListIAMOptions{
+			ActorID: invitationstest.PortworxDemoActorID, ProjectUID: invitationstest.PortworxDemoProjectID}), 1)
+	}},
+	{"portworx.CreateIAM", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.IAM.CreateIAM(ctx, &models.PortworxIAM{
+			Meta: &models.PortworxMeta{Name: "ci-deployer", Labels: map[string]string{"team": "platform"}},
+			Config: &models.PortworxIAMConfig{ActorID: invitationstest.PortworxDemoServiceAccountID, AccessPolicy: models.PortworxAccessPolicy{
+				Account: []string{"account-reader"},
+				Project: []models.PortworxRoleBinding{{RoleName: "project-writer", ResourceIDs: []string{invitationstest.PortworxDemoProjectID}}}}},
+		})
+		return err
+	}},
+	{"portworx.GetIAM", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.IAM.GetIAM(ctx, invitationstest.PortworxDemoActorID)
+		return err
+	}},
+	{"portworx.DeleteIAM", func(ctx context.Context, c *invitations.Client) error {
+		return c.IAM.DeleteIAM(ctx, invitationstest.PortworxDemoActorID)
+	}},
+	{"portworx.GrantIAM", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.IAM.GrantIAM(ctx, invitationstest.PortworxDemoActorID, &models.PortworxGrantIAMRequest{
+			PortworxIAMScope: models.PortworxIAMScope{TenantID: invitationstest.PortworxDemoTenantID},
+			AccessPolicy:     models.PortworxAccessPolicy{Project: []models.PortworxRoleBinding{{RoleName: "project-admin", ResourceIDs: []string{invitationstest.PortworxDemoProjectID}}}},
+		})
+		return err
+	}},
+	{"portworx.RevokeIAM", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.IAM.RevokeIAM(ctx, invitationstest.PortworxDemoActorID, &models.PortworxRevokeIAMRequest{
+			PortworxIAMScope: models.PortworxIAMScope{TenantID: invitationstest.PortworxDemoTenantID},
+			AccessPolicy:     models.PortworxAccessPolicy{Tenant: []models.PortworxRoleBinding{{RoleName: "tenant-admin", ResourceIDs: []string{invitationstest.PortworxDemoTenantID}}}},
+		})
+		return err
+	}},
 
 	// Error answers, so that the fake's error bodies are checked too
 	// (Freestyle's document declares no error response to check against).
@@ -286,9 +504,41 @@ var operations = []operationCase{
 		}
 		return fmt.Errorf("want the vendor's 403, got %v", err)
 	}},
+	{"gitguardian.GetTeam", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Teams.GetTeam(ctx, invitationstest.GitGuardianDemoMemberID) // a member id, not a team's
+		return notFound(err)
+	}},
+	{"gitguardian.DeleteTeamMembership", func(ctx context.Context, c *invitations.Client) error {
+		// A membership of another team is not found under this one.
+		return notFound(c.Teams.DeleteTeamMembership(ctx, invitationstest.GitGuardianDemoGlobalTeamID, invitationstest.GitGuardianDemoTeamMembershipID))
+	}},
+	{"gitguardian.ListMemberTeamMemberships", func(ctx context.Context, c *invitations.Client) error {
+		return notFound(pages(c.Teams.ListMemberTeamMemberships(ctx, 999999, nil), 1))
+	}},
+	{"gitguardian.CreateTeams", func(ctx context.Context, c *invitations.Client) error {
+		// A name already taken: the document's 409.
+		_, err := c.Teams.CreateTeams(ctx, &models.CreateTeamsRequest{Name: "demo team"})
+		if errors.Is(err, invitations.ErrConflict) {
+			return nil
+		}
+		return fmt.Errorf("want the vendor's 409, got %v", err)
+	}},
 	{"box.GetGroupMembershipByID", func(ctx context.Context, c *invitations.Client) error {
 		_, err := c.Memberships.GetGroupMembershipByID(ctx, "1", nil)
 		return notFound(err)
+	}},
+	{"box.GetUserByID", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.Users.GetUserByID(ctx, "1", nil)
+		return notFound(err)
+	}},
+	{"box.DeleteUserByID", func(ctx context.Context, c *invitations.Client) error {
+		// Box refuses to delete a user who owns content, without force.
+		err := c.Users.DeleteUserByID(ctx, invitationstest.BoxDemoPersonUserID, nil)
+		var apiErr *invitations.APIError
+		if errors.As(err, &apiErr) && apiErr.StatusCode == 400 {
+			return nil
+		}
+		return fmt.Errorf("want Box's 400, got %v", err)
 	}},
 	// StreamInvitations: the same request, the answer decoded as a stream.
 	{"bimdata.GetInvitations", func(ctx context.Context, c *invitations.Client) error {
@@ -303,8 +553,26 @@ var operations = []operationCase{
 		_, err := c.SSO.GetInvitation(ctx, 999999)
 		return notFound(err)
 	}},
+	{"bimdata.DeleteCloudUser", func(ctx context.Context, c *invitations.Client) error {
+		return notFound(c.Collaboration.DeleteCloudUser(ctx, invitationstest.BIMDataDemoCloudID, 999999))
+	}},
+	{"bimdata.CancelProjectUserInvitation", func(ctx context.Context, c *invitations.Client) error {
+		return notFound(c.Collaboration.CancelProjectUserInvitation(ctx, invitationstest.BIMDataDemoCloudID, 999999, invitationstest.BIMDataDemoProjectUserInvitationID))
+	}},
 	{"portworx.GetInvitation", func(ctx context.Context, c *invitations.Client) error {
 		_, err := c.AccountInvitations.GetInvitation(ctx, "6f1c2a8e-3b4d-4e5f-9a0b-ffffffffffff")
+		return notFound(err)
+	}},
+	{"portworx.GetIAM", func(ctx context.Context, c *invitations.Client) error {
+		// A known actor without role bindings.
+		_, err := c.IAM.GetIAM(ctx, invitationstest.PortworxDemoServiceAccountID)
+		return notFound(err)
+	}},
+	{"portworx.RevokeIAM", func(ctx context.Context, c *invitations.Client) error {
+		_, err := c.IAM.RevokeIAM(ctx, "a1c3e5f7-2b4d-4f6a-8c0e-ffffffffffff", &models.PortworxRevokeIAMRequest{
+			PortworxIAMScope: models.PortworxIAMScope{AccountID: invitationstest.PortworxDemoAccountID},
+			AccessPolicy:     models.PortworxAccessPolicy{Account: []string{"account-admin"}},
+		})
 		return notFound(err)
 	}},
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -37,10 +38,12 @@ const (
 )
 
 // bimDataStore is the fake BIMData state: the invitations sent to one
-// identity provider, and the BIMData users it manages.
+// identity provider, the BIMData users it manages, and the clouds and
+// projects those users belong to.
 type bimDataStore struct {
 	invitations []models.BIMDataInvitation // ordered by id
 	users       map[string]bool            // lower-cased emails
+	collab      collaboration
 }
 
 // newBIMData builds the BIMData store and how the fake serves it.
@@ -49,10 +52,23 @@ func (f *Fake) newBIMData() *vendor {
 	f.bim = s
 	if f.demo {
 		s.seed()
+		s.collab.seed(f.now())
 	}
 	if f.generatedPeople > 0 {
 		s.seedPeople(f.now(), f.generatedPeople)
 	}
+	handlers := map[string]handler{
+		"AcceptInvitation": s.accept,
+		"DenyInvitation":   s.deny,
+		"GetInvitation": func(w http.ResponseWriter, r *http.Request, _ []byte) {
+			if inv := s.find(w, r); inv != nil {
+				writeJSON(w, http.StatusOK, bimDataWire(*inv))
+			}
+		},
+		"GetInvitations": s.list,
+		"DeleteUser":     s.deleteUser,
+	}
+	maps.Copy(handlers, s.collab.handlers())
 	return &vendor{
 		api:           invitations.BIMData,
 		prefix:        BIMDataPrefix,
@@ -63,19 +79,13 @@ func (f *Fake) newBIMData() *vendor {
 				"invitation_id": strconv.Itoa(BIMDataDemoInvitationID), "cloud_invitation_id": strconv.Itoa(BIMDataDemoCloudInvitationID),
 				"accepted_invitation_id": strconv.Itoa(BIMDataDemoAcceptedInvitationID), "denied_invitation_id": strconv.Itoa(BIMDataDemoDeniedInvitationID),
 				"user_email": BIMDataDemoUserEmail, "person_email": DemoPersonEmail,
+				"cloud_id": strconv.Itoa(BIMDataDemoCloudID), "project_id": strconv.Itoa(BIMDataDemoProjectID),
+				"person_user_id": strconv.Itoa(BIMDataDemoPersonUserID), "person_project_user_id": strconv.Itoa(BIMDataDemoPersonProjectUserID),
+				"cloud_user_invitation_id":   strconv.Itoa(BIMDataDemoCloudUserInvitationID),
+				"project_user_invitation_id": strconv.Itoa(BIMDataDemoProjectUserInvitationID),
 			}
 		},
-		handlers: map[string]handler{
-			"AcceptInvitation": s.accept,
-			"DenyInvitation":   s.deny,
-			"GetInvitation": func(w http.ResponseWriter, r *http.Request, _ []byte) {
-				if inv := s.find(w, r); inv != nil {
-					writeJSON(w, http.StatusOK, bimDataWire(*inv))
-				}
-			},
-			"GetInvitations": s.list,
-			"DeleteUser":     s.deleteUser,
-		},
+		handlers: handlers,
 	}
 }
 
@@ -275,6 +285,8 @@ func (s *bimDataStore) deleteUser(w http.ResponseWriter, _ *http.Request, body [
 		return
 	}
 	delete(s.users, key)
+	// A deleted user leaves every cloud and project.
+	s.collab.forget(key)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -52,6 +53,15 @@ type boxStore struct {
 	userKeys   []boxUserKey
 	keysSorted bool
 	nonASCII   bool
+
+	// owned is how many items (files and folders, boxItemBytes each)
+	// each user owns; a user's space_used follows it. sessions counts each
+	// user's open sessions. TransferOwnedFolder moves items, DeleteUserByID
+	// refuses a user who owns any (unless forced), TerminateUsersSessions
+	// ends the sessions.
+	owned        map[string]int64
+	sessions     map[string]int
+	nextFolderID int64
 }
 
 // boxPair is a membership's user id and group id.
@@ -70,6 +80,7 @@ func newBoxStore(maxOffset int64) *boxStore {
 		users: map[string]*models.User{}, groups: map[string]*models.Group{},
 		byID: map[string]*models.GroupMembership{}, byGroup: map[string][]*models.GroupMembership{},
 		byUser: map[string][]*models.GroupMembership{}, byPair: map[boxPair]*models.GroupMembership{},
+		owned: map[string]int64{}, sessions: map[string]int{}, nextFolderID: 7700000001,
 	}
 }
 
@@ -86,7 +97,7 @@ func (f *Fake) newBox() *vendor {
 	if f.generatedPeople > 0 {
 		s.seedPeople(f.now(), f.generatedPeople)
 	}
-	return &vendor{
+	v := &vendor{
 		api:           invitations.Box,
 		prefix:        BoxPrefix,
 		authorization: []string{"Bearer " + BoxAccessToken},
@@ -133,6 +144,8 @@ func (f *Fake) newBox() *vendor {
 			},
 		},
 	}
+	maps.Copy(v.handlers, s.userHandlers(f.now))
+	return v
 }
 
 func (s *boxStore) seed(now time.Time) {
@@ -185,18 +198,36 @@ func (s *boxStore) addUser(u models.User, at time.Time) *models.User {
 	at = at.Truncate(time.Second)
 	u.Type, u.CreatedAt, u.ModifiedAt = "user", &at, &at
 	u.Language, u.Timezone, u.Status, u.Role = cmp.Or(u.Language, "en"), cmp.Or(u.Timezone, "America/Los_Angeles"), models.UserStatusActive, "user"
-	space, used, upload := int64(10<<30), int64(len(u.Login))<<20, int64(2<<30)
+	// Every user owns one item per character of their login, and has one
+	// session open.
+	items := int64(len(u.Login))
+	space, used, upload := int64(10<<30), items*boxItemBytes, int64(2<<30)
 	u.SpaceAmount, u.SpaceUsed, u.MaxUploadSize = &space, &used, &upload
 	u.AvatarURL = "https://app.box.com/api/avatar/large/" + u.ID
 	s.users[u.ID] = &u
-	seq := len(s.userOrder)
+	s.owned[u.ID], s.sessions[u.ID] = items, 1
 	s.userOrder = append(s.userOrder, u.ID)
+	s.indexUser(len(s.userOrder)-1, &u)
+	return &u
+}
+
+// indexUser adds the user at place seq of userOrder to userKeys.
+func (s *boxStore) indexUser(seq int, u *models.User) {
 	for _, key := range []string{u.Login, u.Name} {
 		s.nonASCII = s.nonASCII || !isASCII(key)
 		s.userKeys = append(s.userKeys, boxUserKey{key: strings.ToLower(key), seq: seq})
 	}
 	s.keysSorted = false
-	return &u
+}
+
+// reindexUsers rebuilds userKeys after a user left userOrder or changed
+// their login or name: in time proportional to the users, which only
+// those rarer writes pay.
+func (s *boxStore) reindexUsers() {
+	s.userKeys, s.nonASCII = s.userKeys[:0], false
+	for seq, id := range s.userOrder {
+		s.indexUser(seq, s.users[id])
+	}
 }
 
 // addGroup stores a managed group.

@@ -26,6 +26,7 @@ type gitGuardianStore struct {
 	incidents []models.IncidentWithoutOccurrences
 	access    map[resourceKey]models.IncidentPermissionEnum
 	mem       ggMembers
+	teams     ggTeams
 }
 
 type resourceKey struct {
@@ -35,9 +36,11 @@ type resourceKey struct {
 // newGitGuardian builds the GitGuardian store and how the fake serves it.
 func (f *Fake) newGitGuardian() *vendor {
 	f.gg = &gitGuardianStore{nextID: 1, invited: map[string]int{}, access: map[resourceKey]models.IncidentPermissionEnum{}}
+	f.gg.teams.init()
 	if f.demo {
 		f.gg.seed(f.now())
 		f.gg.seedMembers(f.now())
+		f.gg.seedTeams()
 	}
 	f.gg.seedGeneratedMembers(f.now(), f.generatedMembers)
 	s := f.gg
@@ -71,6 +74,20 @@ func (f *Fake) newGitGuardian() *vendor {
 			"GetMember":                          s.getMember,
 			"UpdateMember":                       s.updateMember,
 			"DeleteMember":                       s.deleteMember,
+			"ListTeams":                          s.listTeams,
+			"CreateTeams":                        s.createTeams,
+			"GetTeam":                            s.getTeam,
+			"UpdateTeam":                         s.updateTeam,
+			"DeleteTeam":                         s.deleteTeam,
+			"ListTeamMemberships":                s.listTeamMemberships,
+			"CreateTeamMembership":               s.createTeamMembership,
+			"UpdateTeamMembership":               s.updateTeamMembership,
+			"DeleteTeamMembership":               s.deleteTeamMembership,
+			"ListMemberTeamMemberships":          s.listMemberTeamMemberships,
+			"ListTeamInvitations":                s.listTeamInvitations,
+			"CreateTeamInvitations":              s.createTeamInvitations,
+			"UpdateTeamInvitation":               s.updateTeamInvitation,
+			"DeleteTeamInvitation":               s.deleteTeamInvitation,
 		},
 	}
 }
@@ -250,6 +267,7 @@ func (s *gitGuardianStore) deleteInvitation(w http.ResponseWriter, r *http.Reque
 			delete(s.access, k)
 		}
 	}
+	s.teams.dropInvitation(id)
 	w.Header().Set("Allow", "DELETE, OPTIONS")
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -238,6 +238,7 @@ func (s *gitGuardianStore) deleteMember(w http.ResponseWriter, r *http.Request, 
 		ggDetail(w, http.StatusForbidden, "Permission denied.")
 		return
 	}
+	s.teams.dropMember(s.mem.members[i].ID)
 	s.mem.remove(i)
 	w.Header().Set("Allow", "GET, PUT, PATCH, DELETE, HEAD, OPTIONS")
 	w.WriteHeader(http.StatusNoContent)

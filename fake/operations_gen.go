@@ -47,6 +47,34 @@ const (
 	GitGuardianUpdateMember Operation = "gitguardian.UpdateMember"
 	// GitGuardianDeleteMember is Members.DeleteMember (GitGuardian API: DELETE /v1/members/{member_id}).
 	GitGuardianDeleteMember Operation = "gitguardian.DeleteMember"
+	// GitGuardianListTeams is Teams.ListTeams (GitGuardian API: GET /v1/teams).
+	GitGuardianListTeams Operation = "gitguardian.ListTeams"
+	// GitGuardianCreateTeams is Teams.CreateTeams (GitGuardian API: POST /v1/teams).
+	GitGuardianCreateTeams Operation = "gitguardian.CreateTeams"
+	// GitGuardianGetTeam is Teams.GetTeam (GitGuardian API: GET /v1/teams/{teams_id}).
+	GitGuardianGetTeam Operation = "gitguardian.GetTeam"
+	// GitGuardianUpdateTeam is Teams.UpdateTeam (GitGuardian API: PATCH /v1/teams/{teams_id}).
+	GitGuardianUpdateTeam Operation = "gitguardian.UpdateTeam"
+	// GitGuardianDeleteTeam is Teams.DeleteTeam (GitGuardian API: DELETE /v1/teams/{teams_id}).
+	GitGuardianDeleteTeam Operation = "gitguardian.DeleteTeam"
+	// GitGuardianListTeamMemberships is Teams.ListTeamMemberships (GitGuardian API: GET /v1/teams/{team_id}/team_memberships).
+	GitGuardianListTeamMemberships Operation = "gitguardian.ListTeamMemberships"
+	// GitGuardianCreateTeamMembership is Teams.CreateTeamMembership (GitGuardian API: POST /v1/teams/{team_id}/team_memberships).
+	GitGuardianCreateTeamMembership Operation = "gitguardian.CreateTeamMembership"
+	// GitGuardianUpdateTeamMembership is Teams.UpdateTeamMembership (GitGuardian API: PATCH /v1/teams/{team_id}/team_memberships/{team_membership_id}).
+	GitGuardianUpdateTeamMembership Operation = "gitguardian.UpdateTeamMembership"
+	// GitGuardianDeleteTeamMembership is Teams.DeleteTeamMembership (GitGuardian API: DELETE /v1/teams/{team_id}/team_memberships/{team_membership_id}).
+	GitGuardianDeleteTeamMembership Operation = "gitguardian.DeleteTeamMembership"
+	// GitGuardianListMemberTeamMemberships is Teams.ListMemberTeamMemberships (GitGuardian API: GET /v1/members/{member_id}/team_memberships).
+	GitGuardianListMemberTeamMemberships Operation = "gitguardian.ListMemberTeamMemberships"
+	// GitGuardianListTeamInvitations is Teams.ListTeamInvitations (GitGuardian API: GET /v1/teams/{team_id}/team_invitations).
+	GitGuardianListTeamInvitations Operation = "gitguardian.ListTeamInvitations"
+	// GitGuardianCreateTeamInvitations is Teams.CreateTeamInvitations (GitGuardian API: POST /v1/teams/{team_id}/team_invitations).
+	GitGuardianCreateTeamInvitations Operation = "gitguardian.CreateTeamInvitations"
+	// GitGuardianUpdateTeamInvitation is Teams.UpdateTeamInvitation (GitGuardian API: PATCH /v1/teams/{team_id}/team_invitations/{team_invitation_id}).
+	GitGuardianUpdateTeamInvitation Operation = "gitguardian.UpdateTeamInvitation"
+	// GitGuardianDeleteTeamInvitation is Teams.DeleteTeamInvitation (GitGuardian API: DELETE /v1/teams/{team_id}/team_invitations/{team_invitation_id}).
+	GitGuardianDeleteTeamInvitation Operation = "gitguardian.DeleteTeamInvitation"
 
 	// Box API.
 
@@ -66,6 +94,16 @@ const (
 	BoxGetUsers Operation = "box.GetUsers"
 	// BoxGetGroups is Memberships.GetGroups (Box API: GET /groups).
 	BoxGetGroups Operation = "box.GetGroups"
+	// BoxGetUserByID is Users.GetUserByID (Box API: GET /users/{user_id}).
+	BoxGetUserByID Operation = "box.GetUserByID"
+	// BoxUpdateUserByID is Users.UpdateUserByID (Box API: PUT /users/{user_id}).
+	BoxUpdateUserByID Operation = "box.UpdateUserByID"
+	// BoxDeleteUserByID is Users.DeleteUserByID (Box API: DELETE /users/{user_id}).
+	BoxDeleteUserByID Operation = "box.DeleteUserByID"
+	// BoxTransferOwnedFolder is Users.TransferOwnedFolder (Box API: PUT /users/{user_id}/folders/0).
+	BoxTransferOwnedFolder Operation = "box.TransferOwnedFolder"
+	// BoxTerminateUsersSessions is Users.TerminateUsersSessions (Box API: POST /users/terminate_sessions).
+	BoxTerminateUsersSessions Operation = "box.TerminateUsersSessions"
 
 	// Freestyle API.
 
@@ -114,6 +152,32 @@ const (
 	BIMDataGetInvitations Operation = "bimdata.GetInvitations"
 	// BIMDataDeleteUser is SSO.DeleteUser (BIMData API: DELETE /identity-provider/user).
 	BIMDataDeleteUser Operation = "bimdata.DeleteUser"
+	// BIMDataGetClouds is Collaboration.GetClouds (BIMData API: GET /cloud).
+	BIMDataGetClouds Operation = "bimdata.GetClouds"
+	// BIMDataGetCloudUsers is Collaboration.GetCloudUsers (BIMData API: GET /cloud/{cloud_pk}/user).
+	BIMDataGetCloudUsers Operation = "bimdata.GetCloudUsers"
+	// BIMDataUpdateCloudUser is Collaboration.UpdateCloudUser (BIMData API: PATCH /cloud/{cloud_pk}/user/{id}).
+	BIMDataUpdateCloudUser Operation = "bimdata.UpdateCloudUser"
+	// BIMDataDeleteCloudUser is Collaboration.DeleteCloudUser (BIMData API: DELETE /cloud/{cloud_pk}/user/{id}).
+	BIMDataDeleteCloudUser Operation = "bimdata.DeleteCloudUser"
+	// BIMDataGetCloudInvitations is Collaboration.GetCloudInvitations (BIMData API: GET /cloud/{cloud_pk}/invitation).
+	BIMDataGetCloudInvitations Operation = "bimdata.GetCloudInvitations"
+	// BIMDataInviteCloudUser is Collaboration.InviteCloudUser (BIMData API: POST /cloud/{cloud_pk}/invitation).
+	BIMDataInviteCloudUser Operation = "bimdata.InviteCloudUser"
+	// BIMDataCancelCloudUserInvitation is Collaboration.CancelCloudUserInvitation (BIMData API: DELETE /cloud/{cloud_pk}/invitation/{id}).
+	BIMDataCancelCloudUserInvitation Operation = "bimdata.CancelCloudUserInvitation"
+	// BIMDataGetProjectUsers is Collaboration.GetProjectUsers (BIMData API: GET /cloud/{cloud_pk}/project/{project_pk}/user).
+	BIMDataGetProjectUsers Operation = "bimdata.GetProjectUsers"
+	// BIMDataUpdateProjectUser is Collaboration.UpdateProjectUser (BIMData API: PATCH /cloud/{cloud_pk}/project/{project_pk}/user/{id}).
+	BIMDataUpdateProjectUser Operation = "bimdata.UpdateProjectUser"
+	// BIMDataDeleteProjectUser is Collaboration.DeleteProjectUser (BIMData API: DELETE /cloud/{cloud_pk}/project/{project_pk}/user/{id}).
+	BIMDataDeleteProjectUser Operation = "bimdata.DeleteProjectUser"
+	// BIMDataGetProjectInvitations is Collaboration.GetProjectInvitations (BIMData API: GET /cloud/{cloud_pk}/project/{project_pk}/invitation).
+	BIMDataGetProjectInvitations Operation = "bimdata.GetProjectInvitations"
+	// BIMDataInviteProjectUser is Collaboration.InviteProjectUser (BIMData API: POST /cloud/{cloud_pk}/project/{project_pk}/invitation).
+	BIMDataInviteProjectUser Operation = "bimdata.InviteProjectUser"
+	// BIMDataCancelProjectUserInvitation is Collaboration.CancelProjectUserInvitation (BIMData API: DELETE /cloud/{cloud_pk}/project/{project_pk}/invitation/{id}).
+	BIMDataCancelProjectUserInvitation Operation = "bimdata.CancelProjectUserInvitation"
 
 	// Portworx API.
 
@@ -129,4 +193,16 @@ const (
 	PortworxAcceptInvitation Operation = "portworx.AcceptInvitation"
 	// PortworxNotifyUser is AccountInvitations.NotifyUser (Portworx API: GET /core/v1/invite/{uid}:notify).
 	PortworxNotifyUser Operation = "portworx.NotifyUser"
+	// PortworxListIAM is IAM.ListIAM (Portworx API: GET /core/v1/iam).
+	PortworxListIAM Operation = "portworx.ListIAM"
+	// PortworxCreateIAM is IAM.CreateIAM (Portworx API: POST /core/v1/iam).
+	PortworxCreateIAM Operation = "portworx.CreateIAM"
+	// PortworxGetIAM is IAM.GetIAM (Portworx API: GET /core/v1/iam/{actorId}).
+	PortworxGetIAM Operation = "portworx.GetIAM"
+	// PortworxDeleteIAM is IAM.DeleteIAM (Portworx API: DELETE /core/v1/iam/{actorId}).
+	PortworxDeleteIAM Operation = "portworx.DeleteIAM"
+	// PortworxGrantIAM is IAM.GrantIAM (Portworx API: POST /core/v1/iam/{actorId}:grant).
+	PortworxGrantIAM Operation = "portworx.GrantIAM"
+	// PortworxRevokeIAM is IAM.RevokeIAM (Portworx API: POST /core/v1/iam/{actorId}:revoke).
+	PortworxRevokeIAM Operation = "portworx.RevokeIAM"
 )

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -79,6 +80,8 @@ type portworxStore struct {
 	projects    map[string]string        // project uid -> uid of its tenant
 	names       map[string]string        // account, tenant and project uid -> display name
 	notified    map[string]int           // invitation uid -> emails re-sent by NotifyUser
+	// iam holds the actors and their role bindings (portworx_iam.go).
+	iam pxIAMStore
 }
 
 // pxTenantList is what one tenant's ListInvitations shows, in creation
@@ -122,12 +125,13 @@ func (f *Fake) newPortworx() *vendor {
 		projects: map[string]string{},
 		names:    map[string]string{},
 		notified: map[string]int{},
+		iam:      newPxIAMStore(),
 	}
 	f.px = s
 	if f.demo {
 		s.seed(f.now())
 	}
-	return &vendor{
+	v := &vendor{
 		api:           invitations.Portworx,
 		prefix:        PortworxPrefix,
 		authorization: []string{"Bearer " + PortworxAccessToken},
@@ -141,6 +145,7 @@ func (f *Fake) newPortworx() *vendor {
 			return map[string]string{
 				"account_id": PortworxDemoAccountID, "tenant_id": PortworxDemoTenantID, "project_id": PortworxDemoProjectID,
 				"invitation_uid": PortworxDemoInvitationUID, "person_email": DemoPersonEmail,
+				"actor_id": PortworxDemoActorID, "service_account_id": PortworxDemoServiceAccountID,
 			}
 		},
 		handlers: map[string]handler{
@@ -165,6 +170,8 @@ func (f *Fake) newPortworx() *vendor {
 		},
 		gateway: pxGateway,
 	}
+	maps.Copy(v.handlers, s.iamHandlers(f))
+	return v
 }
 
 // pxGateway answers what grpc-gateway answers before any operation runs:
@@ -236,6 +243,7 @@ func (s *portworxStore) seed(now time.Time) {
 			p.inv.Meta.ResourceVersion = "2"
 		}
 	}
+	s.seedIAM(now)
 }
 
 // pxUID makes the n-th invitation uid, a UUID like the real ones.
@@ -417,7 +425,35 @@ func (s *portworxStore) create(w http.ResponseWriter, r *http.Request, body []by
 
 func (s *portworxStore) list(w http.ResponseWriter, r *http.Request, _ []byte) {
 	q := r.URL.Query()
-	// The deprecated oneof filter still parses: two members are a 400.
+	tenant, paging, ok := pxListQuery(w, q)
+	if !ok {
+		return
+	}
+	project, _ := pxQuery(q, "projectUid")
+	var items []*pxInvitation
+	if l := s.byTenant[tenant]; l != nil {
+		l.compact()
+		items = l.items
+		if project != "" {
+			items = slices.DeleteFunc(slices.Clone(items), func(p *pxInvitation) bool { return !p.inProject(project) })
+		}
+	}
+	shown, info := pxPaginate(items, paging)
+	page := models.PortworxListInvitationsResponse{Invitations: []models.PortworxInvitation{}, Pagination: &info}
+	for _, p := range shown {
+		page.Invitations = append(page.Invitations, pxWire(&p.inv))
+	}
+	writeJSON(w, http.StatusOK, pxMessage{page})
+}
+
+// pxPaging is the page a list asks for.
+type pxPaging struct{ number, size int64 }
+
+// pxListQuery reads what ListInvitations and ListIAM share: the deprecated
+// resource_id oneof (still parsed: two members are a 400), the required
+// tenantUid and the page. It answers 400 INVALID_ARGUMENT itself when one
+// is invalid.
+func pxListQuery(w http.ResponseWriter, q url.Values) (tenant string, paging pxPaging, ok bool) {
 	set := ""
 	for _, name := range pxScopeFields {
 		if _, ok := pxQuery(q, name); !ok {
@@ -425,30 +461,29 @@ func (s *portworxStore) list(w http.ResponseWriter, r *http.Request, _ []byte) {
 		}
 		if set != "" {
 			writePxError(w, pxInvalidArgument, fmt.Sprintf("parsing field %q: field already set for oneof \"resource_id\"", pxSnake(name)))
-			return
+			return "", paging, false
 		}
 		set = name
 	}
 	pageNumber, ok := pxQueryInt(w, q, "pagination.pageNumber")
 	if !ok {
-		return
+		return "", paging, false
 	}
 	pageSize, ok := pxQueryInt(w, q, "pagination.pageSize")
 	if !ok {
-		return
+		return "", paging, false
 	}
-	tenant, _ := pxQuery(q, "tenantUid")
-	project, _ := pxQuery(q, "projectUid")
+	tenant, _ = pxQuery(q, "tenantUid")
 	switch {
 	case tenant == "":
 		writePxError(w, pxInvalidArgument, "tenant_uid: value is required")
-		return
+		return "", paging, false
 	case pageNumber < 0:
 		writePxError(w, pxInvalidArgument, "pagination.page_number: value must be greater than or equal to 0")
-		return
+		return "", paging, false
 	case pageSize < 0:
 		writePxError(w, pxInvalidArgument, "pagination.page_size: value must be greater than or equal to 0")
-		return
+		return "", paging, false
 	}
 	_, numbered := pxQuery(q, "pagination.pageNumber")
 	if pageNumber == 0 {
@@ -460,40 +495,32 @@ func (s *portworxStore) list(w http.ResponseWriter, r *http.Request, _ []byte) {
 	if pageSize == 0 && !numbered {
 		pageSize = pxDefaultPageSize
 	}
-	pageSize = min(pageSize, pxMaxPageSize)
+	return tenant, pxPaging{number: pageNumber, size: min(pageSize, pxMaxPageSize)}, true
+}
 
-	var items []*pxInvitation
-	if l := s.byTenant[tenant]; l != nil {
-		l.compact()
-		items = l.items
-		if project != "" {
-			items = slices.DeleteFunc(slices.Clone(items), func(p *pxInvitation) bool { return !p.inProject(project) })
-		}
-	}
+// pxPaginate cuts the page p out of items and describes it.
+func pxPaginate[T any](items []T, p pxPaging) ([]T, models.PortworxPageInfo) {
 	total := int64(len(items))
 	var pages int64
-	if pageSize > 0 {
-		pages = (total + pageSize - 1) / pageSize
+	if p.size > 0 {
+		pages = (total + p.size - 1) / p.size
 	}
-	page := models.PortworxListInvitationsResponse{Invitations: []models.PortworxInvitation{}}
-	if pageNumber <= pages {
-		start := (pageNumber - 1) * pageSize
-		for _, p := range items[start:min(start+pageSize, total)] {
-			page.Invitations = append(page.Invitations, pxWire(&p.inv))
-		}
+	var shown []T
+	if p.number <= pages {
+		start := (p.number - 1) * p.size
+		shown = items[start:min(start+p.size, total)]
 	}
 	info := models.PortworxPageInfo{
-		TotalRecords: models.Int64(total), CurrentPage: models.Int64(pageNumber), PageSize: models.Int64(pageSize),
+		TotalRecords: models.Int64(total), CurrentPage: models.Int64(p.number), PageSize: models.Int64(p.size),
 		TotalPages: models.Int64(pages), NextPage: -1, PrevPage: -1,
 	}
-	if pageNumber < pages {
-		info.NextPage = models.Int64(pageNumber + 1)
+	if p.number < pages {
+		info.NextPage = models.Int64(p.number + 1)
 	}
-	if pageNumber > 1 && pages > 0 {
-		info.PrevPage = models.Int64(min(pageNumber-1, pages))
+	if p.number > 1 && pages > 0 {
+		info.PrevPage = models.Int64(min(p.number-1, pages))
 	}
-	page.Pagination = &info
-	writeJSON(w, http.StatusOK, pxMessage{page})
+	return shown, info
 }
 
 // inProject reports whether an invitation is for project, or binds a role

@@ -91,8 +91,12 @@ const (
 const (
 	DemoPersonEmail = fake.DemoPersonEmail
 
-	GitGuardianDemoOwnerID  = fake.GitGuardianDemoOwnerID
-	GitGuardianDemoMemberID = fake.GitGuardianDemoMemberID
+	GitGuardianDemoOwnerID          = fake.GitGuardianDemoOwnerID
+	GitGuardianDemoMemberID         = fake.GitGuardianDemoMemberID
+	GitGuardianDemoGlobalTeamID     = fake.GitGuardianDemoGlobalTeamID
+	GitGuardianDemoTeamID           = fake.GitGuardianDemoTeamID
+	GitGuardianDemoTeamMembershipID = fake.GitGuardianDemoTeamMembershipID
+	GitGuardianDemoTeamInvitationID = fake.GitGuardianDemoTeamInvitationID
 
 	BoxDemoGroupID      = fake.BoxDemoGroupID
 	BoxDemoUserID       = fake.BoxDemoUserID
@@ -110,10 +114,19 @@ const (
 	BIMDataDemoDeniedInvitationID   = fake.BIMDataDemoDeniedInvitationID
 	BIMDataDemoUserEmail            = fake.BIMDataDemoUserEmail
 
-	PortworxDemoAccountID     = fake.PortworxDemoAccountID
-	PortworxDemoTenantID      = fake.PortworxDemoTenantID
-	PortworxDemoProjectID     = fake.PortworxDemoProjectID
-	PortworxDemoInvitationUID = fake.PortworxDemoInvitationUID
+	BIMDataDemoCloudID                 = fake.BIMDataDemoCloudID
+	BIMDataDemoProjectID               = fake.BIMDataDemoProjectID
+	BIMDataDemoPersonUserID            = fake.BIMDataDemoPersonUserID
+	BIMDataDemoPersonProjectUserID     = fake.BIMDataDemoPersonProjectUserID
+	BIMDataDemoCloudUserInvitationID   = fake.BIMDataDemoCloudUserInvitationID
+	BIMDataDemoProjectUserInvitationID = fake.BIMDataDemoProjectUserInvitationID
+
+	PortworxDemoAccountID        = fake.PortworxDemoAccountID
+	PortworxDemoTenantID         = fake.PortworxDemoTenantID
+	PortworxDemoProjectID        = fake.PortworxDemoProjectID
+	PortworxDemoInvitationUID    = fake.PortworxDemoInvitationUID
+	PortworxDemoActorID          = fake.PortworxDemoActorID
+	PortworxDemoServiceAccountID = fake.PortworxDemoServiceAccountID
 )
 
 // FreestyleAccountID is the account the fake Freestyle's identities belong

@@ -48,6 +48,34 @@ const (
 	GitGuardianUpdateMember = fake.GitGuardianUpdateMember
 	// GitGuardianDeleteMember is Members.DeleteMember (GitGuardian API: DELETE /v1/members/{member_id}).
 	GitGuardianDeleteMember = fake.GitGuardianDeleteMember
+	// GitGuardianListTeams is Teams.ListTeams (GitGuardian API: GET /v1/teams).
+	GitGuardianListTeams = fake.GitGuardianListTeams
+	// GitGuardianCreateTeams is Teams.CreateTeams (GitGuardian API: POST /v1/teams).
+	GitGuardianCreateTeams = fake.GitGuardianCreateTeams
+	// GitGuardianGetTeam is Teams.GetTeam (GitGuardian API: GET /v1/teams/{teams_id}).
+	GitGuardianGetTeam = fake.GitGuardianGetTeam
+	// GitGuardianUpdateTeam is Teams.UpdateTeam (GitGuardian API: PATCH /v1/teams/{teams_id}).
+	GitGuardianUpdateTeam = fake.GitGuardianUpdateTeam
+	// GitGuardianDeleteTeam is Teams.DeleteTeam (GitGuardian API: DELETE /v1/teams/{teams_id}).
+	GitGuardianDeleteTeam = fake.GitGuardianDeleteTeam
+	// GitGuardianListTeamMemberships is Teams.ListTeamMemberships (GitGuardian API: GET /v1/teams/{team_id}/team_memberships).
+	GitGuardianListTeamMemberships = fake.GitGuardianListTeamMemberships
+	// GitGuardianCreateTeamMembership is Teams.CreateTeamMembership (GitGuardian API: POST /v1/teams/{team_id}/team_memberships).
+	GitGuardianCreateTeamMembership = fake.GitGuardianCreateTeamMembership
+	// GitGuardianUpdateTeamMembership is Teams.UpdateTeamMembership (GitGuardian API: PATCH /v1/teams/{team_id}/team_memberships/{team_membership_id}).
+	GitGuardianUpdateTeamMembership = fake.GitGuardianUpdateTeamMembership
+	// GitGuardianDeleteTeamMembership is Teams.DeleteTeamMembership (GitGuardian API: DELETE /v1/teams/{team_id}/team_memberships/{team_membership_id}).
+	GitGuardianDeleteTeamMembership = fake.GitGuardianDeleteTeamMembership
+	// GitGuardianListMemberTeamMemberships is Teams.ListMemberTeamMemberships (GitGuardian API: GET /v1/members/{member_id}/team_memberships).
+	GitGuardianListMemberTeamMemberships = fake.GitGuardianListMemberTeamMemberships
+	// GitGuardianListTeamInvitations is Teams.ListTeamInvitations (GitGuardian API: GET /v1/teams/{team_id}/team_invitations).
+	GitGuardianListTeamInvitations = fake.GitGuardianListTeamInvitations
+	// GitGuardianCreateTeamInvitations is Teams.CreateTeamInvitations (GitGuardian API: POST /v1/teams/{team_id}/team_invitations).
+	GitGuardianCreateTeamInvitations = fake.GitGuardianCreateTeamInvitations
+	// GitGuardianUpdateTeamInvitation is Teams.UpdateTeamInvitation (GitGuardian API: PATCH /v1/teams/{team_id}/team_invitations/{team_invitation_id}).
+	GitGuardianUpdateTeamInvitation = fake.GitGuardianUpdateTeamInvitation
+	// GitGuardianDeleteTeamInvitation is Teams.DeleteTeamInvitation (GitGuardian API: DELETE /v1/teams/{team_id}/team_invitations/{team_invitation_id}).
+	GitGuardianDeleteTeamInvitation = fake.GitGuardianDeleteTeamInvitation
 
 	// Box API.
 
@@ -67,6 +95,16 @@ const (
 	BoxGetUsers = fake.BoxGetUsers
 	// BoxGetGroups is Memberships.GetGroups (Box API: GET /groups).
 	BoxGetGroups = fake.BoxGetGroups
+	// BoxGetUserByID is Users.GetUserByID (Box API: GET /users/{user_id}).
+	BoxGetUserByID = fake.BoxGetUserByID
+	// BoxUpdateUserByID is Users.UpdateUserByID (Box API: PUT /users/{user_id}).
+	BoxUpdateUserByID = fake.BoxUpdateUserByID
+	// BoxDeleteUserByID is Users.DeleteUserByID (Box API: DELETE /users/{user_id}).
+	BoxDeleteUserByID = fake.BoxDeleteUserByID
+	// BoxTransferOwnedFolder is Users.TransferOwnedFolder (Box API: PUT /users/{user_id}/folders/0).
+	BoxTransferOwnedFolder = fake.BoxTransferOwnedFolder
+	// BoxTerminateUsersSessions is Users.TerminateUsersSessions (Box API: POST /users/terminate_sessions).
+	BoxTerminateUsersSessions = fake.BoxTerminateUsersSessions
 
 	// Freestyle API.
 
@@ -115,6 +153,32 @@ const (
 	BIMDataGetInvitations = fake.BIMDataGetInvitations
 	// BIMDataDeleteUser is SSO.DeleteUser (BIMData API: DELETE /identity-provider/user).
 	BIMDataDeleteUser = fake.BIMDataDeleteUser
+	// BIMDataGetClouds is Collaboration.GetClouds (BIMData API: GET /cloud).
+	BIMDataGetClouds = fake.BIMDataGetClouds
+	// BIMDataGetCloudUsers is Collaboration.GetCloudUsers (BIMData API: GET /cloud/{cloud_pk}/user).
+	BIMDataGetCloudUsers = fake.BIMDataGetCloudUsers
+	// BIMDataUpdateCloudUser is Collaboration.UpdateCloudUser (BIMData API: PATCH /cloud/{cloud_pk}/user/{id}).
+	BIMDataUpdateCloudUser = fake.BIMDataUpdateCloudUser
+	// BIMDataDeleteCloudUser is Collaboration.DeleteCloudUser (BIMData API: DELETE /cloud/{cloud_pk}/user/{id}).
+	BIMDataDeleteCloudUser = fake.BIMDataDeleteCloudUser
+	// BIMDataGetCloudInvitations is Collaboration.GetCloudInvitations (BIMData API: GET /cloud/{cloud_pk}/invitation).
+	BIMDataGetCloudInvitations = fake.BIMDataGetCloudInvitations
+	// BIMDataInviteCloudUser is Collaboration.InviteCloudUser (BIMData API: POST /cloud/{cloud_pk}/invitation).
+	BIMDataInviteCloudUser = fake.BIMDataInviteCloudUser
+	// BIMDataCancelCloudUserInvitation is Collaboration.CancelCloudUserInvitation (BIMData API: DELETE /cloud/{cloud_pk}/invitation/{id}).
+	BIMDataCancelCloudUserInvitation = fake.BIMDataCancelCloudUserInvitation
+	// BIMDataGetProjectUsers is Collaboration.GetProjectUsers (BIMData API: GET /cloud/{cloud_pk}/project/{project_pk}/user).
+	BIMDataGetProjectUsers = fake.BIMDataGetProjectUsers
+	// BIMDataUpdateProjectUser is Collaboration.UpdateProjectUser (BIMData API: PATCH /cloud/{cloud_pk}/project/{project_pk}/user/{id}).
+	BIMDataUpdateProjectUser = fake.BIMDataUpdateProjectUser
+	// BIMDataDeleteProjectUser is Collaboration.DeleteProjectUser (BIMData API: DELETE /cloud/{cloud_pk}/project/{project_pk}/user/{id}).
+	BIMDataDeleteProjectUser = fake.BIMDataDeleteProjectUser
+	// BIMDataGetProjectInvitations is Collaboration.GetProjectInvitations (BIMData API: GET /cloud/{cloud_pk}/project/{project_pk}/invitation).
+	BIMDataGetProjectInvitations = fake.BIMDataGetProjectInvitations
+	// BIMDataInviteProjectUser is Collaboration.InviteProjectUser (BIMData API: POST /cloud/{cloud_pk}/project/{project_pk}/invitation).
+	BIMDataInviteProjectUser = fake.BIMDataInviteProjectUser
+	// BIMDataCancelProjectUserInvitation is Collaboration.CancelProjectUserInvitation (BIMData API: DELETE /cloud/{cloud_pk}/project/{project_pk}/invitation/{id}).
+	BIMDataCancelProjectUserInvitation = fake.BIMDataCancelProjectUserInvitation
 
 	// Portworx API.
 
@@ -130,4 +194,16 @@ const (
 	PortworxAcceptInvitation = fake.PortworxAcceptInvitation
 	// PortworxNotifyUser is AccountInvitations.NotifyUser (Portworx API: GET /core/v1/invite/{uid}:notify).
 	PortworxNotifyUser = fake.PortworxNotifyUser
+	// PortworxListIAM is IAM.ListIAM (Portworx API: GET /core/v1/iam).
+	PortworxListIAM = fake.PortworxListIAM
+	// PortworxCreateIAM is IAM.CreateIAM (Portworx API: POST /core/v1/iam).
+	PortworxCreateIAM = fake.PortworxCreateIAM
+	// PortworxGetIAM is IAM.GetIAM (Portworx API: GET /core/v1/iam/{actorId}).
+	PortworxGetIAM = fake.PortworxGetIAM
+	// PortworxDeleteIAM is IAM.DeleteIAM (Portworx API: DELETE /core/v1/iam/{actorId}).
+	PortworxDeleteIAM = fake.PortworxDeleteIAM
+	// PortworxGrantIAM is IAM.GrantIAM (Portworx API: POST /core/v1/iam/{actorId}:grant).
+	PortworxGrantIAM = fake.PortworxGrantIAM
+	// PortworxRevokeIAM is IAM.RevokeIAM (Portworx API: POST /core/v1/iam/{actorId}:revoke).
+	PortworxRevokeIAM = fake.PortworxRevokeIAM
 )

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // BIMData identity-provider invitations (https://api.bimdata.io/identity-provider/...).
@@ -116,4 +117,147 @@ type BIMDataInvitation struct {
 type BIMDataSelectUserRequest struct {
 	// Email of the user to delete. Required.
 	Email string `json:"email"`
+}
+
+// BIMData collaboration: clouds, their users and invitations, and those of
+// their projects (https://api.bimdata.io/cloud/...). Field names are those
+// of BIMData's current generated clients (python-api-client 10.x), which
+// differ in places from the 2021 API document; see each type.
+
+// BIMDataCloud is a cloud the caller belongs to (GET /cloud): a user's
+// clouds, or those an application was given access to.
+type BIMDataCloud struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// IsDefault marks the cloud BIMData created for its user at sign-up.
+	IsDefault bool `json:"is_default,omitempty"`
+	// CreatorApp is the application that created the cloud, nil when a
+	// person did.
+	CreatorApp *string `json:"creator_app,omitempty"`
+	// Image is the cloud's picture, nil when it has none.
+	Image     *string    `json:"image,omitempty"`
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// BIMDataCloudUser is a member of a cloud: an element of
+// GET /cloud/{cloud_pk}/user (UserCloud) and the answer of
+// PATCH /cloud/{cloud_pk}/user/{id} (User). ID is the user's id, which
+// UpdateCloudUser and DeleteCloudUser take.
+type BIMDataCloudUser struct {
+	ID    int64  `json:"id"`
+	Email string `json:"email"`
+	// Firstname, Lastname, ProfilePicture and Sub are nil when the user
+	// has none (BIMData's current clients declare them nullable).
+	Firstname      *string `json:"firstname,omitempty"`
+	Lastname       *string `json:"lastname,omitempty"`
+	ProfilePicture *string `json:"profile_picture,omitempty"`
+	// Sub is the user's subject at BIMData's identity broker (Keycloak).
+	Sub *string `json:"sub,omitempty"`
+	// Provider is the identity provider the user signs in with.
+	Provider string `json:"provider,omitempty"`
+	// CloudRole is BIMDataRoleAdmin or BIMDataRoleUser.
+	CloudRole BIMDataRole `json:"cloud_role"`
+	// InAllProjects is true for a user added to every project of the
+	// cloud, present and future.
+	InAllProjects bool       `json:"in_all_projects,omitempty"`
+	CreatedAt     *time.Time `json:"created_at,omitempty"`
+	UpdatedAt     *time.Time `json:"updated_at,omitempty"`
+}
+
+// BIMDataUpdateCloudUserRequest is the body of
+// PATCH /cloud/{cloud_pk}/user/{id}. BIMData renamed its field from "role"
+// (the 2021 document) to "cloud_role" in 2022; the SDK sends "cloud_role",
+// as BIMData's current clients do.
+type BIMDataUpdateCloudUserRequest struct {
+	// CloudRole is the new role: BIMDataRoleAdmin or BIMDataRoleUser.
+	CloudRole BIMDataRole `json:"cloud_role"`
+}
+
+// BIMDataProjectUser is a member of a project: an element of
+// GET /cloud/{cloud_pk}/project/{project_pk}/user and the answer of its
+// PATCH (UserProject). ID is the project membership's id, not the user's:
+// UpdateProjectUser and DeleteProjectUser take it.
+type BIMDataProjectUser struct {
+	// ID identifies the membership in the project.
+	ID int64 `json:"id"`
+	// UserID is the user's id (BIMDataCloudUser.ID); nil, with
+	// InvitationID set, for a person invited who has no account yet
+	// (BIMData's clients declare both nullable).
+	UserID       *int64 `json:"user_id,omitempty"`
+	InvitationID *int64 `json:"invitation_id,omitempty"`
+	Email        string `json:"email"`
+	// Firstname, Lastname, ProfilePicture and Sub are nil when the user
+	// has none.
+	Firstname      *string `json:"firstname,omitempty"`
+	Lastname       *string `json:"lastname,omitempty"`
+	ProfilePicture *string `json:"profile_picture,omitempty"`
+	Sub            *string `json:"sub,omitempty"`
+	// Role is the role in the project: admin, user or guest.
+	Role BIMDataRole `json:"role"`
+	// CloudRole is the role in the project's cloud.
+	CloudRole     BIMDataRole `json:"cloud_role,omitempty"`
+	InAllProjects bool        `json:"in_all_projects,omitempty"`
+}
+
+// BIMDataUpdateProjectUserRequest is the body of
+// PATCH /cloud/{cloud_pk}/project/{project_pk}/user/{id}.
+type BIMDataUpdateProjectUserRequest struct {
+	// Role is the new role: BIMDataRoleAdmin, BIMDataRoleUser or
+	// BIMDataRoleGuest.
+	Role BIMDataRole `json:"role"`
+}
+
+// BIMDataCloudInvitation is a pending invitation to a cloud
+// (GET and POST /cloud/{cloud_pk}/invitation).
+type BIMDataCloudInvitation struct {
+	ID          int64  `json:"id"`
+	Email       string `json:"email"`
+	RedirectURI string `json:"redirect_uri"`
+	// Role is the cloud role the invitee gets.
+	Role BIMDataRole `json:"role"`
+	// ProjectRole is the role the invitee gets in every project when
+	// InAllProjects is set; nil otherwise.
+	ProjectRole   *BIMDataRole `json:"project_role,omitempty"`
+	InAllProjects bool         `json:"in_all_projects,omitempty"`
+}
+
+// BIMDataCloudInvitationRequest is the body of
+// POST /cloud/{cloud_pk}/invitation (CloudInvitationRequest).
+type BIMDataCloudInvitationRequest struct {
+	// Email is the invitee's address. Required.
+	Email string `json:"email"`
+	// RedirectURI is where the invitee lands after accepting. Required.
+	RedirectURI string `json:"redirect_uri"`
+	// Role is the cloud role: BIMDataRoleAdmin or BIMDataRoleUser.
+	// Required by the SDK: BIMData makes an invitee without one an
+	// administrator.
+	Role BIMDataRole `json:"role"`
+	// ProjectRole, with InAllProjects, is the role a non-admin invitee
+	// gets in every project of the cloud.
+	ProjectRole *BIMDataRole `json:"project_role,omitempty"`
+	// InAllProjects invites a non-admin user into every existing project
+	// too; ProjectRole is then required.
+	InAllProjects bool `json:"in_all_projects,omitempty"`
+}
+
+// BIMDataProjectInvitation is a pending invitation to a project
+// (GET and POST /cloud/{cloud_pk}/project/{project_pk}/invitation).
+type BIMDataProjectInvitation struct {
+	ID          int64  `json:"id"`
+	Email       string `json:"email"`
+	RedirectURI string `json:"redirect_uri"`
+	// Role is the project role the invitee gets.
+	Role BIMDataRole `json:"role"`
+}
+
+// BIMDataProjectInvitationRequest is the body of
+// POST /cloud/{cloud_pk}/project/{project_pk}/invitation.
+type BIMDataProjectInvitationRequest struct {
+	// Email is the invitee's address. Required.
+	Email string `json:"email"`
+	// RedirectURI is where the invitee lands after accepting. Required.
+	RedirectURI string `json:"redirect_uri"`
+	// Role is the project role: admin, user or guest. Required.
+	Role BIMDataRole `json:"role"`
 }

@@ -1,6 +1,9 @@
 package models
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Box group memberships, users and groups (https://api.box.com/2.0). Box
 // sends every id as a JSON string.
@@ -147,6 +150,191 @@ type User struct {
 	// fields=role / fields=external_app_user_id.
 	Role              string `json:"role,omitempty"`
 	ExternalAppUserID string `json:"external_app_user_id,omitempty"`
+
+	// The fields below are User (Full)'s: Box sends them when "fields"
+	// names them. The booleans are pointers, as absent is not false.
+	TrackingCodes                 []TrackingCode  `json:"tracking_codes,omitempty"`
+	CanSeeManagedUsers            *bool           `json:"can_see_managed_users,omitempty"`
+	IsSyncEnabled                 *bool           `json:"is_sync_enabled,omitempty"`
+	IsExternalCollabRestricted    *bool           `json:"is_external_collab_restricted,omitempty"`
+	IsExemptFromDeviceLimits      *bool           `json:"is_exempt_from_device_limits,omitempty"`
+	IsExemptFromLoginVerification *bool           `json:"is_exempt_from_login_verification,omitempty"`
+	Enterprise                    *UserEnterprise `json:"enterprise,omitempty"`
+	MyTags                        []string        `json:"my_tags,omitempty"`
+	Hostname                      string          `json:"hostname,omitempty"`
+	IsPlatformAccessOnly          *bool           `json:"is_platform_access_only,omitempty"`
+}
+
+// TrackingCode is an admin-defined attribute of a user (name and value),
+// for reports; the enterprise must have turned tracking codes on.
+type TrackingCode struct {
+	Type  string `json:"type,omitempty"` // always tracking_code
+	Name  string `json:"name,omitempty"`
+	Value string `json:"value,omitempty"`
+}
+
+// UserEnterprise is the enterprise a user belongs to.
+type UserEnterprise struct {
+	ID   string `json:"id,omitempty"`
+	Type string `json:"type,omitempty"` // always enterprise
+	Name string `json:"name,omitempty"`
+}
+
+// UserRole is the enterprise role PUT /users/{user_id} can give: an admin
+// is made so in the Admin Console, not through the API.
+type UserRole string
+
+// Roles the update accepts.
+const (
+	UserRoleCoadmin UserRole = "coadmin"
+	UserRoleUser    UserRole = "user"
+)
+
+// NotificationEmailUpdate is the alternate notification address
+// PUT /users/{user_id} sets; Box emails it to be confirmed.
+type NotificationEmailUpdate struct {
+	Email string `json:"email"`
+}
+
+// UpdateUserRequest is the body of PUT /users/{user_id}. Every field is
+// optional: nil pointers, empty enums and absent Nullables are not sent,
+// and Box leaves those attributes as they are.
+type UpdateUserRequest struct {
+	// Status activates or deactivates the account: UserStatusInactive
+	// blocks the user from logging in while keeping their content, the
+	// reversible way to remove someone.
+	Status UserStatus `json:"status,omitempty"`
+	// Enterprise, when Null, rolls the user out of the enterprise into a
+	// free account (they keep their content); a value is sent as given.
+	Enterprise Nullable[string] `json:"enterprise,omitzero"`
+	// Notify says whether the user is emailed on being rolled out of the
+	// enterprise.
+	Notify *bool `json:"notify,omitempty"`
+	// Name is the display name, up to 50 characters.
+	Name *string `json:"name,omitempty"`
+	// Login is the primary email address; Box refuses to change it while
+	// the user's address is unconfirmed.
+	Login *string `json:"login,omitempty"`
+	// Role is the enterprise role, coadmin or user.
+	Role UserRole `json:"role,omitempty"`
+	// Language is a modified ISO 639-1 code, such as "en".
+	Language *string `json:"language,omitempty"`
+	// IsSyncEnabled allows Box Sync.
+	IsSyncEnabled *bool `json:"is_sync_enabled,omitempty"`
+	// JobTitle is up to 100 characters; an empty string clears it.
+	JobTitle *string `json:"job_title,omitempty"`
+	// Phone is up to 100 characters; an empty string clears it.
+	Phone *string `json:"phone,omitempty"`
+	// Address is up to 255 characters; an empty string clears it.
+	Address *string `json:"address,omitempty"`
+	// TrackingCodes replaces the user's tracking codes: nil sends
+	// nothing, an empty non-nil slice removes them all.
+	TrackingCodes []TrackingCode `json:"tracking_codes,omitzero"`
+	// CanSeeManagedUsers shows the other managed users in the user's
+	// contacts.
+	CanSeeManagedUsers *bool `json:"can_see_managed_users,omitempty"`
+	// Timezone is an IANA name, such as "Europe/Paris".
+	Timezone *string `json:"timezone,omitempty"`
+	// IsExternalCollabRestricted keeps the user from collaborating with
+	// people outside the enterprise.
+	IsExternalCollabRestricted *bool `json:"is_external_collab_restricted,omitempty"`
+	// IsExemptFromDeviceLimits exempts the user from the enterprise's
+	// device limits.
+	IsExemptFromDeviceLimits *bool `json:"is_exempt_from_device_limits,omitempty"`
+	// IsExemptFromLoginVerification exempts the user from two-factor
+	// authentication.
+	IsExemptFromLoginVerification *bool `json:"is_exempt_from_login_verification,omitempty"`
+	// IsPasswordResetRequired makes the user reset their password at the
+	// next login.
+	IsPasswordResetRequired *bool `json:"is_password_reset_required,omitempty"`
+	// SpaceAmount is the storage allowed, in bytes; -1 is unlimited.
+	SpaceAmount *int64 `json:"space_amount,omitempty"`
+	// NotificationEmail sets the alternate notification address, or
+	// removes it when Null.
+	NotificationEmail Nullable[NotificationEmailUpdate] `json:"notification_email,omitzero"`
+	// ExternalAppUserID ties an app user to an identity provider's id;
+	// only the application that created the app user may change it.
+	ExternalAppUserID *string `json:"external_app_user_id,omitempty"`
+}
+
+// TransferOwnedFolderRequest is the body of PUT /users/{user_id}/folders/0:
+// whom the user's content goes to.
+type TransferOwnedFolderRequest struct {
+	// OwnedBy is the user who receives the content. Required.
+	OwnedBy Ref `json:"owned_by"`
+}
+
+// FolderMini is the short form of a Box folder.
+type FolderMini struct {
+	ID         string `json:"id"`
+	Type       string `json:"type,omitempty"` // always folder
+	ETag       string `json:"etag,omitempty"`
+	SequenceID string `json:"sequence_id,omitempty"`
+	Name       string `json:"name,omitempty"`
+}
+
+// FolderPath is the chain of folders from the root ("All Files", id 0)
+// down to a folder's parent.
+type FolderPath struct {
+	TotalCount int64        `json:"total_count"`
+	Entries    []FolderMini `json:"entries"`
+}
+
+// Folder is a Box folder (Folder (Full)): what a transfer of owned
+// folders returns, the destination folder it created. When the call asked
+// for specific fields, only those and the mini fields are present.
+type Folder struct {
+	ID         string `json:"id"`
+	Type       string `json:"type,omitempty"` // always folder
+	ETag       string `json:"etag,omitempty"`
+	SequenceID string `json:"sequence_id,omitempty"`
+	Name       string `json:"name,omitempty"`
+
+	Description       string      `json:"description,omitempty"`
+	Size              *int64      `json:"size,omitempty"`
+	CreatedAt         *time.Time  `json:"created_at,omitempty"`
+	ModifiedAt        *time.Time  `json:"modified_at,omitempty"`
+	TrashedAt         *time.Time  `json:"trashed_at,omitempty"`
+	PurgedAt          *time.Time  `json:"purged_at,omitempty"`
+	ContentCreatedAt  *time.Time  `json:"content_created_at,omitempty"`
+	ContentModifiedAt *time.Time  `json:"content_modified_at,omitempty"`
+	PathCollection    *FolderPath `json:"path_collection,omitempty"`
+	CreatedBy         *UserMini   `json:"created_by,omitempty"`
+	ModifiedBy        *UserMini   `json:"modified_by,omitempty"`
+	OwnedBy           *UserMini   `json:"owned_by,omitempty"`
+	Parent            *FolderMini `json:"parent,omitempty"`
+	// ItemStatus is active, trashed or deleted.
+	ItemStatus        string `json:"item_status,omitempty"`
+	HasCollaborations *bool  `json:"has_collaborations,omitempty"`
+}
+
+// TerminateUsersSessionsRequest is the body of POST
+// /users/terminate_sessions: the users whose sessions end, by id, by
+// login or both. Both lists are always sent, an unset one as [], as
+// Box's document requires them and its official client sends them.
+type TerminateUsersSessionsRequest struct {
+	UserIDs    []string `json:"user_ids"`
+	UserLogins []string `json:"user_logins"`
+}
+
+// MarshalJSON sends a nil list as [] rather than null.
+func (r TerminateUsersSessionsRequest) MarshalJSON() ([]byte, error) {
+	type wire TerminateUsersSessionsRequest
+	w := wire(r)
+	if w.UserIDs == nil {
+		w.UserIDs = []string{}
+	}
+	if w.UserLogins == nil {
+		w.UserLogins = []string{}
+	}
+	return json.Marshal(w)
+}
+
+// SessionTerminationMessage is Box's answer to a session termination: the
+// jobs are queued, and their outcome shows in the enterprise's admin
+// events.
+type SessionTerminationMessage struct {
+	Message string `json:"message"`
 }
 
 // Mini returns the short form of u, as memberships carry it.

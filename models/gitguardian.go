@@ -286,3 +286,117 @@ const (
 	ListMembersOrderingLastLogin     ListMembersOrdering = "last_login"
 	ListMembersOrderingLastLoginDesc ListMembersOrdering = "-last_login"
 )
+
+// GitGuardian teams (https://api.gitguardian.com/v1/teams), their
+// memberships (members in a team) and team invitations (pending
+// invitations that join a team on acceptance).
+
+// Team is a GitGuardian team.
+type Team struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// Description is nil when the server sends null, as it does for the
+	// workspace's global team.
+	Description *string `json:"description"`
+	// IsGlobal is true for the workspace's global team ("All incidents"),
+	// which every workspace has and which cannot be created here.
+	IsGlobal bool `json:"is_global"`
+	// GitGuardianURL is the team's page on the dashboard.
+	GitGuardianURL string `json:"gitguardian_url"`
+}
+
+// CreateTeamsRequest is the body of POST /v1/teams.
+type CreateTeamsRequest struct {
+	// Name of the team. Required.
+	Name string `json:"name"`
+	// Description of the team; empty is not sent.
+	Description string `json:"description,omitempty"`
+}
+
+// UpdateTeamRequest is the body of PATCH /v1/teams/{teams_id}. Nil fields
+// are not sent; at least one must be set. A pointer to "" clears the
+// description.
+type UpdateTeamRequest struct {
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+}
+
+// TeamPermission is what a team member (or invitee) may do with the team
+// itself.
+type TeamPermission string
+
+// Known team permissions.
+const (
+	// TeamPermissionCanManage is a team leader: manages the team's members
+	// and perimeter.
+	TeamPermissionCanManage TeamPermission = "can_manage"
+	// TeamPermissionCannotManage is a plain team member.
+	TeamPermissionCannotManage TeamPermission = "cannot_manage"
+)
+
+// TeamMembership is a workspace member's place in a team.
+type TeamMembership struct {
+	ID       int64 `json:"id"`
+	TeamID   int64 `json:"team_id"`
+	MemberID int64 `json:"member_id"`
+	// IsTeamLeader is the live API's name for TeamPermission can_manage;
+	// both are sent.
+	IsTeamLeader       bool                   `json:"is_team_leader"`
+	TeamPermission     TeamPermission         `json:"team_permission"`
+	IncidentPermission IncidentPermissionEnum `json:"incident_permission"`
+}
+
+// CreateTeamMembershipRequest is the body of
+// POST /v1/teams/{team_id}/team_memberships. Leadership can be given as
+// TeamPermission (the document's field) or IsTeamLeader (what
+// GitGuardian's own client sends); when both are set they must agree.
+type CreateTeamMembershipRequest struct {
+	// MemberID is the workspace member to add. Required.
+	MemberID           int64                  `json:"member_id"`
+	TeamPermission     TeamPermission         `json:"team_permission,omitempty"`
+	IsTeamLeader       *bool                  `json:"is_team_leader,omitempty"`
+	IncidentPermission IncidentPermissionEnum `json:"incident_permission,omitempty"`
+}
+
+// UpdateTeamMembershipRequest is the body of
+// PATCH /v1/teams/{team_id}/team_memberships/{team_membership_id}, the
+// document's fields (GitGuardian's client has no update call to show that
+// is_team_leader is taken here too). Zero fields are not sent; at least
+// one must be set.
+type UpdateTeamMembershipRequest struct {
+	TeamPermission     TeamPermission         `json:"team_permission,omitempty"`
+	IncidentPermission IncidentPermissionEnum `json:"incident_permission,omitempty"`
+}
+
+// TeamInvitation is a pending workspace invitation's place in a team: the
+// invitee joins the team when they accept.
+type TeamInvitation struct {
+	ID           int64 `json:"id"`
+	TeamID       int64 `json:"team_id"`
+	InvitationID int64 `json:"invitation_id"`
+	// IsTeamLeader is the live API's name for TeamPermission can_manage;
+	// both are sent.
+	IsTeamLeader       bool                   `json:"is_team_leader"`
+	TeamPermission     TeamPermission         `json:"team_permission"`
+	IncidentPermission IncidentPermissionEnum `json:"incident_permission"`
+}
+
+// CreateTeamInvitationsRequest is the body of
+// POST /v1/teams/{team_id}/team_invitations; leadership as in
+// CreateTeamMembershipRequest.
+type CreateTeamInvitationsRequest struct {
+	// InvitationID is the pending workspace invitation. Required.
+	InvitationID       int64                  `json:"invitation_id"`
+	TeamPermission     TeamPermission         `json:"team_permission,omitempty"`
+	IsTeamLeader       *bool                  `json:"is_team_leader,omitempty"`
+	IncidentPermission IncidentPermissionEnum `json:"incident_permission,omitempty"`
+}
+
+// UpdateTeamInvitationRequest is the body of
+// PATCH /v1/teams/{team_id}/team_invitations/{team_invitation_id}, the
+// document's fields as for UpdateTeamMembershipRequest. Zero fields are
+// not sent; at least one must be set.
+type UpdateTeamInvitationRequest struct {
+	TeamPermission     TeamPermission         `json:"team_permission,omitempty"`
+	IncidentPermission IncidentPermissionEnum `json:"incident_permission,omitempty"`
+}

@@ -225,3 +225,100 @@ type PortworxAcceptInvitationResponse struct {
 	// accepted); do not parse it.
 	Message string `json:"message"`
 }
+
+// Portworx IAM role bindings (IAMService, REST gateway under
+// /core/v1/iam). An IAM is one actor's role bindings: which roles a user
+// or service account holds on the account, its tenants (organizations),
+// projects and namespaces. Actors are named by UID; GetIAM, DeleteIAM,
+// GrantIAM and RevokeIAM take the actor's UID, not the IAM's own
+// Meta.UID.
+
+// PortworxIAM is one actor's role bindings.
+type PortworxIAM struct {
+	// Meta is the IAM's metadata; optional when creating.
+	Meta *PortworxMeta `json:"meta,omitempty"`
+	// Config names the actor and the roles it holds.
+	Config *PortworxIAMConfig `json:"config,omitempty"`
+}
+
+// PortworxIAMConfig is an actor and its role bindings.
+type PortworxIAMConfig struct {
+	// ActorID is the UID of the user or service account. Required when
+	// creating.
+	ActorID string `json:"actorId"`
+	// ActorType is the kind of actor (output only; the document does not
+	// list the values: a user or a service account).
+	ActorType string `json:"actorType,omitempty"`
+	// ActorEmail is the actor's email when it is a user (output only).
+	ActorEmail string `json:"actorEmail,omitempty"`
+	// AccessPolicy holds the roles the actor has, by scope.
+	AccessPolicy PortworxAccessPolicy `json:"accessPolicy"`
+}
+
+// PortworxListIAMResponse is one page of GET /core/v1/iam.
+type PortworxListIAMResponse struct {
+	IAM []PortworxIAM `json:"iam"`
+	// Pagination is nil when the server sends none.
+	Pagination *PortworxPageInfo `json:"pagination,omitempty"`
+}
+
+// PortworxIAMScope is where GrantIAM adds, or RevokeIAM removes, role
+// bindings: exactly one of AccountID, TenantID and ProjectID (a proto
+// oneof; an empty string is not sent).
+type PortworxIAMScope struct {
+	// AccountID changes the actor's roles in an account.
+	AccountID string `json:"accountId,omitempty"`
+	// TenantID changes the actor's roles in a tenant (organization).
+	TenantID string `json:"tenantId,omitempty"`
+	// ProjectID changes the actor's roles in a project.
+	ProjectID string `json:"projectId,omitempty"`
+}
+
+// PortworxGrantIAMRequest is the body of POST /core/v1/iam/{actorId}:grant:
+// the scope and the roles to add. The actor travels in the path.
+type PortworxGrantIAMRequest struct {
+	PortworxIAMScope
+	// AccessPolicy holds the roles to add.
+	AccessPolicy PortworxAccessPolicy `json:"accessPolicy"`
+}
+
+// PortworxGrantIAMResponse is the answer to GrantIAM.
+type PortworxGrantIAMResponse struct {
+	// Message is free text for display; do not parse it.
+	Message string `json:"message"`
+}
+
+// PortworxRevokeIAMRequest is the body of POST
+// /core/v1/iam/{actorId}:revoke: the scope and the roles to remove. The
+// actor travels in the path.
+type PortworxRevokeIAMRequest struct {
+	PortworxIAMScope
+	// AccessPolicy holds the roles to remove.
+	AccessPolicy PortworxAccessPolicy `json:"accessPolicy"`
+}
+
+// PortworxRevokeIAMResponse is the answer to RevokeIAM.
+type PortworxRevokeIAMResponse struct {
+	// Message is free text for display; do not parse it.
+	Message string `json:"message"`
+}
+
+// PortworxIAMSortBy is the field ListIAM sorts by.
+type PortworxIAMSortBy string
+
+// Fields ListIAM sorts by.
+const (
+	PortworxIAMSortByUnspecified PortworxIAMSortBy = "FIELD_UNSPECIFIED"
+	PortworxIAMSortByEmail       PortworxIAMSortBy = "EMAIL"
+)
+
+// PortworxSortOrder is the order of a sorted Portworx list; with a sort
+// field and no order the server sorts ascending.
+type PortworxSortOrder string
+
+// Sort orders.
+const (
+	PortworxSortOrderUnspecified PortworxSortOrder = "VALUE_UNSPECIFIED"
+	PortworxSortOrderAsc         PortworxSortOrder = "ASC"
+	PortworxSortOrderDesc        PortworxSortOrder = "DESC"
+)
