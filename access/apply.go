@@ -313,6 +313,11 @@ func (r *applyRun) chain(ctx context.Context, changes []Change, idx []int, resul
 			r.report(results[i])
 			continue
 		}
+		if need := r.unmet(i, changes, idx, results); need != nil {
+			results[i] = Result{Change: ch, Outcome: Skipped, Err: fmt.Errorf("not sent: it needs the %s %s %s of %s, which ended %s", need.Change.Action, need.Change.Grant.Vendor, need.Change.Grant.Kind, ch.Email, need.Outcome)}
+			r.report(results[i])
+			continue
+		}
 		var res Result
 		switch {
 		case r.m.conns[ch.Grant.Vendor] == nil:
@@ -332,6 +337,26 @@ func (r *applyRun) chain(ctx context.Context, changes []Change, idx []int, resul
 			return
 		}
 	}
+}
+
+// unmet returns the result of a change before changes[i] in its chain
+// (idx, run in order: their results are in) that changes[i] depends on
+// (Dependent) and that did not succeed, or nil.
+func (r *applyRun) unmet(i int, changes []Change, idx []int, results []Result) *Result {
+	ch := changes[i]
+	d, ok := r.m.conns[ch.Grant.Vendor].(Dependent)
+	if !ok {
+		return nil
+	}
+	for _, j := range idx {
+		if j == i {
+			return nil
+		}
+		if res := results[j]; d.DependsOn(ch, changes[j]) && res.Outcome != Done && res.Outcome != AlreadyDone {
+			return &results[j]
+		}
+	}
+	return nil
 }
 
 // serialCreate reports whether a create of g must run alone.

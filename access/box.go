@@ -8,6 +8,7 @@ import (
 	"iter"
 	"maps"
 	"net/http"
+	"net/mail"
 	"slices"
 	"strings"
 
@@ -27,6 +28,97 @@ func newBoxConnector(c *invitations.Client) Connector {
 }
 
 func (b *boxConnector) API() invitations.API { return invitations.Box }
+
+// BoxAccountAction is what offboarding does to a person's Box account.
+type BoxAccountAction string
+
+// Box account actions.
+const (
+	// BoxAccountDeactivate sets the account's status to inactive: the
+	// person can no longer log in, and their content stays, so that it can
+	// be undone. It is the default.
+	BoxAccountDeactivate BoxAccountAction = "deactivate"
+	// BoxAccountDelete deletes the account. Box refuses to delete a user
+	// who owns content (the connector never forces it, which would delete
+	// the content): give BoxOffboarding.TransferTo.
+	BoxAccountDelete BoxAccountAction = "delete"
+	// BoxAccountKeep leaves the account as it is.
+	BoxAccountKeep BoxAccountAction = "keep"
+)
+
+// BoxOffboarding is what removing a person (Person.Absent,
+// Manager.Offboard) does on Box, beyond removing their group memberships.
+// Its changes run in this order: the person's sessions are ended, their
+// memberships removed, their content transferred, then their account
+// deactivated, deleted or kept. Without a policy (PlanOptions.OffboardingFor
+// gives none) the account is deactivated and the sessions ended.
+type BoxOffboarding struct {
+	// Account is what happens to the account; empty means
+	// BoxAccountDeactivate.
+	Account BoxAccountAction
+	// TransferTo, when set, is the login (email) of the Box user who
+	// receives everything the person owns, before the account is
+	// deactivated or deleted. A delete of an account that owns content
+	// needs it: without it, the delete is not planned (a Problem).
+	TransferTo string
+	// EndSessions says whether the person is logged out of every Box
+	// app and device (their sessions ended) while their account is
+	// active; nil means true.
+	EndSessions *bool
+}
+
+// Vendor returns invitations.Box.
+func (BoxOffboarding) Vendor() invitations.API { return invitations.Box }
+
+// Validate checks the policy as a plan's read of Box does, returning an
+// *InvalidPersonError whose Field names the setting as the desired-state
+// file does ("offboarding.box.account").
+func (o BoxOffboarding) Validate() error {
+	switch o.Account {
+	case "", BoxAccountDeactivate, BoxAccountDelete, BoxAccountKeep:
+	default:
+		return &InvalidPersonError{Field: boxPolicyAccount, Reason: fmt.Sprintf("%q: must be %s, %s or %s",
+			o.Account, BoxAccountDeactivate, BoxAccountDelete, BoxAccountKeep)}
+	}
+	if o.TransferTo != "" {
+		if addr, err := mail.ParseAddress(o.TransferTo); err != nil || addr.Address != o.TransferTo || addr.Name != "" {
+			return &InvalidPersonError{Field: boxPolicyTransferTo, Reason: fmt.Sprintf("%q is not an email address", o.TransferTo)}
+		}
+	}
+	return nil
+}
+
+// The fields of a Box offboarding policy, as problems and errors name
+// them: the desired-state file's names, which it maps to its lines.
+const (
+	boxPolicyAccount    = "offboarding.box.account"
+	boxPolicyTransferTo = "offboarding.box.transfer_to"
+)
+
+// boxPolicy is the Box policy opts give, with its defaults filled in.
+func boxPolicy(opts PlanOptions) (BoxOffboarding, error) {
+	var o BoxOffboarding
+	switch p := opts.OffboardingFor(invitations.Box).(type) {
+	case nil:
+	case BoxOffboarding:
+		o = p
+	case *BoxOffboarding:
+		if p != nil {
+			o = *p
+		}
+	default:
+		return o, fmt.Errorf("access: box offboarding: a %T is not a BoxOffboarding", p)
+	}
+	if err := o.Validate(); err != nil {
+		return o, err
+	}
+	o.Account = cmp.Or(o.Account, BoxAccountDeactivate)
+	if o.EndSessions == nil {
+		end := true
+		o.EndSessions = &end
+	}
+	return o, nil
+}
 
 // Box's lists: the largest page Box serves, how many items a list can
 // show at most (Box refuses offsets above 9,999, and the SDK's pagers stop
@@ -115,6 +207,13 @@ type boxRead struct {
 	// fullyRead are the people (lower-case) whose every membership in
 	// the named groups, or in any group when absent, is in Have.
 	fullyRead map[string]bool
+
+	// policy is the offboarding policy, with its defaults filled in;
+	// dest is the user its TransferTo names, once looked up (destRead):
+	// nil when Box knows no such user.
+	policy   BoxOffboarding
+	dest     *models.User
+	destRead bool
 }
 
 // boxAsker is a person asking for a group, and the field that does.
@@ -166,13 +265,22 @@ func boxMemberKey(group, login string) string { return group + "|" + strings.ToL
 //  6. An earlier in-doubt change the reads above do not answer (its group
 //     is not listed, its person's memberships were not read) is read
 //     alone: one request.
+//  7. The account of each absent person Box knows, for the offboarding
+//     policy (BoxOffboarding): GET /users/{id}?fields=status,space_used
+//     (is it active, does it own content); and, once, the user the
+//     policy's TransferTo names, when one of them owns content.
 //
 // For N people asking for G groups by name, of at most 1,000 members
 // each, in an enterprise of U users, a plan makes 1 + G requests, and
 // ceil(U/1,000) more (one more past 10,000 users) when two or more of
 // them are in none of their groups yet: about 2N + G before.
 func (b *boxConnector) Read(ctx context.Context, people []Person, opts PlanOptions, st *ConnectorState) (*View, error) {
+	policy, err := boxPolicy(opts)
+	if err != nil {
+		return nil, err
+	}
 	r := &boxRead{
+		policy:    policy,
 		b:         b,
 		st:        st,
 		people:    people,
@@ -242,6 +350,11 @@ func (b *boxConnector) Read(ctx context.Context, people []Person, opts PlanOptio
 	if err := r.settleDoubts(ctx); err != nil {
 		return nil, err
 	}
+	for _, i := range read {
+		if err := r.offboard(ctx, i); err != nil {
+			return nil, err
+		}
+	}
 
 	for _, i := range read {
 		p := people[i]
@@ -256,7 +369,7 @@ func (b *boxConnector) Read(ctx context.Context, people []Person, opts PlanOptio
 			continue
 		}
 		r.view.Subjects[email] = id
-		want := slices.DeleteFunc(r.want[i], func(g Grant) bool { return r.unknown[g.Scope] })
+		want := slices.DeleteFunc(r.want[i], func(g Grant) bool { return g.Kind == KindGroup && r.unknown[g.Scope] })
 		if len(want) > 0 {
 			r.view.Want[email] = want
 		}
@@ -289,13 +402,15 @@ func (r *boxRead) nameScopes() {
 		}
 	}
 	for i, rec := range r.view.Have {
-		if rec.Grant.ScopeName == "" {
+		if rec.Grant.Kind == KindGroup && rec.Grant.ScopeName == "" {
 			r.view.Have[i].Grant.ScopeName = names[rec.Grant.Scope]
 		}
 	}
 	for _, want := range r.view.Want {
 		for i, g := range want {
-			want[i].ScopeName = names[g.Scope]
+			if g.Kind == KindGroup {
+				want[i].ScopeName = names[g.Scope]
+			}
 		}
 	}
 }
@@ -593,6 +708,129 @@ func (r *boxRead) memberships(ctx context.Context, i int) error {
 	return nil
 }
 
+// boxAccountGrant is a user's account at status.
+func boxAccountGrant(status models.UserStatus) Grant {
+	return Grant{Vendor: invitations.Box, Kind: KindAccount, Level: string(status)}
+}
+
+// boxAccountRecord is u's account as a record.
+func boxAccountRecord(u models.User) Record {
+	state := StateMember
+	if u.Status == models.UserStatusInactive {
+		state = StateInactive
+	}
+	return Record{Email: u.Login, Grant: boxAccountGrant(u.Status), State: state, ID: u.ID}
+}
+
+// offboard reads the account of person i, when absent and known to Box
+// (step 7 of read), and plans what the policy asks for beyond removing
+// their memberships, as records to remove and grants wanted:
+//
+//   - their sessions, a record that an active account has (Box cannot
+//     list sessions) when the policy ends them: its removal ends them;
+//   - their content, when they own some and the policy names whom it
+//     goes to: a grant of it to that user, which Box carries out by
+//     transferring it;
+//   - their account: wanted inactive (deactivate) or as it is (keep);
+//     not wanted (delete), so removed, unless it owns content that
+//     nobody is named to receive, which Box would refuse to delete
+//     without deleting the content too: a problem then, and nothing
+//     planned for the account.
+//
+// An inactive account has no sessions and is not deactivated again, and
+// a deleted one is not found: a second offboarding sends nothing. A
+// transfer in doubt is settled here: the content is gone from the
+// account (space_used is 0) or the account with it, so it happened;
+// otherwise it is planned again, after this read rather than blindly.
+func (r *boxRead) offboard(ctx context.Context, i int) error {
+	p := r.people[i]
+	if !p.Absent {
+		return nil
+	}
+	email := strings.ToLower(p.Email)
+	owns := false
+	defer func() { r.settleTransfers(email, owns) }()
+	id := r.users[email]
+	if id == "" {
+		return nil
+	}
+	u, err := r.b.c.Users.GetUserByID(ctx, id, &invitations.UserOptions{Fields: []string{"login", "status", "space_used"}})
+	if errors.Is(err, invitations.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("access: box user %s: %w", id, err)
+	}
+	u.Login = cmp.Or(u.Login, p.Email)
+	account := boxAccountRecord(*u)
+	r.view.Have = append(r.view.Have, account)
+	active := u.Status != models.UserStatusInactive
+	if active && *r.policy.EndSessions {
+		r.view.Have = append(r.view.Have, Record{Email: u.Login, Grant: Grant{Vendor: invitations.Box, Kind: KindSessions}, State: StateMember, ID: id})
+	}
+	owns = u.SpaceUsed != nil && *u.SpaceUsed > 0
+	var want []Grant
+	transfer := false
+	if owns && r.policy.TransferTo != "" {
+		dest, err := r.destination(ctx)
+		if err != nil {
+			return err
+		}
+		switch {
+		case dest == nil:
+			r.problem(i, boxPolicyTransferTo, fmt.Sprintf("no Box user with login %s to transfer %s's content to", r.policy.TransferTo, p.Email))
+		case dest.ID == id:
+			r.problem(i, boxPolicyTransferTo, fmt.Sprintf("%s cannot receive their own content: name another user", p.Email))
+		default:
+			transfer = true
+			want = append(want, Grant{Vendor: invitations.Box, Kind: KindContent, Scope: dest.ID, ScopeName: dest.Login})
+		}
+	}
+	switch r.policy.Account {
+	case BoxAccountDeactivate:
+		want = append(want, boxAccountGrant(models.UserStatusInactive))
+	case BoxAccountKeep:
+		want = append(want, account.Grant)
+	case BoxAccountDelete:
+		if owns && !transfer {
+			want = append(want, account.Grant)
+			if r.policy.TransferTo == "" {
+				r.problems[i] = append(r.problems[i], Problem{Email: p.Email, Vendor: invitations.Box, Field: boxPolicyTransferTo, Key: account.Grant.Key(email),
+					Reason: fmt.Sprintf("%s's Box account owns content: name whom it goes to before deleting the account, or deactivate it", p.Email)})
+			}
+		}
+	}
+	r.want[i] = want
+	return nil
+}
+
+// destination returns the user the policy's TransferTo names, looked up
+// once, or nil when Box knows no such user.
+func (r *boxRead) destination(ctx context.Context) (*models.User, error) {
+	if !r.destRead {
+		dest, err := r.b.user(ctx, r.policy.TransferTo)
+		if err != nil {
+			return nil, err
+		}
+		r.dest, r.destRead = dest, true
+	}
+	return r.dest, nil
+}
+
+// settleTransfers records as done the transfers of email's content that
+// were in doubt, when the person owns nothing any more (or has no
+// account): Have shows no content, so only the read can tell.
+func (r *boxRead) settleTransfers(email string, owns bool) {
+	if r.st == nil || owns {
+		return
+	}
+	for _, d := range r.st.InDoubt() {
+		if ch := d.Change; ch.Grant.Kind == KindContent && strings.EqualFold(ch.Email, email) {
+			r.view.Settled = append(r.view.Settled, ch.Key())
+		}
+	}
+}
+
 // settleDoubts reads what the earlier in-doubt changes need to be
 // settled and the other reads did not show (step 6 of read): a create's
 // user's memberships, a removal's or an update's membership.
@@ -605,7 +843,8 @@ func (r *boxRead) settleDoubts(ctx context.Context) error {
 	for _, d := range doubts {
 		ch := d.Change
 		group := ch.Grant.Scope
-		if ch.Target == "" || r.listed[group] || r.fullyRead[strings.ToLower(ch.Email)] || r.member[boxMemberKey(group, ch.Email)] {
+		// The account's changes are answered by its read (offboard).
+		if ch.Grant.Kind != KindGroup || ch.Target == "" || r.listed[group] || r.fullyRead[strings.ToLower(ch.Email)] || r.member[boxMemberKey(group, ch.Email)] {
 			continue
 		}
 		if ch.Action == Create {
@@ -706,31 +945,51 @@ func (b *boxConnector) user(ctx context.Context, email string) (*models.User, er
 }
 
 // Audit streams every membership of every group, one group at a time,
-// 1,000 a page.
+// then every user's account with its status, 1,000 a page (users by
+// marker, which has no 10,000 ceiling).
 func (b *boxConnector) Audit(ctx context.Context, _ *ConnectorState) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
-		for g, err := range b.c.Memberships.GetGroups(ctx, &invitations.GetGroupsOptions{Limit: boxPageSize}).All() {
+		if !b.auditMemberships(ctx, yield) {
+			return
+		}
+		opts := &invitations.GetUsersOptions{Limit: boxPageSize, Fields: []string{"login", "status"}, UseMarker: true}
+		for u, err := range b.c.Memberships.GetUsers(ctx, opts).All() {
 			if err != nil {
-				yield(Record{}, fmt.Errorf("access: box groups: %w", err))
+				yield(Record{}, fmt.Errorf("access: box users: %w", err))
 				return
 			}
-			for m, err := range b.c.Memberships.GetGroupMemberships(ctx, g.ID, &invitations.ListMembershipsOptions{Limit: boxPageSize}).All() {
-				if err != nil {
-					yield(Record{}, fmt.Errorf("access: box group %s memberships: %w", g.ID, err))
-					return
-				}
-				if m.Group == nil {
-					m.Group = &models.GroupMini{ID: g.ID}
-				}
-				if m.Group.Name == "" {
-					m.Group.Name = g.Name
-				}
-				if !yield(boxRecord(m, ""), nil) {
-					return
-				}
+			if !yield(boxAccountRecord(u), nil) {
+				return
 			}
 		}
 	}
+}
+
+// auditMemberships is Audit's memberships; it reports whether the stream
+// goes on.
+func (b *boxConnector) auditMemberships(ctx context.Context, yield func(Record, error) bool) bool {
+	for g, err := range b.c.Memberships.GetGroups(ctx, &invitations.GetGroupsOptions{Limit: boxPageSize}).All() {
+		if err != nil {
+			yield(Record{}, fmt.Errorf("access: box groups: %w", err))
+			return false
+		}
+		for m, err := range b.c.Memberships.GetGroupMemberships(ctx, g.ID, &invitations.ListMembershipsOptions{Limit: boxPageSize}).All() {
+			if err != nil {
+				yield(Record{}, fmt.Errorf("access: box group %s memberships: %w", g.ID, err))
+				return false
+			}
+			if m.Group == nil {
+				m.Group = &models.GroupMini{ID: g.ID}
+			}
+			if m.Group.Name == "" {
+				m.Group.Name = g.Name
+			}
+			if !yield(boxRecord(m, ""), nil) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Execute sends ch (see execute).
@@ -739,10 +998,54 @@ func (b *boxConnector) Execute(ctx context.Context, ch Change, st *ConnectorStat
 	return err
 }
 
-// execute sends one membership change: a create addresses the person's
-// user id (Target) and the group (Scope), the others the membership id
-// (Target). A create returns the new membership's id.
+// Rank orders one person's changes: their sessions ended first (before
+// anything else, so that no session outlives the offboarding), their
+// memberships, then their content transferred, then their account
+// changed last (Box deletes only an account that owns nothing, and the
+// content must move while the account is there to move it from).
+func (b *boxConnector) Rank(ch Change) int {
+	switch ch.Grant.Kind {
+	case KindSessions:
+		return 0
+	case KindContent:
+		return 2
+	case KindAccount:
+		return 3
+	}
+	return 1
+}
+
+// DependsOn says an account's deletion needs the transfer of its content
+// planned before it: deleting it otherwise would be refused, or, were
+// the content gone another way meanwhile, would leave no chance to move
+// it.
+func (b *boxConnector) DependsOn(ch, earlier Change) bool {
+	return ch.Grant.Kind == KindAccount && ch.Action == Remove && earlier.Grant.Kind == KindContent
+}
+
+// execute sends one change. A membership's create addresses the person's
+// user id (Target) and the group (Scope), and returns the new
+// membership's id; its update and removal address the membership id
+// (Target). The account's changes address the user id (Target): sessions
+// are ended, content transferred to the user Scope names, the account
+// deactivated (its level updated) or deleted, never with force, which
+// would delete its content.
 func (b *boxConnector) execute(ctx context.Context, ch Change, _ *ConnectorState) (string, error) {
+	switch {
+	case ch.Grant.Kind == KindSessions && ch.Action == Remove:
+		_, err := b.c.Users.TerminateUsersSessions(ctx, &models.TerminateUsersSessionsRequest{UserIDs: []string{ch.Target}})
+		return "", err
+	case ch.Grant.Kind == KindContent && ch.Action == Create:
+		_, err := b.c.Users.TransferOwnedFolder(ctx, ch.Target, &models.TransferOwnedFolderRequest{OwnedBy: models.Ref{ID: ch.Grant.Scope}}, nil)
+		return "", err
+	case ch.Grant.Kind == KindAccount && ch.Action == Update:
+		_, err := b.c.Users.UpdateUserByID(ctx, ch.Target, &models.UpdateUserRequest{Status: models.UserStatus(ch.Grant.Level)}, nil)
+		return "", err
+	case ch.Grant.Kind == KindAccount && ch.Action == Remove:
+		return "", b.c.Users.DeleteUserByID(ctx, ch.Target, nil)
+	case ch.Grant.Kind != KindGroup:
+		return "", fmt.Errorf("access: box: cannot %s a %s", ch.Action, ch.Grant.Kind)
+	}
 	role := models.GroupMembershipRole(ch.Grant.Level)
 	switch ch.Action {
 	case Create:
@@ -763,10 +1066,18 @@ func (b *boxConnector) execute(ctx context.Context, ch Change, _ *ConnectorState
 }
 
 // Classify says a create Box refuses with 409 (the user is a member of
-// the group already) was already done.
+// the group already) was already done, but for a transfer of content,
+// which no 409 says happened; and so was an account's deactivation that
+// finds no user (deleted: it cannot log in).
 func (b *boxConnector) Classify(ch Change, err error) Outcome {
 	var apiErr *invitations.APIError
-	if ch.Action == Create && errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict {
+	if !errors.As(err, &apiErr) {
+		return ""
+	}
+	switch {
+	case ch.Grant.Kind != KindContent && ch.Action == Create && apiErr.StatusCode == http.StatusConflict:
+		return AlreadyDone
+	case ch.Grant.Kind == KindAccount && ch.Action == Update && ch.Grant.Level == string(models.UserStatusInactive) && apiErr.StatusCode == http.StatusNotFound:
 		return AlreadyDone
 	}
 	return ""

@@ -3,7 +3,9 @@ package access
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -76,6 +78,7 @@ func TestBoxRead(t *testing.T) {
 	}, view.Subjects)
 	assert.Equal(t, map[string][]Grant{
 		"user001@example.com": {boxNamedGrant(boxSupportID, "Support", models.GroupMembershipRoleMember), boxTestGrant(boxEngineeringID, models.GroupMembershipRoleAdmin)},
+		"user002@example.com": {boxAccountGrant(models.UserStatusInactive)}, // absent: deactivated
 	}, view.Want)
 	assert.Equal(t, map[string]bool{"group|" + boxSupportID: true, "group|" + boxEngineeringID: true}, view.Scopes)
 	assert.Equal(t, []Problem{
@@ -85,9 +88,10 @@ func TestBoxRead(t *testing.T) {
 
 	// Everyone in the groups the desired state names (Support's 26,
 	// Engineering has nobody), then the absent person's memberships, each
-	// once. user001's membership of Contractors, a group the desired
-	// state does not name, is not read: no plan uses it.
-	require.Len(t, view.Have, 26+1)
+	// once, their account and its sessions. user001's membership of
+	// Contractors, a group the desired state does not name, is not read:
+	// no plan uses it.
+	require.Len(t, view.Have, 26+1+2)
 	assert.Equal(t, Record{Email: invitationstest.DemoPersonEmail, Grant: boxNamedGrant(boxSupportID, "Support", models.GroupMembershipRoleAdmin), State: StateMember, ID: "434535"}, view.Have[0])
 	assert.Equal(t, Record{Email: "user002@example.com", Grant: boxNamedGrant(invitationstest.BoxDemoGroupID, "Contractors", models.GroupMembershipRoleMember), State: StateMember, ID: "434536"}, view.Have[26])
 	ids := map[string]bool{}
@@ -109,6 +113,7 @@ func TestBoxRead(t *testing.T) {
 		"GET /users?fields=login&limit=1000&offset=0",
 		"GET /users?fields=login&filter_term=nobody%40example.com&limit=10&offset=0",
 		"GET /users/11446001/memberships?limit=1000&offset=0",
+		"GET /users/11446001?fields=login%2Cstatus%2Cspace_used",
 	}, boxCalls(t, srv))
 }
 
@@ -300,8 +305,14 @@ func TestBoxAudit(t *testing.T) {
 	t.Parallel()
 	srv, c := demoFake(t)
 	recs := collectAudit(t, asTest(newBoxConnector(c)), 0)
-	require.Len(t, recs, 260+26)
+	// The memberships, then the accounts of the 261 demo users.
+	require.Len(t, recs, 260+26+261)
 	assert.Equal(t, Record{Email: invitationstest.DemoPersonEmail, Grant: boxNamedGrant(invitationstest.BoxDemoGroupID, "Contractors", models.GroupMembershipRoleMember), State: StateMember, ID: "434534"}, recs[0])
+	for _, r := range recs[286:] {
+		assert.Equal(t, KindAccount, r.Grant.Kind)
+		assert.Equal(t, "active", r.Grant.Level)
+	}
+	recs = recs[:286]
 	perGroup := map[string]int{}
 	ids := map[string]bool{}
 	for _, r := range recs {
@@ -318,6 +329,7 @@ func TestBoxAudit(t *testing.T) {
 		"GET /groups/57645/memberships?limit=1000&offset=0",
 		"GET /groups/119720/memberships?limit=1000&offset=0",
 		"GET /groups/119721/memberships?limit=1000&offset=0",
+		"GET /users?fields=login%2Cstatus&limit=1000&usemarker=true",
 	}, boxCalls(t, srv))
 }
 
@@ -557,20 +569,27 @@ func TestBoxReadAbsentPersonMemberships(t *testing.T) {
 		"GET /groups/119721/memberships?limit=1000&offset=0",
 		"GET /users?fields=login&limit=1000&offset=0",
 		"GET /users/11446000/memberships?limit=1000&offset=0",
+		"GET /users/11446000?fields=login%2Cstatus%2Cspace_used",
 	}, boxCalls(t, srv))
 	assert.Equal(t, []Record{
 		{Email: invitationstest.DemoPersonEmail, Grant: boxNamedGrant(invitationstest.BoxDemoGroupID, "Contractors", models.GroupMembershipRoleMember), State: StateMember, ID: "434534"},
 		{Email: invitationstest.DemoPersonEmail, Grant: boxNamedGrant(boxSupportID, "Support", models.GroupMembershipRoleAdmin), State: StateMember, ID: "434535"},
+		{Email: invitationstest.DemoPersonEmail, Grant: boxAccountGrant(models.UserStatusActive), State: StateMember, ID: "11446000"},
+		{Email: invitationstest.DemoPersonEmail, Grant: Grant{Vendor: invitations.Box, Kind: KindSessions}, State: StateMember, ID: "11446000"},
 	}, view.Have)
+	assert.Equal(t, []Grant{boxAccountGrant(models.UserStatusInactive)}, view.Want[invitationstest.DemoPersonEmail], "deactivated by default")
 	changes, _ := diff(invitations.Box, people, view, st.snap, PlanOptions{}, testPrereq(invitations.Box))
+	sortChanges(changes, changeRank(newBoxConnector(c)))
 	var got []string
 	for _, ch := range changes {
-		got = append(got, string(ch.Action)+" "+ch.Email+" "+ch.Grant.Scope+" "+ch.Target)
+		got = append(got, strings.Join(strings.Fields(string(ch.Action)+" "+ch.Email+" "+string(ch.Grant.Kind)+" "+ch.Grant.Scope+" "+ch.Target), " "))
 	}
 	assert.Equal(t, []string{
-		"remove user001@example.com 119720 434535",
-		"remove user001@example.com 57645 434534",
-		"create user002@example.com 119721 11446001",
+		"remove user001@example.com sessions 11446000",
+		"remove user001@example.com group 119720 434535",
+		"remove user001@example.com group 57645 434534",
+		"update user001@example.com account 11446000",
+		"create user002@example.com group 119721 11446001",
 	}, got)
 }
 
@@ -670,4 +689,296 @@ func TestBoxReadSettlesDoubtsItWouldNotRead(t *testing.T) {
 	assert.Equal(t, []string{
 		Grant{Vendor: invitations.Box, Kind: KindGroup, Scope: boxSupportID}.Key(invitationstest.DemoPersonEmail),
 	}, settled, "user001's create happened; user002's removal and user003's create did not")
+}
+
+// boxWrites returns the writes the fake Box received, in order, as
+// "METHOD /path?query body", after its first skip requests.
+func boxWrites(t *testing.T, srv *invitationstest.TestServer, skip int) []string {
+	t.Helper()
+	var out []string
+	for _, r := range srv.Requests()[skip:] {
+		if r.Method == http.MethodGet {
+			continue
+		}
+		call := r.Method + " " + strings.TrimPrefix(r.Path, invitationstest.BoxPrefix)
+		if r.RawQuery != "" {
+			call += "?" + r.RawQuery
+		}
+		if len(r.Body) > 0 {
+			call += " " + string(r.Body)
+		}
+		out = append(out, call)
+	}
+	return out
+}
+
+// boxManager is a Manager of Box alone, on c, with a state of its own and
+// policies, one change at a time.
+func boxManager(t *testing.T, c *invitations.Client, policies ...OffboardingPolicy) *Manager {
+	t.Helper()
+	m, err := New(c, NewFileStore(filepath.Join(t.TempDir(), "state.json")), WithVendors(invitations.Box), WithConcurrency(1), WithOffboarding(policies...))
+	require.NoError(t, err)
+	return m
+}
+
+// boxLines is a plan's changes as "action kind scope scope-name level
+// (target) note".
+func boxLines(plan *Plan) []string {
+	var out []string
+	for _, c := range plan.Changes {
+		out = append(out, strings.Join(strings.Fields(fmt.Sprintf("%s %s %s %s %s (%s) %s", c.Action, c.Grant.Kind, c.Grant.Scope, c.Grant.ScopeName, c.Grant.Level, c.Target, c.Note)), " "))
+	}
+	return out
+}
+
+// boxOutcomes is an apply's outcomes, as "kind scope: outcome".
+func boxOutcomes(results []Result) []string {
+	var out []string
+	for _, r := range results {
+		out = append(out, strings.TrimSpace(string(r.Change.Grant.Kind)+" "+r.Change.Grant.Scope)+": "+string(r.Outcome))
+	}
+	return out
+}
+
+// boxUser reads the fake's user id with its status.
+func boxUser(t *testing.T, c *invitations.Client, id string) (*models.User, error) {
+	t.Helper()
+	return c.Users.GetUserByID(t.Context(), id, &invitations.UserOptions{Fields: []string{"status", "space_used"}})
+}
+
+// By default offboarding ends the person's sessions, removes their
+// memberships and deactivates their account, in that order, and keeps
+// their content; a second offboarding sends nothing.
+func TestBoxOffboardDeactivatesByDefault(t *testing.T) {
+	t.Parallel()
+	srv, c := demoFake(t)
+	m := boxManager(t, c)
+	person := invitationstest.BoxDemoPersonUserID
+
+	plan, err := m.Offboard(t.Context(), invitationstest.DemoPersonEmail)
+	require.NoError(t, err)
+	require.Empty(t, plan.Problems)
+	assert.Equal(t, []string{
+		"remove sessions (" + person + ") absent",
+		"remove group 119720 Support admin (434535) absent",
+		"remove group 57645 Contractors member (434534) absent",
+		"update account inactive (" + person + ") absent",
+	}, boxLines(plan))
+	assert.Equal(t, &Grant{Vendor: invitations.Box, Kind: KindAccount, Level: "active"}, plan.Changes[3].From)
+
+	results, err := m.Apply(t.Context(), plan)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"sessions: done", "group 119720: done", "group 57645: done", "account: done"}, boxOutcomes(results))
+	assert.Equal(t, []string{
+		`POST /users/terminate_sessions {"user_ids":["` + person + `"],"user_logins":[]}`,
+		"DELETE /group_memberships/434535",
+		"DELETE /group_memberships/434534",
+		"PUT /users/" + person + ` {"status":"inactive"}`,
+	}, boxWrites(t, srv, 0))
+	sessions, _ := srv.BoxUserSessions(person)
+	assert.Zero(t, sessions)
+	u, err := boxUser(t, c, person)
+	require.NoError(t, err)
+	assert.Equal(t, models.UserStatusInactive, u.Status)
+	items, _ := srv.BoxUserOwnedItems(person)
+	assert.EqualValues(t, 19, items, "deactivating keeps the content")
+
+	seen := len(srv.Requests())
+	again, err := m.Offboard(t.Context(), invitationstest.DemoPersonEmail)
+	require.NoError(t, err)
+	assert.Empty(t, again.Changes, "an inactive account has no sessions and is not deactivated again")
+	_, err = m.Apply(t.Context(), again)
+	require.NoError(t, err)
+	assert.Empty(t, boxWrites(t, srv, seen))
+}
+
+// Deleting moves the content to the user TransferTo names first, then
+// deletes the account (without force); a second offboarding finds no
+// user and sends nothing.
+func TestBoxOffboardTransfersThenDeletes(t *testing.T) {
+	t.Parallel()
+	srv, c := demoFake(t)
+	m := boxManager(t, c, &BoxOffboarding{Account: BoxAccountDelete, TransferTo: "User002@example.com"})
+	person, boss := invitationstest.BoxDemoPersonUserID, "11446001"
+	before, _ := srv.BoxUserOwnedItems(boss)
+
+	plan, err := m.Offboard(t.Context(), invitationstest.DemoPersonEmail)
+	require.NoError(t, err)
+	require.Empty(t, plan.Problems)
+	assert.Equal(t, []string{
+		"remove sessions (" + person + ") absent",
+		"remove group 119720 Support admin (434535) absent",
+		"remove group 57645 Contractors member (434534) absent",
+		"create content " + boss + " user002@example.com (" + person + ") absent",
+		"remove account active (" + person + ") absent",
+	}, boxLines(plan))
+
+	results, err := m.Apply(t.Context(), plan)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"sessions: done", "group 119720: done", "group 57645: done", "content " + boss + ": done", "account: done"}, boxOutcomes(results))
+	writes := boxWrites(t, srv, 0)
+	require.Len(t, writes, 5)
+	assert.Equal(t, []string{
+		"PUT /users/" + person + `/folders/0 {"owned_by":{"id":"` + boss + `"}}`,
+		"DELETE /users/" + person,
+	}, writes[3:])
+	_, exists := srv.BoxUserOwnedItems(person)
+	assert.False(t, exists, "the account is deleted")
+	after, _ := srv.BoxUserOwnedItems(boss)
+	assert.Equal(t, before+19, after, "the receiving user owns the content")
+
+	seen := len(srv.Requests())
+	again, err := m.Offboard(t.Context(), invitationstest.DemoPersonEmail)
+	require.NoError(t, err)
+	assert.Empty(t, again.Changes)
+	_, err = m.Apply(t.Context(), again)
+	require.NoError(t, err)
+	assert.Empty(t, boxWrites(t, srv, seen))
+}
+
+// A delete of an account that owns content, with nobody named to receive
+// it, is not planned: Box would delete the content with it.
+func TestBoxOffboardRefusesToDeleteContentWithoutTransferTo(t *testing.T) {
+	t.Parallel()
+	_, c := demoFake(t)
+	m := boxManager(t, c, BoxOffboarding{Account: BoxAccountDelete})
+	plan, err := m.Offboard(t.Context(), invitationstest.DemoPersonEmail)
+	require.NoError(t, err)
+	require.Len(t, plan.Problems, 1)
+	assert.Equal(t, "offboarding.box.transfer_to", plan.Problems[0].Field)
+	assert.Contains(t, plan.Problems[0].Reason, "owns content")
+	for _, ch := range plan.Changes {
+		assert.NotEqual(t, KindAccount, ch.Grant.Kind, "no account change is planned")
+	}
+	assert.Len(t, plan.Changes, 3, "sessions and memberships still go")
+}
+
+// A transfer Box refuses leaves the account: its delete is skipped.
+func TestBoxOffboardSkipsTheDeleteAfterAFailedTransfer(t *testing.T) {
+	t.Parallel()
+	srv, c := demoFake(t)
+	m := boxManager(t, c, BoxOffboarding{Account: BoxAccountDelete, TransferTo: "user002@example.com"})
+	srv.Inject(invitationstest.Fault{Operation: invitationstest.BoxTransferOwnedFolder, Status: http.StatusForbidden})
+	plan, err := m.Offboard(t.Context(), invitationstest.DemoPersonEmail)
+	require.NoError(t, err)
+	results, err := m.Apply(t.Context(), plan)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"sessions: done", "group 119720: done", "group 57645: done", "content 11446001: failed", "account: skipped"}, boxOutcomes(results))
+	assert.Zero(t, srv.RequestCount(invitationstest.BoxDeleteUserByID))
+	items, exists := srv.BoxUserOwnedItems(invitationstest.BoxDemoPersonUserID)
+	assert.True(t, exists)
+	assert.EqualValues(t, 19, items)
+}
+
+// A transfer in doubt is not sent again blindly: the next plan reads the
+// account, and plans it again only if the content is still there.
+func TestBoxOffboardSettlesATransferInDoubt(t *testing.T) {
+	t.Parallel()
+	policy := BoxOffboarding{Account: BoxAccountDelete, TransferTo: "user002@example.com"}
+	t.Run("it happened", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoFake(t)
+		m := boxManager(t, c, policy)
+		// The transfer runs; its answer is cut short.
+		srv.Inject(invitationstest.Fault{Operation: invitationstest.BoxTransferOwnedFolder, Truncate: true})
+		plan, err := m.Offboard(t.Context(), invitationstest.DemoPersonEmail)
+		require.NoError(t, err)
+		results, err := m.Apply(t.Context(), plan)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"content 11446001: in doubt", "account: skipped"}, boxOutcomes(results)[3:])
+
+		next, err := m.Offboard(t.Context(), invitationstest.DemoPersonEmail)
+		require.NoError(t, err)
+		assert.Equal(t, 1, next.Settled(), "the read settles the transfer")
+		// The account is still active: sessions it may have opened
+		// since are ended again.
+		assert.Equal(t, []string{
+			"remove sessions (" + invitationstest.BoxDemoPersonUserID + ") absent",
+			"remove account active (" + invitationstest.BoxDemoPersonUserID + ") absent",
+		}, boxLines(next))
+		results, err = m.Apply(t.Context(), next)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"sessions: done", "account: done"}, boxOutcomes(results))
+		assert.Equal(t, 1, srv.RequestCount(invitationstest.BoxTransferOwnedFolder), "sent once")
+	})
+	t.Run("it did not", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoFake(t)
+		m := boxManager(t, c, policy)
+		srv.Inject(invitationstest.Fault{Operation: invitationstest.BoxTransferOwnedFolder, Status: http.StatusBadGateway})
+		plan, err := m.Offboard(t.Context(), invitationstest.DemoPersonEmail)
+		require.NoError(t, err)
+		results, err := m.Apply(t.Context(), plan)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"content 11446001: in doubt", "account: skipped"}, boxOutcomes(results)[3:])
+
+		next, err := m.Offboard(t.Context(), invitationstest.DemoPersonEmail)
+		require.NoError(t, err)
+		assert.Equal(t, []string{
+			"remove sessions (" + invitationstest.BoxDemoPersonUserID + ") absent",
+			"create content 11446001 user002@example.com (" + invitationstest.BoxDemoPersonUserID + ") an earlier create was in doubt and did not happen",
+			"remove account active (" + invitationstest.BoxDemoPersonUserID + ") absent",
+		}, boxLines(next))
+	})
+}
+
+// Keep leaves the account; without ending sessions, only the
+// memberships go.
+func TestBoxOffboardKeep(t *testing.T) {
+	t.Parallel()
+	srv, c := demoFake(t)
+	no := false
+	m := boxManager(t, c, BoxOffboarding{Account: BoxAccountKeep, TransferTo: "user002@example.com", EndSessions: &no})
+	plan, err := m.Offboard(t.Context(), invitationstest.DemoPersonEmail)
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"remove group 119720 Support admin (434535) absent",
+		"remove group 57645 Contractors member (434534) absent",
+		"create content 11446001 user002@example.com (" + invitationstest.BoxDemoPersonUserID + ") absent",
+	}, boxLines(plan))
+	_, err = m.Apply(t.Context(), plan)
+	require.NoError(t, err)
+	assert.Zero(t, srv.RequestCount(invitationstest.BoxTerminateUsersSessions))
+	u, err := boxUser(t, c, invitationstest.BoxDemoPersonUserID)
+	require.NoError(t, err)
+	assert.Equal(t, models.UserStatusActive, u.Status)
+	assert.EqualValues(t, 0, *u.SpaceUsed)
+}
+
+// A policy Box cannot follow is refused before any request, naming its
+// field as the desired-state file does.
+func TestBoxOffboardingValidate(t *testing.T) {
+	t.Parallel()
+	srv, c := demoFake(t)
+	for _, tc := range []struct {
+		policy BoxOffboarding
+		field  string
+	}{
+		{BoxOffboarding{Account: "archive"}, "offboarding.box.account"},
+		{BoxOffboarding{TransferTo: "Boss <boss@example.com>"}, "offboarding.box.transfer_to"},
+	} {
+		_, err := boxManager(t, c, tc.policy).Offboard(t.Context(), invitationstest.DemoPersonEmail)
+		var inv *InvalidPersonError
+		require.ErrorAs(t, err, &inv)
+		assert.Equal(t, tc.field, inv.Field)
+	}
+	assert.Empty(t, srv.Requests())
+	assert.NoError(t, BoxOffboarding{Account: BoxAccountDelete, TransferTo: "boss@example.com"}.Validate())
+}
+
+// Audit lists every user's account with its status.
+func TestBoxAuditListsAccounts(t *testing.T) {
+	t.Parallel()
+	_, c := demoFake(t)
+	_, err := c.Users.UpdateUserByID(t.Context(), "11446001", &models.UpdateUserRequest{Status: models.UserStatusInactive}, nil)
+	require.NoError(t, err)
+	accounts := map[string]Record{}
+	for rec, err := range asTest(newBoxConnector(c)).audit(t.Context(), &stateView{snap: NewSnapshot()}) {
+		require.NoError(t, err)
+		if rec.Grant.Kind == KindAccount {
+			accounts[rec.Email] = rec
+		}
+	}
+	assert.Equal(t, Record{Email: invitationstest.DemoPersonEmail, Grant: boxAccountGrant(models.UserStatusActive), State: StateMember, ID: invitationstest.BoxDemoPersonUserID}, accounts[invitationstest.DemoPersonEmail])
+	assert.Equal(t, Record{Email: "user002@example.com", Grant: boxAccountGrant(models.UserStatusInactive), State: StateInactive, ID: "11446001"}, accounts["user002@example.com"])
 }

@@ -26,8 +26,8 @@ import (
 // (never two changes of one person on one vendor).
 //
 // Beyond these methods, a connector may implement the optional
-// interfaces Classifier, Prerequisites, SerialCreates, DoubtNoter, Tidier,
-// NotReadable, MemoDecoder and Lookuper, each a rule or a service only
+// interfaces Classifier, Prerequisites, Ordered, Dependent, SerialCreates,
+// DoubtNoter, Tidier, NotReadable, MemoDecoder and Lookuper, each a rule or a service only
 // some vendors need; the engine asks for them with a type assertion, as
 // io.Copy asks for io.WriterTo. Small interfaces rather than one declared
 // value keep a connector without those rules down to the four methods
@@ -78,6 +78,38 @@ type Prerequisites interface {
 	Prerequisite(g Grant) bool
 }
 
+// Ordered is implemented by a connector whose changes of one person must
+// run in an order of their own (sessions ended before an account is
+// removed, content transferred before it is deleted). The plan lists a
+// person's changes on the vendor by rank, lowest first, then by grant;
+// apply runs them in that order. Without it the order is Prerequisites'
+// (the prerequisite grant created first and removed last).
+type Ordered interface {
+	// Rank orders ch among its person's changes on the vendor.
+	Rank(ch Change) int
+}
+
+// Dependent is implemented by a connector some of whose changes must not
+// be sent once an earlier change of the same person did not succeed (an
+// account deleted only after its content was transferred). Such a change
+// is Skipped, saying which change it needed.
+type Dependent interface {
+	// DependsOn reports whether ch needs earlier, a change of the same
+	// person on the vendor that the plan runs before it, to have ended
+	// Done or AlreadyDone.
+	DependsOn(ch, earlier Change) bool
+}
+
+// OffboardingPolicy is what removing a person (Person.Absent,
+// Manager.Offboard) does on one vendor beyond removing their grants: a
+// connector with such choices (keep, deactivate or delete an account;
+// move its content) defines its policy type, and its Read takes the
+// policy from PlanOptions.OffboardingFor.
+type OffboardingPolicy interface {
+	// Vendor is the vendor the policy is for.
+	Vendor() invitations.API
+}
+
 // SerialCreates is implemented by a connector some of whose creates must
 // run one at a time: a vendor whose objects carry nothing that tells them
 // apart, so that a create in doubt can only be settled later by the one
@@ -125,7 +157,9 @@ type View struct {
 	Have []Record
 	// Want maps a person's email (lower-case) to the grants they should
 	// have on this vendor, resolved (a group name to its id). An absent
-	// person has no entry.
+	// person's entry, if any, lists what their vendor's offboarding
+	// policy sets rather than removes (an account deactivated): their
+	// other records are removed.
 	Want map[string][]Grant
 	// Subjects maps an email (lower-case) to the vendor id a create for
 	// that person addresses, when the vendor needs one (a user id).

@@ -119,7 +119,7 @@ func ExampleManager_Offboard() {
 	// gitguardian 2 to remove
 	// box 2 to remove
 	// freestyle 0 to remove
-	// bimdata 1 to remove
+	// bimdata 6 to remove
 	// portworx 1 to remove
 }
 
@@ -140,9 +140,9 @@ func ExampleManager_Audit() {
 		fmt.Println(v, states[v])
 	}
 	// Output:
-	// gitguardian map[member:45 pending:240]
-	// box map[member:286]
-	// freestyle map[granted:172]
-	// bimdata map[accepted:1 denied:1 pending:4]
-	// portworx map[member:30 pending:90]
+	// gitguardian map[inactive:4 member:61 pending:243]
+	// box map[member:547]
+	// freestyle map[granted:179]
+	// bimdata map[accepted:1 denied:1 member:11 pending:11]
+	// portworx map[granted:52 member:30 pending:90]
 }

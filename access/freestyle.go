@@ -63,6 +63,13 @@ const freestyleConcurrency = 8
 //     began (a JSON list), written once per apply by its first identity
 //     create in doubt, whose note names it: an identity found later that
 //     is not among them and is nobody's is the one the create made.
+//
+// Removing a person (offboarding) revokes their identity's access tokens
+// first, then its permissions, then deletes the identity (see Rank): a
+// token is a credential someone may hold outside any permission list, so
+// it goes before anything else, and the identity, which the others hang
+// on, goes last. Tokens are read only for absent people (and by an
+// audit): nobody asks for one in a desired state.
 type freestyleConnector struct {
 	c *invitations.Client
 }
@@ -246,6 +253,21 @@ func (e *freestyleMapped) Error() string {
 // they are granted to it.
 func (f *freestyleConnector) Prerequisite(g Grant) bool { return g.Kind == KindIdentity }
 
+// Rank orders a person's changes: their identity created first; then
+// their tokens revoked; then their permissions; their identity deleted
+// last (see freestyleConnector).
+func (f *freestyleConnector) Rank(ch Change) int {
+	switch {
+	case ch.Grant.Kind == KindIdentity && ch.Action == Remove:
+		return 3
+	case ch.Grant.Kind == KindIdentity:
+		return 0
+	case ch.Grant.Kind == KindToken:
+		return 1
+	}
+	return 2
+}
+
 // SerialCreate says identity creates run one at a time: identities carry
 // nothing to tell them apart, so a create in doubt is settled later by the
 // one identity that appeared beside those known, which holds only while
@@ -391,6 +413,12 @@ func (f *freestyleConnector) listIdentities(ctx context.Context) iter.Seq2[model
 // freestyleIdentityGrant is the grant of having a Freestyle identity.
 func freestyleIdentityGrant() Grant { return Grant{Vendor: invitations.Freestyle, Kind: KindIdentity} }
 
+// freestyleTokenGrant is the grant of an access token, by its id (the
+// secret is never read: the list gives ids only).
+func freestyleTokenGrant(token string) Grant {
+	return Grant{Vendor: invitations.Freestyle, Kind: KindToken, Scope: token}
+}
+
 // freestyleGitGrant is the grant of a permission on a repository.
 func freestyleGitGrant(repo string, level models.GitAccessLevel) Grant {
 	return Grant{Vendor: invitations.Freestyle, Kind: KindGit, Scope: repo, Level: string(level)}
@@ -454,7 +482,8 @@ func (f *freestyleConnector) Read(ctx context.Context, people []Person, opts Pla
 		}
 		if ok && exists[id] {
 			view.Subjects[email] = id
-			subjects = append(subjects, freestyleSubject{email: email, id: id})
+			// An absent person's tokens are revoked: read them.
+			subjects = append(subjects, freestyleSubject{email: email, id: id, tokens: p.Absent})
 		}
 		if p.Absent || p.Freestyle == nil {
 			continue
@@ -596,9 +625,11 @@ func newIdentitiesBlocked(p Problem) bool {
 	return p.Vendor == invitations.Freestyle && p.Key == freestyleIdentityGrant().Key(p.Email) && strings.HasSuffix(p.Reason, newIdentitiesHint)
 }
 
-// freestyleSubject is an identity and whose it is ("" for nobody's).
+// freestyleSubject is an identity and whose it is ("" for nobody's), and
+// whether to read its tokens.
 type freestyleSubject struct {
 	email, id string
+	tokens    bool
 }
 
 // readAll reads the records of every subject, freestyleConcurrency at a
@@ -628,7 +659,7 @@ start:
 		started++
 		wg.Go(func() {
 			defer func() { <-slots }()
-			recs, err := f.records(ctx, s.email, s.id)
+			recs, err := f.records(ctx, s.email, s.id, s.tokens)
 			if err != nil {
 				mu.Lock()
 				if firstErr == nil {
@@ -716,12 +747,12 @@ func (f *freestyleConnector) settleDoubts(ids []string, cs *ConnectorState, st *
 	}
 }
 
-// records returns the identity id and its git and VM permissions as
-// email's records. On an error it returns the records read before it, with
-// the error.
-func (f *freestyleConnector) records(ctx context.Context, email, id string) ([]Record, error) {
+// records returns the identity id, with tokens its access tokens, and
+// its git and VM permissions as email's records. On an error it returns
+// the records read before it, with the error.
+func (f *freestyleConnector) records(ctx context.Context, email, id string, tokens bool) ([]Record, error) {
 	var out []Record
-	for r, err := range f.identityRecords(ctx, email, id) {
+	for r, err := range f.identityRecords(ctx, email, id, tokens) {
 		if err != nil {
 			return out, err
 		}
@@ -730,13 +761,26 @@ func (f *freestyleConnector) records(ctx context.Context, email, id string) ([]R
 	return out, nil
 }
 
-// identityRecords yields the identity id, then its git permissions, then
-// its VM permissions, as email's records (email may be "": nobody's),
-// fetching each list only when the loop gets to it.
-func (f *freestyleConnector) identityRecords(ctx context.Context, email, id string) iter.Seq2[Record, error] {
+// identityRecords yields the identity id, then, with tokens, its access
+// tokens, then its git permissions, then its VM permissions, as email's
+// records (email may be "": nobody's), fetching each list only when the
+// loop gets to it.
+func (f *freestyleConnector) identityRecords(ctx context.Context, email, id string, tokens bool) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		if !yield(Record{Email: email, Grant: freestyleIdentityGrant(), State: StateGranted, ID: id}, nil) {
 			return
+		}
+		if tokens {
+			list, err := f.c.Identity.ListGitTokens(ctx, id)
+			if err != nil {
+				yield(Record{}, fmt.Errorf("freestyle: list access tokens of identity %s: %w", id, err))
+				return
+			}
+			for _, t := range list {
+				if !yield(Record{Email: email, Grant: freestyleTokenGrant(t.ID), State: StateGranted, ID: id}, nil) {
+					return
+				}
+			}
 		}
 		for repo, err := range f.c.Identity.ListGitPermissions(ctx, id, &invitations.ListGitPermissionsOptions{Limit: freestyleGitPageSize}).All() {
 			if err != nil {
@@ -766,8 +810,8 @@ func (f *freestyleConnector) identityRecords(ctx context.Context, email, id stri
 	}
 }
 
-// audit yields every identity of the account (not those Freestyle
-// manages) with its permissions, each owned by whom the state says, in the
+// Audit yields every identity of the account (not those Freestyle
+// manages) with its access tokens and permissions, each owned by whom the state says, in the
 // order Freestyle lists the identities. Nothing is asked before the loop
 // starts; then the permissions of the next freestyleConcurrency identities
 // are read concurrently, ahead of the loop and no further, so that memory
@@ -807,7 +851,7 @@ func (f *freestyleConnector) Audit(ctx context.Context, cs *ConnectorState) iter
 				email := st.owner(ident.ID)
 				wg.Go(func() {
 					defer close(r.done)
-					r.recs, r.err = f.records(ctx, email, ident.ID)
+					r.recs, r.err = f.records(ctx, email, ident.ID, true)
 				})
 			}
 			if len(window) == 0 {
@@ -886,6 +930,8 @@ func (f *freestyleConnector) execute(ctx context.Context, ch Change, st *Connect
 	switch {
 	case g.Kind == KindIdentity && ch.Action == Remove:
 		return "", f.c.Identity.DeleteIdentity(ctx, id)
+	case g.Kind == KindToken && ch.Action == Remove:
+		return "", f.c.Identity.RevokeGitToken(ctx, id, g.Scope)
 	case g.Kind == KindGit && ch.Action == Create:
 		return "", f.c.Identity.GrantGitPermission(ctx, id, g.Scope, &models.GrantGitPermissionRequest{Permission: models.GitAccessLevel(g.Level)})
 	case g.Kind == KindGit && ch.Action == Update:

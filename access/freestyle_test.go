@@ -135,7 +135,8 @@ func TestFreestyleReadUnmappedAndGone(t *testing.T) {
 	srv, c := demoServer(t)
 	ctx := context.Background()
 	// gone@ is mapped to an identity that no longer exists; new@ to none;
-	// absent@ is mapped and offboarded: records, no wants.
+	// absent@ is mapped and offboarded: records, their tokens among them,
+	// no wants.
 	st := viewOf(map[string]string{"gone@example.com": "f5e1de00-0001-4000-8000-00000000ffff", "absent@example.com": invitationstest.FreestyleDemoIdentityID})
 	people := []Person{
 		{Email: "new@example.com", Freestyle: &FreestyleAccess{}},
@@ -148,8 +149,12 @@ func TestFreestyleReadUnmappedAndGone(t *testing.T) {
 	require.NoError(t, err)
 
 	assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleListIdentities,
-		invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions}, operations(srv))
-	assert.Len(t, view.Have, 1+7+5)
+		invitationstest.FreestyleListGitTokens, invitationstest.FreestyleListGitPermissions, invitationstest.FreestyleListVMPermissions}, operations(srv))
+	assert.Len(t, view.Have, 1+2+7+5)
+	tokens, err := c.Identity.ListGitTokens(ctx, invitationstest.FreestyleDemoIdentityID)
+	require.NoError(t, err)
+	require.Len(t, tokens, 2)
+	assert.Equal(t, []Grant{freestyleTokenGrant(tokens[0].ID), freestyleTokenGrant(tokens[1].ID)}, []Grant{view.Have[1].Grant, view.Have[2].Grant})
 	for _, r := range view.Have {
 		assert.Equal(t, "absent@example.com", r.Email)
 	}
@@ -385,12 +390,16 @@ func TestFreestyleAudit(t *testing.T) {
 	conn := asTest(newFreestyleConnector(c))
 	srv.ClearRequests()
 
-	identities, perms := 0, 0
+	identities, tokens, perms := 0, 0, 0
 	for r, err := range conn.audit(ctx, st) {
 		require.NoError(t, err)
-		if r.Grant.Kind == KindIdentity {
+		switch r.Grant.Kind {
+		case KindIdentity:
 			identities++
-		} else {
+		case KindToken:
+			tokens++
+			assert.NotEmpty(t, r.Grant.Scope, "a token's id")
+		default:
 			perms++
 		}
 		if r.ID == invitationstest.FreestyleDemoIdentityID {
@@ -401,10 +410,12 @@ func TestFreestyleAudit(t *testing.T) {
 		assert.Equal(t, StateGranted, r.State)
 	}
 	// 150 identities (managed ones are not listed); the demo identity holds
-	// 7 git and 5 VM permissions, five others one of each.
+	// 2 tokens, 7 git and 5 VM permissions, five others one of each.
 	assert.Equal(t, 150, identities)
+	assert.Equal(t, 2+5, tokens)
 	assert.Equal(t, 7+5+5*2, perms)
 	assert.Equal(t, 1, srv.RequestCount(invitationstest.FreestyleListIdentities))
+	assert.Equal(t, 150, srv.RequestCount(invitationstest.FreestyleListGitTokens))
 	assert.Equal(t, 150, srv.RequestCount(invitationstest.FreestyleListGitPermissions))
 	assert.Equal(t, 150, srv.RequestCount(invitationstest.FreestyleListVMPermissions))
 }
@@ -416,11 +427,11 @@ func TestFreestyleAuditIsLazy(t *testing.T) {
 	asTest(newFreestyleConnector(c)).audit(context.Background(), viewOf(nil))
 	assert.Empty(t, srv.Requests(), "nothing is asked before the loop")
 
-	// The demo identity comes first (1 + 7 git + 5 VM records); breaking
+	// The demo identity comes first (1 + 2 tokens + 7 git + 5 VM records); breaking
 	// the loop anywhere leaves at most a window of identities read ahead
 	// of it, not the 150 of the account. Each break on a fresh fake: a
 	// read the break cancelled may reach the fake after audit returned.
-	for _, take := range []int{1, 2, 1 + 7 + 5, 1 + 7 + 5 + 1} {
+	for _, take := range []int{1, 2, 1 + 2 + 7 + 5, 1 + 2 + 7 + 5 + 1} {
 		srv, c := demoServer(t)
 		srv.ClearRequests()
 		n := 0
@@ -431,7 +442,7 @@ func TestFreestyleAuditIsLazy(t *testing.T) {
 			}
 		}
 		done := 0 // identities whose records were all yielded
-		if take > 1+7+5 {
+		if take > 1+2+7+5 {
 			done = 1
 		}
 		assert.Equal(t, 1, srv.RequestCount(invitationstest.FreestyleListIdentities), "after %d records", take)
@@ -457,7 +468,7 @@ func TestFreestyleAuditError(t *testing.T) {
 	}
 	require.Len(t, errs, 1, "one error, as the last element")
 	assert.ErrorIs(t, errs[0], invitations.ErrForbidden)
-	assert.Equal(t, 1+7+1, n)
+	assert.Equal(t, 1+2+7+1, n)
 }
 
 // freestylePeople creates n identities, each with read access to a
@@ -847,4 +858,90 @@ func TestFreestyleNewIdentitiesGuardLeavesAdoptedIdentitiesOut(t *testing.T) {
 	assert.Equal(t, map[string]string{"other@example.com": ident.ID}, adoptOf(view))
 	assert.Empty(t, view.Problems)
 	assert.Empty(t, guardRequests(t, srv), "no identity is nobody's: nothing to read")
+}
+
+// The demo person offboarded on Freestyle: their identity's tokens
+// revoked first, then its permissions, then the identity deleted; a
+// second offboard sends no write.
+func TestFreestyleOffboardRevokesTokensFirst(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	ctx := context.Background()
+	email := invitationstest.DemoPersonEmail
+	id := invitationstest.FreestyleDemoIdentityID
+	store := NewFileStore(t.TempDir() + "/state.json")
+	snap := NewSnapshot()
+	SetFreestyleIdentity(snap, email, id)
+	require.NoError(t, store.Save(ctx, snap))
+	m, err := New(c, store, WithVendors(invitations.Freestyle))
+	require.NoError(t, err)
+	tokens, err := c.Identity.ListGitTokens(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, tokens, 2)
+
+	plan, err := m.Offboard(ctx, email)
+	require.NoError(t, err)
+	var kinds []Kind
+	for _, ch := range plan.Changes {
+		assert.Equal(t, Remove, ch.Action)
+		assert.Equal(t, id, ch.Target)
+		kinds = append(kinds, ch.Grant.Kind)
+	}
+	want := append(append(append([]Kind{KindToken, KindToken}, slices.Repeat([]Kind{KindGit}, 7)...), slices.Repeat([]Kind{KindVM}, 5)...), KindIdentity)
+	assert.Equal(t, want, kinds)
+	assert.Equal(t, tokens[0].ID, plan.Changes[0].Grant.Scope)
+
+	srv.ClearRequests()
+	results, err := m.Apply(ctx, plan)
+	require.NoError(t, err)
+	for _, r := range results {
+		assert.Equal(t, Done, r.Outcome, "%s: %v", r.Change.Reason, r.Err)
+	}
+	ops := operations(srv)
+	require.Len(t, ops, 2+7+5+1)
+	assert.Equal(t, repeat(invitationstest.FreestyleRevokeGitToken, 2), ops[:2])
+	assert.Equal(t, "/freestyle/identity/v1/identities/"+id+"/tokens/"+tokens[0].ID, srv.Requests()[0].Path)
+	assert.Equal(t, repeat(invitationstest.FreestyleRevokeGitPermission, 7), ops[2:9])
+	assert.Equal(t, repeat(invitationstest.FreestyleRevokeVMPermission, 5), ops[9:14])
+	assert.Equal(t, invitationstest.FreestyleDeleteIdentity, ops[14])
+	for _, r := range srv.Requests() {
+		assert.NotContains(t, string(r.Body), "fsit_", "no token secret is sent")
+	}
+
+	srv.ClearRequests()
+	again, err := m.Offboard(ctx, email)
+	require.NoError(t, err)
+	assert.True(t, again.Empty(), "nothing left: %v", again.Changes)
+	_, err = m.Apply(ctx, again)
+	require.NoError(t, err)
+	assert.Equal(t, []invitationstest.Operation{invitationstest.FreestyleListIdentities}, operations(srv), "reads only")
+}
+
+// A token already revoked (404) is already done.
+func TestFreestyleTokenRevokedTwiceIsAlreadyDone(t *testing.T) {
+	t.Parallel()
+	_, c := demoServer(t)
+	ctx := context.Background()
+	id := invitationstest.FreestyleDemoIdentityID
+	tokens, err := c.Identity.ListGitTokens(ctx, id)
+	require.NoError(t, err)
+	ch := Change{Action: Remove, Email: invitationstest.DemoPersonEmail, Grant: freestyleTokenGrant(tokens[0].ID), Target: id}
+	conn := asTest(newFreestyleConnector(c))
+	_, err = conn.execute(ctx, ch, viewOf(nil))
+	require.NoError(t, err)
+	_, err = conn.execute(ctx, ch, viewOf(nil))
+	assert.ErrorIs(t, err, invitations.ErrNotFound)
+	left, err := c.Identity.ListGitTokens(ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, tokens[1:], left)
+}
+
+func TestFreestyleRank(t *testing.T) {
+	t.Parallel()
+	f := &freestyleConnector{}
+	rank := func(a Action, k Kind) int { return f.Rank(Change{Action: a, Grant: Grant{Kind: k}}) }
+	assert.Less(t, rank(Create, KindIdentity), rank(Create, KindGit), "the identity is created first")
+	assert.Less(t, rank(Remove, KindToken), rank(Remove, KindGit))
+	assert.Less(t, rank(Remove, KindGit), rank(Remove, KindIdentity), "the identity is deleted last")
+	assert.Equal(t, rank(Remove, KindGit), rank(Remove, KindVM))
 }

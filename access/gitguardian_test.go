@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -88,6 +89,11 @@ func TestGitGuardianRead(t *testing.T) {
 		{Email: "member01@example.com", Grant: workspace(models.AccessLevelMember), State: StateMember, ID: "member:1003"},
 		{Email: invitationstest.DemoPersonEmail, Grant: workspace(models.AccessLevelMember), State: StatePending, ID: "invitation:1"},
 		{Email: "user002@example.com", Grant: workspace(models.AccessLevelManager), State: StatePending, ID: "invitation:2"},
+		// Someone is absent: the teams are read. The demo person's team
+		// invitation (of invitation 1) is left out: they are a member.
+		{Email: invitationstest.DemoPersonEmail, Grant: teamGrant(ggDemoTeam, "Demo Team", models.TeamPermissionCannotManage), State: StateMember, ID: "team-membership:5002"},
+		{Email: "member01@example.com", Grant: teamGrant(ggDemoTeam, "Demo Team", models.TeamPermissionCannotManage), State: StateMember, ID: "team-membership:5004"},
+		{Email: "user002@example.com", Grant: teamGrant(ggDemoTeam, "Demo Team", models.TeamPermissionCannotManage), State: StatePending, ID: "team-invitation:7002"},
 	}, view.Have)
 	assert.Equal(t, map[string][]Grant{
 		"user001@example.com": {workspace(models.AccessLevelManager)},
@@ -95,13 +101,18 @@ func TestGitGuardianRead(t *testing.T) {
 	}, view.Want)
 	assert.Equal(t, map[string]bool{"workspace|": true}, view.Scopes)
 	assert.Empty(t, view.Problems)
-	assert.Empty(t, view.Subjects)
+	assert.Equal(t, map[string]string{"user001@example.com": "member:1002"}, view.Subjects, "what a team create would address")
 
 	// The whole workspace once, 100 a page: 45 members on one page, 240
-	// invitations on three.
+	// invitations on three; then the 3 teams and, for each, its
+	// memberships and team invitations.
 	assert.Equal(t, []invitationstest.Operation{
 		invitationstest.GitGuardianListMembers,
 		invitationstest.GitGuardianListInvitations, invitationstest.GitGuardianListInvitations, invitationstest.GitGuardianListInvitations,
+		invitationstest.GitGuardianListTeams,
+		invitationstest.GitGuardianListTeamMemberships, invitationstest.GitGuardianListTeamInvitations,
+		invitationstest.GitGuardianListTeamMemberships, invitationstest.GitGuardianListTeamInvitations,
+		invitationstest.GitGuardianListTeamMemberships, invitationstest.GitGuardianListTeamInvitations,
 	}, loggedOps(srv))
 	for _, r := range srv.Requests() {
 		q, err := url.ParseQuery(r.RawQuery)
@@ -143,9 +154,15 @@ func TestGitGuardianReadRequestsDoNotGrowWithPeople(t *testing.T) {
 		assert.Equal(t, want, pagedRequests(t, srv, "per_page", "cursor"), "%d people", n)
 	}
 
+	// Nobody asked for a team and nobody is absent: no team was read.
+	// The audit lists the same way, then the teams.
 	srv.ClearRequests()
-	assert.Len(t, collectAudit(t, conn, 0), 45+250+240)
-	assert.Equal(t, want, pagedRequests(t, srv, "per_page", "cursor"), "the audit lists the same way")
+	assert.Len(t, collectAudit(t, conn, 0), 45+250+240+20+3)
+	teams := []string{"gitguardian.ListTeams per_page=100 cursor="}
+	for range 3 {
+		teams = append(teams, "gitguardian.ListTeamMemberships per_page=100 cursor=", "gitguardian.ListTeamInvitations per_page=100 cursor=")
+	}
+	assert.Equal(t, append(want, teams...), pagedRequests(t, srv, "per_page", "cursor"))
 }
 
 func TestGitGuardianReadNobodyWantsIt(t *testing.T) {
@@ -281,7 +298,7 @@ func TestGitGuardianExecuteErrorsAsTheSDKGivesThem(t *testing.T) {
 		srv, c := demoFake(t)
 		for _, target := range []string{"", "1002", "member:", "member:x", "invitation:-1", "identity:1"} {
 			_, err := asTest(newGitGuardianConnector(c)).execute(t.Context(), Change{Action: Remove, Email: "x@example.com", Grant: grant, Target: target}, st)
-			assert.ErrorContains(t, err, "neither member:<id> nor invitation:<id>", target)
+			assert.ErrorContains(t, err, "is not one of member:<id>, invitation:<id>, deactivate-member:<id>", target)
 		}
 		assert.Empty(t, srv.Requests())
 	})
@@ -291,15 +308,16 @@ func TestGitGuardianAudit(t *testing.T) {
 	t.Parallel()
 	srv, c := demoFake(t)
 	recs := collectAudit(t, asTest(newGitGuardianConnector(c)), 0)
-	require.Len(t, recs, 45+240)
+	require.Len(t, recs, 45+240+20+3)
 	assert.Equal(t, Record{Email: "owner@example.com", Grant: Grant{Vendor: invitations.GitGuardian, Kind: KindWorkspace, Level: "owner"}, State: StateMember, ID: "member:1001"}, recs[0])
 	for _, r := range recs[:45] {
-		assert.Equal(t, StateMember, r.State, r.ID)
+		assert.Contains(t, []State{StateMember, StateInactive}, r.State, r.ID)
+		assert.True(t, strings.HasPrefix(r.ID, "member:"), r.ID)
 	}
-	for _, r := range recs[45:] {
+	for _, r := range recs[45:285] {
 		assert.Equal(t, StatePending, r.State, r.ID)
 	}
-	assert.Equal(t, "invitation:240", recs[len(recs)-1].ID)
+	assert.Equal(t, "invitation:240", recs[284].ID)
 	assert.Equal(t, 1, srv.RequestCount(invitationstest.GitGuardianListMembers))
 	assert.Equal(t, 3, srv.RequestCount(invitationstest.GitGuardianListInvitations))
 }

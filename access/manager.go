@@ -30,10 +30,28 @@ type Manager struct {
 	// notRead are the vendors in scope that cannot be read, with why
 	// (WithNotRead).
 	notRead map[invitations.API]string
+	// offboarding are the policies of WithOffboarding.
+	offboarding []OffboardingPolicy
 }
 
 // Option configures a Manager in New.
 type Option func(*Manager) error
+
+// WithOffboarding sets what removing a person does on some vendors beyond
+// removing their grants (see OffboardingPolicy), for every plan and
+// offboarding of the Manager; PlanOptions.Offboarding overrides it vendor
+// by vendor. Vendors without a policy take their defaults.
+func WithOffboarding(policies ...OffboardingPolicy) Option {
+	return func(m *Manager) error {
+		for _, p := range policies {
+			if p == nil {
+				return errors.New("access: WithOffboarding: a policy is nil")
+			}
+		}
+		m.offboarding = append(m.offboarding, policies...)
+		return nil
+	}
+}
 
 // WithVendors limits the Manager to some vendors (default: every vendor
 // with a connector: the five shipped and those WithConnector adds).

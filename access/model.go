@@ -26,10 +26,13 @@ type Person struct {
 	// permissions.
 	Freestyle *FreestyleAccess
 	// BIMData asks for the person's pending identity-provider invitation
-	// to be accepted.
+	// to be accepted, and lists the clouds and projects they should be in.
 	BIMData *BIMDataAccess
 	// Portworx lists the invitations the person should have.
 	Portworx []PortworxAccess
+	// PortworxRoleBindings lists the IAM roles the person's Portworx user
+	// should hold, by account, tenant or project.
+	PortworxRoleBindings []PortworxRoleBinding
 	// Grants are grants on vendors without a field above: those of
 	// connectors added with WithConnector. Each Grant's Vendor names its
 	// connector, which reads the person's with GrantsFor; the shipped
@@ -48,9 +51,25 @@ func (p Person) GrantsFor(vendor invitations.API) []Grant {
 	return out
 }
 
-// GitGuardianAccess is a GitGuardian workspace access level.
+// GitGuardianAccess is a GitGuardian workspace access level and the
+// teams the person should be in.
 type GitGuardianAccess struct {
 	AccessLevel models.AccessLevel
+	// Teams lists the teams the person should be in: a team invitation
+	// while they have only a pending workspace invitation, a team
+	// membership once they are a member.
+	Teams []GitGuardianTeam
+}
+
+// GitGuardianTeam is a place in one GitGuardian team, named as the
+// workspace names it.
+type GitGuardianTeam struct {
+	// Team is the team's name (GitGuardian's names are unique without
+	// regard to case).
+	Team string
+	// Permission is can_manage (a team leader) or cannot_manage; empty
+	// means cannot_manage, what GitGuardian gives when none is sent.
+	Permission models.TeamPermission
 }
 
 // BoxMembership is membership of one Box group, named by id or by name.
@@ -85,15 +104,58 @@ type FreestyleVMPermission struct {
 }
 
 // BIMDataAccess is what should happen to the person's BIMData
-// identity-provider invitation.
+// identity-provider invitation, and the clouds and projects they should
+// be in: an invitation until they are a user there, a membership after.
 type BIMDataAccess struct {
 	// Accept accepts the person's pending invitation.
 	Accept bool
+	// Clouds lists the clouds the person should be in, with their role.
+	Clouds []BIMDataCloudAccess
+	// Projects lists the projects the person should be in, with their
+	// role.
+	Projects []BIMDataProjectAccess
+}
+
+// BIMData roles, as the desired state names them (BIMData sends them as
+// the numbers 100, 50 and 25). A cloud role is admin or user; a project
+// role is any of the three.
+const (
+	BIMDataAdmin = "admin"
+	BIMDataUser  = "user"
+	BIMDataGuest = "guest"
+)
+
+// BIMDataCloudAccess is a role in one BIMData cloud.
+type BIMDataCloudAccess struct {
+	// CloudID is the cloud's id.
+	CloudID int64
+	// Role is BIMDataAdmin or BIMDataUser.
+	Role string
+}
+
+// BIMDataProjectAccess is a role in one project of a BIMData cloud.
+type BIMDataProjectAccess struct {
+	// CloudID is the id of the project's cloud.
+	CloudID int64
+	// ProjectID is the project's id.
+	ProjectID int64
+	// Role is BIMDataAdmin, BIMDataUser or BIMDataGuest.
+	Role string
 }
 
 // PortworxAccess is a Portworx invitation to exactly one of an account, a
 // tenant or a project, with roles.
 type PortworxAccess struct {
+	AccountID, TenantID, ProjectID string
+	Roles                          []string
+}
+
+// PortworxRoleBinding is IAM roles of the person's Portworx user in
+// exactly one of an account, a tenant or a project. Unlike an invitation,
+// it is granted to a user who exists: Portworx names users by id, which
+// the connector finds by the person's email among the role bindings it
+// reads.
+type PortworxRoleBinding struct {
 	AccountID, TenantID, ProjectID string
 	Roles                          []string
 }
@@ -104,12 +166,20 @@ type Kind string
 // Grant kinds, by vendor.
 const (
 	KindWorkspace     Kind = "workspace"      // GitGuardian: invitation or membership
+	KindTeam          Kind = "team"           // GitGuardian: team membership or team invitation; Scope is the team id
 	KindGroup         Kind = "group"          // Box: group membership; Scope is the group id
+	KindAccount       Kind = "account"        // Box: the person's user; Level is its status (active, inactive)
+	KindSessions      Kind = "sessions"       // Box: an active user's sessions, which offboarding ends
+	KindContent       Kind = "content"        // Box: an offboarded user's content, transferred; Scope is the receiving user's id
 	KindIdentity      Kind = "identity"       // Freestyle: the person's identity
 	KindGit           Kind = "git"            // Freestyle: Scope is the repository id
 	KindVM            Kind = "vm"             // Freestyle: Scope is the VM id
 	KindIDPInvitation Kind = "idp-invitation" // BIMData: Scope is the invitation id
+	KindCloud         Kind = "cloud"          // BIMData: cloud role; Scope is the cloud id
+	KindProject       Kind = "project"        // BIMData: project role; Scope is "<cloud id>/<project id>"
 	KindInvitation    Kind = "invitation"     // Portworx: Scope is "account:<id>", "tenant:<id>" or "project:<id>"
+	KindRoleBinding   Kind = "role-binding"   // Portworx: IAM roles of the person's user; Scope as an invitation's, or "namespace:<id>", "global"
+	KindToken         Kind = "token"          // Freestyle: an access token of the person's identity; Scope is the token id
 )
 
 // Grant is one piece of access on one vendor: the unit of audit, plan and
@@ -146,9 +216,10 @@ type State string
 const (
 	StateMember   State = "member"   // an accepted membership (GitGuardian member, Box membership)
 	StatePending  State = "pending"  // an invitation not yet accepted
-	StateGranted  State = "granted"  // a Freestyle identity or permission
+	StateGranted  State = "granted"  // a Freestyle identity, permission or token; a Portworx role binding
 	StateAccepted State = "accepted" // a BIMData invitation accepted
 	StateDenied   State = "denied"   // a BIMData invitation denied
+	StateInactive State = "inactive" // a deactivated account (a GitGuardian member made inactive)
 )
 
 // Record is one grant a vendor holds for one person, as read.

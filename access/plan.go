@@ -38,6 +38,10 @@ type PlanOptions struct {
 	// Targets, when set, narrow the plan to some vendors and people
 	// (terraform's -target); see Targets.
 	Targets Targets
+	// Offboarding sets, per vendor, what removing a person does beyond
+	// removing their grants (see OffboardingPolicy); a vendor without one
+	// here takes the Manager's (WithOffboarding), else its defaults.
+	Offboarding []OffboardingPolicy
 }
 
 // Targets narrow a plan to some vendors and some people. The plan reads
@@ -115,6 +119,17 @@ func (t Targets) narrow(m *Manager, people []Person) ([]invitations.API, []Perso
 		people = slices.DeleteFunc(slices.Clone(people), func(p Person) bool { return !norm.email(p.Email) })
 	}
 	return vendors, people, norm, nil
+}
+
+// OffboardingFor returns the offboarding policy o gives vendor, or nil
+// for the vendor's defaults.
+func (o PlanOptions) OffboardingFor(vendor invitations.API) OffboardingPolicy {
+	for _, p := range slices.Backward(o.Offboarding) {
+		if p != nil && p.Vendor() == vendor {
+			return p
+		}
+	}
+	return nil
 }
 
 // Plan is the list of changes that would make the vendors match the
@@ -196,6 +211,8 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 		return nil, err
 	}
 	opts.Targets = targets
+	// The plan's own policies win over the Manager's: they come later.
+	opts.Offboarding = append(slices.Clone(m.offboarding), opts.Offboarding...)
 	if opts.Prune && len(people) == 0 {
 		return nil, ErrPruneEverything
 	}
@@ -257,6 +274,7 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 			plan.memos[v] = view.Memo
 		}
 		changes, settled := diff(v, people, view, snap, opts, prerequisite(m.conns[v]))
+		sortChanges(changes, changeRank(m.conns[v]))
 		// A targeted plan changes, and settles from what it read, its
 		// target people's grants only: the reads of scopes (prune's)
 		// find others' too, and others' own grants were not read.
@@ -308,6 +326,29 @@ func prerequisite(c Connector) func(Grant) bool {
 	return func(Grant) bool { return false }
 }
 
+// changeRank is how c orders one person's changes: its own Rank when it
+// is Ordered, else its prerequisite grant created first and removed last.
+func changeRank(c Connector) func(Change) int {
+	if o, ok := c.(Ordered); ok {
+		return o.Rank
+	}
+	return prereqRank(prerequisite(c))
+}
+
+// prereqRank ranks the prerequisite grant's create first and its removal
+// last among a person's changes.
+func prereqRank(prereq func(Grant) bool) func(Change) int {
+	return func(ch Change) int {
+		switch {
+		case !prereq(ch.Grant):
+			return 1
+		case ch.Action == Remove:
+			return 2
+		}
+		return 0
+	}
+}
+
 // diff compares one vendor's view with the desired state and returns the
 // changes, in order, and the in-doubt keys the view answers. prereq tells
 // the grants the person's others there need (see Prerequisites).
@@ -328,13 +369,22 @@ func diff(v invitations.API, people []Person, view *View, snap *Snapshot, opts P
 	for _, p := range people {
 		email := strings.ToLower(p.Email)
 		if p.Absent {
+			// What an offboarding policy sets rather than removes (an
+			// account deactivated, content handed over) is in Want, and
+			// planned below; the rest of what the person has is removed.
+			keep := map[string]bool{}
+			for _, g := range view.Want[email] {
+				keep[g.Key(email)] = true
+			}
 			for _, r := range view.Have {
-				if strings.EqualFold(r.Email, email) {
+				if strings.EqualFold(r.Email, email) && !keep[r.Grant.Key(email)] {
 					changes = append(changes, Change{Action: Remove, Email: email, Grant: r.Grant, Target: r.ID,
 						Reason: fmt.Sprintf("%s is absent: remove their %s", email, describe(r.Grant)), Note: "absent"})
 				}
 			}
-			continue
+			if len(keep) == 0 {
+				continue
+			}
 		}
 		// Without its prerequisite, nothing else of a person's access on
 		// the vendor can be planned.
@@ -358,6 +408,9 @@ func diff(v invitations.API, people []Person, view *View, snap *Snapshot, opts P
 				if note != "" {
 					reason += " (" + note + ")"
 				}
+				if p.Absent && note == "" {
+					reason, note = fmt.Sprintf("%s is absent: offboarding sets %s", email, describe(g)), "absent"
+				}
 				changes = append(changes, Change{Action: Create, Email: email, Grant: g, Target: view.Subjects[email], Reason: reason, Note: note})
 			case !slices.ContainsFunc(rs, func(r Record) bool { return sameLevel(r.Grant, g) }):
 				from := rs[0].Grant
@@ -367,6 +420,11 @@ func diff(v invitations.API, people []Person, view *View, snap *Snapshot, opts P
 					// inviting again: a new invitation, a new email.
 					reason = fmt.Sprintf("%s is invited as %s, should be %s: re-invite", email, level(from), level(g))
 					note = "re-invite"
+				}
+				if p.Absent {
+					what := g
+					what.Level, what.Users = "", nil
+					reason, note = fmt.Sprintf("%s is absent: offboarding sets their %s to %s (was %s)", email, describe(what), level(g), level(from)), "absent"
 				}
 				changes = append(changes, Change{Action: Update, Email: email, Grant: g, From: &from, Target: rs[0].ID, Reason: reason, Note: note})
 			}
@@ -385,7 +443,7 @@ func diff(v invitations.API, people []Person, view *View, snap *Snapshot, opts P
 				Reason: fmt.Sprintf("nobody wants %s for %s (prune)", describe(r.Grant), r.Email), Note: "prune"})
 		}
 	}
-	sortChanges(changes, prereq)
+	sortChanges(changes, prereqRank(prereq))
 
 	// An in-doubt change is answered by the reads: a create whose grant
 	// is now there happened, a removal whose grant is gone happened;
@@ -421,18 +479,9 @@ func sameLevel(a, b Grant) bool {
 	return a.Level == b.Level && (a.Users == nil) == (b.Users == nil) && slices.Equal(a.Users, b.Users)
 }
 
-// sortChanges orders changes by person, with a prerequisite grant created
-// first and removed last, then by grant, so plans are stable.
-func sortChanges(changes []Change, prereq func(Grant) bool) {
-	rank := func(c Change) int {
-		if !prereq(c.Grant) {
-			return 1
-		}
-		if c.Action == Remove {
-			return 2
-		}
-		return 0
-	}
+// sortChanges orders changes by person, then by rank (see changeRank),
+// then by grant, so plans are stable.
+func sortChanges(changes []Change, rank func(Change) int) {
 	slices.SortStableFunc(changes, func(a, b Change) int {
 		return cmp.Or(
 			strings.Compare(a.Email, b.Email),

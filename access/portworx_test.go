@@ -28,6 +28,11 @@ func pxGrant(scope, level string) Grant {
 	return Grant{Vendor: invitations.Portworx, Kind: KindInvitation, Scope: scope, Level: level}
 }
 
+// pxRoleBinding is a Portworx role-binding grant.
+func pxRoleBinding(scope, name, level string) Grant {
+	return Grant{Vendor: invitations.Portworx, Kind: KindRoleBinding, Scope: scope, ScopeName: name, Level: level}
+}
+
 // tenantsListed returns the tenantUid of every ListInvitations request.
 func tenantsListed(t *testing.T, srv *invitationstest.TestServer) []string {
 	t.Helper()
@@ -70,17 +75,21 @@ func TestPortworxReadPeopleAndDesiredTenants(t *testing.T) {
 	view, err := asTest(newPortworxConnector(c, []string{pxTenant, pxTenant})).read(context.Background(), people, viewOf(nil))
 	require.NoError(t, err)
 
-	// 120 invitations in the demo tenant, one page of 1,000; one page of tenant-x.
+	// 120 invitations in the demo tenant, one page of 1,000; one page of
+	// tenant-x. Someone is absent: the role bindings of both tenants too.
 	assert.Equal(t, []string{pxTenant, "tenant-x"}, tenantsListed(t, srv))
-	assert.Equal(t, repeat(invitationstest.PortworxListInvitations, 2), operations(srv))
+	assert.Equal(t, append(repeat(invitationstest.PortworxListInvitations, 2), repeat(invitationstest.PortworxListIAM, 2)...), operations(srv))
 	assert.Equal(t, []Record{
 		{Email: "user001@example.com", Grant: pxGrant("tenant:"+pxTenant, "project-writer@project:"+pxProject), State: StatePending, ID: invitationstest.PortworxDemoInvitationUID},
 		{Email: "user003@example.com", Grant: pxGrant("tenant:"+pxTenant, "project-writer@project:"+pxProject+",project-writer@project:"+pxStaging+",tenant-admin"), State: StatePending, ID: "6f1c2a8e-3b4d-4e5f-9a0b-000000000003"},
+		// The demo person's user holds two role bindings.
+		{Email: "user001@example.com", Grant: pxRoleBinding("project:"+pxProject, "Demo Project", "project-writer"), State: StateGranted, ID: invitationstest.PortworxDemoActorID},
+		{Email: "user001@example.com", Grant: pxRoleBinding("tenant:"+pxTenant, "Demo Organization", "tenant-admin"), State: StateGranted, ID: invitationstest.PortworxDemoActorID},
 	}, view.Have)
 	assert.Equal(t, map[string][]Grant{"new@example.com": {pxGrant("tenant:tenant-x", "a,b")}}, view.Want)
 	assert.Equal(t, map[string]bool{"invitation|tenant:tenant-x": true}, view.Scopes)
 	assert.Empty(t, view.Problems)
-	assert.Empty(t, view.Subjects)
+	assert.Equal(t, map[string]string{"user001@example.com": invitationstest.PortworxDemoActorID}, view.Subjects)
 }
 
 func TestPortworxReadScopesAndStates(t *testing.T) {
@@ -267,19 +276,37 @@ func TestPortworxAudit(t *testing.T) {
 	srv.ClearRequests()
 
 	n, accepted := 0, 0
+	var bindings []Record
 	for r, err := range conn.audit(ctx, viewOf(nil)) {
 		require.NoError(t, err)
+		assert.NotEmpty(t, r.Email)
+		assert.NotEmpty(t, r.ID)
+		if r.Grant.Kind == KindRoleBinding {
+			bindings = append(bindings, r)
+			continue
+		}
+		assert.Equal(t, KindInvitation, r.Grant.Kind)
+		assert.Empty(t, bindings, "invitations first")
 		n++
 		if r.State == StateMember {
 			accepted++
 		}
-		assert.Equal(t, KindInvitation, r.Grant.Kind)
-		assert.NotEmpty(t, r.Email)
-		assert.NotEmpty(t, r.ID)
 	}
 	assert.Equal(t, 120, n)
 	assert.Equal(t, 30, accepted)
-	assert.Equal(t, repeat(invitationstest.PortworxListInvitations, 1), operations(srv))
+	// The users who accepted hold the roles of their invitation, one
+	// record per scope; the demo person holds two besides.
+	assert.Equal(t, []Record{
+		{Email: "user001@example.com", Grant: pxRoleBinding("project:"+pxProject, "Demo Project", "project-writer"), State: StateGranted, ID: invitationstest.PortworxDemoActorID},
+		{Email: "user001@example.com", Grant: pxRoleBinding("tenant:"+pxTenant, "Demo Organization", "tenant-admin"), State: StateGranted, ID: invitationstest.PortworxDemoActorID},
+	}, bindings[:2])
+	users := map[string]bool{}
+	for _, r := range bindings {
+		users[r.Email] = true
+		assert.Equal(t, StateGranted, r.State)
+	}
+	assert.Len(t, users, 1+30)
+	assert.Equal(t, []invitationstest.Operation{invitationstest.PortworxListInvitations, invitationstest.PortworxListIAM}, operations(srv))
 
 	for _, tc := range []struct{ take, requests int }{{1, 1}, {120, 1}} {
 		srv.ClearRequests()
@@ -373,8 +400,9 @@ func TestPortworxReadRequests(t *testing.T) {
 		require.NoError(t, err)
 		n++
 	}
-	assert.Equal(t, 1120, n)
-	assert.Equal(t, demoTenant, pagedRequests(t, srv, keys...), "the audit lists the same way")
+	assert.Equal(t, 1120+52, n, "the invitations, and the role bindings of 31 users")
+	assert.Equal(t, append(demoTenant, "portworx.ListIAM tenantUid="+pxTenant+" pagination.pageNumber=1 pagination.pageSize=1000"),
+		pagedRequests(t, srv, keys...), "the audit lists the same way")
 }
 
 func TestPortworxPageSizeRefusedFallsBackToTheDefault(t *testing.T) {
@@ -410,4 +438,245 @@ func TestPortworxPageSizeRefusedFallsBackToTheDefault(t *testing.T) {
 		"portworx.ListInvitations pagination.pageNumber=1 pagination.pageSize=1000",
 		"portworx.ListInvitations pagination.pageNumber=2 pagination.pageSize=1000",
 	}, pagedRequests(t, srv, "pagination.pageNumber", "pagination.pageSize"))
+}
+
+// iamOf returns the role bindings of the demo person's user.
+func iamOf(t *testing.T, c *invitations.Client) models.PortworxAccessPolicy {
+	t.Helper()
+	iam, err := c.IAM.GetIAM(context.Background(), invitationstest.PortworxDemoActorID)
+	require.NoError(t, err)
+	return iam.Config.AccessPolicy
+}
+
+func TestPortworxReadRoleBindings(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	email := invitationstest.DemoPersonEmail
+	people := []Person{
+		{Email: email, PortworxRoleBindings: []PortworxRoleBinding{
+			{TenantID: pxTenant, Roles: []string{"tenant-viewer", "tenant-admin"}},
+			{ProjectID: pxStaging, Roles: []string{"project-reader"}},
+		}},
+		// No user of theirs holds a role: nobody to grant to.
+		{Email: "new@example.com", PortworxRoleBindings: []PortworxRoleBinding{{TenantID: pxTenant, Roles: []string{"tenant-viewer"}}}},
+	}
+	srv.ClearRequests()
+
+	view, err := asTest(newPortworxConnector(c, nil)).read(context.Background(), people, viewOf(nil))
+	require.NoError(t, err)
+
+	// The tenant a role binding names is listed, invitations and roles.
+	assert.Equal(t, []invitationstest.Operation{invitationstest.PortworxListInvitations, invitationstest.PortworxListIAM}, operations(srv))
+	assert.Equal(t, map[string][]Grant{
+		email:             {pxRoleBinding("tenant:"+pxTenant, "", "tenant-admin,tenant-viewer"), pxRoleBinding("project:"+pxStaging, "", "project-reader")},
+		"new@example.com": {pxRoleBinding("tenant:"+pxTenant, "", "tenant-viewer")},
+	}, view.Want)
+	assert.Equal(t, map[string]string{email: invitationstest.PortworxDemoActorID}, view.Subjects)
+	require.Len(t, view.Problems, 1)
+	assert.Equal(t, pxRoleBinding("tenant:"+pxTenant, "", "tenant-viewer").Key("new@example.com"), view.Problems[0].Key)
+	assert.Contains(t, view.Problems[0].Reason, "no Portworx user with this email holds a role")
+	assert.Equal(t, "people[1].PortworxRoleBindings[0]", view.Problems[0].Field)
+	assert.True(t, view.Scopes["role-binding|tenant:"+pxTenant])
+	assert.Equal(t, []Record{
+		{Email: email, Grant: pxRoleBinding("project:"+pxProject, "Demo Project", "project-writer"), State: StateGranted, ID: invitationstest.PortworxDemoActorID},
+		{Email: email, Grant: pxRoleBinding("tenant:"+pxTenant, "Demo Organization", "tenant-admin"), State: StateGranted, ID: invitationstest.PortworxDemoActorID},
+	}, recordsOf(view.Have, email)[1:], "after their invitation")
+	assert.False(t, view.Reissue(recordsOf(view.Have, email)[1]), "roles change in place")
+	assert.True(t, view.Reissue(recordsOf(view.Have, email)[0]), "an invitation is re-sent")
+
+	// Without an absent person or a desired role binding, no IAM is read.
+	srv.ClearRequests()
+	_, err = asTest(newPortworxConnector(c, []string{pxTenant})).read(context.Background(), []Person{{Email: email}}, viewOf(nil))
+	require.NoError(t, err)
+	assert.Equal(t, []invitationstest.Operation{invitationstest.PortworxListInvitations}, operations(srv))
+}
+
+func TestPortworxPlanRoleBindings(t *testing.T) {
+	t.Parallel()
+	_, c := demoServer(t)
+	m, err := New(c, NewFileStore(t.TempDir()+"/state.json"), WithVendors(invitations.Portworx), WithPortworxTenants(pxTenant))
+	require.NoError(t, err)
+	email := invitationstest.DemoPersonEmail
+	plan, err := m.Plan(context.Background(), []Person{{Email: email, PortworxRoleBindings: []PortworxRoleBinding{
+		{TenantID: pxTenant, Roles: []string{"tenant-viewer"}},
+		{ProjectID: pxProject, Roles: []string{"project-writer"}},
+		{ProjectID: pxStaging, Roles: []string{"project-reader"}},
+	}}}, PlanOptions{})
+	require.NoError(t, err)
+	require.Len(t, plan.Changes, 2)
+	// A new scope is a create; other roles in a scope an update in place
+	// (a mover), not a removal and a grant, nor a re-invite.
+	assert.Equal(t, Change{Action: Create, Email: email, Grant: pxRoleBinding("project:"+pxStaging, "", "project-reader"), Target: invitationstest.PortworxDemoActorID,
+		Reason: email + " should have portworx role-binding project:" + pxStaging + " (project-reader)"}, plan.Changes[0])
+	up := plan.Changes[1]
+	assert.Equal(t, Update, up.Action)
+	assert.Empty(t, up.Note)
+	assert.Equal(t, "tenant-admin", up.From.Level)
+	assert.Equal(t, "tenant-viewer", up.Grant.Level)
+	assert.Equal(t, invitationstest.PortworxDemoActorID, up.Target)
+}
+
+func TestPortworxExecuteRoleBindings(t *testing.T) {
+	t.Parallel()
+	actor := invitationstest.PortworxDemoActorID
+	email := invitationstest.DemoPersonEmail
+	tenantAdmin := pxRoleBinding("tenant:"+pxTenant, "", "tenant-admin")
+	bind := func(role, id string) []models.PortworxRoleBinding {
+		return []models.PortworxRoleBinding{{RoleName: role, ResourceIDs: []string{id}}}
+	}
+
+	t.Run("create grants", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoServer(t)
+		srv.ClearRequests()
+		_, err := asTest(newPortworxConnector(c, nil)).execute(context.Background(),
+			Change{Action: Create, Email: email, Grant: pxRoleBinding("project:"+pxStaging, "", "a,b"), Target: actor}, viewOf(nil))
+		require.NoError(t, err)
+		assert.Equal(t, []invitationstest.Operation{invitationstest.PortworxGrantIAM}, operations(srv))
+		assert.Equal(t, "/portworx/core/v1/iam/"+actor+":grant", srv.Requests()[0].Path)
+		assert.JSONEq(t, `{"projectId":"`+pxStaging+`","accessPolicy":{"project":[{"roleName":"a","resourceIds":["`+pxStaging+`"]},{"roleName":"b","resourceIds":["`+pxStaging+`"]}]}}`, string(srv.Requests()[0].Body))
+		assert.Equal(t, []models.PortworxRoleBinding{{RoleName: "project-writer", ResourceIDs: []string{pxProject}}, {RoleName: "a", ResourceIDs: []string{pxStaging}}, {RoleName: "b", ResourceIDs: []string{pxStaging}}},
+			iamOf(t, c).Project)
+	})
+	t.Run("create on an account", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoServer(t)
+		srv.ClearRequests()
+		_, err := asTest(newPortworxConnector(c, nil)).execute(context.Background(),
+			Change{Action: Create, Email: email, Grant: pxRoleBinding("account:"+invitationstest.PortworxDemoAccountID, "", "account-viewer"), Target: actor}, viewOf(nil))
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"accountId":"`+invitationstest.PortworxDemoAccountID+`","accessPolicy":{"account":["account-viewer"]}}`, string(srv.Requests()[0].Body))
+		assert.Equal(t, []string{"account-viewer"}, iamOf(t, c).Account)
+	})
+	t.Run("update grants the new roles, then revokes the old", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoServer(t)
+		srv.ClearRequests()
+		from := tenantAdmin
+		_, err := asTest(newPortworxConnector(c, nil)).execute(context.Background(),
+			Change{Action: Update, Email: email, Grant: pxRoleBinding("tenant:"+pxTenant, "", "tenant-viewer"), From: &from, Target: actor}, viewOf(nil))
+		require.NoError(t, err)
+		assert.Equal(t, []invitationstest.Operation{invitationstest.PortworxGrantIAM, invitationstest.PortworxRevokeIAM}, operations(srv))
+		assert.JSONEq(t, `{"tenantId":"`+pxTenant+`","accessPolicy":{"tenant":[{"roleName":"tenant-viewer","resourceIds":["`+pxTenant+`"]}]}}`, string(srv.Requests()[0].Body))
+		assert.JSONEq(t, `{"tenantId":"`+pxTenant+`","accessPolicy":{"tenant":[{"roleName":"tenant-admin","resourceIds":["`+pxTenant+`"]}]}}`, string(srv.Requests()[1].Body))
+		assert.Equal(t, bind("tenant-viewer", pxTenant), iamOf(t, c).Tenant)
+	})
+	t.Run("update that only drops a role revokes only", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoServer(t)
+		_, err := c.IAM.GrantIAM(context.Background(), actor, &models.PortworxGrantIAMRequest{PortworxIAMScope: models.PortworxIAMScope{TenantID: pxTenant}, AccessPolicy: models.PortworxAccessPolicy{Tenant: bind("tenant-viewer", pxTenant)}})
+		require.NoError(t, err)
+		srv.ClearRequests()
+		from := pxRoleBinding("tenant:"+pxTenant, "", "tenant-admin,tenant-viewer")
+		_, err = asTest(newPortworxConnector(c, nil)).execute(context.Background(),
+			Change{Action: Update, Email: email, Grant: pxRoleBinding("tenant:"+pxTenant, "", "tenant-viewer"), From: &from, Target: actor}, viewOf(nil))
+		require.NoError(t, err)
+		assert.Equal(t, []invitationstest.Operation{invitationstest.PortworxRevokeIAM}, operations(srv))
+		assert.Equal(t, bind("tenant-viewer", pxTenant), iamOf(t, c).Tenant)
+	})
+	t.Run("update whose revoke fails is partly done", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoServer(t)
+		srv.Inject(invitationstest.Fault{Operation: invitationstest.PortworxRevokeIAM, Status: 403})
+		from := tenantAdmin
+		_, err := asTest(newPortworxConnector(c, nil)).execute(context.Background(),
+			Change{Action: Update, Email: email, Grant: pxRoleBinding("tenant:"+pxTenant, "", "tenant-viewer"), From: &from, Target: actor}, viewOf(nil))
+		var partly *PartlyDone
+		require.ErrorAs(t, err, &partly)
+		assert.ErrorIs(t, err, invitations.ErrForbidden)
+		assert.Equal(t, "the roles tenant-viewer were granted", partly.Done)
+	})
+	t.Run("remove revokes, a second time is a 404", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoServer(t)
+		conn := asTest(newPortworxConnector(c, nil))
+		srv.ClearRequests()
+		ch := Change{Action: Remove, Email: email, Grant: tenantAdmin, Target: actor}
+		_, err := conn.execute(context.Background(), ch, viewOf(nil))
+		require.NoError(t, err)
+		assert.Equal(t, []invitationstest.Operation{invitationstest.PortworxRevokeIAM}, operations(srv))
+		assert.Empty(t, iamOf(t, c).Tenant)
+		_, err = conn.execute(context.Background(), ch, viewOf(nil))
+		assert.ErrorIs(t, err, invitations.ErrNotFound, "for the engine to call already done")
+	})
+	t.Run("remove of a namespace role deletes what is left", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoServer(t)
+		srv.ClearRequests()
+		_, err := asTest(newPortworxConnector(c, nil)).execute(context.Background(),
+			Change{Action: Remove, Email: email, Grant: pxRoleBinding("namespace:ns1", "", "ns-admin"), Target: actor}, viewOf(nil))
+		require.NoError(t, err)
+		assert.Equal(t, []invitationstest.Operation{invitationstest.PortworxDeleteIAM}, operations(srv))
+		_, err = c.IAM.GetIAM(context.Background(), actor)
+		assert.ErrorIs(t, err, invitations.ErrNotFound)
+	})
+	t.Run("no user or no scope sends nothing", func(t *testing.T) {
+		t.Parallel()
+		srv, c := demoServer(t)
+		srv.ClearRequests()
+		conn := asTest(newPortworxConnector(c, nil))
+		_, err := conn.execute(context.Background(), Change{Action: Create, Email: email, Grant: tenantAdmin}, viewOf(nil))
+		assert.ErrorContains(t, err, "no Portworx user")
+		_, err = conn.execute(context.Background(), Change{Action: Create, Email: email, Grant: pxRoleBinding("global", "", "r"), Target: actor}, viewOf(nil))
+		assert.ErrorContains(t, err, `"global"`)
+		assert.Empty(t, operations(srv))
+	})
+}
+
+func TestPortworxIAMRecords(t *testing.T) {
+	t.Parallel()
+	iam := &models.PortworxIAM{
+		Meta: &models.PortworxMeta{ParentReference: &models.PortworxReference{UID: "acct"}, ResourceNames: map[string]string{"t": "T"}},
+		Config: &models.PortworxIAMConfig{ActorID: "u", ActorEmail: "X@Example.com", AccessPolicy: models.PortworxAccessPolicy{
+			GlobalScope: []string{"g"}, Account: []string{"z", "y"},
+			Tenant:    []models.PortworxRoleBinding{{RoleName: "b", ResourceIDs: []string{"t"}}, {RoleName: "a", ResourceIDs: []string{"t", "t2"}}, {RoleName: "all"}},
+			Namespace: []models.PortworxRoleBinding{{RoleName: "ns", ResourceIDs: []string{"n"}}},
+		}},
+	}
+	rec := func(scope, name, level string) Record {
+		return Record{Email: "x@example.com", Grant: pxRoleBinding(scope, name, level), State: StateGranted, ID: "u"}
+	}
+	assert.Equal(t, []Record{
+		rec("account:acct", "", "y,z"), rec("global", "", "g"), rec("namespace:n", "", "ns"),
+		rec("tenant", "", "all"), rec("tenant:t", "T", "a,b"), rec("tenant:t2", "", "a"),
+	}, portworxIAMRecords(iam))
+	iam.Config.ActorEmail = ""
+	assert.Empty(t, portworxIAMRecords(iam), "a service account is nobody's")
+}
+
+// The demo person offboarded on Portworx: their role bindings revoked,
+// then their invitation deleted; a second offboard sends no write.
+func TestPortworxOffboard(t *testing.T) {
+	t.Parallel()
+	srv, c := demoServer(t)
+	m, err := New(c, NewFileStore(t.TempDir()+"/state.json"), WithVendors(invitations.Portworx), WithPortworxTenants(pxTenant))
+	require.NoError(t, err)
+	email := invitationstest.DemoPersonEmail
+	plan, err := m.Offboard(context.Background(), email)
+	require.NoError(t, err)
+	var kinds []Kind
+	for _, ch := range plan.Changes {
+		assert.Equal(t, Remove, ch.Action)
+		kinds = append(kinds, ch.Grant.Kind)
+	}
+	assert.Equal(t, []Kind{KindRoleBinding, KindRoleBinding, KindInvitation}, kinds)
+
+	srv.ClearRequests()
+	results, err := m.Apply(context.Background(), plan)
+	require.NoError(t, err)
+	for _, r := range results {
+		assert.Equal(t, Done, r.Outcome, "%s: %v", r.Change.Reason, r.Err)
+	}
+	assert.Equal(t, []invitationstest.Operation{invitationstest.PortworxRevokeIAM, invitationstest.PortworxRevokeIAM, invitationstest.PortworxDeleteInvitation}, operations(srv))
+	policy := iamOf(t, c)
+	assert.Empty(t, policy.Tenant)
+	assert.Empty(t, policy.Project)
+
+	srv.ClearRequests()
+	again, err := m.Offboard(context.Background(), email)
+	require.NoError(t, err)
+	assert.True(t, again.Empty(), "nothing left: %v", again.Changes)
+	_, err = m.Apply(context.Background(), again)
+	require.NoError(t, err)
+	assert.Equal(t, []invitationstest.Operation{invitationstest.PortworxListInvitations, invitationstest.PortworxListIAM}, operations(srv), "reads only")
 }

@@ -50,6 +50,24 @@ func Validate(people []Person) error {
 				models.AccessLevelManager, models.AccessLevelMember, models.AccessLevelRestricted); err != nil {
 				return err
 			}
+			teams := map[string]int{}
+			for j, t := range g.Teams {
+				f := fmt.Sprintf(".GitGuardian.Teams[%d]", j)
+				if strings.TrimSpace(t.Team) == "" {
+					return bad(f+".Team", "missing: give the team's name")
+				}
+				// GitGuardian's team names are unique without regard to
+				// case: two entries would be one team at two permissions.
+				if k, dup := teams[strings.ToLower(t.Team)]; dup {
+					return bad(f+".Team", fmt.Sprintf("team %q is also Teams[%d]: name each team once", t.Team, k))
+				}
+				teams[strings.ToLower(t.Team)] = j
+				if t.Permission != "" {
+					if err := oneOf(bad, f+".Permission", string(t.Permission), models.TeamPermissionCanManage, models.TeamPermissionCannotManage); err != nil {
+						return err
+					}
+				}
+			}
 		}
 		for j, b := range p.Box {
 			f := fmt.Sprintf(".Box[%d]", j)
@@ -78,6 +96,40 @@ func Validate(people []Person) error {
 				}
 			}
 		}
+		if bd := p.BIMData; bd != nil {
+			// One role per cloud and per project: two would be two levels
+			// of one grant.
+			clouds, projects := map[int64]int{}, map[[2]int64]int{}
+			for j, c := range bd.Clouds {
+				f := fmt.Sprintf(".BIMData.Clouds[%d]", j)
+				if c.CloudID <= 0 {
+					return bad(f+".CloudID", "missing: give the cloud's id")
+				}
+				if k, dup := clouds[c.CloudID]; dup {
+					return bad(f+".CloudID", fmt.Sprintf("cloud %d is also Clouds[%d]: give it one role", c.CloudID, k))
+				}
+				clouds[c.CloudID] = j
+				if err := oneOf(bad, f+".Role", c.Role, BIMDataAdmin, BIMDataUser); err != nil {
+					return err
+				}
+			}
+			for j, pr := range bd.Projects {
+				f := fmt.Sprintf(".BIMData.Projects[%d]", j)
+				switch {
+				case pr.CloudID <= 0:
+					return bad(f+".CloudID", "missing: give the id of the project's cloud")
+				case pr.ProjectID <= 0:
+					return bad(f+".ProjectID", "missing: give the project's id")
+				}
+				if k, dup := projects[[2]int64{pr.CloudID, pr.ProjectID}]; dup {
+					return bad(f+".ProjectID", fmt.Sprintf("project %d/%d is also Projects[%d]: give it one role", pr.CloudID, pr.ProjectID, k))
+				}
+				projects[[2]int64{pr.CloudID, pr.ProjectID}] = j
+				if err := oneOf(bad, f+".Role", pr.Role, BIMDataAdmin, BIMDataUser, BIMDataGuest); err != nil {
+					return err
+				}
+			}
+		}
 		for j, px := range p.Portworx {
 			f := fmt.Sprintf(".Portworx[%d]", j)
 			n := 0
@@ -93,6 +145,27 @@ func Validate(people []Person) error {
 				return bad(f+".Roles", "missing: name at least one role")
 			case len(px.Roles) == 0:
 				return bad(f+".Roles", "must name at least one role")
+			}
+		}
+		rbScopes := map[string]int{}
+		for j, rb := range p.PortworxRoleBindings {
+			f := fmt.Sprintf(".PortworxRoleBindings[%d]", j)
+			scope, err := portworxScopeOf(PortworxAccess(rb))
+			if err != nil {
+				return bad(f, "needs exactly one of account, tenant and project")
+			}
+			if k, dup := rbScopes[scope]; dup {
+				return bad(f, fmt.Sprintf("%s has role binding %d already: give each scope one entry with all its roles", scope, k))
+			}
+			rbScopes[scope] = j
+			if len(rb.Roles) == 0 {
+				return bad(f+".Roles", "missing: name at least one role")
+			}
+			for k, role := range rb.Roles {
+				// A grant's Level joins roles with ",".
+				if strings.TrimSpace(role) == "" || strings.Contains(role, ",") {
+					return bad(fmt.Sprintf("%s.Roles[%d]", f, k), fmt.Sprintf("%q: a role is not blank and has no \",\"", role))
+				}
 			}
 		}
 	}

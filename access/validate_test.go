@@ -34,6 +34,13 @@ func TestValidateNamesTheFieldAndWhy(t *testing.T) {
 		{[]Person{{Email: a, Portworx: []PortworxAccess{{Roles: []string{"x"}}}}}, "people[0].Portworx[0]", "needs exactly one of account, tenant and project"},
 		{[]Person{{Email: a, Portworx: []PortworxAccess{{TenantID: "t"}}}}, "people[0].Portworx[0].Roles", "missing: name at least one role"},
 		{[]Person{{Email: a, Portworx: []PortworxAccess{{TenantID: "t", Roles: []string{}}}}}, "people[0].Portworx[0].Roles", "must name at least one role"},
+		{[]Person{{Email: a, BIMData: &BIMDataAccess{Clouds: []BIMDataCloudAccess{{Role: "user"}}}}}, "people[0].BIMData.Clouds[0].CloudID", "missing: give the cloud's id"},
+		{[]Person{{Email: a, BIMData: &BIMDataAccess{Clouds: []BIMDataCloudAccess{{CloudID: 1, Role: "guest"}}}}}, "people[0].BIMData.Clouds[0].Role", `"guest": must be admin or user`},
+		{[]Person{{Email: a, BIMData: &BIMDataAccess{Clouds: []BIMDataCloudAccess{{CloudID: 1, Role: "user"}, {CloudID: 1, Role: "admin"}}}}}, "people[0].BIMData.Clouds[1].CloudID", "cloud 1 is also Clouds[0]: give it one role"},
+		{[]Person{{Email: a, BIMData: &BIMDataAccess{Projects: []BIMDataProjectAccess{{ProjectID: 2, Role: "user"}}}}}, "people[0].BIMData.Projects[0].CloudID", "missing: give the id of the project's cloud"},
+		{[]Person{{Email: a, BIMData: &BIMDataAccess{Projects: []BIMDataProjectAccess{{CloudID: 1, Role: "user"}}}}}, "people[0].BIMData.Projects[0].ProjectID", "missing: give the project's id"},
+		{[]Person{{Email: a, BIMData: &BIMDataAccess{Projects: []BIMDataProjectAccess{{CloudID: 1, ProjectID: 2}}}}}, "people[0].BIMData.Projects[0].Role", "missing: give admin, user or guest"},
+		{[]Person{{Email: a, BIMData: &BIMDataAccess{Projects: []BIMDataProjectAccess{{CloudID: 1, ProjectID: 2, Role: "guest"}, {CloudID: 1, ProjectID: 2, Role: "user"}}}}}, "people[0].BIMData.Projects[1].ProjectID", "project 1/2 is also Projects[0]: give it one role"},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
 			t.Parallel()
@@ -53,8 +60,9 @@ func TestValidateAcceptsWhatCanBePlanned(t *testing.T) {
 		GitGuardian: &GitGuardianAccess{AccessLevel: models.AccessLevelMember},
 		Box:         []BoxMembership{{GroupName: "Engineering"}, {GroupID: "1", Role: models.GroupMembershipRoleAdmin}},
 		Freestyle:   &FreestyleAccess{Git: []FreestyleGitPermission{{RepoID: "r", Permission: models.GitAccessLevelWrite}}, VMs: []FreestyleVMPermission{{VMID: "v"}}},
-		BIMData:     &BIMDataAccess{Accept: true},
-		Portworx:    []PortworxAccess{{TenantID: "t", Roles: []string{"tenant.admin"}}},
+		BIMData: &BIMDataAccess{Accept: true, Clouds: []BIMDataCloudAccess{{CloudID: 1, Role: BIMDataAdmin}, {CloudID: 2, Role: BIMDataUser}},
+			Projects: []BIMDataProjectAccess{{CloudID: 1, ProjectID: 2, Role: BIMDataGuest}, {CloudID: 1, ProjectID: 3, Role: BIMDataGuest}}},
+		Portworx: []PortworxAccess{{TenantID: "t", Roles: []string{"tenant.admin"}}},
 	}}))
 	assert.NoError(t, Validate(nil))
 }

@@ -34,7 +34,7 @@ func TestCoverageIsSaidAndIncompleteIsNotSuccess(t *testing.T) {
 	// Without -f: no Portworx tenant to read.
 	out := sh.run(3, "offboard", "user201@example.com", "-dry-run", "-state", "people.yaml.state.json")
 	matches(t, out.stderr, `^Read: gitguardian, box, freestyle, bimdata\. Not read: portworx \(no tenant to read: invitations are listed per tenant\)\.$`)
-	assert.Contains(t, out.stdout, "Plan: 0 to create, 0 to update, 6 to remove.")
+	assert.Contains(t, out.stdout, "Plan: 0 to create, 1 to update, 7 to remove.")
 	out = sh.run(2, "offboard", "user201@example.com", "-dry-run", "--allow-partial", "-state", "people.yaml.state.json")
 	assert.Contains(t, out.stderr, "Not read: portworx")
 	out = sh.run(3, "audit", "--vendor", "portworx", "-state", "people.yaml.state.json")
@@ -47,7 +47,7 @@ func TestCoverageIsSaidAndIncompleteIsNotSuccess(t *testing.T) {
 	// remove, exit 2.
 	out = sh.run(2, "offboard", "user201@example.com", "-dry-run", "--portworx-tenant", "0b1e6a52-7f3c-4b0e-a1d2-5c6d7e8f9a0b", "-state", "people.yaml.state.json")
 	matches(t, out.stderr, `^Read: gitguardian, box, freestyle, bimdata, portworx\.$`)
-	assert.Contains(t, out.stdout, "Plan: 0 to create, 0 to update, 7 to remove.")
+	assert.Contains(t, out.stdout, "Plan: 0 to create, 1 to update, 8 to remove.")
 
 	// A Freestyle identity nobody the state knows is a partial read.
 	empty := newShell(t, map[string]string{"people.yaml": offboardYAML})
@@ -92,7 +92,7 @@ func TestGuardsStopAnApplyBeforeItWrites(t *testing.T) {
 
 	writes = sh.fakeWrites()
 	out = sh.run(1, "offboard", "user201@example.com", "-auto-approve", "-f", "people.yaml", "--max-removals", "3")
-	assert.Contains(t, out.stderr, "Error: refusing to apply: the plan removes 7 grants, more than 3 (--max-removals); pass --max-removals 7 (or -1) if that is what you want\n")
+	assert.Contains(t, out.stderr, "Error: refusing to apply: the plan removes 8 grants, more than 3 (--max-removals); pass --max-removals 8 (or -1) if that is what you want\n")
 	assert.Equal(t, writes, sh.fakeWrites(), "nothing written")
 
 	out = sh.run(1, "plan", "-f", "nobody.yaml")

@@ -81,7 +81,7 @@ func TestASavedPlanIsAppliedExactly(t *testing.T) {
 	assert.NotEmpty(t, file.ToolVersion)
 	assert.Equal(t, "people.yaml", file.Desired.Path)
 	assert.Len(t, file.Desired.SHA256, 64)
-	assert.Len(t, file.Plan.Changes, 9)
+	assert.Len(t, file.Plan.Changes, 11)
 
 	// show: the same lines as plan, on stdout; where it comes from on
 	// stderr; the plan's JSON with "saved".
@@ -101,8 +101,8 @@ func TestASavedPlanIsAppliedExactly(t *testing.T) {
 		}
 	}
 	require.NoError(t, json.Unmarshal([]byte(out.stdout), &doc))
-	assert.Len(t, doc.Changes, 9)
-	assert.Equal(t, struct{ Create, Update, Remove int }{5, 1, 3}, doc.Summary)
+	assert.Len(t, doc.Changes, 11)
+	assert.Equal(t, struct{ Create, Update, Remove int }{5, 2, 4}, doc.Summary)
 	assert.Equal(t, []string{}, doc.Targets.Vendors)
 	assert.Equal(t, 1, doc.Saved.FormatVersion)
 	assert.Equal(t, file.Desired.SHA256, doc.Saved.Desired.SHA256)
@@ -111,7 +111,7 @@ func TestASavedPlanIsAppliedExactly(t *testing.T) {
 	before := sh.fakeCount("")
 	out = sh.run(0, "apply", "people.plan")
 	assert.True(t, strings.HasPrefix(out.stdout, planned), "apply PLAN shows the plan it applies:\n%s", out.stdout)
-	matches(t, out.stdout, `^Apply: 9 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
+	matches(t, out.stdout, `^Apply: 11 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
 	sent := sh.fakeOperations(before)
 	slices.Sort(sent)
 	assert.Equal(t, []string{
@@ -120,11 +120,13 @@ func TestASavedPlanIsAppliedExactly(t *testing.T) {
 		"DELETE gitguardian.DeleteInvitation",
 		"DELETE gitguardian.DeleteInvitation",
 		"POST box.CreateGroupMembership",
+		"POST box.TerminateUsersSessions",
 		"POST freestyle.CreateIdentity",
 		"POST freestyle.GrantGitPermission",
 		"POST freestyle.GrantVMPermission",
 		"POST gitguardian.CreateInvitations",
 		"POST portworx.CreateInvitation",
+		"PUT box.UpdateUserByID",
 	}, sent, "the saved plan's writes, and no read")
 
 	assert.Equal(t, "No changes.\n", sh.run(0, "plan", "-f", "people.yaml").stdout)
@@ -189,7 +191,7 @@ func TestASavedPlanIsRefusedWhenItNoLongerHolds(t *testing.T) {
 	// The old plan on its own state, with a longer -max-plan-age: applied.
 	sh.write("people.plan", old)
 	sh.write("people.yaml.state.json", state)
-	matches(t, sh.run(0, "apply", "people.plan", "-max-plan-age", "48h").stdout, `^Apply: 9 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
+	matches(t, sh.run(0, "apply", "people.plan", "-max-plan-age", "48h").stdout, `^Apply: 11 done, 0 already done, 0 failed, 0 in doubt, 0 skipped\.$`)
 }
 
 // --vendor and --email narrow what is read and changed, and the plan says
@@ -234,7 +236,7 @@ func TestTargetsNarrowReadsAndChanges(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out.stdout), &doc))
 	assert.Equal(t, []string{"box", "freestyle"}, doc.Targets.Vendors)
 	assert.Equal(t, []string{"user150@example.com"}, doc.Targets.Emails)
-	assert.Len(t, doc.Changes, 2, "user150's Box membership and Freestyle identity")
+	assert.Len(t, doc.Changes, 4, "user150's Box sessions, membership and account, and Freestyle identity")
 
 	// A targeted apply sends its targets' writes only.
 	before := sh.fakeCount("")

@@ -79,7 +79,7 @@ func TestApplyJSONOutcomes(t *testing.T) {
 
 	out := sh.run(0, "apply", "-auto-approve", "-f", "people.yaml", "-o", "json")
 	lines := strings.Split(strings.TrimSuffix(out.stdout, "\n"), "\n")
-	require.Len(t, lines, 10, out.stdout)
+	require.Len(t, lines, 12, out.stdout)
 	for _, l := range lines {
 		var v map[string]any
 		require.NoError(t, json.Unmarshal([]byte(l), &v), "every stdout line is a JSON object: %s", l)

@@ -9,6 +9,7 @@ package desired
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -31,6 +32,10 @@ type File struct {
 	// PortworxTenants are the Portworx tenants to read besides those the
 	// people's access names.
 	PortworxTenants []string
+	// Offboarding are the file's offboarding policies (its offboarding
+	// section), one per vendor it names: what removing a person does
+	// there beyond removing their grants.
+	Offboarding []access.OffboardingPolicy
 
 	// asked holds, per person, the vendors whose section the file gives
 	// with something in it: the file's sections are named by the
@@ -309,7 +314,7 @@ func (p *parser) strings(n *yaml.Node, field string) ([]string, error) {
 
 func (p *parser) top(n *yaml.Node) error {
 	havePeople := false
-	err := p.fields(n, "", []string{"people", "prune", "prune_all", "portworx_tenants"}, func(key string, _, v *yaml.Node) error {
+	err := p.fields(n, "", []string{"people", "prune", "prune_all", "portworx_tenants", "offboarding"}, func(key string, _, v *yaml.Node) error {
 		var err error
 		switch key {
 		case "people":
@@ -325,6 +330,8 @@ func (p *parser) top(n *yaml.Node) error {
 			p.f.PruneAll, err = p.boolean(v, key)
 		case "portworx_tenants":
 			p.f.PortworxTenants, err = p.strings(v, key)
+		case "offboarding":
+			err = p.offboarding(v, key)
 		}
 		return err
 	})
@@ -374,18 +381,9 @@ func (p *parser) person(i int, n *yaml.Node, field string) (access.Person, error
 		case "freestyle":
 			person.Freestyle, err = p.freestyle(ap+".Freestyle", v, f)
 		case "bimdata":
-			person.BIMData = &access.BIMDataAccess{}
-			err = p.fields(v, f, []string{"accept"}, func(_ string, _, v *yaml.Node) error {
-				var err error
-				person.BIMData.Accept, err = p.boolean(v, f+".accept")
-				return err
-			})
+			person.BIMData, err = p.bimdata(ap+".BIMData", v, f)
 		case "portworx":
-			err = p.list(v, f, func(j int, item *yaml.Node, f string) error {
-				px, err := p.portworx(fmt.Sprintf("%s.Portworx[%d]", ap, j), item, f)
-				person.Portworx = append(person.Portworx, px)
-				return err
-			})
+			err = p.portworxSection(ap, v, f, &person)
 		}
 		return err
 	})
@@ -401,14 +399,67 @@ func (p *parser) person(i int, n *yaml.Node, field string) (access.Person, error
 func (p *parser) gitguardian(ap string, n *yaml.Node, field string) (*access.GitGuardianAccess, error) {
 	g := &access.GitGuardianAccess{}
 	p.expect(ap+".AccessLevel", field+".access_level", n)
-	err := p.fields(n, field, []string{"access_level"}, func(_ string, _, v *yaml.Node) error {
-		f := field + ".access_level"
+	err := p.fields(n, field, []string{"access_level", "teams"}, func(key string, _, v *yaml.Node) error {
+		f := field + "." + key
+		if key == "teams" {
+			return p.list(v, f, func(j int, item *yaml.Node, f string) error {
+				t, err := p.ggTeam(fmt.Sprintf("%s.Teams[%d]", ap, j), item, f)
+				g.Teams = append(g.Teams, t)
+				return err
+			})
+		}
 		p.mark(ap+".AccessLevel", f, v)
 		s, err := p.str(v, f)
 		g.AccessLevel = models.AccessLevel(s)
 		return err
 	})
 	return g, err
+}
+
+// ggTeam reads one of a person's GitGuardian teams: a team's name, or a
+// mapping {team: NAME, permission: can_manage|cannot_manage}.
+func (p *parser) ggTeam(ap string, n *yaml.Node, field string) (access.GitGuardianTeam, error) {
+	var t access.GitGuardianTeam
+	p.mark(ap, field, n)
+	if n.Kind == yaml.ScalarNode {
+		p.mark(ap+".Team", field, n)
+		var err error
+		t.Team, err = p.str(n, field)
+		return t, err
+	}
+	p.expect(ap+".Team", field+".team", n)
+	err := p.fields(n, field, []string{"team", "permission"}, func(key string, _, v *yaml.Node) error {
+		f := field + "." + key
+		var err error
+		if key == "team" {
+			p.mark(ap+".Team", f, v)
+			t.Team, err = p.str(v, f)
+			return err
+		}
+		p.mark(ap+".Permission", f, v)
+		var s string
+		s, err = p.str(v, f)
+		t.Permission = models.TeamPermission(s)
+		return err
+	})
+	return t, err
+}
+
+// ggOffboarding reads the gitguardian section of offboarding: member
+// (remove or deactivate), checked as access checks it.
+func (p *parser) ggOffboarding(n *yaml.Node, field string) (access.OffboardingPolicy, error) {
+	var o access.GitGuardianOffboarding
+	err := p.fields(n, field, []string{"member"}, func(key string, _, v *yaml.Node) error {
+		f := field + "." + key
+		p.mark(f, f, v)
+		s, err := p.str(v, f)
+		o.Member = access.GitGuardianMemberOffboarding(s)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, p.f.Explain(o.Validate())
 }
 
 func (p *parser) box(ap string, n *yaml.Node, field string) (access.BoxMembership, error) {
@@ -438,6 +489,35 @@ func (p *parser) box(ap string, n *yaml.Node, field string) (access.BoxMembershi
 		err = p.errAt(n, field, "give group or group_id, not both")
 	}
 	return b, err
+}
+
+// boxOffboarding reads the box section of offboarding: account
+// (deactivate, delete or keep), transfer_to (an email) and end_sessions
+// (true unless given false), and checks them as access does.
+func (p *parser) boxOffboarding(n *yaml.Node, field string) (access.OffboardingPolicy, error) {
+	var o access.BoxOffboarding
+	err := p.fields(n, field, []string{"account", "transfer_to", "end_sessions"}, func(key string, _, v *yaml.Node) error {
+		f := field + "." + key
+		p.mark(f, f, v)
+		var err error
+		switch key {
+		case "account":
+			var s string
+			s, err = p.str(v, f)
+			o.Account = access.BoxAccountAction(s)
+		case "transfer_to":
+			o.TransferTo, err = p.str(v, f)
+		case "end_sessions":
+			var end bool
+			end, err = p.boolean(v, f)
+			o.EndSessions = &end
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, p.f.Explain(o.Validate())
 }
 
 func (p *parser) freestyle(ap string, n *yaml.Node, field string) (*access.FreestyleAccess, error) {
@@ -500,6 +580,118 @@ func (p *parser) vm(ap string, n *yaml.Node, field string) (access.FreestyleVMPe
 	return vm, err
 }
 
+func (p *parser) bimdata(ap string, n *yaml.Node, field string) (*access.BIMDataAccess, error) {
+	bd := &access.BIMDataAccess{}
+	err := p.fields(n, field, []string{"accept", "clouds", "projects"}, func(key string, _, v *yaml.Node) error {
+		f := field + "." + key
+		switch key {
+		case "accept":
+			var err error
+			bd.Accept, err = p.boolean(v, f)
+			return err
+		case "clouds":
+			return p.list(v, f, func(j int, item *yaml.Node, f string) error {
+				c, err := p.bimCloud(fmt.Sprintf("%s.Clouds[%d]", ap, j), item, f)
+				bd.Clouds = append(bd.Clouds, c)
+				return err
+			})
+		}
+		return p.list(v, f, func(j int, item *yaml.Node, f string) error {
+			pr, err := p.bimProject(fmt.Sprintf("%s.Projects[%d]", ap, j), item, f)
+			bd.Projects = append(bd.Projects, pr)
+			return err
+		})
+	})
+	return bd, err
+}
+
+func (p *parser) bimCloud(ap string, n *yaml.Node, field string) (access.BIMDataCloudAccess, error) {
+	var c access.BIMDataCloudAccess
+	p.mark(ap, field, n)
+	p.expect(ap+".CloudID", field+".cloud", n)
+	p.expect(ap+".Role", field+".role", n)
+	err := p.fields(n, field, []string{"cloud", "role"}, func(key string, _, v *yaml.Node) error {
+		f := field + "." + key
+		var err error
+		if key == "cloud" {
+			p.mark(ap+".CloudID", f, v)
+			c.CloudID, err = p.id(v, f)
+			return err
+		}
+		p.mark(ap+".Role", f, v)
+		c.Role, err = p.str(v, f)
+		return err
+	})
+	return c, err
+}
+
+func (p *parser) bimProject(ap string, n *yaml.Node, field string) (access.BIMDataProjectAccess, error) {
+	var pr access.BIMDataProjectAccess
+	p.mark(ap, field, n)
+	p.expect(ap+".CloudID", field+".cloud", n)
+	p.expect(ap+".ProjectID", field+".project", n)
+	p.expect(ap+".Role", field+".role", n)
+	err := p.fields(n, field, []string{"cloud", "project", "role"}, func(key string, _, v *yaml.Node) error {
+		f := field + "." + key
+		var err error
+		switch key {
+		case "cloud":
+			p.mark(ap+".CloudID", f, v)
+			pr.CloudID, err = p.id(v, f)
+		case "project":
+			p.mark(ap+".ProjectID", f, v)
+			pr.ProjectID, err = p.id(v, f)
+		case "role":
+			p.mark(ap+".Role", f, v)
+			pr.Role, err = p.str(v, f)
+		}
+		return err
+	})
+	return pr, err
+}
+
+// id reads a numeric id, such as a BIMData cloud's: a positive whole
+// number.
+func (p *parser) id(n *yaml.Node, field string) (int64, error) {
+	var id int64
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&id) != nil || id <= 0 {
+		return 0, p.errAt(n, field, "must be a positive whole number (an id), not %s", kind(n))
+	}
+	return id, nil
+}
+
+// portworxSection reads a person's portworx section: a mapping of
+// invitations and role_bindings, or, as files written before role
+// bindings did, a list of invitations alone.
+func (p *parser) portworxSection(ap string, n *yaml.Node, field string, person *access.Person) error {
+	invites := func(n *yaml.Node, field string) error {
+		return p.list(n, field, func(j int, item *yaml.Node, f string) error {
+			px, err := p.portworx(fmt.Sprintf("%s.Portworx[%d]", ap, j), item, f)
+			person.Portworx = append(person.Portworx, px)
+			return err
+		})
+	}
+	if n.Kind == yaml.SequenceNode {
+		return invites(n, field)
+	}
+	if n.Kind != yaml.MappingNode {
+		return p.errAt(n, field, "must be a list of invitations or a mapping with the fields invitations, role_bindings, not %s", kind(n))
+	}
+	return p.fields(n, field, []string{"invitations", "role_bindings"}, func(key string, _, v *yaml.Node) error {
+		f := field + "." + key
+		if key == "invitations" {
+			return invites(v, f)
+		}
+		return p.list(v, f, func(j int, item *yaml.Node, f string) error {
+			px, err := p.portworx(fmt.Sprintf("%s.PortworxRoleBindings[%d]", ap, j), item, f)
+			person.PortworxRoleBindings = append(person.PortworxRoleBindings, access.PortworxRoleBinding(px))
+			return err
+		})
+	})
+}
+
+// portworx reads an invitation or a role binding: one of account, tenant
+// and project, and roles.
 func (p *parser) portworx(ap string, n *yaml.Node, field string) (access.PortworxAccess, error) {
 	var px access.PortworxAccess
 	p.mark(ap, field, n)
@@ -521,4 +713,27 @@ func (p *parser) portworx(ap string, n *yaml.Node, field string) (access.Portwor
 		return err
 	})
 	return px, err
+}
+
+// offboardingSections parse the sections of the file's offboarding
+// mapping, by vendor key: each reads its vendor's policy (a mapping) at
+// field, recording the positions of its fields under "offboarding.<key>"
+// so that access's errors about the policy map back to the file.
+var offboardingSections = map[string]func(p *parser, n *yaml.Node, field string) (access.OffboardingPolicy, error){
+	string(invitations.Box):         (*parser).boxOffboarding,
+	string(invitations.GitGuardian): (*parser).ggOffboarding,
+}
+
+// offboarding reads the offboarding mapping: one section per vendor that
+// has choices, keyed by the vendor's key.
+func (p *parser) offboarding(n *yaml.Node, field string) error {
+	return p.fields(n, field, slices.Sorted(maps.Keys(offboardingSections)), func(key string, _, v *yaml.Node) error {
+		f := field + "." + key
+		p.mark(f, f, v)
+		policy, err := offboardingSections[key](p, v, f)
+		if err == nil {
+			p.f.Offboarding = append(p.f.Offboarding, policy)
+		}
+		return err
+	})
 }

@@ -23,7 +23,7 @@ people:
     freestyle:
       git: [{repo: r1, permission: write}]
       vms: [{vm: v1}, {vm: v2, users: []}, {vm: v3, users: [alice]}]
-    bimdata: {accept: true}
+    bimdata: {accept: true, clouds: [{cloud: 12, role: admin}], projects: [{cloud: 12, project: 15, role: guest}]}
     portworx: [{tenant: t1, roles: [tenant-admin]}, {project: p1, roles: [a, b]}]
   - email: bob@example.com
     absent: true
@@ -40,7 +40,8 @@ portworx_tenants: [t1]
 			Git: []access.FreestyleGitPermission{{RepoID: "r1", Permission: models.GitAccessLevelWrite}},
 			VMs: []access.FreestyleVMPermission{{VMID: "v1"}, {VMID: "v2", AllowedUsers: []string{}}, {VMID: "v3", AllowedUsers: []string{"alice"}}},
 		},
-		BIMData:  &access.BIMDataAccess{Accept: true},
+		BIMData: &access.BIMDataAccess{Accept: true, Clouds: []access.BIMDataCloudAccess{{CloudID: 12, Role: access.BIMDataAdmin}},
+			Projects: []access.BIMDataProjectAccess{{CloudID: 12, ProjectID: 15, Role: access.BIMDataGuest}}},
 		Portworx: []access.PortworxAccess{{TenantID: "t1", Roles: []string{"tenant-admin"}}, {ProjectID: "p1", Roles: []string{"a", "b"}}},
 	}, {Email: "bob@example.com", Absent: true}}, f.People)
 	assert.True(t, f.Prune)
@@ -55,7 +56,7 @@ portworx_tenants: [t1]
 func TestParseErrorsNameFileLineAndField(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ name, yaml, want string }{
-		{"unknown top field", "people: []\nprnue: true\n", "p.yaml:2:1: prnue: unknown field (known fields: people, prune, prune_all, portworx_tenants)"},
+		{"unknown top field", "people: []\nprnue: true\n", "p.yaml:2:1: prnue: unknown field (known fields: people, prune, prune_all, portworx_tenants, offboarding)"},
 		{"unknown person field", "people:\n  - email: a@example.com\n    gitlab: {}\n", "p.yaml:3:5: people[0].gitlab: unknown field"},
 		{"unknown vendor field", "people:\n  - email: a@example.com\n    box: [{group: E, rol: admin}]\n", "p.yaml:3:22: people[0].box[0].rol: unknown field (known fields: group, group_id, role)"},
 		{"bad email", "people:\n  - email: not-an-email\n", `p.yaml:2:12: people[0].email: "not-an-email" is not an email address`},
@@ -76,6 +77,14 @@ func TestParseErrorsNameFileLineAndField(t *testing.T) {
 		{"portworx no scope", "people:\n  - email: a@example.com\n    portworx: [{roles: [r]}]\n", "people[0].portworx[0]: needs exactly one of account, tenant and project"},
 		{"portworx no roles", "people:\n  - email: a@example.com\n    portworx: [{tenant: t, roles: []}]\n", "people[0].portworx[0].roles: must name at least one role"},
 		{"bimdata accept not bool", "people:\n  - email: a@example.com\n    bimdata: {accept: yes please}\n", `people[0].bimdata.accept: must be true or false, not "yes please"`},
+		{"bimdata cloud not a number", "people:\n  - email: a@example.com\n    bimdata: {clouds: [{cloud: twelve, role: user}]}\n", `p.yaml:3:32: people[0].bimdata.clouds[0].cloud: must be a positive whole number (an id), not "twelve"`},
+		{"bimdata cloud id zero", "people:\n  - email: a@example.com\n    bimdata: {clouds: [{cloud: 0, role: user}]}\n", `people[0].bimdata.clouds[0].cloud: must be a positive whole number (an id), not "0"`},
+		{"bimdata cloud role", "people:\n  - email: a@example.com\n    bimdata: {clouds: [{cloud: 12, role: guest}]}\n", `p.yaml:3:42: people[0].bimdata.clouds[0].role: "guest": must be admin or user`},
+		{"bimdata cloud twice", "people:\n  - email: a@example.com\n    bimdata: {clouds: [{cloud: 12, role: user}, {cloud: 12, role: admin}]}\n", `p.yaml:3:57: people[0].bimdata.clouds[1].cloud: cloud 12 is also Clouds[0]: give it one role`},
+		{"bimdata project missing", "people:\n  - email: a@example.com\n    bimdata:\n      projects:\n        - {cloud: 12, role: user}\n", `p.yaml:5:11: people[0].bimdata.projects[0].project: missing`},
+		{"bimdata project role", "people:\n  - email: a@example.com\n    bimdata: {projects: [{cloud: 12, project: 15, role: owner}]}\n", `people[0].bimdata.projects[0].role: "owner": must be admin, user or guest`},
+		{"bimdata project field", "people:\n  - email: a@example.com\n    bimdata: {projects: [{cloud: 12, projet: 15, role: user}]}\n", `people[0].bimdata.projects[0].projet: unknown field (known fields: cloud, project, role)`},
+		{"bimdata unknown field", "people:\n  - email: a@example.com\n    bimdata: {cloud: [{cloud: 12, role: user}]}\n", `people[0].bimdata.cloud: unknown field (known fields: accept, clouds, projects)`},
 		{"absent with access", "people:\n  - email: a@example.com\n    absent: true\n    box: [{group: E}]\n", "p.yaml:4:5: people[0].box: an absent person is removed everywhere"},
 		{"field twice", "people:\n  - email: a@example.com\n    email: b@example.com\n", "p.yaml:3:5: people[0].email: given twice"},
 		{"no people", "prune: true\n", "p.yaml:1:1: people: missing"},
@@ -321,4 +330,187 @@ func FuzzParse(f *testing.F) {
 			require.False(t, isControl(r), "%q holds U+%04X", err.Error(), r)
 		}
 	})
+}
+
+// A BIMData problem of a read (an unknown cloud or project) names its
+// field as access does, mapped to the line of the file.
+func TestExplainMapsBIMDataFields(t *testing.T) {
+	t.Parallel()
+	f, err := Parse("p.yaml", []byte("people:\n  - email: a@example.com\n    bimdata:\n      clouds: [{cloud: 99, role: user}]\n      projects:\n        - cloud: 12\n          project: 98\n          role: user\n"))
+	require.NoError(t, err)
+	for field, want := range map[string]string{
+		"people[0].BIMData.Clouds[0].CloudID":     "p.yaml:4:24: people[0].bimdata.clouds[0].cloud: bad",
+		"people[0].BIMData.Projects[0].CloudID":   "p.yaml:6:18: people[0].bimdata.projects[0].cloud: bad",
+		"people[0].BIMData.Projects[0].ProjectID": "p.yaml:7:20: people[0].bimdata.projects[0].project: bad",
+		"people[0].BIMData.Projects[0].Role":      "p.yaml:8:17: people[0].bimdata.projects[0].role: bad",
+	} {
+		assert.EqualError(t, f.Explain(&access.InvalidPersonError{Field: field, Reason: "bad"}), want, field)
+	}
+}
+
+func TestParseBoxOffboarding(t *testing.T) {
+	t.Parallel()
+	f, err := Parse("p.yaml", []byte(`
+people: [{email: ada@example.com, absent: true}]
+offboarding:
+  box: {account: delete, transfer_to: boss@example.com, end_sessions: false}
+`))
+	require.NoError(t, err)
+	no := false
+	assert.Equal(t, []access.OffboardingPolicy{access.BoxOffboarding{Account: access.BoxAccountDelete, TransferTo: "boss@example.com", EndSessions: &no}}, f.Offboarding)
+
+	f, err = Parse("p.yaml", []byte("people: []\noffboarding:\n  box: {}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []access.OffboardingPolicy{access.BoxOffboarding{}}, f.Offboarding, "what the file leaves out is access's default")
+
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"unknown account", "people: []\noffboarding:\n  box:\n    account: archive\n",
+			`p.yaml:4:14: offboarding.box.account: "archive": must be deactivate, delete or keep`},
+		{"transfer_to not an email", "people: []\noffboarding:\n  box:\n    account: delete\n    transfer_to: the boss\n",
+			`p.yaml:5:18: offboarding.box.transfer_to: "the boss" is not an email address`},
+		{"end_sessions not a boolean", "people: []\noffboarding:\n  box: {end_sessions: yes please}\n",
+			`p.yaml:3:23: offboarding.box.end_sessions: must be true or false`},
+		{"unknown field", "people: []\noffboarding:\n  box: {acount: delete}\n",
+			"p.yaml:3:9: offboarding.box.acount: unknown field (known fields: account, transfer_to, end_sessions)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("p.yaml", []byte(tc.yaml))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestParseGitGuardianTeams(t *testing.T) {
+	t.Parallel()
+	f, err := Parse("p.yaml", []byte(`
+people:
+  - email: ada@example.com
+    gitguardian:
+      access_level: member
+      teams:
+        - Platform
+        - {team: Demo Team, permission: can_manage}
+        - team: Security
+`))
+	require.NoError(t, err)
+	assert.Equal(t, &access.GitGuardianAccess{AccessLevel: models.AccessLevelMember, Teams: []access.GitGuardianTeam{
+		{Team: "Platform"}, {Team: "Demo Team", Permission: models.TeamPermissionCanManage}, {Team: "Security"},
+	}}, f.People[0].GitGuardian)
+
+	// A plan's problem with a team (no team of that name) names the
+	// line of the team's name.
+	for field, want := range map[string]string{
+		"people[0].GitGuardian.Teams[0].Team":       "p.yaml:7:11: people[0].gitguardian.teams[0]: bad",
+		"people[0].GitGuardian.Teams[1].Team":       "p.yaml:8:18: people[0].gitguardian.teams[1].team: bad",
+		"people[0].GitGuardian.Teams[1].Permission": "p.yaml:8:41: people[0].gitguardian.teams[1].permission: bad",
+	} {
+		assert.EqualError(t, f.Explain(&access.InvalidPersonError{Field: field, Reason: "bad"}), want, field)
+	}
+
+	head := "people:\n  - email: a@example.com\n    gitguardian:\n      access_level: member\n      teams:\n"
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"bad permission", head + "        - {team: Platform, permission: owner}\n",
+			`p.yaml:6:40: people[0].gitguardian.teams[0].permission: "owner": must be can_manage or cannot_manage`},
+		{"no team", head + "        - {permission: can_manage}\n", "p.yaml:6:11: people[0].gitguardian.teams[0].team: missing"},
+		{"empty name", head + "        - \"\"\n", "p.yaml:6:11: people[0].gitguardian.teams[0]: must not be empty"},
+		{"a team twice", head + "        - Platform\n        - {team: platform, permission: can_manage}\n",
+			`p.yaml:7:18: people[0].gitguardian.teams[1].team: team "platform" is also Teams[0]: name each team once`},
+		{"unknown field", head + "        - {team: Platform, role: admin}\n",
+			"p.yaml:6:28: people[0].gitguardian.teams[0].role: unknown field (known fields: team, permission)"},
+		{"not a list", "people:\n  - email: a@example.com\n    gitguardian: {access_level: member, teams: Platform}\n",
+			"p.yaml:3:48: people[0].gitguardian.teams: must be a list"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse("p.yaml", []byte(tc.yaml))
+			var derr *Error
+			require.ErrorAs(t, err, &derr)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestParseGitGuardianOffboarding(t *testing.T) {
+	t.Parallel()
+	f, err := Parse("p.yaml", []byte("people: []\noffboarding:\n  gitguardian: {member: deactivate}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []access.OffboardingPolicy{access.GitGuardianOffboarding{Member: access.GitGuardianMemberDeactivate}}, f.Offboarding)
+
+	f, err = Parse("p.yaml", []byte("people: []\noffboarding:\n  gitguardian: {}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []access.OffboardingPolicy{access.GitGuardianOffboarding{}}, f.Offboarding, "what the file leaves out is access's default")
+
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"unknown action", "people: []\noffboarding:\n  gitguardian:\n    member: archive\n",
+			`p.yaml:4:13: offboarding.gitguardian.member: "archive": must be remove or deactivate`},
+		{"unknown field", "people: []\noffboarding:\n  gitguardian: {members: remove}\n",
+			"p.yaml:3:17: offboarding.gitguardian.members: unknown field (known fields: member)"},
+		{"not a mapping", "people: []\noffboarding:\n  gitguardian: deactivate\n",
+			"p.yaml:3:16: offboarding.gitguardian: must be a mapping"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse("p.yaml", []byte(tc.yaml))
+			var derr *Error
+			require.ErrorAs(t, err, &derr)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+// A person's portworx section is a list of invitations, as it always was,
+// or a mapping of invitations and role bindings.
+func TestParsePortworxRoleBindings(t *testing.T) {
+	t.Parallel()
+	f, err := Parse("p.yaml", []byte(`
+people:
+  - email: ada@example.com
+    portworx:
+      invitations: [{tenant: t1, roles: [tenant-admin]}]
+      role_bindings:
+        - {tenant: t1, roles: [tenant-viewer, tenant-admin]}
+        - {project: p1, roles: [project-reader]}
+        - {account: a1, roles: [account-viewer]}
+  - email: bob@example.com
+    portworx: {role_bindings: [{project: p2, roles: [r]}]}
+  - email: cy@example.com
+    portworx: [{tenant: t2, roles: [r]}]
+`))
+	require.NoError(t, err)
+	assert.Equal(t, []access.Person{{
+		Email:    "ada@example.com",
+		Portworx: []access.PortworxAccess{{TenantID: "t1", Roles: []string{"tenant-admin"}}},
+		PortworxRoleBindings: []access.PortworxRoleBinding{
+			{TenantID: "t1", Roles: []string{"tenant-viewer", "tenant-admin"}},
+			{ProjectID: "p1", Roles: []string{"project-reader"}},
+			{AccountID: "a1", Roles: []string{"account-viewer"}},
+		},
+	}, {
+		Email:                "bob@example.com",
+		PortworxRoleBindings: []access.PortworxRoleBinding{{ProjectID: "p2", Roles: []string{"r"}}},
+	}, {
+		Email:    "cy@example.com",
+		Portworx: []access.PortworxAccess{{TenantID: "t2", Roles: []string{"r"}}},
+	}}, f.People)
+	assert.Equal(t, []invitations.API{invitations.Portworx}, f.Grants())
+
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"unknown field", "people:\n  - email: a@example.com\n    portworx: {roles: [r]}\n",
+			"p.yaml:3:16: people[0].portworx.roles: unknown field (known fields: invitations, role_bindings)"},
+		{"scalar", "people:\n  - email: a@example.com\n    portworx: t1\n",
+			`p.yaml:3:15: people[0].portworx: must be a list of invitations or a mapping with the fields invitations, role_bindings, not "t1"`},
+		{"two scopes", "people:\n  - email: a@example.com\n    portworx:\n      role_bindings: [{tenant: t, project: p, roles: [r]}]\n",
+			"p.yaml:4:23: people[0].portworx.role_bindings[0]: needs exactly one of account, tenant and project"},
+		{"no roles", "people:\n  - email: a@example.com\n    portworx:\n      role_bindings: [{tenant: t}]\n",
+			"p.yaml:4:23: people[0].portworx.role_bindings[0].roles: missing: name at least one role"},
+		{"a scope twice", "people:\n  - email: a@example.com\n    portworx:\n      role_bindings:\n        - {tenant: t, roles: [a]}\n        - {tenant: t, roles: [b]}\n",
+			"p.yaml:6:11: people[0].portworx.role_bindings[1]: tenant:t has role binding 0 already: give each scope one entry with all its roles"},
+		{"a comma in a role", "people:\n  - email: a@example.com\n    portworx:\n      role_bindings: [{tenant: t, roles: [\"a,b\"]}]\n",
+			`people[0].portworx.role_bindings[0].roles: "a,b": a role is not blank and has no ","`},
+	} {
+		_, err := Parse("p.yaml", []byte(tc.yaml))
+		require.Error(t, err, tc.name)
+		assert.Contains(t, err.Error(), tc.want, tc.name)
+	}
 }
