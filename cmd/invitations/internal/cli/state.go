@@ -173,6 +173,21 @@ func (a *app) lockState(ctx context.Context, s *stateStore) (func(), error) {
 	return func() { _ = locked.Unlock() }, nil
 }
 
+// openLocked opens the state file names and takes its lock, for a
+// command that writes it; release unlocks, then closes.
+func (a *app) openLocked(ctx context.Context, file string) (s *stateStore, release func(), err error) {
+	s, err = a.openState(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	unlock, err := a.lockState(ctx, s)
+	if err != nil {
+		s.done()
+		return nil, nil, err
+	}
+	return s, func() { unlock(); s.done() }, nil
+}
+
 // save writes snap whole as the state's next version: the serial one
 // higher than serial (the state's under the lock) or snap's own if
 // higher, and a lineage if it has none.
@@ -430,16 +445,11 @@ invitations state import freestyle EMAIL IDENTITY_ID.`,
 			}
 			ctx, cancel := a.withTimeout(cmd.Context())
 			defer cancel()
-			s, err := a.openState(*file)
+			s, release, err := a.openLocked(ctx, *file)
 			if err != nil {
 				return err
 			}
-			defer s.done()
-			unlock, err := a.lockState(ctx, s)
-			if err != nil {
-				return err
-			}
-			defer unlock()
+			defer release()
 			snap, err := s.load(ctx, true)
 			if err != nil {
 				return err
@@ -543,16 +553,11 @@ else, naming them (state rm first). The state's lock is taken first
 			}
 			ctx, cancel := a.withTimeout(cmd.Context())
 			defer cancel()
-			s, err := a.openState(*file)
+			s, release, err := a.openLocked(ctx, *file)
 			if err != nil {
 				return err
 			}
-			defer s.done()
-			unlock, err := a.lockState(ctx, s)
-			if err != nil {
-				return err
-			}
-			defer unlock()
+			defer release()
 			snap, err := s.load(ctx, false)
 			if err != nil {
 				return err
@@ -689,16 +694,11 @@ so that a serial never comes back.`,
 			}
 			ctx, cancel := a.withTimeout(cmd.Context())
 			defer cancel()
-			s, err := a.openState(*file)
+			s, release, err := a.openLocked(ctx, *file)
 			if err != nil {
 				return err
 			}
-			defer s.done()
-			unlock, err := a.lockState(ctx, s)
-			if err != nil {
-				return err
-			}
-			defer unlock()
+			defer release()
 			current, err := s.load(ctx, false)
 			if err != nil {
 				return err
