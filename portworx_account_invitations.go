@@ -266,21 +266,27 @@ func (s *AccountInvitationsService) ListInvitations(ctx context.Context, tenantU
 	)
 	return newPageNumberPager(ctx, s.client, r, reqOpts, "pagination.pageNumber", 1,
 		func(resp *models.PortworxListInvitationsResponse) numberedPage[models.PortworxInvitation] {
-			page := numberedPage[models.PortworxInvitation]{items: resp.Invitations, total: -1}
-			if p := resp.Pagination; p != nil {
-				page.total = int64(p.TotalRecords)
-				page.nextPage = int64(p.NextPage)
-				// A next page that is not after the current one, or that
-				// follows an empty page, would loop: stop there.
-				if p.CurrentPage > 0 && p.NextPage <= p.CurrentPage {
-					page.nextPage = -1
-				}
-			}
-			if len(resp.Invitations) == 0 {
-				page.nextPage = -1
-			}
-			return page
+			return portworxPage(resp.Invitations, resp.Pagination)
 		})
+}
+
+// portworxPage is one page of a Portworx list: its items, and the next
+// page number and total the gateway's pagination gives. A next page that
+// is not after the current one, or that follows an empty page, would
+// loop: the list stops there.
+func portworxPage[T any](items []T, p *models.PortworxPageInfo) numberedPage[T] {
+	page := numberedPage[T]{items: items, total: -1}
+	if p != nil {
+		page.total = int64(p.TotalRecords)
+		page.nextPage = int64(p.NextPage)
+		if p.CurrentPage > 0 && p.NextPage <= p.CurrentPage {
+			page.nextPage = -1
+		}
+	}
+	if len(items) == 0 {
+		page.nextPage = -1
+	}
+	return page
 }
 
 // checkPortworxNotNegative allows zero (the server default) and positive values.

@@ -87,20 +87,7 @@ func (s *IAMService) ListIAM(ctx context.Context, tenantUID string, opts *ListIA
 	)
 	return newPageNumberPager(ctx, s.client, r, reqOpts, "pagination.pageNumber", 1,
 		func(resp *models.PortworxListIAMResponse) numberedPage[models.PortworxIAM] {
-			page := numberedPage[models.PortworxIAM]{items: resp.IAM, total: -1}
-			if p := resp.Pagination; p != nil {
-				page.total = int64(p.TotalRecords)
-				page.nextPage = int64(p.NextPage)
-				// A next page that is not after the current one would
-				// loop: stop there.
-				if p.CurrentPage > 0 && p.NextPage <= p.CurrentPage {
-					page.nextPage = -1
-				}
-			}
-			if len(resp.IAM) == 0 {
-				page.nextPage = -1
-			}
-			return page
+			return portworxPage(resp.IAM, resp.Pagination)
 		})
 }
 
