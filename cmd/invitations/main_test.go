@@ -160,15 +160,25 @@ func (sh *shell) fault(json string) {
 	require.Equal(sh.t, http.StatusCreated, resp.StatusCode)
 }
 
+// loggedRequest is a request of the fake's log, as its admin API gives it.
+type loggedRequest struct {
+	Operation, Method, Path, RawQuery, Body string
+}
+
+// fakeRequests returns the requests the shell's fake received from the
+// from-th on, in order.
+func (sh *shell) fakeRequests(from int) []loggedRequest {
+	sh.t.Helper()
+	var log struct{ Requests []loggedRequest }
+	require.Equal(sh.t, http.StatusOK, getJSON(sh.t, sh.env["INVITATIONS_FAKE_URL"]+invitationstest.AdminPrefix+"/requests", &log))
+	return log.Requests[from:]
+}
+
 // fakeWrites counts the write requests the shell's fake has received.
 func (sh *shell) fakeWrites() int {
 	sh.t.Helper()
-	var log struct {
-		Requests []struct{ Method string }
-	}
-	require.Equal(sh.t, http.StatusOK, getJSON(sh.t, sh.env["INVITATIONS_FAKE_URL"]+invitationstest.AdminPrefix+"/requests", &log))
 	n := 0
-	for _, r := range log.Requests {
+	for _, r := range sh.fakeRequests(0) {
 		if r.Method != http.MethodGet {
 			n++
 		}

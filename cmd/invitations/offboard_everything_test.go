@@ -13,19 +13,12 @@ import (
 	"github.com/invitesdk/invitations/fake"
 )
 
-// loggedWrite is a request of the fake's log that changes something.
-type loggedWrite struct {
-	Operation, Method, Path, RawQuery, Body string
-}
-
 // fakeWritesFrom returns the write requests (not GET) the shell's fake
 // received from the from-th request on, by vendor ("box"), in order.
-func (sh *shell) fakeWritesFrom(from int) map[string][]loggedWrite {
+func (sh *shell) fakeWritesFrom(from int) map[string][]loggedRequest {
 	sh.t.Helper()
-	var log struct{ Requests []loggedWrite }
-	require.Equal(sh.t, http.StatusOK, getJSON(sh.t, sh.env["INVITATIONS_FAKE_URL"]+fake.AdminPrefix+"/requests", &log))
-	out := map[string][]loggedWrite{}
-	for _, r := range log.Requests[from:] {
+	out := map[string][]loggedRequest{}
+	for _, r := range sh.fakeRequests(from) {
 		if r.Method != http.MethodGet {
 			vendor, _, _ := strings.Cut(r.Operation, ".")
 			out[vendor] = append(out[vendor], r)
@@ -35,19 +28,10 @@ func (sh *shell) fakeWritesFrom(from int) map[string][]loggedWrite {
 }
 
 // operations names each write as "METHOD operation".
-func operations(ws []loggedWrite) []string {
+func operations(ws []loggedRequest) []string {
 	var out []string
 	for _, w := range ws {
 		out = append(out, w.Method+" "+w.Operation)
-	}
-	return out
-}
-
-// repeat is n times s.
-func repeat(n int, s string) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = s
 	}
 	return out
 }
@@ -88,9 +72,9 @@ offboarding:
 		"PUT box.TransferOwnedFolder", "DELETE box.DeleteUserByID",
 	}, operations(w["box"]))
 	assert.Equal(t, slices.Concat(
-		repeat(2, "DELETE freestyle.RevokeGitToken"),
-		repeat(7, "DELETE freestyle.RevokeGitPermission"),
-		repeat(5, "DELETE freestyle.RevokeVMPermission"),
+		slices.Repeat([]string{"DELETE freestyle.RevokeGitToken"}, 2),
+		slices.Repeat([]string{"DELETE freestyle.RevokeGitPermission"}, 7),
+		slices.Repeat([]string{"DELETE freestyle.RevokeVMPermission"}, 5),
 		[]string{"DELETE freestyle.DeleteIdentity"},
 	), operations(w["freestyle"]))
 	assert.Equal(t, []string{

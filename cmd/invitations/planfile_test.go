@@ -17,12 +17,8 @@ import (
 // received from the from-th on, as "GET box.ListGroups".
 func (sh *shell) fakeOperations(from int) []string {
 	sh.t.Helper()
-	var log struct {
-		Requests []struct{ Operation, Method string }
-	}
-	getJSON(sh.t, sh.env["INVITATIONS_FAKE_URL"]+"/_fake/requests", &log)
 	var out []string
-	for _, r := range log.Requests[from:] {
+	for _, r := range sh.fakeRequests(from) {
 		out = append(out, r.Method+" "+r.Operation)
 	}
 	return out
