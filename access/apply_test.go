@@ -185,7 +185,7 @@ func TestApplyFollowsTheConnectorsRules(t *testing.T) {
 	}
 	changes := []Change{repo("aaron@example.com"), account("aaron@example.com"), account("ada@example.com"), repo("ada@example.com"), account("bob@example.com"), repo("bob@example.com"),
 		account("cid@example.com"), repo("cid@example.com")}
-	sortChanges(changes, prereqRank(conn.Prerequisite))
+	sortChanges(changes, changeRank(conn))
 	results, err := m.Apply(t.Context(), &Plan{Changes: changes})
 	require.NoError(t, err)
 	outcomes := map[string]Outcome{}

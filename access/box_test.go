@@ -421,7 +421,7 @@ func TestBoxReadListsRatherThanReadingEachPerson(t *testing.T) {
 		"GET /users?fields=login&limit=1000&offset=0",
 	}, boxCalls(t, srv))
 
-	changes, _ := diff(invitations.Box, people, view, st.snap, PlanOptions{Prune: true}, testPrereq(invitations.Box))
+	changes, _ := diff(shipped(invitations.Box), people, view, st.snap, PlanOptions{Prune: true})
 	require.Len(t, changes, 300)
 	for _, ch := range changes {
 		require.Equal(t, Create, ch.Action)
@@ -441,7 +441,7 @@ func TestBoxReadListsRatherThanReadingEachPerson(t *testing.T) {
 		"GET /groups/880002/memberships?limit=1000&offset=0",
 		"GET /groups/880003/memberships?limit=1000&offset=0",
 	}, boxCalls(t, srv))
-	changes, _ = diff(invitations.Box, people, again, st.snap, PlanOptions{Prune: true, PruneAll: true}, testPrereq(invitations.Box))
+	changes, _ = diff(shipped(invitations.Box), people, again, st.snap, PlanOptions{Prune: true, PruneAll: true})
 	assert.Empty(t, changes)
 }
 
@@ -578,7 +578,7 @@ func TestBoxReadAbsentPersonMemberships(t *testing.T) {
 		{Email: invitationstest.DemoPersonEmail, Grant: Grant{Vendor: invitations.Box, Kind: KindSessions}, State: StateMember, ID: "11446000"},
 	}, view.Have)
 	assert.Equal(t, []Grant{boxAccountGrant(models.UserStatusInactive)}, view.Want[invitationstest.DemoPersonEmail], "deactivated by default")
-	changes, _ := diff(invitations.Box, people, view, st.snap, PlanOptions{}, testPrereq(invitations.Box))
+	changes, _ := diff(shipped(invitations.Box), people, view, st.snap, PlanOptions{})
 	sortChanges(changes, changeRank(newBoxConnector(c)))
 	var got []string
 	for _, ch := range changes {
@@ -627,7 +627,7 @@ func TestBoxReadLargeGroup(t *testing.T) {
 			assert.Contains(t, []string{"staff00001@example.com", "staff01150@example.com"}, r.Email, "only the people's memberships of the large group")
 		}
 	}
-	changes, _ := diff(invitations.Box, people, view, st.snap, PlanOptions{Prune: true, PruneAll: true}, testPrereq(invitations.Box))
+	changes, _ := diff(shipped(invitations.Box), people, view, st.snap, PlanOptions{Prune: true, PruneAll: true})
 	var got []string
 	for _, ch := range changes {
 		if ch.Grant.Scope == large {
@@ -685,7 +685,7 @@ func TestBoxReadSettlesDoubtsItWouldNotRead(t *testing.T) {
 		"GET /users/11446000/memberships?limit=1000&offset=0",
 		"GET /group_memberships/434536",
 	}, boxCalls(t, srv))
-	_, settled := diff(invitations.Box, people, view, snap, PlanOptions{}, testPrereq(invitations.Box))
+	_, settled := diff(shipped(invitations.Box), people, view, snap, PlanOptions{})
 	assert.Equal(t, []string{
 		Grant{Vendor: invitations.Box, Kind: KindGroup, Scope: boxSupportID}.Key(invitationstest.DemoPersonEmail),
 	}, settled, "user001's create happened; user002's removal and user003's create did not")

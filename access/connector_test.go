@@ -35,11 +35,6 @@ func (c testConn) execute(ctx context.Context, ch Change, sv *stateView) (string
 	return x.execute(ctx, ch, &ConnectorState{sv: sv, api: c.API(), writable: true})
 }
 
-// testPrereq is the Prerequisites rule of the shipped connector of api.
-func testPrereq(api invitations.API) func(Grant) bool {
-	return prerequisite(shipped(api))
-}
-
 // adoptOf is whose identity each in-doubt create made, as a Freestyle
 // read's view records it for the apply: email to identity id.
 func adoptOf(view *View) map[string]string {

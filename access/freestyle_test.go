@@ -661,14 +661,14 @@ func TestFreestyleGuardsNewIdentitiesWhenTheStateMapsNobody(t *testing.T) {
 
 	// The problems keep diff from planning the identities and, without
 	// them, every other Freestyle grant of those people.
-	changes, _ := diff(invitations.Freestyle, people, view, st.snap, PlanOptions{}, testPrereq(invitations.Freestyle))
+	changes, _ := diff(shipped(invitations.Freestyle), people, view, st.snap, PlanOptions{})
 	assert.Empty(t, changes)
 
 	// What Plan does with PlanOptions.NewIdentitiesOK: drop the problems;
 	// the creates go ahead.
 	view.Problems = slices.DeleteFunc(view.Problems, newIdentitiesBlocked)
 	assert.Empty(t, view.Problems)
-	changes, _ = diff(invitations.Freestyle, people, view, st.snap, PlanOptions{NewIdentitiesOK: true}, testPrereq(invitations.Freestyle))
+	changes, _ = diff(shipped(invitations.Freestyle), people, view, st.snap, PlanOptions{NewIdentitiesOK: true})
 	var planned []string
 	for _, ch := range changes {
 		planned = append(planned, string(ch.Action)+" "+ch.Email+" "+string(ch.Grant.Kind))
@@ -741,7 +741,7 @@ func TestFreestyleNewIdentitiesGuardNeedsAStateThatKnowsNobody(t *testing.T) {
 			}
 			assert.Empty(t, guardRequests(t, srv), "the guard does not apply: it reads nothing")
 			if tc.adaNew {
-				changes, _ := diff(invitations.Freestyle, tc.people, view, tc.st.snap, PlanOptions{}, testPrereq(invitations.Freestyle))
+				changes, _ := diff(shipped(invitations.Freestyle), tc.people, view, tc.st.snap, PlanOptions{})
 				assert.Contains(t, changes, Change{Action: Create, Email: "ada@example.com", Grant: Grant{Vendor: invitations.Freestyle, Kind: KindIdentity},
 					Reason: "ada@example.com should have freestyle identity"}, "ada's identity is created")
 			}
@@ -789,7 +789,7 @@ func TestFreestyleNewIdentitiesGuardNeedsAPermissionNobodyOwns(t *testing.T) {
 	for _, r := range srv.Requests()[1:] {
 		assert.NotContains(t, r.Path, owned.ID)
 	}
-	changes, _ := diff(invitations.Freestyle, people, view, st.snap, PlanOptions{}, testPrereq(invitations.Freestyle))
+	changes, _ := diff(shipped(invitations.Freestyle), people, view, st.snap, PlanOptions{})
 	require.Len(t, changes, 1)
 	assert.Equal(t, Create, changes[0].Action)
 

@@ -273,8 +273,7 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 		if view.Memo != nil {
 			plan.memos[v] = view.Memo
 		}
-		changes, settled := diff(v, people, view, snap, opts, prerequisite(m.conns[v]))
-		sortChanges(changes, changeRank(m.conns[v]))
+		changes, settled := diff(m.conns[v], people, view, snap, opts)
 		// A targeted plan changes, and settles from what it read, its
 		// target people's grants only: the reads of scopes (prune's)
 		// find others' too, and others' own grants were not read.
@@ -332,12 +331,7 @@ func changeRank(c Connector) func(Change) int {
 	if o, ok := c.(Ordered); ok {
 		return o.Rank
 	}
-	return prereqRank(prerequisite(c))
-}
-
-// prereqRank ranks the prerequisite grant's create first and its removal
-// last among a person's changes.
-func prereqRank(prereq func(Grant) bool) func(Change) int {
+	prereq := prerequisite(c)
 	return func(ch Change) int {
 		switch {
 		case !prereq(ch.Grant):
@@ -349,10 +343,11 @@ func prereqRank(prereq func(Grant) bool) func(Change) int {
 	}
 }
 
-// diff compares one vendor's view with the desired state and returns the
-// changes, in order, and the in-doubt keys the view answers. prereq tells
-// the grants the person's others there need (see Prerequisites).
-func diff(v invitations.API, people []Person, view *View, snap *Snapshot, opts PlanOptions, prereq func(Grant) bool) ([]Change, []string) {
+// diff compares the view of conn's vendor with the desired state and
+// returns the changes, in conn's order (see changeRank), and the in-doubt
+// keys the view answers.
+func diff(conn Connector, people []Person, view *View, snap *Snapshot, opts PlanOptions) ([]Change, []string) {
+	v, prereq := conn.API(), prerequisite(conn)
 	have := map[string][]Record{}
 	for _, r := range view.Have {
 		k := r.Grant.Key(r.Email)
@@ -443,7 +438,7 @@ func diff(v invitations.API, people []Person, view *View, snap *Snapshot, opts P
 				Reason: fmt.Sprintf("nobody wants %s for %s (prune)", describe(r.Grant), r.Email), Note: "prune"})
 		}
 	}
-	sortChanges(changes, prereqRank(prereq))
+	sortChanges(changes, changeRank(conn))
 
 	// An in-doubt change is answered by the reads: a create whose grant
 	// is now there happened, a removal whose grant is gone happened;

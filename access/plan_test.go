@@ -29,7 +29,7 @@ func TestDiffCreatesUpdatesAndLeavesHandMadeGrantsAlone(t *testing.T) {
 		Scopes:   map[string]bool{"group|g1": true, "group|g2": true, "group|g3": true},
 	}
 	people := []Person{{Email: "Ada@example.com"}}
-	changes, _ := diff(invitations.Box, people, view, NewSnapshot(), PlanOptions{Prune: true}, testPrereq(invitations.Box))
+	changes, _ := diff(shipped(invitations.Box), people, view, NewSnapshot(), PlanOptions{Prune: true})
 	require.Len(t, changes, 2)
 	assert.Equal(t, Update, changes[0].Action)
 	assert.Equal(t, "m2", changes[0].Target)
@@ -56,16 +56,16 @@ func TestDiffPrunesOnlyWhatItCreatedInNamedScopesUnlessToldOtherwise(t *testing.
 	snap.Created[groupGrant("g7", "").Key("other@example.com")] = time.Now()
 	people := []Person{{Email: "ada@example.com"}}
 
-	none, _ := diff(invitations.Box, people, &View{Have: view.Have, Want: view.Want, Scopes: view.Scopes}, snap, PlanOptions{}, testPrereq(invitations.Box))
+	none, _ := diff(shipped(invitations.Box), people, &View{Have: view.Have, Want: view.Want, Scopes: view.Scopes}, snap, PlanOptions{})
 	assert.Len(t, none, 1, "without prune only the create")
 
-	pruned, _ := diff(invitations.Box, people, view, snap, PlanOptions{Prune: true}, testPrereq(invitations.Box))
+	pruned, _ := diff(shipped(invitations.Box), people, view, snap, PlanOptions{Prune: true})
 	require.Len(t, pruned, 2)
 	assert.Equal(t, Create, pruned[0].Action)
 	assert.Equal(t, Remove, pruned[1].Action)
 	assert.Equal(t, "m1", pruned[1].Target, "only the grant this package made")
 
-	all, _ := diff(invitations.Box, people, view, snap, PlanOptions{Prune: true, PruneAll: true}, testPrereq(invitations.Box))
+	all, _ := diff(shipped(invitations.Box), people, view, snap, PlanOptions{Prune: true, PruneAll: true})
 	assert.Len(t, all, 3, "PruneAll also removes the hand-made one, never outside the named scopes")
 }
 
@@ -78,7 +78,7 @@ func TestDiffRemovesEverythingOfAnAbsentPersonIdentityLast(t *testing.T) {
 		{Email: "bob@example.com", Grant: git, ID: "i1"},
 		{Email: "eve@example.com", Grant: id, ID: "i2"},
 	}}
-	changes, _ := diff(invitations.Freestyle, []Person{{Email: "bob@example.com", Absent: true}}, view, NewSnapshot(), PlanOptions{}, testPrereq(invitations.Freestyle))
+	changes, _ := diff(shipped(invitations.Freestyle), []Person{{Email: "bob@example.com", Absent: true}}, view, NewSnapshot(), PlanOptions{})
 	require.Len(t, changes, 2)
 	assert.Equal(t, KindGit, changes[0].Grant.Kind)
 	assert.Equal(t, KindIdentity, changes[1].Grant.Kind, "the identity goes after its permissions")
@@ -97,11 +97,11 @@ func TestDiffSettlesDoubtsByWhatItReads(t *testing.T) {
 	people := []Person{{Email: "ada@example.com"}}
 	want := map[string][]Grant{"ada@example.com": {g}}
 
-	changes, settled := diff(invitations.Box, people, &View{Have: []Record{{Email: "ada@example.com", Grant: g, ID: "m1"}}, Want: want}, snap, PlanOptions{}, testPrereq(invitations.Box))
+	changes, settled := diff(shipped(invitations.Box), people, &View{Have: []Record{{Email: "ada@example.com", Grant: g, ID: "m1"}}, Want: want}, snap, PlanOptions{})
 	assert.Empty(t, changes, "the create in doubt happened")
 	assert.Equal(t, []string{k}, settled)
 
-	changes, settled = diff(invitations.Box, people, &View{Want: want}, snap, PlanOptions{}, testPrereq(invitations.Box))
+	changes, settled = diff(shipped(invitations.Box), people, &View{Want: want}, snap, PlanOptions{})
 	require.Len(t, changes, 1, "it did not happen: create again, after reading")
 	assert.Contains(t, changes[0].Reason, "in doubt")
 	assert.Empty(t, settled)
@@ -114,6 +114,6 @@ func TestDiffDoesNotCreateWhatAProblemBlocks(t *testing.T) {
 		Want:     map[string][]Grant{"ada@example.com": {g}},
 		Problems: []Problem{{Email: "ada@example.com", Vendor: invitations.Freestyle, Reason: "two new identities", Key: g.Key("ada@example.com")}},
 	}
-	changes, _ := diff(invitations.Freestyle, []Person{{Email: "ada@example.com"}}, view, NewSnapshot(), PlanOptions{}, testPrereq(invitations.Freestyle))
+	changes, _ := diff(shipped(invitations.Freestyle), []Person{{Email: "ada@example.com"}}, view, NewSnapshot(), PlanOptions{})
 	assert.Empty(t, changes, "an identity that may exist is never created twice")
 }
