@@ -472,6 +472,50 @@ func bimLinkedProject(link string) (bimProject, bool) {
 	return bimProject{}, false
 }
 
+// bimMergeRoles is BIMData's rule for a person's roles (MergeRoles):
+// Accept if any asks for it, and the union of the clouds and of the
+// projects, each at the highest role (admin > user > guest).
+func bimMergeRoles(m *roleMerge) error {
+	bimOf := func(p Person) *BIMDataAccess {
+		if p.BIMData == nil {
+			return &BIMDataAccess{}
+		}
+		return p.BIMData
+	}
+	if !slices.ContainsFunc(m.srcs, func(s accessSource) bool { return s.access.BIMData != nil }) {
+		return nil
+	}
+	rank := func(role string) int { return rankOf(role, BIMDataGuest, BIMDataUser, BIMDataAdmin) }
+	accept, _, err := mergeOne(m, ".BIMData.Accept", func(p Person) (bool, bool) { return true, bimOf(p).Accept }, itemRule[bool]{
+		join: func(a, _ bool) (bool, verdict, string) { return a, both, "" },
+		grant: func(bool) roleGrant {
+			return roleGrant{vendor: invitations.BIMData, kind: KindIDPInvitation, anyScope: true}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	clouds, err := mergeList(m, ".BIMData.Clouds", func(p Person) []BIMDataCloudAccess { return bimOf(p).Clouds }, itemRule[BIMDataCloudAccess]{
+		key:  func(c BIMDataCloudAccess) string { return strconv.FormatInt(c.CloudID, 10) },
+		join: highest(func(c BIMDataCloudAccess) int { return rank(c.Role) }),
+		grant: func(c BIMDataCloudAccess) roleGrant {
+			return roleGrant{vendor: invitations.BIMData, kind: KindCloud, scope: strconv.FormatInt(c.CloudID, 10)}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	projects, err := mergeList(m, ".BIMData.Projects", func(p Person) []BIMDataProjectAccess { return bimOf(p).Projects }, itemRule[BIMDataProjectAccess]{
+		key:  func(pr BIMDataProjectAccess) string { return bimProject{pr.CloudID, pr.ProjectID}.scope() },
+		join: highest(func(pr BIMDataProjectAccess) int { return rank(pr.Role) }),
+		grant: func(pr BIMDataProjectAccess) roleGrant {
+			return roleGrant{vendor: invitations.BIMData, kind: KindProject, scope: bimProject{pr.CloudID, pr.ProjectID}.scope()}
+		},
+	})
+	m.out.BIMData = &BIMDataAccess{Accept: accept, Clouds: clouds, Projects: projects}
+	return err
+}
+
 func bimCloudGrant(id int64, name, role string) Grant {
 	return Grant{Vendor: invitations.BIMData, Kind: KindCloud, Scope: strconv.FormatInt(id, 10), ScopeName: name, Level: role}
 }

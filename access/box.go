@@ -160,6 +160,33 @@ func boxGrant(groupID string, role models.GroupMembershipRole) Grant {
 	return Grant{Vendor: invitations.Box, Kind: KindGroup, Scope: groupID, Level: string(boxRole(role))}
 }
 
+// boxMergeRoles is Box's rule for a person's roles (MergeRoles): the
+// union of the groups, one per id or per exact name, at the highest role
+// (admin > member, which an empty role means). A group named by id in one
+// place and by name in another is two entries until the read resolves
+// the name: at two roles, the plan's problem.
+func boxMergeRoles(m *roleMerge) error {
+	groups, err := mergeList(m, ".Box", func(p Person) []BoxMembership { return p.Box }, itemRule[BoxMembership]{
+		key: func(b BoxMembership) string {
+			if b.GroupID != "" {
+				return "id:" + b.GroupID
+			}
+			return "name:" + b.GroupName
+		},
+		join: highest(func(b BoxMembership) int {
+			return rankOf(boxRole(b.Role), models.GroupMembershipRoleMember, models.GroupMembershipRoleAdmin)
+		}),
+		grant: func(b BoxMembership) roleGrant {
+			if b.GroupID != "" {
+				return roleGrant{vendor: invitations.Box, kind: KindGroup, scope: b.GroupID}
+			}
+			return roleGrant{vendor: invitations.Box, kind: KindGroup, name: b.GroupName}
+		},
+	})
+	m.out.Box = groups
+	return err
+}
+
 // boxRecord is m as a record; login is the member's, for a membership
 // listed without its user.
 func boxRecord(m models.GroupMembership, login string) Record {

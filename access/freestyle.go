@@ -438,6 +438,65 @@ func freestyleVMGrant(vm string, users []string) Grant {
 	return g
 }
 
+// freestyleMergeRoles is Freestyle's rule for a person's roles
+// (MergeRoles): one identity if any asks for Freestyle, the union of the
+// repositories at the stronger permission (write > read), and the union
+// of the VMs, each of which must be asked for with one list of users
+// (nil, every user, is a list of its own): two are a conflict.
+func freestyleMergeRoles(m *roleMerge) error {
+	_, ok, err := mergeOne(m, ".Freestyle", func(p Person) (bool, bool) { return true, p.Freestyle != nil }, itemRule[bool]{
+		join:  func(a, _ bool) (bool, verdict, string) { return a, both, "" },
+		grant: func(bool) roleGrant { return roleGrant{vendor: invitations.Freestyle, kind: KindIdentity} },
+	})
+	if err != nil || !ok {
+		return err
+	}
+	of := func(p Person) *FreestyleAccess {
+		if p.Freestyle == nil {
+			return &FreestyleAccess{}
+		}
+		return p.Freestyle
+	}
+	git, err := mergeList(m, ".Freestyle.Git", func(p Person) []FreestyleGitPermission { return of(p).Git }, itemRule[FreestyleGitPermission]{
+		key: func(g FreestyleGitPermission) string { return g.RepoID },
+		join: highest(func(g FreestyleGitPermission) int {
+			return rankOf(g.Permission, models.GitAccessLevelRead, models.GitAccessLevelWrite)
+		}),
+		grant: func(g FreestyleGitPermission) roleGrant {
+			return roleGrant{vendor: invitations.Freestyle, kind: KindGit, scope: g.RepoID}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	vms, err := mergeList(m, ".Freestyle.VMs", func(p Person) []FreestyleVMPermission { return of(p).VMs }, itemRule[FreestyleVMPermission]{
+		key: func(v FreestyleVMPermission) string { return v.VMID },
+		join: func(a, b FreestyleVMPermission) (FreestyleVMPermission, verdict, string) {
+			if ga, gb := freestyleVMGrant(a.VMID, a.AllowedUsers), freestyleVMGrant(b.VMID, b.AllowedUsers); sameLevel(ga, gb) {
+				return a, both, ""
+			}
+			return a, clash, fmt.Sprintf("VM %s for %s here, for %s in the other", a.VMID, freestyleUsersText(a.AllowedUsers), freestyleUsersText(b.AllowedUsers))
+		},
+		clashField: ".AllowedUsers",
+		grant: func(v FreestyleVMPermission) roleGrant {
+			return roleGrant{vendor: invitations.Freestyle, kind: KindVM, scope: v.VMID}
+		},
+	})
+	m.out.Freestyle = &FreestyleAccess{Git: git, VMs: vms}
+	return err
+}
+
+// freestyleUsersText names a VM permission's allowed users in a message.
+func freestyleUsersText(users []string) string {
+	switch {
+	case users == nil:
+		return "every user"
+	case len(users) == 0:
+		return "no user"
+	}
+	return "users " + strings.Join(users, ", ")
+}
+
 // read lists the account's identities once, settles identity creates in
 // doubt, and reads the permissions of every person whose identity is
 // known and still exists: freestyleConcurrency identities at a time, their

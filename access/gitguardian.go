@@ -162,6 +162,46 @@ func ggWantedPermission(t GitGuardianTeam) models.TeamPermission {
 	return cmp.Or(t.Permission, models.TeamPermissionCannotManage)
 }
 
+// ggMergeRoles is GitGuardian's rule for a person's roles (MergeRoles):
+// the highest access level (manager > member > restricted), and the union
+// of the teams, one per name without regard to case (as GitGuardian
+// compares them), at the highest permission (can_manage > cannot_manage,
+// which an empty permission means).
+func ggMergeRoles(m *roleMerge) error {
+	level, ok, err := mergeOne(m, ".GitGuardian.AccessLevel", func(p Person) (models.AccessLevel, bool) {
+		if p.GitGuardian == nil {
+			return "", false
+		}
+		return p.GitGuardian.AccessLevel, true
+	}, itemRule[models.AccessLevel]{
+		join: highest(func(l models.AccessLevel) int {
+			return rankOf(l, models.AccessLevelRestricted, models.AccessLevelMember, models.AccessLevelManager)
+		}),
+		grant: func(models.AccessLevel) roleGrant {
+			return roleGrant{vendor: invitations.GitGuardian, kind: KindWorkspace}
+		},
+	})
+	if err != nil || !ok {
+		return err
+	}
+	teams, err := mergeList(m, ".GitGuardian.Teams", func(p Person) []GitGuardianTeam {
+		if p.GitGuardian == nil {
+			return nil
+		}
+		return p.GitGuardian.Teams
+	}, itemRule[GitGuardianTeam]{
+		key: func(t GitGuardianTeam) string { return strings.ToLower(t.Team) },
+		join: highest(func(t GitGuardianTeam) int {
+			return rankOf(ggWantedPermission(t), models.TeamPermissionCannotManage, models.TeamPermissionCanManage)
+		}),
+		grant: func(t GitGuardianTeam) roleGrant {
+			return roleGrant{vendor: invitations.GitGuardian, kind: KindTeam, name: t.Team}
+		},
+	})
+	m.out.GitGuardian = &GitGuardianAccess{AccessLevel: level, Teams: teams}
+	return err
+}
+
 // ggWorkspace is what a read of the workspace found: every record, and
 // whose each member and invitation id is, which the team lists name.
 type ggWorkspace struct {

@@ -32,6 +32,8 @@ type Manager struct {
 	notRead map[invitations.API]string
 	// offboarding are the policies of WithOffboarding.
 	offboarding []OffboardingPolicy
+	// roles are the roles of WithRoles.
+	roles []Role
 }
 
 // Option configures a Manager in New.
@@ -185,4 +187,17 @@ func shippedConnectors(c *invitations.Client, portworxTenants []string) []Connec
 		}
 	}
 	return out
+}
+
+// shippedMergeRules are the rules by which a person's roles merge into
+// the fields of the vendors the SDK ships (see MergeRoles), by vendor:
+// each lives beside its connector.
+func shippedMergeRules() map[invitations.API]mergeRule {
+	return map[invitations.API]mergeRule{
+		invitations.GitGuardian: ggMergeRoles,
+		invitations.Box:         boxMergeRoles,
+		invitations.Freestyle:   freestyleMergeRoles,
+		invitations.BIMData:     bimMergeRoles,
+		invitations.Portworx:    portworxMergeRoles,
+	}
 }

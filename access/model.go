@@ -38,6 +38,10 @@ type Person struct {
 	// connector, which reads the person's with GrantsFor; the shipped
 	// connectors read only their own fields.
 	Grants []Grant
+	// Roles names roles (WithRoles) whose access the person holds besides
+	// the fields above: the person's access is the union of theirs and
+	// their roles' (see MergeRoles for how one-valued fields merge).
+	Roles []string
 }
 
 // GrantsFor returns the person's Grants on vendor, in order.
@@ -261,6 +265,12 @@ type Change struct {
 	// does, for a one-line display: "absent", "prune", "re-invite", or
 	// the earlier change in doubt it completes.
 	Note string `json:"note,omitempty"`
+	// Roles names the person's roles that ask for the grant, for a create
+	// or an update, in the order the person names them: where the grant
+	// comes from. Where several ask for it at different levels, those
+	// whose level the grant has. Empty when only the person's own fields
+	// ask for it.
+	Roles []string `json:"roles,omitempty"`
 }
 
 // Key identifies the change's grant (see Grant.Key).

@@ -200,13 +200,22 @@ func (p *Plan) Settled() int {
 
 // Plan reads what the vendors hold about people (concurrently, one
 // goroutine per vendor) and returns the changes that would make it match.
+// Each person's roles (WithRoles) are merged into their fields first (see
+// MergeRoles), and each create and update names the roles it comes from
+// (Change.Roles).
 // It sends no write and does not change the state: an in-doubt change of
 // an earlier apply is settled by the reads, and Apply records it.
 func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (*Plan, error) {
-	if err := Validate(people); err != nil {
+	if err := Validate(people, m.roles...); err != nil {
 		return nil, err
 	}
-	vendors, people, targets, err := opts.Targets.narrow(m, people)
+	// A person's access is theirs and their roles': the reads and the
+	// plan see it merged, the targets narrow it.
+	expanded, err := expandRoles(people, m.roles)
+	if err != nil {
+		return nil, err
+	}
+	vendors, people, targets, err := opts.Targets.narrow(m, expanded.people)
 	if err != nil {
 		return nil, err
 	}
@@ -279,8 +288,20 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 		// find others' too, and others' own grants were not read.
 		changes = slices.DeleteFunc(changes, func(c Change) bool { return !targets.email(c.Email) })
 		settled = slices.DeleteFunc(settled, func(k string) bool { return !targets.email(snap.InDoubt[k].Change.Email) })
+		for i := range changes {
+			expanded.provenance(&changes[i])
+		}
 		plan.Changes = append(plan.Changes, changes...)
 		plan.settled = append(plan.settled, settled...)
+	}
+	// Connectors name a field by the person's index among the people
+	// they read, in the merged fields; the plan names it as the desired
+	// state has it: the person's index there, or the role the merged
+	// item comes from.
+	for i, p := range plan.Problems {
+		if p.Field != "" {
+			plan.Problems[i].Field = expanded.field(people, p.Field)
+		}
 	}
 	return plan, nil
 }

@@ -100,6 +100,49 @@ func portworxRoles(roles []string) string {
 	return strings.Join(slices.Compact(slices.Sorted(slices.Values(roles))), ",")
 }
 
+// portworxMergeRoles is Portworx's rule for a person's roles
+// (MergeRoles): the union of the invitations, and of the role bindings,
+// one per scope with the union of their roles, sorted.
+func portworxMergeRoles(m *roleMerge) error {
+	// key is an entry's scope; each entry without one (Validate refuses
+	// them) is left apart.
+	invalid := 0
+	key := func(a PortworxAccess) string {
+		scope, err := portworxScopeOf(a)
+		if err != nil {
+			invalid++
+			return fmt.Sprintf("invalid %d", invalid)
+		}
+		return scope
+	}
+	union := func(a, b PortworxAccess) (PortworxAccess, verdict, string) {
+		a.Roles = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(a.Roles), b.Roles...))))
+		return a, both, ""
+	}
+	grant := func(kind Kind) func(PortworxAccess) roleGrant {
+		return func(a PortworxAccess) roleGrant {
+			return roleGrant{vendor: invitations.Portworx, kind: kind, scope: key(a)}
+		}
+	}
+	invites, err := mergeList(m, ".Portworx", func(p Person) []PortworxAccess { return p.Portworx },
+		itemRule[PortworxAccess]{key: key, join: union, grant: grant(KindInvitation)})
+	if err != nil {
+		return err
+	}
+	bindings, err := mergeList(m, ".PortworxRoleBindings", func(p Person) []PortworxAccess {
+		out := make([]PortworxAccess, len(p.PortworxRoleBindings))
+		for i, rb := range p.PortworxRoleBindings {
+			out[i] = PortworxAccess(rb)
+		}
+		return out
+	}, itemRule[PortworxAccess]{key: key, join: union, grant: grant(KindRoleBinding)})
+	m.out.Portworx = invites
+	for _, rb := range bindings {
+		m.out.PortworxRoleBindings = append(m.out.PortworxRoleBindings, PortworxRoleBinding(rb))
+	}
+	return err
+}
+
 // portworxScopeOf returns the scope a desired invitation names, or an
 // error unless exactly one of its ids is set.
 func portworxScopeOf(a PortworxAccess) (string, error) {

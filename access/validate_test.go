@@ -66,3 +66,45 @@ func TestValidateAcceptsWhatCanBePlanned(t *testing.T) {
 	}}))
 	assert.NoError(t, Validate(nil))
 }
+
+// Roles are checked like people, named roles[NAME]; the roles people name
+// must exist, once each.
+func TestValidateRoles(t *testing.T) {
+	t.Parallel()
+	const a = "a@example.com"
+	dev := Role{Name: "dev", Access: Person{Box: []BoxMembership{{GroupID: "1"}}}}
+	ops := Role{Name: "ops"}
+	for _, tc := range []struct {
+		name          string
+		people        []Person
+		roles         []Role
+		field, reason string
+	}{
+		{"a role's field", nil, []Role{dev, {Name: "qa", Access: Person{Box: []BoxMembership{{GroupID: "1", Role: "owner"}}}}},
+			"roles[qa].Box[0].Role", `"owner": must be member or admin`},
+		{"a role's gitguardian", nil, []Role{{Name: "qa", Access: Person{GitGuardian: &GitGuardianAccess{}}}},
+			"roles[qa].GitGuardian.AccessLevel", "missing: give manager, member or restricted"},
+		{"a role's duplicate team", nil, []Role{{Name: "qa", Access: Person{GitGuardian: &GitGuardianAccess{AccessLevel: models.AccessLevelMember,
+			Teams: []GitGuardianTeam{{Team: "A"}, {Team: "a"}}}}}}, "roles[qa].GitGuardian.Teams[1].Team", `team "a" is also Teams[0]: name each team once`},
+		{"two roles of one name", nil, []Role{dev, ops, {Name: "dev"}}, "roles[dev]", "two roles are named dev: give each its own name"},
+		{"a blank name", nil, []Role{{Name: " "}}, "roles[ ]", `" " is not a role name: a name is not blank, has no space at either end and no "[", "]" or ","`},
+		{"a name with a bracket", nil, []Role{{Name: "a]b"}}, "roles[a]b]", `"a]b" is not a role name: a name is not blank, has no space at either end and no "[", "]" or ","`},
+		{"a role with an email", nil, []Role{{Name: "qa", Access: Person{Email: a}}}, "roles[qa].Email", "a role gives access, to whoever names it: it has no email"},
+		{"a role that is absent", nil, []Role{{Name: "qa", Access: Person{Absent: true}}}, "roles[qa].Absent", "a role gives access: it cannot be absent"},
+		{"a role naming roles", nil, []Role{dev, {Name: "qa", Access: Person{Roles: []string{"dev"}}}}, "roles[qa].Roles", "a role cannot name roles: name them beside it in Person.Roles"},
+		{"an unknown role", []Person{{Email: a, Roles: []string{"dev", "qa"}}}, []Role{ops, dev}, "people[0].Roles[1]", "no role qa; the roles are: dev, ops"},
+		{"no roles at all", []Person{{Email: a, Roles: []string{"dev"}}}, nil, "people[0].Roles[0]", "no role dev: no roles are defined"},
+		{"a role named twice", []Person{{Email: a, Roles: []string{"dev", "ops", "dev"}}}, []Role{dev, ops}, "people[0].Roles[2]", "role dev is also Roles[0]: name each role once"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var ipe *InvalidPersonError
+			require.ErrorAs(t, Validate(tc.people, tc.roles...), &ipe)
+			assert.Equal(t, tc.field, ipe.Field)
+			assert.Equal(t, tc.reason, ipe.Reason)
+			assert.Empty(t, ipe.Also)
+		})
+	}
+	assert.NoError(t, Validate([]Person{{Email: a, Absent: true, Roles: []string{"nobody"}}}, dev), "an absent person's roles are ignored")
+	assert.NoError(t, Validate([]Person{{Email: a, Roles: []string{"dev", "ops"}, Box: []BoxMembership{{GroupID: "1", Role: models.GroupMembershipRoleAdmin}}}}, dev, ops))
+}

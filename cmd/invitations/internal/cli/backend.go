@@ -281,7 +281,7 @@ func (a *app) manager(b *backend, file *desired.File, vendors []invitations.API,
 	if file != nil {
 		// The file's base name, not its path: the same file checked out
 		// elsewhere (another CI runner) is the same desired state.
-		opts = append(opts, access.WithSource(filepath.Base(file.Path)), access.WithOffboarding(file.Offboarding...))
+		opts = append(opts, access.WithSource(filepath.Base(file.Path)), access.WithOffboarding(file.Offboarding...), access.WithRoles(file.Roles...))
 	}
 	m, err := access.New(b.client, st, opts...)
 	if err != nil {

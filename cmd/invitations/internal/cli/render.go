@@ -66,9 +66,9 @@ func (l planLayout) noChanges(c access.Coverage) string {
 }
 
 // writeChanges writes changes one line each: by vendor, "SIGN VENDOR EMAIL
-// GRANT [(NOTE)]" in plan order; by person, each person's email then
-// their changes, "  SIGN VENDOR GRANT [(NOTE)]", people in order of
-// email and their changes in plan order.
+// GRANT [(NOTE)] [from role ROLE]" in plan order; by person, each person's
+// email then their changes, "  SIGN VENDOR GRANT [(NOTE)] [from role
+// ROLE]", people in order of email and their changes in plan order.
 func (l planLayout) writeChanges(w io.Writer, changes []access.Change) {
 	dups := duplicates(changes)
 	if l.by == byPerson {
@@ -128,7 +128,8 @@ func duplicates(changes []access.Change) map[string]bool {
 }
 
 // what describes the change's grant, as "group 119721 "Engineering"
-// (member)", "workspace restricted -> member", with its note.
+// (member)", "workspace restricted -> member", with its note and the
+// roles it comes from.
 func (l planLayout) what(c access.Change, dup bool) string {
 	var b strings.Builder
 	b.WriteString(grantName(c.Grant))
@@ -147,7 +148,24 @@ func (l planLayout) what(c access.Change, dup bool) string {
 	if note := l.note(c); note != "" {
 		b.WriteString("  (" + note + ")")
 	}
+	if from := fromRoles(c.Roles); from != "" {
+		b.WriteString("  " + from)
+	}
 	return b.String()
+}
+
+// fromRoles says where a create's or an update's grant comes from, the
+// roles of the person that ask for it: "from role engineering", "from
+// roles engineering, oncall"; "" for a grant only the person's own entry
+// asks for.
+func fromRoles(roles []string) string {
+	switch len(roles) {
+	case 0:
+		return ""
+	case 1:
+		return "from role " + printable(roles[0])
+	}
+	return "from roles " + printable(strings.Join(roles, ", "))
 }
 
 // grantName is the grant's kind and scope, with the scope's name when

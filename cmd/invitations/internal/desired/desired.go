@@ -1,9 +1,10 @@
 // Package desired reads the desired-state file of the invitations command:
-// YAML naming, per person, the access they should have on each vendor. It
-// turns the file into access.Person values, and every mistake in it (an
-// unknown field, a bad value, a missing group, a control character, a
-// YAML syntax error) into an *Error naming the file, the line and column,
-// and the field, before anything is sent.
+// YAML naming, per person, the access they should have on each vendor,
+// directly or through roles. It turns the file into access.Person and
+// access.Role values, and every mistake in it (an unknown field, a bad
+// value, a missing group, a control character, a YAML syntax error) into
+// an *Error naming the file, the line and column, and the field, before
+// anything is sent.
 package desired
 
 import (
@@ -27,6 +28,12 @@ type File struct {
 	Path string
 	// People are the people the file names, in file order.
 	People []access.Person
+	// Roles are the roles the file defines (its roles section), in file
+	// order; people name them in people[].roles.
+	Roles []access.Role
+	// Groups maps an identity provider's group name (its SCIM
+	// displayName) to the roles its members hold (the groups section).
+	Groups map[string][]string
 	// Prune and PruneAll are the file's prune settings (access.PlanOptions).
 	Prune, PruneAll bool
 	// PortworxTenants are the Portworx tenants to read besides those the
@@ -39,8 +46,9 @@ type File struct {
 
 	// asked holds, per person, the vendors whose section the file gives
 	// with something in it: the file's sections are named by the
-	// vendors' keys.
-	asked []map[invitations.API]bool
+	// vendors' keys. roleAsked holds the same per role.
+	asked     []map[invitations.API]bool
+	roleAsked map[string]map[invitations.API]bool
 
 	// at maps an access field path ("people[3].Box[0].GroupID", as
 	// access.InvalidPersonError names it) to where it is in the file.
@@ -103,14 +111,14 @@ func Parse(path string, data []byte) (*File, error) {
 	if err := checkControls(path, doc); err != nil {
 		return nil, err
 	}
-	p := &parser{f: &File{Path: path, at: map[string]place{}}}
+	p := &parser{f: &File{Path: path, at: map[string]place{}, roleAsked: map[string]map[invitations.API]bool{}}}
 	if err := p.top(doc.Content[0]); err != nil {
 		return nil, err
 	}
 	// The file's shapes are right; the rules of a desired state (valid
 	// and unique emails, levels, required fields) are access's, checked
 	// once there and mapped back to the file's lines.
-	if err := access.Validate(p.f.People); err != nil {
+	if err := access.Validate(p.f.People, p.f.Roles...); err != nil {
 		return nil, p.f.Explain(err)
 	}
 	return p.f, nil
@@ -144,18 +152,39 @@ func (f *File) place(accessField string) (place, bool) {
 
 // Explain maps an error of access (an *access.InvalidPersonError naming
 // "people[3].Box[0].GroupID") back to the line and column of that field in
-// the file, found as Locate finds it. Other errors are returned as they
-// are.
+// the file, found as Locate finds it; a conflict's other place (Also) is
+// named in the message with its own line: "...; also set by roles[ops] at
+// people.yaml:20:9". Other errors are returned as they are.
 func (f *File) Explain(err error) error {
 	var inv *access.InvalidPersonError
 	if !errors.As(err, &inv) {
 		return err
 	}
+	msg := inv.Reason
+	if inv.Also != "" {
+		msg += "; also set by " + f.source(inv.Also)
+	}
 	pl, ok := f.place(inv.Field)
 	if !ok {
-		return &Error{File: f.Path, Field: inv.Field, Msg: inv.Reason}
+		return &Error{File: f.Path, Field: inv.Field, Msg: msg}
 	}
-	return &Error{File: f.Path, Line: pl.line, Column: pl.column, Field: pl.field, Msg: inv.Reason}
+	return &Error{File: f.Path, Line: pl.line, Column: pl.column, Field: pl.field, Msg: msg}
+}
+
+// source names the role or person the access field path accessField is
+// in, as the file names them, and where the field is: "roles[ops] at
+// people.yaml:20:9".
+func (f *File) source(accessField string) string {
+	top := accessField
+	if i := strings.Index(accessField, "]"); i >= 0 {
+		top = accessField[:i+1]
+	}
+	name := top
+	if pl, ok := f.at[top]; ok {
+		name = pl.field
+	}
+	loc, _ := f.Locate(accessField)
+	return name + " at " + loc
 }
 
 // parent drops the last element of a field path: "a[1].B" → "a[1]" → "a".
@@ -199,9 +228,13 @@ func (f *File) Where(v invitations.API) string {
 	return f.Path
 }
 
-// asks reports whether the i-th person asks a grant of vendor v.
+// asks reports whether the i-th person asks a grant of vendor v, in
+// their own fields or through one of their roles.
 func (f *File) asks(i int, v invitations.API) bool {
-	return !f.People[i].Absent && f.asked[i][v]
+	if f.People[i].Absent {
+		return false
+	}
+	return f.asked[i][v] || slices.ContainsFunc(f.People[i].Roles, func(r string) bool { return f.roleAsked[r][v] })
 }
 
 type parser struct{ f *File }
@@ -313,8 +346,9 @@ func (p *parser) strings(n *yaml.Node, field string) ([]string, error) {
 }
 
 func (p *parser) top(n *yaml.Node) error {
-	havePeople := false
-	err := p.fields(n, "", []string{"people", "prune", "prune_all", "portworx_tenants", "offboarding"}, func(key string, _, v *yaml.Node) error {
+	havePeople, haveGroups := false, false
+	var groups *yaml.Node
+	err := p.fields(n, "", []string{"people", "roles", "groups", "prune", "prune_all", "portworx_tenants", "offboarding"}, func(key string, _, v *yaml.Node) error {
 		var err error
 		switch key {
 		case "people":
@@ -324,6 +358,10 @@ func (p *parser) top(n *yaml.Node) error {
 				p.f.People = append(p.f.People, person)
 				return err
 			})
+		case "roles":
+			err = p.roles(v, key)
+		case "groups":
+			haveGroups, groups = true, v
 		case "prune":
 			p.f.Prune, err = p.boolean(v, key)
 		case "prune_all":
@@ -338,13 +376,21 @@ func (p *parser) top(n *yaml.Node) error {
 	if err != nil {
 		return err
 	}
-	if !havePeople {
-		return p.errAt(n, "people", "missing: the file must list people")
+	// Groups name roles, which may come after them in the file.
+	if haveGroups {
+		if err := p.groups(groups, "groups"); err != nil {
+			return err
+		}
+	}
+	// A file mapping an identity provider's groups to roles may leave
+	// its people to the identity provider.
+	if !havePeople && !haveGroups {
+		return p.errAt(n, "people", "missing: the file must list people (or map an identity provider's groups to roles)")
 	}
 	return nil
 }
 
-var personFields = []string{"email", "absent", "gitguardian", "box", "freestyle", "bimdata", "portworx"}
+var personFields = []string{"email", "absent", "roles", "gitguardian", "box", "freestyle", "bimdata", "portworx"}
 
 func (p *parser) person(i int, n *yaml.Node, field string) (access.Person, error) {
 	var person access.Person
@@ -361,29 +407,22 @@ func (p *parser) person(i int, n *yaml.Node, field string) (access.Person, error
 		if key != "email" && key != "absent" && others == nil {
 			others, othersName = k, f
 		}
-		if _, vendor := invitations.API(key).Info(); vendor {
-			asked[invitations.API(key)] = v.Kind == yaml.MappingNode || len(v.Content) > 0
-		}
 		switch key {
 		case "email":
 			p.mark(ap+".Email", f, v)
 			person.Email, err = p.str(v, f)
 		case "absent":
 			person.Absent, err = p.boolean(v, f)
-		case "gitguardian":
-			person.GitGuardian, err = p.gitguardian(ap+".GitGuardian", v, f)
-		case "box":
+		case "roles":
+			p.mark(ap+".Roles", f, v)
 			err = p.list(v, f, func(j int, item *yaml.Node, f string) error {
-				b, err := p.box(fmt.Sprintf("%s.Box[%d]", ap, j), item, f)
-				person.Box = append(person.Box, b)
+				p.mark(fmt.Sprintf("%s.Roles[%d]", ap, j), f, item)
+				name, err := p.str(item, f)
+				person.Roles = append(person.Roles, name)
 				return err
 			})
-		case "freestyle":
-			person.Freestyle, err = p.freestyle(ap+".Freestyle", v, f)
-		case "bimdata":
-			person.BIMData, err = p.bimdata(ap+".BIMData", v, f)
-		case "portworx":
-			err = p.portworxSection(ap, v, f, &person)
+		default:
+			err = p.access(ap, key, v, f, &person, asked)
 		}
 		return err
 	})
@@ -394,6 +433,33 @@ func (p *parser) person(i int, n *yaml.Node, field string) (access.Person, error
 		return person, p.errAt(others, othersName, "an absent person is removed everywhere: drop this field or absent")
 	}
 	return person, nil
+}
+
+// access reads the vendor section key of a person or a role (ap names it
+// as access does, "people[3]" or "roles[dev]"), at f in the file, into
+// person, noting in asked whether it asks for anything there.
+func (p *parser) access(ap, key string, v *yaml.Node, f string, person *access.Person, asked map[invitations.API]bool) error {
+	if _, vendor := invitations.API(key).Info(); vendor {
+		asked[invitations.API(key)] = v.Kind == yaml.MappingNode || len(v.Content) > 0
+	}
+	var err error
+	switch key {
+	case "gitguardian":
+		person.GitGuardian, err = p.gitguardian(ap+".GitGuardian", v, f)
+	case "box":
+		err = p.list(v, f, func(j int, item *yaml.Node, f string) error {
+			b, err := p.box(fmt.Sprintf("%s.Box[%d]", ap, j), item, f)
+			person.Box = append(person.Box, b)
+			return err
+		})
+	case "freestyle":
+		person.Freestyle, err = p.freestyle(ap+".Freestyle", v, f)
+	case "bimdata":
+		person.BIMData, err = p.bimdata(ap+".BIMData", v, f)
+	case "portworx":
+		err = p.portworxSection(ap, v, f, person)
+	}
+	return err
 }
 
 func (p *parser) gitguardian(ap string, n *yaml.Node, field string) (*access.GitGuardianAccess, error) {
@@ -574,6 +640,7 @@ func (p *parser) vm(ap string, n *yaml.Node, field string) (access.FreestyleVMPe
 			vm.VMID, err = p.str(v, f)
 			return err
 		}
+		p.mark(ap+".AllowedUsers", f, v)
 		vm.AllowedUsers, err = p.strings(v, f)
 		return err
 	})

@@ -56,7 +56,7 @@ portworx_tenants: [t1]
 func TestParseErrorsNameFileLineAndField(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ name, yaml, want string }{
-		{"unknown top field", "people: []\nprnue: true\n", "p.yaml:2:1: prnue: unknown field (known fields: people, prune, prune_all, portworx_tenants, offboarding)"},
+		{"unknown top field", "people: []\nprnue: true\n", "p.yaml:2:1: prnue: unknown field (known fields: people, roles, groups, prune, prune_all, portworx_tenants, offboarding)"},
 		{"unknown person field", "people:\n  - email: a@example.com\n    gitlab: {}\n", "p.yaml:3:5: people[0].gitlab: unknown field"},
 		{"unknown vendor field", "people:\n  - email: a@example.com\n    box: [{group: E, rol: admin}]\n", "p.yaml:3:22: people[0].box[0].rol: unknown field (known fields: group, group_id, role)"},
 		{"bad email", "people:\n  - email: not-an-email\n", `p.yaml:2:12: people[0].email: "not-an-email" is not an email address`},
@@ -312,6 +312,7 @@ func FuzzParse(f *testing.F) {
 		"people: *nope\n---\n",
 		"people: [\"\x1b\", '\u009b']\n",
 		"%YAML 1.1\n---\npeople: !!str |\n  x\n",
+		"roles: {a: {freestyle: {vms: [{vm: v}]}}, b: {freestyle: {vms: [{vm: v, users: []}]}}}\ngroups: {G: [a, b]}\npeople: [{email: a@example.com, roles: [a, b]}]\n",
 	} {
 		f.Add([]byte(seed))
 	}
