@@ -75,7 +75,8 @@ func bimRecord(inv models.BIMDataInvitation) (Record, bool) {
 // When someone names a cloud or a project, or is absent (whose cloud and
 // project access is removed), it also reads the clouds (see
 // collaboration), whole: a few unpaged lists per cloud and project, the
-// same for any number of people.
+// same for any number of people; so it does when PlanOptions.ScopesOf
+// names a cloud or a project, whose scopes prune cleans.
 func (b *bimDataConnector) Read(ctx context.Context, people []Person, opts PlanOptions, st *ConnectorState) (*View, error) {
 	asked := make(map[string]bool, len(people))
 	named := map[bimProject]bool{}
@@ -90,6 +91,14 @@ func (b *bimDataConnector) Read(ctx context.Context, people []Person, opts PlanO
 				named[bimProject{pr.CloudID, pr.ProjectID}] = true
 			}
 			collab = collab || len(p.BIMData.Clouds) > 0 || len(p.BIMData.Projects) > 0
+		}
+	}
+	for _, a := range opts.ScopesOf {
+		if a.BIMData != nil {
+			for _, pr := range a.BIMData.Projects {
+				named[bimProject{pr.CloudID, pr.ProjectID}] = true
+			}
+			collab = collab || len(a.BIMData.Clouds) > 0 || len(a.BIMData.Projects) > 0
 		}
 	}
 	byEmail := map[string][]Record{}
@@ -175,6 +184,7 @@ func (b *bimDataConnector) Read(ctx context.Context, people []Person, opts PlanO
 		}
 	}
 	if found != nil {
+		found.scopesOf(opts.ScopesOf, view.Scopes)
 		// The people's records, and anyone's in the scopes the desired
 		// state names, which prune may clean.
 		for _, r := range found.records {
@@ -525,6 +535,29 @@ type bimFound struct {
 	clouds  map[int64]string // the clouds the token reaches, by id: their names
 	records []Record
 	missing map[bimProject]bool // projects named that BIMData does not know
+}
+
+// scopesOf names in scopes (View.Scopes) the clouds and projects of
+// PlanOptions.ScopesOf's entries, as Read names the people's, wanting
+// nothing there. A cloud the token does not reach, or a project BIMData
+// does not know, names nothing, and is nobody's problem.
+func (f *bimFound) scopesOf(entries []Person, scopes map[string]bool) {
+	for _, a := range entries {
+		if a.BIMData == nil {
+			continue
+		}
+		for _, c := range a.BIMData.Clouds {
+			if _, ok := f.clouds[c.CloudID]; ok {
+				scopes[string(KindCloud)+"|"+strconv.FormatInt(c.CloudID, 10)] = true
+			}
+		}
+		for _, pr := range a.BIMData.Projects {
+			ref := bimProject{pr.CloudID, pr.ProjectID}
+			if _, ok := f.clouds[pr.CloudID]; ok && !f.missing[ref] {
+				scopes[string(KindProject)+"|"+ref.scope()] = true
+			}
+		}
+	}
 }
 
 // collaboration reads the clouds and the projects named (see

@@ -259,8 +259,9 @@ func boxMemberKey(group, login string) string { return group + "|" + strings.ToL
 
 // Read reads with as few requests as Box allows, each list at Box's
 // largest page (1,000). The people read are those asking for a Box group
-// and the absent; for k group names, G named groups and u people Box
-// lists in none of them:
+// and the absent; the groups named are theirs and PlanOptions.ScopesOf's
+// (read for prune, wanted by nobody). For k group names, G named groups
+// and u people Box lists in none of them:
 //
 //  1. Group names: one lookup (GET /groups?filter_term=) when k is 1.
 //     When k >= 2, the first page of GET /groups, then the rest of the
@@ -338,12 +339,10 @@ func (b *boxConnector) Read(ctx context.Context, people []Person, opts PlanOptio
 		if p.Absent {
 			continue
 		}
-		for _, m := range p.Box {
-			if m.GroupID == "" && m.GroupName != "" && !named[m.GroupName] {
-				named[m.GroupName] = true
-				names = append(names, m.GroupName)
-			}
-		}
+		names = boxNames(p, names, named)
+	}
+	for _, a := range opts.ScopesOf {
+		names = boxNames(a, names, named)
 	}
 	if err := r.resolveNames(ctx, names); err != nil {
 		return nil, err
@@ -353,6 +352,7 @@ func (b *boxConnector) Read(ctx context.Context, people []Person, opts PlanOptio
 			r.wanted(i, people[i])
 		}
 	}
+	r.scopesOf(opts.ScopesOf)
 	// Prune may clean the groups the desired state names: everyone in
 	// them is read, not only the people asked about.
 	for _, scope := range slices.Sorted(maps.Keys(r.view.Scopes)) {
@@ -404,6 +404,37 @@ func (b *boxConnector) Read(ctx context.Context, people []Person, opts PlanOptio
 	r.view.Problems = append(r.view.Problems, r.later...)
 	r.nameScopes()
 	return r.view, nil
+}
+
+// boxNames appends to names the group names p's memberships use that
+// seen does not hold yet, and notes them there.
+func boxNames(p Person, names []string, seen map[string]bool) []string {
+	for _, m := range p.Box {
+		if m.GroupID == "" && m.GroupName != "" && !seen[m.GroupName] {
+			seen[m.GroupName] = true
+			names = append(names, m.GroupName)
+		}
+	}
+	return names
+}
+
+// scopesOf names the groups of scopes (PlanOptions.ScopesOf) as wanted
+// names the people's, wanting nothing there: their members are read for
+// prune. A name that is no one group names nothing, and is nobody's
+// problem.
+func (r *boxRead) scopesOf(scopes []Person) {
+	for _, a := range scopes {
+		for _, m := range a.Box {
+			id := m.GroupID
+			if id == "" {
+				id = r.groups[m.GroupName].id
+			}
+			if id != "" {
+				r.view.Scopes[boxGroupScope(id)] = true
+				r.named[id] = true
+			}
+		}
+	}
 }
 
 // nameScopes gives the grants of the view the names of their groups,
@@ -582,9 +613,12 @@ func (r *boxRead) cheaperApart(group string, recs []Record) bool {
 }
 
 // largeGroup takes a group too large to list out of prune, as a problem
-// (of the first person asking for it, whose field names it). Of its
-// members listed, the people read are kept; the others asking for it are
-// Read through their memberships (see memberships).
+// (of the first person asking for it, whose field names it), or, when
+// nobody asks for it (only PlanOptions.ScopesOf names it), as what the
+// read left out (View.Partial): a problem would hold back the plan for
+// nobody's sake. Of its members listed, the people read are kept; the
+// others asking for it are read through their memberships (see
+// memberships).
 func (r *boxRead) largeGroup(group string, recs []Record) {
 	r.large[group] = true
 	delete(r.view.Scopes, boxGroupScope(group))
@@ -593,12 +627,15 @@ func (r *boxRead) largeGroup(group string, recs []Record) {
 			r.add(rec)
 		}
 	}
-	var first boxAsker
-	if askers := r.askers[group]; len(askers) > 0 {
-		first = askers[0]
+	reason := fmt.Sprintf("Box group %s has more than 10,000 members: its other members cannot be listed; prune skipped there", group)
+	askers := r.askers[group]
+	if len(askers) == 0 {
+		// Only PlanOptions.ScopesOf names it: nothing is planned there
+		// but prune, which the coverage says is left out.
+		r.view.Partial = append(r.view.Partial, reason)
+		return
 	}
-	r.later = append(r.later, Problem{Email: first.email, Vendor: invitations.Box, Field: first.field,
-		Reason: fmt.Sprintf("Box group %s has more than 10,000 members: its other members cannot be listed; prune skipped there", group)})
+	r.later = append(r.later, Problem{Email: askers[0].email, Vendor: invitations.Box, Field: askers[0].field, Reason: reason})
 }
 
 // unknownGroup takes group out of the plan, as a problem of each person

@@ -637,6 +637,34 @@ func TestBoxReadLargeGroup(t *testing.T) {
 	assert.Equal(t, []string{"update staff00001@example.com", "create user001@example.com"}, got)
 }
 
+// A group too large to list that only PlanOptions.ScopesOf names (a
+// role's, held by nobody) is left out of prune as what the read left out,
+// not as a problem, which would hold the plan back: nobody asks for it.
+// Nobody is read for it beyond its members.
+func TestBoxReadLargeGroupOnlyScopesOfName(t *testing.T) {
+	t.Parallel()
+	srv, c := boxFake(t, invitationstest.WithBoxLargeGroup(1200), invitationstest.WithBoxMaxOffset(50))
+	large := invitationstest.BoxDemoLargeGroupID
+	people := []Person{{Email: invitationstest.DemoPersonEmail}}
+	opts := PlanOptions{Prune: true, ScopesOf: []Person{{Box: []BoxMembership{{GroupID: large}, {GroupName: "Support"}, {GroupName: "No Such Group"}}}}}
+	view, err := newBoxConnector(c).Read(t.Context(), people, opts, &ConnectorState{sv: &stateView{snap: NewSnapshot()}, api: invitations.Box})
+	require.NoError(t, err)
+	assert.Empty(t, view.Problems, "a name Box does not know is nobody's problem either")
+	assert.Equal(t, []string{"Box group 990001 has more than 10,000 members: its other members cannot be listed; prune skipped there"}, view.Partial)
+	assert.Equal(t, map[string]bool{"group|" + boxSupportID: true}, view.Scopes)
+	assert.Empty(t, view.Want)
+	assert.Equal(t, []string{
+		"GET /groups?fields=name&limit=1000&offset=0", // two names: the list of groups, one page
+		"GET /groups/119720/memberships?limit=1000&offset=0",
+		"GET /groups/990001/memberships?limit=1000&offset=0",
+		"GET /groups/990001/memberships?limit=1000&offset=1000", // refused
+	}, boxCalls(t, srv))
+	for _, r := range view.Have {
+		assert.Equal(t, boxSupportID, r.Grant.Scope, "Support's members, for prune; none of the large group's")
+	}
+	assert.NotEmpty(t, view.Have)
+}
+
 // A group whose first page says it has more than Box can list is not
 // listed further when reading the people it does not show is cheaper.
 func TestBoxReadLargeGroupStopsAtItsFirstPage(t *testing.T) {

@@ -38,8 +38,11 @@ type Connector interface {
 	API() invitations.API
 	// Read returns what the vendor holds for people (and, for pruning,
 	// in the scopes their grants name) and what each of them should have
-	// there. It sends reads only, and st is read-only: what an apply of
-	// the plan should record goes in View.Writes.
+	// there. The entries of opts.ScopesOf (the roles', with Prune) name
+	// scopes as people's entries do, and are read the same way, with
+	// their scopes in View.Scopes, but nobody wants anything for them. It
+	// sends reads only, and st is read-only: what an apply of the plan
+	// should record goes in View.Writes.
 	Read(ctx context.Context, people []Person, opts PlanOptions, st *ConnectorState) (*View, error)
 	// Audit streams every record the vendor holds about people, lazily:
 	// an error ends the stream. st is read-only.
@@ -165,8 +168,10 @@ type View struct {
 	// that person addresses, when the vendor needs one (a user id).
 	// Creates carry it as Change.Target.
 	Subjects map[string]string
-	// Scopes are the scopes the desired state names ("kind|scope", e.g.
-	// "group|57645"): prune removes grants there that nobody wants.
+	// Scopes are the scopes the desired state names, the people's
+	// entries and PlanOptions.ScopesOf ("kind|scope", e.g.
+	// "group|57645"; "kind|" for a kind without scopes, such as an
+	// account): prune removes grants there that nobody wants.
 	Scopes map[string]bool
 	// Problems are desired grants that cannot be planned, with why.
 	Problems []Problem

@@ -296,6 +296,30 @@ func TestPruneRemovesOnlyWhatItShould(t *testing.T) {
 	assert.True(t, hand, "PruneAll also removes the hand-made membership in a named group")
 }
 
+// Asking for Freestyle names its identities, as asking for GitGuardian
+// names its workspace: prune removes the identity this package made for a
+// person who no longer asks for Freestyle while someone else does, after
+// its permissions, and leaves alone one it did not make.
+func TestPruneRemovesAFreestyleIdentityNobodyAsksFor(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	git := &access.FreestyleAccess{Git: []access.FreestyleGitPermission{{RepoID: invitationstest.FreestyleDemoRepoID, Permission: models.GitAccessLevelRead}}}
+	e.converge(t, []access.Person{{Email: "user202@example.com", Freestyle: git}, {Email: "user203@example.com", Freestyle: git}}, 3)
+
+	// The demo person's identity is the demo data's, not this package's.
+	left := []access.Person{{Email: "user202@example.com"}, {Email: "user203@example.com", Freestyle: git}, {Email: invitationstest.DemoPersonEmail}}
+	plan, err := e.manager.Plan(t.Context(), left, access.PlanOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, plan.Changes, "without prune nothing is removed")
+	plan, err = e.manager.Plan(t.Context(), left, access.PlanOptions{Prune: true})
+	require.NoError(t, err)
+	var got []string
+	for _, c := range plan.Changes {
+		got = append(got, string(c.Action)+" "+c.Email+" "+string(c.Grant.Kind))
+	}
+	assert.Equal(t, []string{"remove user202@example.com git", "remove user202@example.com identity"}, got)
+}
+
 func TestOffboardListsEverythingThenRemovesIt(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

@@ -502,6 +502,8 @@ func freestyleUsersText(users []string) string {
 // known and still exists: freestyleConcurrency identities at a time, their
 // records kept in the order of people. When the state looks lost, it
 // holds back the identities the plan would create (guardNewIdentities).
+// The people's Freestyle access and PlanOptions.ScopesOf's name the
+// scopes prune cleans (see freestyleScopes).
 func (f *freestyleConnector) Read(ctx context.Context, people []Person, opts PlanOptions, cs *ConnectorState) (*View, error) {
 	view := &View{
 		Want:     map[string][]Grant{},
@@ -550,13 +552,17 @@ func (f *freestyleConnector) Read(ctx context.Context, people []Person, opts Pla
 		want := []Grant{freestyleIdentityGrant()}
 		for _, g := range p.Freestyle.Git {
 			want = append(want, freestyleGitGrant(g.RepoID, g.Permission))
-			view.Scopes[string(KindGit)+"|"+g.RepoID] = true
 		}
 		for _, vm := range p.Freestyle.VMs {
 			want = append(want, freestyleVMGrant(vm.VMID, vm.AllowedUsers))
-			view.Scopes[string(KindVM)+"|"+vm.VMID] = true
 		}
 		view.Want[email] = want
+		freestyleScopes(p.Freestyle, view.Scopes)
+	}
+	for _, a := range opts.ScopesOf {
+		if a.Freestyle != nil {
+			freestyleScopes(a.Freestyle, view.Scopes)
+		}
 	}
 	if err := f.guardNewIdentities(ctx, people, ids, cs, st, view, adopt); err != nil {
 		return nil, err
@@ -572,6 +578,21 @@ func (f *freestyleConnector) Read(ctx context.Context, people []Person, opts Pla
 		view.Have = append(view.Have, r...)
 	}
 	return view, nil
+}
+
+// freestyleScopes names in scopes (View.Scopes) what a person's or
+// PlanOptions.ScopesOf's access names: the identities (asking for
+// Freestyle at all asks for one), its repositories and its VMs. Only the
+// permissions of the people's identities are read: prune finds theirs
+// there.
+func freestyleScopes(a *FreestyleAccess, scopes map[string]bool) {
+	scopes[string(KindIdentity)+"|"] = true
+	for _, g := range a.Git {
+		scopes[string(KindGit)+"|"+g.RepoID] = true
+	}
+	for _, vm := range a.VMs {
+		scopes[string(KindVM)+"|"+vm.VMID] = true
+	}
 }
 
 // newIdentitiesHint ends the reason of every problem guardNewIdentities

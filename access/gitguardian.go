@@ -215,7 +215,8 @@ type ggWorkspace struct {
 // search per person as soon as there are more than a few people. When
 // someone asks for a team or is absent, it also lists the teams and each
 // team's memberships and invitations: two lists a team, whoever is
-// planned.
+// planned. PlanOptions.ScopesOf names the workspace and teams as the
+// people's entries do (a team in it has the teams listed too).
 func (g *gitGuardianConnector) Read(ctx context.Context, people []Person, opts PlanOptions, _ *ConnectorState) (*View, error) {
 	member, err := ggOffboarding(opts)
 	if err != nil {
@@ -230,6 +231,9 @@ func (g *gitGuardianConnector) Read(ctx context.Context, people []Person, opts P
 	for _, p := range people {
 		emails[strings.ToLower(p.Email)] = true
 		needTeams = needTeams || p.Absent || (p.GitGuardian != nil && len(p.GitGuardian.Teams) > 0)
+	}
+	for _, a := range opts.ScopesOf {
+		needTeams = needTeams || (a.GitGuardian != nil && len(a.GitGuardian.Teams) > 0)
 	}
 	ws := ggWorkspace{members: map[int64]string{}, invitations: map[int64]string{}}
 	for r, err := range g.workspace(ctx, &ws) {
@@ -286,6 +290,20 @@ func (g *gitGuardianConnector) Read(ctx context.Context, people []Person, opts P
 			view.Subjects[email] = subject
 		}
 		reinvited[email] = reissue
+	}
+
+	// The scopes of PlanOptions.ScopesOf, as the people's: nobody wants
+	// anything there. A team GitGuardian does not know names nothing.
+	for _, a := range opts.ScopesOf {
+		if a.GitGuardian == nil {
+			continue
+		}
+		view.Scopes[string(KindWorkspace)+"|"] = true
+		for _, t := range a.GitGuardian.Teams {
+			if team, ok := ggFindTeam(teams, t.Team); ok {
+				view.Scopes[string(KindTeam)+"|"+ggTeamGrant(team, "").Scope] = true
+			}
+		}
 	}
 
 	absent := map[string]bool{}

@@ -16,10 +16,12 @@ import (
 // PlanOptions adjust how a plan treats grants nobody asked for.
 type PlanOptions struct {
 	// Prune removes the grants, in the scopes the desired state names
-	// (the Box groups, Freestyle repositories and VMs, Portworx scopes it
-	// lists, GitGuardian's workspace), that no person wants and that this
-	// package created. Without it a plan never removes anything but an
-	// absent person's grants.
+	// (the Box groups, GitGuardian teams, Freestyle repositories and VMs,
+	// BIMData clouds and projects, Portworx scopes it lists, GitGuardian's
+	// workspace and Freestyle's identities), that no person wants and that
+	// this package created. The roles (WithRoles) name scopes too, held by
+	// anyone or not (see ScopesOf). Without it a plan never removes
+	// anything but an absent person's grants.
 	Prune bool
 	// PruneAll, with Prune, also removes such grants made by hand.
 	PruneAll bool
@@ -42,6 +44,21 @@ type PlanOptions struct {
 	// removing their grants (see OffboardingPolicy); a vendor without one
 	// here takes the Manager's (WithOffboarding), else its defaults.
 	Offboarding []OffboardingPolicy
+	// ScopesOf is access whose scopes the reads look in, and prune
+	// cleans, besides those the people's entries name, with nobody
+	// wanting anything there. Each entry names scopes as a person's
+	// vendor fields do: a Box group (by id or name), a GitGuardian team
+	// (by name) and, by asking for GitGuardian at all, its workspace; a
+	// Freestyle repository or VM and, by asking for Freestyle at all, its
+	// identities; a BIMData cloud or project; a Portworx scope; for a
+	// connector of your own, what its Person.Grants name. Its Email,
+	// Absent and Roles are not read. With Prune, Plan adds the access of
+	// every role (WithRoles) to what is given here, so that what a role
+	// gave is removed once nobody holds the role (an identity provider
+	// took its last holder out of the group). Plan checks each entry as
+	// Validate checks a role's fields. A connector of your own reads it as
+	// it reads the people's scopes (see Connector).
+	ScopesOf []Person
 }
 
 // Targets narrow a plan to some vendors and some people. The plan reads
@@ -49,8 +66,8 @@ type PlanOptions struct {
 // (a connector that reads person by person reads no one else), and plans
 // changes, prune removals included, of those people only: a targeted plan
 // never changes anything outside its targets. Prune looks in the scopes
-// the target people's entries name. The desired state is still checked
-// whole (Validate).
+// the target people's entries name, and in those of PlanOptions.ScopesOf
+// (the roles'). The desired state is still checked whole (Validate).
 type Targets struct {
 	// Vendors are the vendors to read and change; empty: every vendor in
 	// the Manager's scope.
@@ -202,7 +219,8 @@ func (p *Plan) Settled() int {
 // goroutine per vendor) and returns the changes that would make it match.
 // Each person's roles (WithRoles) are merged into their fields first (see
 // MergeRoles), and each create and update names the roles it comes from
-// (Change.Roles).
+// (Change.Roles); with Prune, every role's scopes are read and cleaned,
+// held by anyone or not (PlanOptions.ScopesOf).
 // It sends no write and does not change the state: an in-doubt change of
 // an earlier apply is settled by the reads, and Apply records it.
 func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (*Plan, error) {
@@ -220,6 +238,22 @@ func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (
 		return nil, err
 	}
 	opts.Targets = targets
+	for i, a := range opts.ScopesOf {
+		bad := func(f, reason string) error {
+			return &InvalidPersonError{Field: fmt.Sprintf("ScopesOf[%d]%s", i, f), Reason: reason}
+		}
+		if err := validateAccess(a, bad); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Prune {
+		// A role's scopes are named whether anyone holds it or not: once
+		// its last holder loses it, prune finds what it gave them there.
+		opts.ScopesOf = slices.Clone(opts.ScopesOf)
+		for _, r := range m.roles {
+			opts.ScopesOf = append(opts.ScopesOf, r.Access)
+		}
+	}
 	// The plan's own policies win over the Manager's: they come later.
 	opts.Offboarding = append(slices.Clone(m.offboarding), opts.Offboarding...)
 	if opts.Prune && len(people) == 0 {

@@ -238,7 +238,8 @@ func portworxRecord(inv *models.PortworxInvitation) (r Record, ok bool) {
 // a desired invitation or role binding names, keeping the people's and
 // those in the scopes the desired invitations name; then, when someone
 // wants role bindings or is absent, the IAM role bindings of the same
-// tenants (see readRoleBindings).
+// tenants (see readRoleBindings). PlanOptions.ScopesOf names scopes, and
+// tenants to read, as the people's entries do, wanting nothing there.
 func (p *portworxConnector) Read(ctx context.Context, people []Person, opts PlanOptions, _ *ConnectorState) (*View, error) {
 	// An invitation's roles change by deleting it and inviting again; a
 	// role binding's are granted and revoked in place.
@@ -300,6 +301,31 @@ func (p *portworxConnector) Read(ctx context.Context, people []Person, opts Plan
 		}
 	}
 
+	// The scopes of PlanOptions.ScopesOf, as the people's: nobody wants
+	// anything there.
+	for _, a := range opts.ScopesOf {
+		for _, rb := range a.PortworxRoleBindings {
+			scope, err := portworxScopeOf(PortworxAccess(rb))
+			if err != nil {
+				continue
+			}
+			readIAM = true
+			view.Scopes[string(KindRoleBinding)+"|"+scope] = true
+			if rb.TenantID != "" {
+				tenants = append(tenants, rb.TenantID)
+			}
+		}
+		for _, inv := range a.Portworx {
+			scope, err := portworxScopeOf(inv)
+			if err != nil {
+				continue
+			}
+			view.Scopes[string(KindInvitation)+"|"+scope] = true
+			if inv.TenantID != "" {
+				tenants = append(tenants, inv.TenantID)
+			}
+		}
+	}
 	if len(tenants) == 0 {
 		view.NotRead = portworxNoTenant
 	}

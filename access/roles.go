@@ -21,7 +21,9 @@ type Role struct {
 }
 
 // WithRoles defines the roles people may name in Person.Roles, for every
-// plan of the Manager. Plan checks them with the people (Validate).
+// plan of the Manager. Plan checks them with the people (Validate), and a
+// plan with prune cleans every role's scopes, held by anyone or not (see
+// PlanOptions.ScopesOf).
 func WithRoles(roles ...Role) Option {
 	return func(m *Manager) error {
 		for _, r := range roles {

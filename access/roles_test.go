@@ -2,6 +2,7 @@ package access_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -375,4 +376,200 @@ func TestPlanRefusesAnUnknownRole(t *testing.T) {
 	for _, c := range plan.Changes {
 		assert.Nil(t, c.Roles)
 	}
+}
+
+// Prune looks in the scopes every role names, held or not: once the last
+// holders of a role lose it (an identity provider took them out of its
+// group), what the role gave them is removed on every vendor, although no
+// person names its scopes now; what they had by hand there stays.
+func TestPruneRemovesWhatARoleGaveOnceNobodyHoldsIt(t *testing.T) {
+	t.Parallel()
+	tenant := invitationstest.PortworxDemoTenantID
+	project := fmt.Sprintf("%d/%d", invitationstest.BIMDataDemoCloudID, invitationstest.BIMDataDemoProjectID)
+	e := rolesEnv(t, pruneRoles()...)
+	holders := []access.Person{
+		{Email: "user202@example.com", Roles: []string{"engineering"}},
+		// Portworx's IAM finds a user who holds a role: user004 accepted
+		// a demo invitation.
+		{Email: "user004@example.com", Roles: []string{"operators"}},
+	}
+	plan, err := e.manager.Plan(t.Context(), holders, access.PlanOptions{Prune: true})
+	require.NoError(t, err)
+	require.Empty(t, plan.Problems)
+	assert.ElementsMatch(t, []string{
+		"create user202@example.com gitguardian team 2003 Platform cannot_manage",
+		"create user202@example.com box group 119721 Engineering member",
+		"create user202@example.com freestyle identity",
+		"create user202@example.com freestyle git " + invitationstest.FreestyleDemoRepoID + " read",
+		"create user202@example.com freestyle vm " + invitationstest.FreestyleDemoVMID,
+		"create user202@example.com bimdata cloud 12 Awesome Cloud user",
+		"create user202@example.com bimdata project " + project + " guest",
+		"create user202@example.com portworx invitation tenant:" + tenant + " tenant-viewer",
+		"create user004@example.com portworx role-binding tenant:" + tenant + " tenant-viewer",
+	}, planLines(plan), "user202 is a GitGuardian member already: only the team is new")
+	results, err := e.manager.Apply(t.Context(), plan)
+	require.NoError(t, err)
+	assertAllDone(t, results)
+
+	left := []access.Person{{Email: "user202@example.com"}, {Email: "user004@example.com"}}
+	plan, err = e.manager.Plan(t.Context(), left, access.PlanOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, plan.Changes, "without prune nothing is removed")
+
+	// A plan targeted at one of them looks in the roles' scopes too, and
+	// changes nobody else.
+	plan, err = e.manager.Plan(t.Context(), left, access.PlanOptions{Prune: true, Targets: access.Targets{Emails: []string{"user004@example.com"}}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"remove user004@example.com portworx role-binding tenant:" + tenant + " Demo Organization tenant-viewer"}, planLines(plan))
+
+	plan, err = e.manager.Plan(t.Context(), left, access.PlanOptions{Prune: true})
+	require.NoError(t, err)
+	require.Empty(t, plan.Problems)
+	assert.ElementsMatch(t, []string{
+		"remove user202@example.com gitguardian team 2003 Platform cannot_manage",
+		"remove user202@example.com box group 119721 Engineering member",
+		"remove user202@example.com freestyle git " + invitationstest.FreestyleDemoRepoID + " read",
+		"remove user202@example.com freestyle vm " + invitationstest.FreestyleDemoVMID,
+		// The identity was made for the role and nothing asks for
+		// Freestyle for user202 now; their GitGuardian membership was
+		// there before: it stays.
+		"remove user202@example.com freestyle identity",
+		"remove user202@example.com bimdata cloud 12 Awesome Cloud user",
+		"remove user202@example.com bimdata project " + project + " guest",
+		"remove user202@example.com portworx invitation tenant:" + tenant + " tenant-viewer",
+		"remove user004@example.com portworx role-binding tenant:" + tenant + " Demo Organization tenant-viewer",
+	}, planLines(plan))
+	results, err = e.manager.Apply(t.Context(), plan)
+	require.NoError(t, err)
+	assertAllDone(t, results)
+
+	writes := e.writes.Load()
+	plan, err = e.manager.Plan(t.Context(), left, access.PlanOptions{Prune: true})
+	require.NoError(t, err)
+	assert.Empty(t, plan.Changes, "the vendors hold nothing of the role any more")
+	_, err = e.manager.Apply(t.Context(), plan)
+	require.NoError(t, err)
+	assert.Equal(t, writes, e.writes.Load(), "a second apply sends nothing")
+}
+
+// pruneRoles are roles that give something on every vendor whose
+// connector prunes: GitGuardian's workspace and a team, a Box group,
+// Freestyle's identity, a repository and a VM, a BIMData cloud and
+// project, a Portworx invitation; and a Portworx role binding.
+func pruneRoles() []access.Role {
+	return []access.Role{
+		{Name: "engineering", Access: access.Person{
+			GitGuardian: &access.GitGuardianAccess{AccessLevel: models.AccessLevelMember, Teams: []access.GitGuardianTeam{{Team: "platform"}}},
+			Box:         []access.BoxMembership{{GroupName: "Engineering"}},
+			Freestyle: &access.FreestyleAccess{
+				Git: []access.FreestyleGitPermission{{RepoID: invitationstest.FreestyleDemoRepoID, Permission: models.GitAccessLevelRead}},
+				VMs: []access.FreestyleVMPermission{{VMID: invitationstest.FreestyleDemoVMID}},
+			},
+			BIMData: &access.BIMDataAccess{
+				Clouds:   []access.BIMDataCloudAccess{{CloudID: invitationstest.BIMDataDemoCloudID, Role: access.BIMDataUser}},
+				Projects: []access.BIMDataProjectAccess{{CloudID: invitationstest.BIMDataDemoCloudID, ProjectID: invitationstest.BIMDataDemoProjectID, Role: access.BIMDataGuest}},
+			},
+			Portworx: []access.PortworxAccess{{TenantID: invitationstest.PortworxDemoTenantID, Roles: []string{"tenant-viewer"}}},
+		}},
+		{Name: "operators", Access: access.Person{
+			PortworxRoleBindings: []access.PortworxRoleBinding{{TenantID: invitationstest.PortworxDemoTenantID, Roles: []string{"tenant-viewer"}}},
+		}},
+	}
+}
+
+// planLines are a plan's changes, one line each: action, email, grant.
+func planLines(plan *access.Plan) []string {
+	var out []string
+	for _, c := range plan.Changes {
+		out = append(out, string(c.Action)+" "+c.Email+" "+describeGrant(c.Grant))
+	}
+	return out
+}
+
+// assertAllDone fails on a result that is not Done.
+func assertAllDone(t *testing.T, results []access.Result) {
+	t.Helper()
+	for _, r := range results {
+		assert.Equal(t, access.Done, r.Outcome, "%s: %v", r.Change.Reason, r.Err)
+	}
+}
+
+// A role nobody holds costs a prune only the reads of its scopes: the
+// members of its Box group (its name looked up), GitGuardian's teams,
+// BIMData's clouds and its project, Portworx's role bindings; nobody is
+// looked up or read person by person for it (Box users, Freestyle
+// permissions), and without prune it costs nothing.
+func TestPruneReadsTheScopesOfARoleNobodyHoldsOnly(t *testing.T) {
+	t.Parallel()
+	people := []access.Person{{Email: "user202@example.com"}}
+	reads := func(roles []access.Role, opts access.PlanOptions) map[invitationstest.Operation]int {
+		e := rolesEnv(t, roles...)
+		e.srv.ClearRequests()
+		plan, err := e.manager.Plan(t.Context(), people, opts)
+		require.NoError(t, err)
+		assert.Empty(t, plan.Changes)
+		assert.Empty(t, plan.Problems)
+		n := map[invitationstest.Operation]int{}
+		for _, r := range e.srv.Requests() {
+			n[r.Operation]++
+		}
+		return n
+	}
+	base := reads(nil, access.PlanOptions{Prune: true})
+	withRoles := reads(pruneRoles(), access.PlanOptions{Prune: true})
+	extra := map[invitationstest.Operation]int{}
+	for op, n := range withRoles {
+		if d := n - base[op]; d != 0 {
+			extra[op] = d
+		}
+	}
+	for op, n := range base {
+		if _, ok := withRoles[op]; !ok {
+			extra[op] = -n
+		}
+	}
+	assert.Equal(t, map[invitationstest.Operation]int{
+		invitationstest.BoxGetGroups:                   1, // the name Engineering looked up
+		invitationstest.BoxGetGroupMemberships:         1, // its members: one page
+		invitationstest.GitGuardianListTeams:           1,
+		invitationstest.GitGuardianListTeamMemberships: 3, // each of the 3 teams'
+		invitationstest.GitGuardianListTeamInvitations: 3,
+		invitationstest.BIMDataGetClouds:               1,
+		invitationstest.BIMDataGetCloudUsers:           2, // each of the 2 clouds'
+		invitationstest.BIMDataGetCloudInvitations:     2,
+		invitationstest.BIMDataGetProjectUsers:         4, // the role's project, and the 3 the invitations link
+		invitationstest.BIMDataGetProjectInvitations:   4,
+		invitationstest.PortworxListIAM:                1, // the role bindings of the tenant
+	}, extra)
+	assert.Equal(t, base, reads(pruneRoles(), access.PlanOptions{}), "without prune the roles' scopes are not read")
+}
+
+// PlanOptions.ScopesOf given by a program names scopes for prune as a
+// role does; a scope that names nothing there (a group, team or cloud the
+// vendor does not know) is nobody's problem; an entry is checked as a
+// role's fields are.
+func TestPlanScopesOfGivenByTheCaller(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.converge(t, []access.Person{{Email: "user202@example.com", Box: []access.BoxMembership{{GroupName: "Engineering"}}}}, 3)
+	left := []access.Person{{Email: "user202@example.com"}}
+	plan, err := e.manager.Plan(t.Context(), left, access.PlanOptions{Prune: true})
+	require.NoError(t, err)
+	assert.Empty(t, plan.Changes, "nobody names Engineering")
+
+	scopes := []access.Person{
+		{Box: []access.BoxMembership{{GroupName: "Engineering"}}},
+		{Box: []access.BoxMembership{{GroupName: "No Such Group"}},
+			GitGuardian: &access.GitGuardianAccess{AccessLevel: models.AccessLevelMember, Teams: []access.GitGuardianTeam{{Team: "No Such Team"}}},
+			BIMData:     &access.BIMDataAccess{Clouds: []access.BIMDataCloudAccess{{CloudID: 99, Role: access.BIMDataUser}}}},
+	}
+	plan, err = e.manager.Plan(t.Context(), left, access.PlanOptions{Prune: true, ScopesOf: scopes})
+	require.NoError(t, err)
+	assert.Empty(t, plan.Problems)
+	assert.Equal(t, []string{"remove user202@example.com box group 119721 Engineering member"}, planLines(plan))
+
+	_, err = e.manager.Plan(t.Context(), left, access.PlanOptions{Prune: true, ScopesOf: []access.Person{{}, {Box: []access.BoxMembership{{GroupName: "Engineering", Role: "owner"}}}}})
+	var invalid *access.InvalidPersonError
+	require.ErrorAs(t, err, &invalid)
+	assert.Equal(t, "ScopesOf[1].Box[0].Role", invalid.Field)
 }

@@ -134,9 +134,19 @@ func (c *acmeConnector) API() invitations.API { return acme }
 // Read lists the members of every team a person's Acme grants name, and
 // returns them with what each person should have. Acme knows people by
 // email, so nothing of its own goes in the state.
-func (c *acmeConnector) Read(ctx context.Context, people []access.Person, _ access.PlanOptions, _ *access.ConnectorState) (*access.View, error) {
+func (c *acmeConnector) Read(ctx context.Context, people []access.Person, opts access.PlanOptions, _ *access.ConnectorState) (*access.View, error) {
 	view := &access.View{Want: map[string][]access.Grant{}, Scopes: map[string]bool{}}
 	teams := map[string]bool{}
+	// The teams roles name (opts.ScopesOf) are read and pruned like the
+	// people's, though nobody there is wanted anything.
+	for _, p := range opts.ScopesOf {
+		for _, g := range p.GrantsFor(acme) {
+			if g.Kind == kindTeam && g.Scope != "" {
+				teams[g.Scope] = true
+				view.Scopes[string(kindTeam)+"|"+g.Scope] = true
+			}
+		}
+	}
 	for _, p := range people {
 		email := strings.ToLower(p.Email)
 		for _, g := range p.GrantsFor(acme) {
