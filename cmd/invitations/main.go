@@ -7,11 +7,14 @@
 //	invitations apply -f people.yaml [-auto-approve]
 //	invitations offboard EMAIL [-dry-run] [-auto-approve]
 //	invitations fake [-addr host:port]
+//	invitations serve -f people.yaml [-addr host:port]
 //
 // Credentials come from the environment (see invitations.WithEnv); with
 // none, it runs against an embedded fake with demo data and says so.
 // "invitations fake" serves the fake on an address; INVITATIONS_FAKE_URL
-// points the other commands at it. Run "invitations -h" or
+// points the other commands at it. "invitations serve" is a SCIM 2.0
+// server through which an identity provider drives the file's roles
+// (INVITATIONS_SCIM_TOKEN is its bearer token). Run "invitations -h" or
 // "invitations COMMAND -h" for the flags, and see README.md for the file
 // format.
 package main

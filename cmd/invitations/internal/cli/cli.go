@@ -184,7 +184,7 @@ someone), unless --allow-partial.`,
 	pf.DurationVar(&a.timeout, "timeout", 10*time.Minute, "give up after this long (0: never)")
 	pf.StringVar(&a.state, "state", "", "state file (default: <file>.state.json next to the desired-state file;\ninvitations-state.json without -f), or postgres://...[?state_name=NAME] for a PostgreSQL state")
 	pf.BoolVarP(&a.verbose, "verbose", "v", false, "log every request (method, URL, status; never a credential) on stderr")
-	root.AddCommand(a.auditCommand(), a.planCommand(), a.applyCommand(), a.offboardCommand(), a.fakeCommand(), a.stateCommand(), a.lookupCommand(), a.validateCommand(), a.showCommand())
+	root.AddCommand(a.auditCommand(), a.planCommand(), a.applyCommand(), a.offboardCommand(), a.fakeCommand(), a.stateCommand(), a.lookupCommand(), a.validateCommand(), a.showCommand(), a.serveCommand())
 	completeOutputs(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitError{code: ExitError, err: fmt.Errorf("%w (see -h)", err)}

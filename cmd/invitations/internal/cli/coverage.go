@@ -46,15 +46,20 @@ func (g *guards) check(plan *access.Plan) error {
 	if len(plan.Problems) > 0 && !g.allowProblems {
 		return &exitError{code: ExitError, err: fmt.Errorf("refusing to apply: the plan lists %d problem(s) (above); fix them, or pass --allow-problems to apply the rest", len(plan.Problems))}
 	}
-	limit, why := g.maxRemovals, "--max-removals"
-	if limit == 0 {
-		limit = max(10, plan.GrantsRead/10)
-		why = fmt.Sprintf("the larger of 10 and 10%% of the %d grants read", plan.GrantsRead)
-	}
+	limit, why := g.removalLimit(plan)
 	if n := plan.Removals(); limit >= 0 && n > limit {
 		return &exitError{code: ExitError, err: fmt.Errorf("refusing to apply: the plan removes %d grants, more than %d (%s); pass --max-removals %d (or -1) if that is what you want", n, limit, why, n)}
 	}
 	return nil
+}
+
+// removalLimit is how many removals --max-removals lets plan have
+// (negative: no limit), and how that limit was set.
+func (g *guards) removalLimit(plan *access.Plan) (int, string) {
+	if g.maxRemovals != 0 {
+		return g.maxRemovals, "--max-removals"
+	}
+	return max(10, plan.GrantsRead/10), fmt.Sprintf("the larger of 10 and 10%% of the %d grants read", plan.GrantsRead)
 }
 
 // incomplete returns the exit status of a run whose coverage is c: 0 when
