@@ -9,9 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/invitesdk/invitations/internal/atomicfile"
+	"github.com/invitesdk/invitations/internal/filelock"
 )
 
 // FileStore keeps the Snapshot in one JSON file, indented and with sorted
@@ -104,7 +106,7 @@ func (s *FileStore) Lock(ctx context.Context) (func() error, error) {
 	if err != nil {
 		return nil, fmt.Errorf("access: state lock: %w", err)
 	}
-	ok, err := lockFile(f)
+	ok, err := filelock.TryLock(f)
 	if err != nil || !ok {
 		_ = f.Close()
 		if err != nil {
@@ -137,7 +139,7 @@ func (s *FileStore) Lock(ctx context.Context) (func() error, error) {
 			// Emptied first, so that the record never names a finished
 			// holder: one left by a crash is overwritten by the next one.
 			_ = f.Truncate(0)
-			err := unlockFile(f)
+			err := filelock.Unlock(f)
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}
@@ -252,11 +254,7 @@ func (s *FileStore) backup(ctx context.Context, next []byte) error {
 // mode, or when mode is 0 the mode of the file it replaces (fileMode for
 // a new one).
 func (s *FileStore) writeAtomic(ctx context.Context, path string, data []byte, mode fs.FileMode) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
 	if mode == 0 {
@@ -265,74 +263,19 @@ func (s *FileStore) writeAtomic(ctx context.Context, path string, data []byte, m
 			mode = fi.Mode().Perm()
 		}
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
+	if err := atomicfile.Write(ctx, path, data, mode); err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	// The last point at which giving up leaves the old file untouched.
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	syncDir(dir)
-	s.removeStaleTemps(dir, base)
-	return nil
-}
-
-// removeStaleTemps removes the temporary files of earlier writes of the
-// file named base in dir (the snapshot file or its backup) that never
-// got renamed (their process was killed while writing), when this
-// FileStore holds the lock: then no other apply is saving. Failing to
-// remove one is no failure of the save.
-func (s *FileStore) removeStaleTemps(dir, base string) {
+	// Temporary files of earlier writes that never got renamed (their
+	// process was killed while writing) go when this FileStore holds
+	// the lock: then no other apply is saving.
 	s.mu.Lock()
 	locked := s.locks > 0
 	s.mu.Unlock()
-	if !locked {
-		return
+	if locked {
+		atomicfile.RemoveTemps(path)
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	prefix := "." + base + ".tmp-"
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), prefix) && e.Type().IsRegular() {
-			_ = os.Remove(filepath.Join(dir, e.Name()))
-		}
-	}
-}
-
-// syncDir makes the rename durable. Not every system can sync a directory
-// (Windows cannot open one for it); there the rename stands as the
-// system keeps it.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	_ = d.Sync()
-	_ = d.Close()
+	return nil
 }
 
 // EncodeSnapshot returns the JSON form of s that FileStore writes:

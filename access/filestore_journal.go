@@ -13,6 +13,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/invitesdk/invitations/internal/atomicfile"
 )
 
 // The journal is "<path>.journal": a header line naming the digest of the
@@ -138,7 +140,7 @@ func (s *FileStore) openJournal() (*os.File, error) {
 		_ = f.Close()
 		return nil, err
 	}
-	syncDir(filepath.Dir(s.path))
+	atomicfile.SyncDir(filepath.Dir(s.path))
 	return f, nil
 }
 
@@ -202,6 +204,6 @@ func (s *FileStore) dropJournal() error {
 	if err != nil {
 		return err
 	}
-	syncDir(filepath.Dir(s.path))
+	atomicfile.SyncDir(filepath.Dir(s.path))
 	return nil
 }

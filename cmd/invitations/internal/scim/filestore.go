@@ -9,9 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/invitesdk/invitations/internal/atomicfile"
+	"github.com/invitesdk/invitations/internal/filelock"
 )
 
 // fileFormat is the version of the file's layout that this code writes
@@ -132,10 +134,10 @@ func (s *fileStore) write(ctx context.Context, change func(*table) error) error 
 		return fmt.Errorf("scim: store lock: %w", err)
 	}
 	defer lf.Close()
-	if err := lockExclusive(lf); err != nil {
+	if err := filelock.Lock(lf); err != nil {
 		return fmt.Errorf("scim: store lock %s: %w", s.lockPath(), err)
 	}
-	defer func() { _ = unlockExclusive(lf) }()
+	defer func() { _ = filelock.Unlock(lf) }()
 	t, err := s.read()
 	if err != nil {
 		return err
@@ -147,9 +149,12 @@ func (s *fileStore) write(ctx context.Context, change func(*table) error) error 
 	if err != nil {
 		return fmt.Errorf("scim: store file %s: %w", s.path, err)
 	}
-	if err := writeAtomic(ctx, s.path, data); err != nil {
+	// Under the lock no other writer is under way: the temporary files
+	// of earlier writers are ones whose process died before renaming.
+	if err := atomicfile.Write(ctx, s.path, data, fileMode); err != nil {
 		return fmt.Errorf("scim: store file %s: %w", s.path, err)
 	}
+	atomicfile.RemoveTemps(s.path)
 	return nil
 }
 
@@ -209,74 +214,3 @@ func (s *fileStore) Generation(ctx context.Context) (int64, error) {
 // Close has nothing to release: the store holds no file open between
 // calls.
 func (s *fileStore) Close() error { return nil }
-
-// writeAtomic writes data to path through a temporary file beside it,
-// synced and renamed over it, then syncs the directory, so that the file
-// is the old one or the new one whatever happens. Its caller holds the
-// lock, so temporary files of earlier writers are ones whose process died
-// before renaming: they are removed.
-func writeAtomic(ctx context.Context, path string, data []byte) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(fileMode); err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	// The last point at which giving up leaves the old file untouched.
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	syncDir(dir)
-	removeStaleTemps(dir, base, filepath.Base(tmp.Name()))
-	return nil
-}
-
-// removeStaleTemps removes temporary files of base in dir other than
-// keep (already renamed). Failing to remove one fails nothing.
-func removeStaleTemps(dir, base, keep string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	prefix := "." + base + ".tmp-"
-	for _, e := range entries {
-		if name := e.Name(); name != keep && strings.HasPrefix(name, prefix) && e.Type().IsRegular() {
-			_ = os.Remove(filepath.Join(dir, name))
-		}
-	}
-}
-
-// syncDir makes the rename durable. Not every system can sync a directory
-// (Windows cannot open one for it); there the rename stands as the
-// system keeps it.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	_ = d.Sync()
-	_ = d.Close()
-}

@@ -1,6 +1,6 @@
 //go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly || illumos || windows)
 
-package access
+package filelock
 
 import (
 	"errors"
@@ -9,11 +9,11 @@ import (
 	"runtime"
 )
 
-// lockFile fails: this system has no file lock in the standard library
-// that its kernel releases when the holder dies (pgstate.Store locks on
+// lock fails: this system has no file lock in the standard library that
+// its kernel releases when the holder dies (the PostgreSQL stores lock in
 // the database instead).
-func lockFile(*os.File) (bool, error) {
+func lock(*os.File, bool) (bool, error) {
 	return false, fmt.Errorf("file locks on %s: %w", runtime.GOOS, errors.ErrUnsupported)
 }
 
-func unlockFile(*os.File) error { return nil }
+func unlock(*os.File) error { return nil }

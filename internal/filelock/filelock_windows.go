@@ -1,6 +1,6 @@
 //go:build windows
 
-package access
+package filelock
 
 import (
 	"errors"
@@ -21,27 +21,28 @@ const (
 	errorLockViolation      = syscall.Errno(33)
 )
 
-// lockRange is the byte LockFileEx locks: far past the holder's record,
-// which Windows would otherwise keep other processes from reading.
+// lockRange is the byte LockFileEx locks: far past anything written to
+// the lock file (a holder's record), which Windows would otherwise keep
+// other processes from reading.
 func lockRange() *syscall.Overlapped { return &syscall.Overlapped{OffsetHigh: 0x7fffffff} }
 
-// lockFile takes LockFileEx's exclusive lock on f without waiting; ok is
-// false when another handle holds it. Windows drops the lock when the
-// holder's process ends.
-func lockFile(f *os.File) (ok bool, err error) {
-	r, _, e := procLockFileEx.Call(f.Fd(), lockfileExclusiveLock|lockfileFailImmediately, 0, 1, 0,
-		uintptr(unsafe.Pointer(lockRange())))
+// lock takes LockFileEx's exclusive lock on f, waiting for it when wait.
+func lock(f *os.File, wait bool) (ok bool, err error) {
+	flags := uintptr(lockfileExclusiveLock)
+	if !wait {
+		flags |= lockfileFailImmediately
+	}
+	r, _, e := procLockFileEx.Call(f.Fd(), flags, 0, 1, 0, uintptr(unsafe.Pointer(lockRange())))
 	if r != 0 {
 		return true, nil
 	}
-	if errors.Is(e, errorLockViolation) {
+	if !wait && errors.Is(e, errorLockViolation) {
 		return false, nil
 	}
 	return false, e
 }
 
-// unlockFile releases the lock lockFile took on f.
-func unlockFile(f *os.File) error {
+func unlock(f *os.File) error {
 	r, _, e := procUnlockFileEx.Call(f.Fd(), 0, 1, 0, uintptr(unsafe.Pointer(lockRange())))
 	if r == 0 {
 		return e

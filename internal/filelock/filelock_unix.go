@@ -1,6 +1,6 @@
 //go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly || illumos
 
-package scim
+package filelock
 
 import (
 	"errors"
@@ -8,30 +8,34 @@ import (
 	"syscall"
 )
 
-// lockExclusive takes flock's exclusive lock on f, waiting for it. flock
-// locks belong to the open file, so two opens in one process exclude each
-// other too, and the kernel drops the lock when the holder's process ends.
-func lockExclusive(f *os.File) error {
+// lock takes flock's exclusive lock on f, waiting for it when wait.
+func lock(f *os.File, wait bool) (ok bool, err error) {
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return err
+		return false, err
+	}
+	how := syscall.LOCK_EX
+	if !wait {
+		how |= syscall.LOCK_NB
 	}
 	var ferr error
 	if err := rc.Control(func(fd uintptr) {
 		for {
-			ferr = syscall.Flock(int(fd), syscall.LOCK_EX)
+			ferr = syscall.Flock(int(fd), how)
 			if !errors.Is(ferr, syscall.EINTR) {
 				return
 			}
 		}
 	}); err != nil {
-		return err
+		return false, err
 	}
-	return ferr
+	if errors.Is(ferr, syscall.EWOULDBLOCK) {
+		return false, nil
+	}
+	return ferr == nil, ferr
 }
 
-// unlockExclusive releases the lock lockExclusive took on f.
-func unlockExclusive(f *os.File) error {
+func unlock(f *os.File) error {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return err
