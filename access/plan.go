@@ -224,12 +224,9 @@ func (p *Plan) Settled() int {
 // It sends no write and does not change the state: an in-doubt change of
 // an earlier apply is settled by the reads, and Apply records it.
 func (m *Manager) Plan(ctx context.Context, people []Person, opts PlanOptions) (*Plan, error) {
-	if err := Validate(people, m.roles...); err != nil {
-		return nil, err
-	}
 	// A person's access is theirs and their roles': the reads and the
 	// plan see it merged, the targets narrow it.
-	expanded, err := expandRoles(people, m.roles)
+	expanded, err := expand(people, m.roles)
 	if err != nil {
 		return nil, err
 	}

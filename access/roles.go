@@ -3,6 +3,7 @@ package access
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -185,12 +186,7 @@ func unknownRole(name string, roles map[string]Role) string {
 	if len(roles) == 0 {
 		return fmt.Sprintf("no role %s: no roles are defined", name)
 	}
-	names := make([]string, 0, len(roles))
-	for n := range roles {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return fmt.Sprintf("no role %s; the roles are: %s", name, strings.Join(names, ", "))
+	return fmt.Sprintf("no role %s; the roles are: %s", name, strings.Join(slices.Sorted(maps.Keys(roles)), ", "))
 }
 
 // verdict is how the values of one item from two sources merge.
@@ -382,26 +378,6 @@ type expansion struct {
 	merges map[string]*roleMerge
 	// index is each person's index in the desired state.
 	index map[string]int
-}
-
-// expandRoles merges each present person's roles into their fields.
-// Validate has checked people and roles.
-func expandRoles(people []Person, roles []Role) (*expansion, error) {
-	byName := map[string]Role{}
-	for _, r := range roles {
-		byName[r.Name] = r
-	}
-	x := &expansion{people: make([]Person, len(people)), merges: map[string]*roleMerge{}, index: map[string]int{}}
-	for i, p := range people {
-		m, err := mergeRoles(p, fmt.Sprintf("people[%d]", i), byName)
-		if err != nil {
-			return nil, err
-		}
-		x.people[i] = m.person()
-		email := strings.ToLower(p.Email)
-		x.merges[email], x.index[email] = m, i
-	}
-	return x, nil
 }
 
 // provenance sets c.Roles, for a create or an update: the roles of c's

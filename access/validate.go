@@ -41,62 +41,73 @@ func (e *InvalidPersonError) Error() string {
 // a file (the command's YAML) checks only its shapes and maps the error's
 // fields back to its lines.
 func Validate(people []Person, roles ...Role) error {
+	_, err := expand(people, roles)
+	return err
+}
+
+// expand checks people and roles as Validate says and returns the people
+// with their roles merged in: the merge that finds two sources asking for
+// what cannot both hold is the one a plan reads.
+func expand(people []Person, roles []Role) (*expansion, error) {
 	byName := map[string]Role{}
 	for _, r := range roles {
 		field := roleField(r.Name)
 		bad := func(f, reason string) error { return &InvalidPersonError{Field: field + f, Reason: reason} }
 		switch {
 		case strings.TrimSpace(r.Name) == "" || strings.TrimSpace(r.Name) != r.Name || strings.ContainsAny(r.Name, "[],"):
-			return bad("", fmt.Sprintf("%q is not a role name: a name is not blank, has no space at either end and no \"[\", \"]\" or \",\"", r.Name))
+			return nil, bad("", fmt.Sprintf("%q is not a role name: a name is not blank, has no space at either end and no \"[\", \"]\" or \",\"", r.Name))
 		case byName[r.Name].Name != "":
-			return bad("", fmt.Sprintf("two roles are named %s: give each its own name", r.Name))
+			return nil, bad("", fmt.Sprintf("two roles are named %s: give each its own name", r.Name))
 		case r.Access.Email != "":
-			return bad(".Email", "a role gives access, to whoever names it: it has no email")
+			return nil, bad(".Email", "a role gives access, to whoever names it: it has no email")
 		case r.Access.Absent:
-			return bad(".Absent", "a role gives access: it cannot be absent")
+			return nil, bad(".Absent", "a role gives access: it cannot be absent")
 		case len(r.Access.Roles) > 0:
-			return bad(".Roles", "a role cannot name roles: name them beside it in Person.Roles")
+			return nil, bad(".Roles", "a role cannot name roles: name them beside it in Person.Roles")
 		}
 		byName[r.Name] = r
 		if err := validateAccess(r.Access, bad); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	x := &expansion{people: make([]Person, len(people)), merges: map[string]*roleMerge{}, index: map[string]int{}}
 	seen := map[string]int{}
 	for i, p := range people {
 		field := func(f string) string { return fmt.Sprintf("people[%d]%s", i, f) }
 		bad := func(f, reason string) error { return &InvalidPersonError{Field: field(f), Reason: reason} }
 		if p.Email == "" {
-			return bad(".Email", "missing: every person needs an email")
+			return nil, bad(".Email", "missing: every person needs an email")
 		}
 		addr, err := mail.ParseAddress(p.Email)
 		if err != nil || addr.Address != p.Email || addr.Name != "" {
-			return bad(".Email", fmt.Sprintf("%q is not an email address", p.Email))
+			return nil, bad(".Email", fmt.Sprintf("%q is not an email address", p.Email))
 		}
 		key := strings.ToLower(p.Email)
 		if j, dup := seen[key]; dup {
-			return bad(".Email", fmt.Sprintf("%s is also people[%d]: give each person one entry", p.Email, j))
+			return nil, bad(".Email", fmt.Sprintf("%s is also people[%d]: give each person one entry", p.Email, j))
 		}
 		seen[key] = i
-		if p.Absent {
-			continue
-		}
-		for j, name := range p.Roles {
-			if k := slices.Index(p.Roles[:j], name); k >= 0 {
-				return bad(fmt.Sprintf(".Roles[%d]", j), fmt.Sprintf("role %s is also Roles[%d]: name each role once", name, k))
+		if !p.Absent {
+			for j, name := range p.Roles {
+				if k := slices.Index(p.Roles[:j], name); k >= 0 {
+					return nil, bad(fmt.Sprintf(".Roles[%d]", j), fmt.Sprintf("role %s is also Roles[%d]: name each role once", name, k))
+				}
+				if _, ok := byName[name]; !ok {
+					return nil, bad(fmt.Sprintf(".Roles[%d]", j), unknownRole(name, byName))
+				}
 			}
-			if _, ok := byName[name]; !ok {
-				return bad(fmt.Sprintf(".Roles[%d]", j), unknownRole(name, byName))
+			if err := validateAccess(p, bad); err != nil {
+				return nil, err
 			}
 		}
-		if err := validateAccess(p, bad); err != nil {
-			return err
+		// An absent person is merged as they are: their roles are ignored.
+		m, err := mergeRoles(p, field(""), byName)
+		if err != nil {
+			return nil, err
 		}
-		if _, err := mergeRoles(p, field(""), byName); err != nil {
-			return err
-		}
+		x.people[i], x.merges[key], x.index[key] = m.person(), m, i
 	}
-	return nil
+	return x, nil
 }
 
 // validateAccess checks the vendor fields of p, a person's or a role's,
