@@ -249,6 +249,13 @@ func (p *portworxConnector) Read(ctx context.Context, people []Person, opts Plan
 	emails := map[string]bool{}
 	readIAM := false
 	fields := map[string]string{} // a desired role binding's key → its field
+	// name names a scope prune may clean, and its tenant to read.
+	name := func(kind Kind, scope, tenant string) {
+		view.Scopes[string(kind)+"|"+scope] = true
+		if tenant != "" {
+			tenants = append(tenants, tenant)
+		}
+	}
 	for i, person := range people {
 		email := strings.ToLower(person.Email)
 		emails[email] = true
@@ -263,10 +270,7 @@ func (p *portworxConnector) Read(ctx context.Context, people []Person, opts Plan
 			g := Grant{Vendor: invitations.Portworx, Kind: KindRoleBinding, Scope: scope, Level: portworxRoles(rb.Roles)}
 			view.Want[email] = append(view.Want[email], g)
 			fields[g.Key(email)] = fmt.Sprintf("people[%d].PortworxRoleBindings[%d]", i, j)
-			view.Scopes[string(KindRoleBinding)+"|"+scope] = true
-			if rb.TenantID != "" {
-				tenants = append(tenants, rb.TenantID)
-			}
+			name(KindRoleBinding, scope, rb.TenantID)
 		}
 		if len(person.Portworx) == 0 {
 			continue
@@ -291,10 +295,7 @@ func (p *portworxConnector) Read(ctx context.Context, people []Person, opts Plan
 			}
 			seen[scope] = true
 			want = append(want, Grant{Vendor: invitations.Portworx, Kind: KindInvitation, Scope: scope, Level: portworxRoles(a.Roles)})
-			view.Scopes[string(KindInvitation)+"|"+scope] = true
-			if a.TenantID != "" {
-				tenants = append(tenants, a.TenantID)
-			}
+			name(KindInvitation, scope, a.TenantID)
 		}
 		if len(want) > 0 {
 			view.Want[email] = append(view.Want[email], want...)
@@ -310,20 +311,14 @@ func (p *portworxConnector) Read(ctx context.Context, people []Person, opts Plan
 				continue
 			}
 			readIAM = true
-			view.Scopes[string(KindRoleBinding)+"|"+scope] = true
-			if rb.TenantID != "" {
-				tenants = append(tenants, rb.TenantID)
-			}
+			name(KindRoleBinding, scope, rb.TenantID)
 		}
 		for _, inv := range a.Portworx {
 			scope, err := portworxScopeOf(inv)
 			if err != nil {
 				continue
 			}
-			view.Scopes[string(KindInvitation)+"|"+scope] = true
-			if inv.TenantID != "" {
-				tenants = append(tenants, inv.TenantID)
-			}
+			name(KindInvitation, scope, inv.TenantID)
 		}
 	}
 	if len(tenants) == 0 {
