@@ -116,11 +116,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(rec, e)
 		return
 	}
+	k, one := h.kindOf(rest)
 	switch r.Method {
 	case http.MethodPost, http.MethodPut, http.MethodPatch:
 		body, e := h.readBody(rec, r)
 		if e == nil {
-			if k, one := h.kindOf(rest); k != nil && one == (r.Method != http.MethodPost) {
+			if k != nil && one == (r.Method != http.MethodPost) {
 				body, e = k.rewriteBody(r.Method, body)
 			}
 		}
@@ -139,7 +140,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if inner.URL.RawPath != "" {
 		inner.URL.RawPath = strings.TrimPrefix(inner.URL.RawPath, basePath)
 	}
-	if k, one := h.kindOf(rest); k != nil && !one && r.Method == http.MethodGet {
+	if k != nil && !one && r.Method == http.MethodGet {
 		serveList(rec, inner, h.lib)
 		return
 	}
