@@ -390,7 +390,7 @@ func (p *parser) top(n *yaml.Node) error {
 	return nil
 }
 
-var personFields = []string{"email", "absent", "roles", "gitguardian", "box", "freestyle", "bimdata", "portworx"}
+var personFields = slices.Concat([]string{"email", "absent", "roles"}, accessFields)
 
 func (p *parser) person(i int, n *yaml.Node, field string) (access.Person, error) {
 	var person access.Person

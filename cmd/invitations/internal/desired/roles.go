@@ -11,8 +11,9 @@ import (
 	"github.com/invitesdk/invitations/access"
 )
 
-// roleFields are the fields of a role: a person's vendor sections.
-var roleFields = []string{"gitguardian", "box", "freestyle", "bimdata", "portworx"}
+// accessFields are the vendor sections of a person, and all the fields
+// of a role.
+var accessFields = []string{"gitguardian", "box", "freestyle", "bimdata", "portworx"}
 
 // roles reads the roles mapping: each role's name, then its vendor
 // sections, as a person's. A role is named roles[NAME] in messages, as
@@ -24,7 +25,7 @@ func (p *parser) roles(n *yaml.Node, field string) error {
 		asked := map[invitations.API]bool{}
 		p.f.roleAsked[name] = asked
 		var role access.Person
-		err := p.fields(v, ap, roleFields, func(key string, _, v *yaml.Node) error {
+		err := p.fields(v, ap, accessFields, func(key string, _, v *yaml.Node) error {
 			return p.access(ap, key, v, ap+"."+key, &role, asked)
 		})
 		p.f.Roles = append(p.f.Roles, access.Role{Name: name, Access: role})
