@@ -281,6 +281,53 @@ func (p *parser) fields(n *yaml.Node, path string, known []string, fn func(key s
 	return nil
 }
 
+// leaf is one field of an item the file gives as a mapping of scalars
+// and lists (a Box membership, a git permission): its key in the file,
+// its name in access (Role, in "people[3].Box[0].Role"), whether access
+// needs it (a missing one is located at the item), and how its value is
+// read.
+type leaf struct {
+	key, name string
+	needed    bool
+	read      func(v *yaml.Node, field string) error
+}
+
+// leaves reads the item n, named ap in access and field in the file,
+// whose fields are ls: each is located for access's messages, and read.
+func (p *parser) leaves(ap string, n *yaml.Node, field string, ls ...leaf) error {
+	p.mark(ap, field, n)
+	keys := make([]string, len(ls))
+	for i, l := range ls {
+		keys[i] = l.key
+		if l.needed {
+			p.expect(ap+"."+l.name, field+"."+l.key, n)
+		}
+	}
+	return p.fields(n, field, keys, func(key string, _, v *yaml.Node) error {
+		l := ls[slices.Index(keys, key)]
+		f := field + "." + key
+		p.mark(ap+"."+l.name, f, v)
+		return l.read(v, f)
+	})
+}
+
+// text reads a string leaf into dst.
+func text[T ~string](p *parser, dst *T) func(*yaml.Node, string) error {
+	return func(v *yaml.Node, f string) error {
+		s, err := p.str(v, f)
+		*dst = T(s)
+		return err
+	}
+}
+
+// idInto reads an id leaf into dst.
+func (p *parser) idInto(dst *int64) func(*yaml.Node, string) error {
+	return func(v *yaml.Node, f string) (err error) {
+		*dst, err = p.id(v, f)
+		return err
+	}
+}
+
 func join(path, key string) string {
 	if path == "" {
 		return key
@@ -493,22 +540,9 @@ func (p *parser) ggTeam(ap string, n *yaml.Node, field string) (access.GitGuardi
 		t.Team, err = p.str(n, field)
 		return t, err
 	}
-	p.expect(ap+".Team", field+".team", n)
-	err := p.fields(n, field, []string{"team", "permission"}, func(key string, _, v *yaml.Node) error {
-		f := field + "." + key
-		var err error
-		if key == "team" {
-			p.mark(ap+".Team", f, v)
-			t.Team, err = p.str(v, f)
-			return err
-		}
-		p.mark(ap+".Permission", f, v)
-		var s string
-		s, err = p.str(v, f)
-		t.Permission = models.TeamPermission(s)
-		return err
-	})
-	return t, err
+	return t, p.leaves(ap, n, field,
+		leaf{key: "team", name: "Team", needed: true, read: text(p, &t.Team)},
+		leaf{key: "permission", name: "Permission", read: text(p, &t.Permission)})
 }
 
 // ggOffboarding reads the gitguardian section of offboarding: member
@@ -530,25 +564,10 @@ func (p *parser) ggOffboarding(n *yaml.Node, field string) (access.OffboardingPo
 
 func (p *parser) box(ap string, n *yaml.Node, field string) (access.BoxMembership, error) {
 	var b access.BoxMembership
-	p.mark(ap, field, n)
-	err := p.fields(n, field, []string{"group", "group_id", "role"}, func(key string, _, v *yaml.Node) error {
-		f := field + "." + key
-		var err error
-		switch key {
-		case "group":
-			p.mark(ap+".GroupName", f, v)
-			b.GroupName, err = p.str(v, f)
-		case "group_id":
-			p.mark(ap+".GroupID", f, v)
-			b.GroupID, err = p.str(v, f)
-		case "role":
-			p.mark(ap+".Role", f, v)
-			var s string
-			s, err = p.str(v, f)
-			b.Role = models.GroupMembershipRole(s)
-		}
-		return err
-	})
+	err := p.leaves(ap, n, field,
+		leaf{key: "group", name: "GroupName", read: text(p, &b.GroupName)},
+		leaf{key: "group_id", name: "GroupID", read: text(p, &b.GroupID)},
+		leaf{key: "role", name: "Role", read: text(p, &b.Role)})
 	// The file names a group one way; access would take the id and
 	// ignore the name, which a reader of the file would not expect.
 	if err == nil && b.GroupID != "" && b.GroupName != "" {
@@ -608,43 +627,19 @@ func (p *parser) freestyle(ap string, n *yaml.Node, field string) (*access.Frees
 
 func (p *parser) git(ap string, n *yaml.Node, field string) (access.FreestyleGitPermission, error) {
 	var g access.FreestyleGitPermission
-	p.mark(ap, field, n)
-	p.expect(ap+".RepoID", field+".repo", n)
-	p.expect(ap+".Permission", field+".permission", n)
-	err := p.fields(n, field, []string{"repo", "permission"}, func(key string, _, v *yaml.Node) error {
-		f := field + "." + key
-		var err error
-		if key == "repo" {
-			p.mark(ap+".RepoID", f, v)
-			g.RepoID, err = p.str(v, f)
-			return err
-		}
-		p.mark(ap+".Permission", f, v)
-		var s string
-		s, err = p.str(v, f)
-		g.Permission = models.GitAccessLevel(s)
-		return err
-	})
-	return g, err
+	return g, p.leaves(ap, n, field,
+		leaf{key: "repo", name: "RepoID", needed: true, read: text(p, &g.RepoID)},
+		leaf{key: "permission", name: "Permission", needed: true, read: text(p, &g.Permission)})
 }
 
 func (p *parser) vm(ap string, n *yaml.Node, field string) (access.FreestyleVMPermission, error) {
 	var vm access.FreestyleVMPermission
-	p.mark(ap, field, n)
-	p.expect(ap+".VMID", field+".vm", n)
-	err := p.fields(n, field, []string{"vm", "users"}, func(key string, _, v *yaml.Node) error {
-		f := field + "." + key
-		var err error
-		if key == "vm" {
-			p.mark(ap+".VMID", f, v)
-			vm.VMID, err = p.str(v, f)
+	return vm, p.leaves(ap, n, field,
+		leaf{key: "vm", name: "VMID", needed: true, read: text(p, &vm.VMID)},
+		leaf{key: "users", name: "AllowedUsers", read: func(v *yaml.Node, f string) (err error) {
+			vm.AllowedUsers, err = p.strings(v, f)
 			return err
-		}
-		p.mark(ap+".AllowedUsers", f, v)
-		vm.AllowedUsers, err = p.strings(v, f)
-		return err
-	})
-	return vm, err
+		}})
 }
 
 func (p *parser) bimdata(ap string, n *yaml.Node, field string) (*access.BIMDataAccess, error) {
@@ -674,47 +669,17 @@ func (p *parser) bimdata(ap string, n *yaml.Node, field string) (*access.BIMData
 
 func (p *parser) bimCloud(ap string, n *yaml.Node, field string) (access.BIMDataCloudAccess, error) {
 	var c access.BIMDataCloudAccess
-	p.mark(ap, field, n)
-	p.expect(ap+".CloudID", field+".cloud", n)
-	p.expect(ap+".Role", field+".role", n)
-	err := p.fields(n, field, []string{"cloud", "role"}, func(key string, _, v *yaml.Node) error {
-		f := field + "." + key
-		var err error
-		if key == "cloud" {
-			p.mark(ap+".CloudID", f, v)
-			c.CloudID, err = p.id(v, f)
-			return err
-		}
-		p.mark(ap+".Role", f, v)
-		c.Role, err = p.str(v, f)
-		return err
-	})
-	return c, err
+	return c, p.leaves(ap, n, field,
+		leaf{key: "cloud", name: "CloudID", needed: true, read: p.idInto(&c.CloudID)},
+		leaf{key: "role", name: "Role", needed: true, read: text(p, &c.Role)})
 }
 
 func (p *parser) bimProject(ap string, n *yaml.Node, field string) (access.BIMDataProjectAccess, error) {
 	var pr access.BIMDataProjectAccess
-	p.mark(ap, field, n)
-	p.expect(ap+".CloudID", field+".cloud", n)
-	p.expect(ap+".ProjectID", field+".project", n)
-	p.expect(ap+".Role", field+".role", n)
-	err := p.fields(n, field, []string{"cloud", "project", "role"}, func(key string, _, v *yaml.Node) error {
-		f := field + "." + key
-		var err error
-		switch key {
-		case "cloud":
-			p.mark(ap+".CloudID", f, v)
-			pr.CloudID, err = p.id(v, f)
-		case "project":
-			p.mark(ap+".ProjectID", f, v)
-			pr.ProjectID, err = p.id(v, f)
-		case "role":
-			p.mark(ap+".Role", f, v)
-			pr.Role, err = p.str(v, f)
-		}
-		return err
-	})
-	return pr, err
+	return pr, p.leaves(ap, n, field,
+		leaf{key: "cloud", name: "CloudID", needed: true, read: p.idInto(&pr.CloudID)},
+		leaf{key: "project", name: "ProjectID", needed: true, read: p.idInto(&pr.ProjectID)},
+		leaf{key: "role", name: "Role", needed: true, read: text(p, &pr.Role)})
 }
 
 // id reads a numeric id, such as a BIMData cloud's: a positive whole
