@@ -30,14 +30,10 @@ const planApplyYAML = `people:
 // PostgreSQL (INVITATIONS_TEST_POSTGRES, which .ci/run sets).
 func TestPostgresState(t *testing.T) {
 	t.Parallel()
-	dsn := os.Getenv("INVITATIONS_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("INVITATIONS_TEST_POSTGRES not set: PostgreSQL suite not run")
-	}
+	dsn := postgresDSN(t)
 	sh := newShell(t, map[string]string{"people.yaml": planApplyYAML})
 	sh.withFake()
-	// One state name per run: the database outlives the test.
-	state := dsn + sep(dsn) + "state_name=cli-test-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	state := postgresState(dsn, "cli-test-")
 	// A new state on a Freestyle whose identities it does not know: new
 	// identities allowed, and the read of them partial.
 	sh.run(3, "plan", "-f", "people.yaml", "-state", state, "--new-identities-ok")
@@ -49,6 +45,23 @@ func TestPostgresState(t *testing.T) {
 }
 
 // sep is what joins one more parameter to a connection URL.
+// postgresDSN is INVITATIONS_TEST_POSTGRES, which .ci/run sets; without
+// it the test is skipped.
+func postgresDSN(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("INVITATIONS_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("INVITATIONS_TEST_POSTGRES not set: PostgreSQL suite not run")
+	}
+	return dsn
+}
+
+// postgresState is a -state URL on dsn naming a state no other run uses
+// (prefix, then the time): the database outlives the test.
+func postgresState(dsn, prefix string) string {
+	return dsn + sep(dsn) + "state_name=" + prefix + strconv.FormatInt(time.Now().UnixNano(), 36)
+}
+
 func sep(dsn string) string {
 	if strings.Contains(dsn, "?") {
 		return "&"

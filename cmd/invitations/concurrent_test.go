@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -204,12 +202,9 @@ func TestConcurrentAppliesOnOneStateFile(t *testing.T) {
 // state_name (INVITATIONS_TEST_POSTGRES, which .ci/run sets).
 func TestPostgresStateConcurrentApplies(t *testing.T) {
 	t.Parallel()
-	dsn := os.Getenv("INVITATIONS_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("INVITATIONS_TEST_POSTGRES not set: PostgreSQL suite not run")
-	}
+	dsn := postgresDSN(t)
 	testConcurrentApplies(t, func(t *testing.T) string {
-		return dsn + sep(dsn) + "state_name=concurrent-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		return postgresState(dsn, "concurrent-")
 	})
 }
 

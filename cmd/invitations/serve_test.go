@@ -517,14 +517,11 @@ func TestServeGuardsAndHealth(t *testing.T) {
 // applied once, and the grants end right.
 func TestServeTwoReplicasOnOnePostgresState(t *testing.T) {
 	t.Parallel()
-	dsn := os.Getenv("INVITATIONS_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("INVITATIONS_TEST_POSTGRES not set: PostgreSQL suite not run")
-	}
+	dsn := postgresDSN(t)
 	sh := newShell(t, map[string]string{"people.yaml": serveYAML})
 	sh.withFake()
 	sh.env["INVITATIONS_SCIM_TOKEN"] = serveToken
-	state := dsn + sep(dsn) + "state_name=serve-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	state := postgresState(dsn, "serve-")
 	sh.seedState("seed.json")
 	sh.run(0, "state", "push", "seed.json", "-f", "people.yaml", "-state", state)
 	before := map[string][]string{}

@@ -387,10 +387,7 @@ used_by    = in-doubt/freestyle|identity||ada@example.com
 // versions before each save kept in the history table.
 func TestStateInPostgres(t *testing.T) {
 	t.Parallel()
-	dsn := os.Getenv("INVITATIONS_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("INVITATIONS_TEST_POSTGRES not set: PostgreSQL suite not run")
-	}
+	dsn := postgresDSN(t)
 	sh := newShell(t, map[string]string{"people.yaml": stateYAML})
 	sh.withEmptyFake()
 	name := "cli-state-test-" + strconv.FormatInt(time.Now().UnixNano(), 36)
