@@ -19,7 +19,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"strings"
 	"sync"
@@ -29,6 +28,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/invitesdk/invitations/access"
+	"github.com/invitesdk/invitations/internal/pgschema"
 )
 
 // Table is the table the store keeps its snapshots in, created on first
@@ -175,14 +175,7 @@ func newOptions(opts []Option) (options, error) {
 
 func newStore(ctx context.Context, pool *pgxpool.Pool, o options) (*Store, error) {
 	s := &Store{pool: pool, name: o.name, key: lockKey(o.name), history: o.history}
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey("schema")); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, schema)
-		return err
-	})
-	if err != nil {
+	if err := pgschema.Create(ctx, pool, lockKey("schema"), schema); err != nil {
 		return nil, fmt.Errorf("pgstate: creating table %s: %w", Table, err)
 	}
 	return s, nil
@@ -191,11 +184,7 @@ func newStore(ctx context.Context, pool *pgxpool.Pool, o options) (*Store, error
 // lockKey is the advisory lock key of a state name: 64 bits of FNV-1a of
 // the name under a prefix of this package, so that other users of
 // advisory locks on the same database are unlikely to collide with it.
-func lockKey(name string) int64 {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte("invitations/access/pgstate\x00" + name))
-	return int64(h.Sum64())
-}
+func lockKey(name string) int64 { return pgschema.LockKey("invitations/access/pgstate", name) }
 
 // Name returns the state name the store keeps.
 func (s *Store) Name() string { return s.name }

@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"strings"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/invitesdk/invitations/cmd/invitations/internal/scim"
+	"github.com/invitesdk/invitations/internal/pgschema"
 )
 
 // Table holds the resources, one row per resource (deleted ones kept).
@@ -104,25 +104,10 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	if s.name == "" {
 		return nil, errors.New("pgstore: WithName: the name is empty")
 	}
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		// Two first uses at once would race on the catalog: CREATE ...
-		// IF NOT EXISTS alone can fail on a duplicate type.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, lockKey("schema")); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, schema)
-		return err
-	})
-	if err != nil {
+	if err := pgschema.Create(ctx, pool, pgschema.LockKey("invitations/scim/pgstore", "schema"), schema); err != nil {
 		return nil, fmt.Errorf("pgstore: creating table %s: %w", Table, err)
 	}
 	return s, nil
-}
-
-func lockKey(name string) int64 {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte("invitations/scim/pgstore\x00" + name))
-	return int64(h.Sum64())
 }
 
 // Close closes the connections Open made; a store from New leaves its
